@@ -1,0 +1,139 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+const requestIDHeader = "X-Request-ID"
+
+// requestIDKey is the gin context key of the request id.
+const requestIDKey = "request_id"
+
+// A client-supplied id is kept only when it cannot corrupt logs.
+var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(requestIDHeader)
+		if !safeRequestID.MatchString(id) {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(requestIDKey, id)
+		c.Header(requestIDHeader, id)
+		c.Next()
+	}
+}
+
+func accessLog(logger *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		status := c.Writer.Status()
+		level := slog.LevelInfo
+		var errAttr slog.Attr
+		if status >= 500 {
+			level = slog.LevelError
+			if last := c.Errors.Last(); last != nil {
+				errAttr = slog.String("error", last.Error())
+			}
+		}
+		logger.LogAttrs(c.Request.Context(), level, "http request",
+			slog.String("request_id", c.GetString(requestIDKey)),
+			slog.String("method", c.Request.Method),
+			slog.String("route", routeLabel(c)),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", status),
+			slog.Int("bytes", c.Writer.Size()),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("client_ip", c.ClientIP()),
+			errAttr,
+		)
+	}
+}
+
+// routeLabel is the matched route template, so metrics and logs group by route, not by id.
+func routeLabel(c *gin.Context) string {
+	if route := c.FullPath(); route != "" {
+		return route
+	}
+	return "unmatched"
+}
+
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "astralis_http_requests_total",
+			Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "astralis_http_request_duration_seconds",
+			Help:    "HTTP request latency by route and method.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "method"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+func (m *httpMetrics) middleware() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := routeLabel(c)
+		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.duration.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+	}
+}
+
+// recoverProblem turns a panic into a logged 500 problem instead of a dropped connection.
+func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			rec := recover()
+			if rec == nil {
+				return
+			}
+			if rec == http.ErrAbortHandler { // net/http's own signal to abort: let it through
+				panic(rec)
+			}
+			logger.ErrorContext(c.Request.Context(), "panic in handler",
+				slog.String("request_id", c.GetString(requestIDKey)),
+				slog.String("panic", fmt.Sprint(rec)),
+				slog.String("stack", string(debug.Stack())),
+			)
+			if !c.Writer.Written() {
+				respondError(c, fmt.Errorf("panic: %v", rec))
+			}
+			c.Abort()
+		}()
+		c.Next()
+	}
+}
+
+// limitBody caps every request body; decodeJSON turns the overflow into a 413.
+func limitBody(maxBytes int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBytes)
+		}
+		c.Next()
+	}
+}

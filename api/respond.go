@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/astralisops/astralis/internal/problem"
+)
+
+// respondError writes err as problem+json: the single error-to-HTTP path of every handler.
+func respondError(c *gin.Context, err error) {
+	p := problem.From(err)
+	if p.Status >= 500 {
+		_ = c.Error(err) // the access log records it; the client sees only the generic detail
+	}
+	if d, ok := problem.RetryAfter(err); ok {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+	}
+	writeProblem(c, p)
+}
+
+func writeProblem(c *gin.Context, p problem.Problem) {
+	p.Instance = c.Request.URL.Path
+	p.RequestID = c.GetString(requestIDKey)
+	body, err := json.Marshal(p)
+	if err != nil {
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	c.Data(p.Status, problem.ContentType, body)
+	c.Abort()
+}
+
+// decodeJSON reads one JSON object into dst, rejecting unknown fields, trailing
+// data, wrong media types and bodies over the size limit with a precise problem.
+func decodeJSON(c *gin.Context, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mediaType, _, err := mime.ParseMediaType(ct)
+		if err != nil || mediaType != "application/json" {
+			return problem.New(problem.ErrUnsupportedType, "Content-Type must be application/json")
+		}
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return problem.Invalid("request body must hold a single JSON object")
+	}
+	return nil
+}
+
+func jsonProblem(err error) error {
+	var (
+		maxBytes  *http.MaxBytesError
+		syntax    *json.SyntaxError
+		typeError *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &maxBytes):
+		return problem.New(problem.ErrTooLarge, fmt.Sprintf("request body is larger than %d bytes", maxBytes.Limit))
+	case errors.Is(err, io.EOF):
+		return problem.Invalid("request body is empty; a JSON object is required")
+	case errors.As(err, &syntax):
+		return problem.Invalid(fmt.Sprintf("malformed JSON at byte %d", syntax.Offset))
+	case errors.As(err, &typeError):
+		return problem.Invalid("wrong type for a field", problem.FieldError{Field: typeError.Field, Message: "must be " + typeError.Type.String()})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return problem.Invalid("unknown field", problem.FieldError{Field: field, Message: "is not a known field"})
+	default:
+		return problem.Invalid("malformed JSON: " + err.Error())
+	}
+}
+
+// Pagination: every list takes ?limit=&cursor= and answers {"items":[…],"next_cursor":"…"}.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+type page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// pageParams reads limit and the opaque cursor into cursor (a pointer to the list's own cursor type).
+func pageParams(c *gin.Context, cursor any) (int, error) {
+	limit := defaultPageSize
+	if raw := c.Query("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > maxPageSize {
+			return 0, problem.Invalid("bad query parameter", problem.FieldError{Field: "limit", Message: fmt.Sprintf("must be a whole number from 1 to %d", maxPageSize)})
+		}
+		limit = n
+	}
+	if raw := c.Query("cursor"); raw != "" {
+		data, err := base64.RawURLEncoding.DecodeString(raw)
+		if err != nil || json.Unmarshal(data, cursor) != nil {
+			return 0, problem.Invalid("bad query parameter", problem.FieldError{Field: "cursor", Message: "is not a cursor this list returned"})
+		}
+	}
+	return limit, nil
+}
+
+func encodeCursor(cursor any) string {
+	data, err := json.Marshal(cursor)
+	if err != nil {
+		panic(fmt.Sprintf("cursor %T does not marshal: %v", cursor, err)) // a programming error, caught by tests
+	}
+	return base64.RawURLEncoding.EncodeToString(data)
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/astralisops/astralis/cmd/internal/app"
+	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/database"
+	"github.com/astralisops/astralis/internal/devtemporal"
+	"github.com/astralisops/astralis/internal/logging"
+	"github.com/astralisops/astralis/internal/pgcluster"
+)
+
+const devDatabase = "astralis"
+
+func runDev(args []string) int {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	noTemporal := fs.Bool("no-temporal", false, "connect to the Temporal at TEMPORAL_ADDRESS instead of starting the embedded server")
+	configFile := fs.String("config", os.Getenv("ASTRALIS_CONFIG"), "config file (default ./astralis.yaml when present)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := config.Load(config.Options{File: *configFile, Defaults: map[string]any{"env": config.EnvDevelopment}})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "astralis dev: %v\n", err)
+		return 2
+	}
+	logger := logging.New(cfg.Log, os.Stderr)
+	slog.SetDefault(logger)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
+
+	var cleanups []func()
+	defer func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+	if err := os.MkdirAll(cfg.Dev.DataDir, 0o755); err != nil {
+		logger.Error("cannot create data directory", slog.Any("error", err))
+		return 1
+	}
+
+	var temporalUI string
+	if *noTemporal || !cfg.Dev.EmbeddedTemporal {
+		logger.Info("using external Temporal", slog.String("address", cfg.Temporal.Address))
+	} else {
+		srv, err := devtemporal.Start(devtemporal.Options{
+			FrontendAddr: cfg.Dev.TemporalAddr,
+			UIAddr:       cfg.Dev.TemporalUIAddr,
+			DatabaseFile: filepath.Join(cfg.Dev.DataDir, "temporal.db"),
+			Namespaces:   []string{cfg.Temporal.Namespace},
+			Logger:       quieter(logger, cfg.Log),
+		})
+		if err != nil {
+			logger.Error("embedded Temporal failed to start", slog.Any("error", err))
+			return 1
+		}
+		cleanups = append(cleanups, func() {
+			if err := srv.Stop(); err != nil {
+				logger.Warn("Temporal stop", slog.Any("error", err))
+			}
+		})
+		cfg.Temporal.Address = srv.FrontendAddr()
+		temporalUI = srv.UIURL()
+	}
+
+	dbURL, stopDB, err := devDatabaseURL(ctx, cfg, logger)
+	if err != nil {
+		logger.Error("no database", slog.Any("error", err))
+		return 1
+	}
+	if stopDB != nil {
+		cleanups = append(cleanups, stopDB)
+	}
+	cfg.Database.URL = dbURL
+
+	s, err := app.Open(ctx, cfg, logger)
+	if err != nil {
+		logger.Error("start-up failed", slog.Any("error", err))
+		return 1
+	}
+	cleanups = append(cleanups, s.Close)
+	if err := app.MigrateWithRetry(ctx, s); err != nil {
+		logger.Error("migration failed", slog.Any("error", err))
+		return 1
+	}
+
+	var (
+		wg     sync.WaitGroup
+		errMu  sync.Mutex
+		runErr error
+	)
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	for name, run := range map[string]func(context.Context) error{"api": s.RunAPI, "worker": s.RunWorker} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(runCtx); err != nil {
+				errMu.Lock()
+				runErr = errors.Join(runErr, fmt.Errorf("%s: %w", name, err))
+				errMu.Unlock()
+				cancelRun() // one part failing stops the whole dev stack
+			}
+		}()
+	}
+
+	printBanner(cfg, temporalUI)
+	wg.Wait()
+	if runErr != nil {
+		logger.Error("stopped with error", slog.Any("error", runErr))
+		return 1
+	}
+	logger.Info("shutting down")
+	return 0
+}
+
+// devDatabaseURL uses DATABASE_URL when it answers, else a private cluster under the data directory.
+func devDatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger) (string, func(), error) {
+	if cfg.Database.URL != "" {
+		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		conn, err := pgx.Connect(pingCtx, cfg.Database.URL)
+		cancel()
+		if err == nil {
+			_ = conn.Close(ctx)
+			logger.Info("using DATABASE_URL", slog.String("database", config.RedactURL(cfg.Database.URL)))
+			return cfg.Database.URL, nil, nil
+		}
+		logger.Warn("DATABASE_URL not reachable; starting a private PostgreSQL instead", slog.Any("error", err))
+	}
+	cluster, err := pgcluster.Start(ctx, filepath.Join(cfg.Dev.DataDir, "pg"), cfg.Dev.PostgresPort, logger)
+	if err != nil {
+		return "", nil, err
+	}
+	stop := func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := cluster.Stop(stopCtx); err != nil {
+			logger.Warn("PostgreSQL stop", slog.Any("error", err))
+		}
+	}
+	if err := database.CreateIfMissing(ctx, cluster.URL("postgres"), devDatabase); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return cluster.URL(devDatabase), stop, nil
+}
+
+// quieter keeps the embedded server's chatter at warnings unless debug logging was asked for.
+func quieter(logger *slog.Logger, cfg config.Log) *slog.Logger {
+	if cfg.Level == "debug" {
+		return logger
+	}
+	return logging.New(config.Log{Level: "warn", Format: cfg.Format}, os.Stderr)
+}
+
+func printBanner(cfg config.Config, temporalUI string) {
+	fmt.Fprintf(os.Stderr, `
+  AstralisOps is running (development mode). Ctrl-C stops everything.
+
+    API             http://%[1]s/api/v1   (health: http://%[1]s/readyz)
+    OpenAPI         http://%[1]s/api/v1/openapi.json
+    Dev mailbox     http://%[1]s/api/v1/dev/mail
+    Temporal        %[2]s  namespace %[3]s
+`, cfg.HTTP.Addr, cfg.Temporal.Address, cfg.Temporal.Namespace)
+	if temporalUI != "" {
+		fmt.Fprintf(os.Stderr, "    Temporal Web UI %s/namespaces/%s/workflows\n", temporalUI, cfg.Temporal.Namespace)
+	}
+	fmt.Fprintf(os.Stderr, "    PostgreSQL      %s\n\n", config.RedactURL(cfg.Database.URL))
+}

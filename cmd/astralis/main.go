@@ -1,0 +1,43 @@
+// Command astralis is the all-in-one development binary and admin CLI:
+//
+//	astralis dev        run everything in one process (embedded Temporal + Web UI, PostgreSQL, API, worker)
+//	astralis migrate    apply database migrations and exit
+//	astralis testenv -- CMD…  start the test dependencies, run CMD with their addresses, stop them
+//
+// It is the only binary that links the Temporal server.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `usage: astralis <command> [flags]
+
+commands:
+  dev       run API, worker, embedded Temporal server and Web UI, and PostgreSQL in one process
+  migrate   apply pending database migrations (DATABASE_URL) and exit
+  testenv   start PostgreSQL and Temporal for tests, run the command after --, stop them
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var code int
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "dev":
+		code = runDev(args)
+	case "migrate":
+		code = runMigrate(args)
+	case "testenv":
+		code = runTestEnv(args)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "astralis: unknown command %q\n\n%s", cmd, usage)
+		code = 2
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/database"
+	"github.com/astralisops/astralis/internal/logging"
+)
+
+func runMigrate(args []string) int {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	configFile := fs.String("config", os.Getenv("ASTRALIS_CONFIG"), "config file (default ./astralis.yaml when present)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := config.Load(config.Options{File: *configFile})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "astralis migrate: %v\n", err)
+		return 2
+	}
+	logger := logging.New(cfg.Log, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := database.Migrate(ctx, cfg.Database.URL, logger); err != nil {
+		logger.Error("migration failed", slog.Any("error", err))
+		return 1
+	}
+	logger.Info("database is up to date", slog.String("database", config.RedactURL(cfg.Database.URL)))
+	return 0
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/devtemporal"
+	"github.com/astralisops/astralis/internal/logging"
+	"github.com/astralisops/astralis/internal/pgcluster"
+	"github.com/astralisops/astralis/internal/testenv"
+)
+
+// runTestEnv starts one PostgreSQL (unless TEST_DATABASE_URL is set) and one
+// in-memory Temporal server, runs the given command with their addresses in
+// the environment, and stops them. Every test package shares them.
+func runTestEnv(args []string) int {
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: astralis testenv -- COMMAND [ARGS…]")
+		return 2
+	}
+	logger := logging.New(config.Log{Level: "info", Format: "text"}, os.Stderr).With(slog.String("component", "testenv"))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	env := os.Environ()
+	if os.Getenv(testenv.DatabaseURLEnv) == "" {
+		dir, err := os.MkdirTemp("", "astralis-test-pg-")
+		if err != nil {
+			logger.Error("temp dir", slog.Any("error", err))
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		if err := os.Chmod(dir, 0o755); err != nil { // the unprivileged postgres user must reach it
+			logger.Error("temp dir", slog.Any("error", err))
+			return 1
+		}
+		cluster, err := pgcluster.Start(ctx, dir+"/data", 0, logger)
+		if err != nil {
+			logger.Error("PostgreSQL failed to start", slog.Any("error", err))
+			return 1
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := cluster.Stop(stopCtx); err != nil {
+				logger.Warn("PostgreSQL stop", slog.Any("error", err))
+			}
+		}()
+		env = append(env, testenv.DatabaseURLEnv+"="+cluster.URL("postgres"))
+	}
+
+	srv, err := devtemporal.Start(devtemporal.Options{
+		FrontendAddr:     "127.0.0.1:0",
+		Namespaces:       []string{testenv.TemporalNamespace},
+		SearchAttributes: testenv.SearchAttributes,
+		Logger:           logging.New(config.Log{Level: "error", Format: "text"}, os.Stderr),
+	})
+	if err != nil {
+		logger.Error("Temporal failed to start", slog.Any("error", err))
+		return 1
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			logger.Warn("Temporal stop", slog.Any("error", err))
+		}
+	}()
+	env = append(env, testenv.TemporalAddressEnv+"="+srv.FrontendAddr())
+	logger.Info("test dependencies up", slog.String("temporal", srv.FrontendAddr()))
+
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		if exit, ok := err.(*exec.ExitError); ok {
+			return exit.ExitCode()
+		}
+		logger.Error("command failed to run", slog.Any("error", err))
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,185 @@
+// Package app assembles the API server and the worker from configuration. The
+// production binaries (cmd/api, cmd/worker) and `astralis dev` share it, so the
+// three run exactly the same code.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/astralisops/astralis/activities"
+	"github.com/astralisops/astralis/api"
+	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/database"
+	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/temporalclient"
+	"github.com/astralisops/astralis/workflows"
+)
+
+// Services are the long-lived dependencies of a process.
+type Services struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	Metrics  *prometheus.Registry
+	Pool     *pgxpool.Pool
+	Temporal client.Client
+
+	closers []io.Closer
+}
+
+// Open creates the pool and the Temporal client. Neither connects yet, so a
+// process comes up while a dependency is down and /readyz names it.
+func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Services, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	metricsHandler, metricsCloser, err := temporalclient.NewMetricsHandler(reg, logger)
+	if err != nil {
+		return nil, err
+	}
+	s := &Services{Config: cfg, Logger: logger, Metrics: reg, closers: []io.Closer{metricsCloser}}
+
+	s.Pool, err = database.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Temporal, err = temporalclient.New(cfg.Temporal, logger, metricsHandler)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases everything Open created.
+func (s *Services) Close() {
+	if s.Temporal != nil {
+		s.Temporal.Close()
+	}
+	if s.Pool != nil {
+		s.Pool.Close()
+	}
+	for _, c := range s.closers {
+		_ = c.Close()
+	}
+}
+
+// Migrate applies pending database migrations.
+func (s *Services) Migrate(ctx context.Context) error {
+	return database.Migrate(ctx, s.Config.Database.URL, s.Logger)
+}
+
+// Router builds the API's HTTP handler.
+func (s *Services) Router() http.Handler {
+	deps := api.Deps{
+		Logger:       s.Logger,
+		Metrics:      s.Metrics,
+		MaxBodyBytes: s.Config.HTTP.MaxBodyBytes,
+		Readiness: []api.ReadinessCheck{
+			{Name: "database", Check: s.Pool.Ping},
+			{Name: "temporal", Check: func(ctx context.Context) error {
+				_, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+	}
+	if s.Config.Env == config.EnvDevelopment {
+		deps.DevMailbox = mail.NewDevMailbox(s.Pool)
+	}
+	return api.NewRouter(deps)
+}
+
+// RunAPI serves HTTP until ctx is cancelled, then drains in-flight requests.
+func (s *Services) RunAPI(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.Config.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("api: unable to listen on %s: %w", s.Config.HTTP.Addr, err)
+	}
+	return s.ServeAPI(ctx, ln)
+}
+
+// ServeAPI is RunAPI on a listener the caller opened.
+func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Router(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.Logger.Info("api listening", slog.String("addr", ln.Addr().String()))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("api: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("api: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("api: %w", err)
+	}
+	return nil
+}
+
+// NewWorkers registers every workflow and activity of the project on its task queue.
+func (s *Services) NewWorkers() []worker.Worker {
+	mailbox := mail.NewDevMailbox(s.Pool)
+	if s.Config.Env == config.EnvProduction {
+		s.Logger.Warn("no SMTP server configured: outgoing mail is kept in the dev_mail table")
+	}
+	email := worker.New(s.Temporal, workflows.EmailTaskQueue, worker.Options{})
+	email.RegisterWorkflow(workflows.SendEmail)
+	email.RegisterActivity(&activities.Mail{Sender: mailbox})
+	return []worker.Worker{email}
+}
+
+// RunWorker polls every task queue until ctx is cancelled. While Temporal is
+// unreachable it keeps retrying instead of exiting.
+func (s *Services) RunWorker(ctx context.Context) error {
+	workers := s.NewWorkers()
+	for _, w := range workers {
+		if err := startWithRetry(ctx, w, s.Logger); err != nil {
+			return err
+		}
+		defer w.Stop()
+	}
+	s.Logger.Info("worker polling", slog.Int("task_queues", len(workers)))
+	<-ctx.Done()
+	return nil
+}
+
+func startWithRetry(ctx context.Context, w worker.Worker, logger *slog.Logger) error {
+	delay := 500 * time.Millisecond
+	for {
+		err := w.Start()
+		if err == nil {
+			return nil
+		}
+		logger.Warn("worker cannot start yet; retrying", slog.Any("error", err), slog.Duration("in", delay))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
+}

@@ -1,0 +1,304 @@
+// Package config loads the one typed configuration every binary uses:
+// defaults < astralis.yaml < environment (ASTRALIS_* and the conventional names).
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Config is the whole configuration. Field tags name the viper keys; the
+// environment variable for a key is ASTRALIS_ plus the key upper-cased with
+// dots as underscores (http.addr → ASTRALIS_HTTP_ADDR).
+type Config struct {
+	// Env is "development" or "production"; development enables dev-only endpoints.
+	Env      string   `mapstructure:"env"`
+	HTTP     HTTP     `mapstructure:"http"`
+	Database Database `mapstructure:"database"`
+	Temporal Temporal `mapstructure:"temporal"`
+	Log      Log      `mapstructure:"log"`
+	OpenAI   OpenAI   `mapstructure:"openai"`
+	Dev      Dev      `mapstructure:"dev"`
+}
+
+type HTTP struct {
+	Addr            string        `mapstructure:"addr"`
+	MaxBodyBytes    int64         `mapstructure:"max_body_bytes"`
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+type Database struct {
+	// URL is a PostgreSQL connection URL; it may carry a password and is redacted when logged.
+	URL      string `mapstructure:"url"`
+	MaxConns int32  `mapstructure:"max_conns"`
+}
+
+type Temporal struct {
+	Address   string `mapstructure:"address"`
+	Namespace string `mapstructure:"namespace"`
+	// APIKey authenticates against Temporal Cloud; setting it implies TLS.
+	APIKey string `mapstructure:"api_key"`
+	TLS    bool   `mapstructure:"tls"`
+	// CA, client certificate and key files for mTLS to a self-hosted cluster or Temporal Cloud.
+	CACertFile     string `mapstructure:"ca_cert_file"`
+	ClientCertFile string `mapstructure:"client_cert_file"`
+	ClientKeyFile  string `mapstructure:"client_key_file"`
+	ServerName     string `mapstructure:"server_name"`
+}
+
+type Log struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"` // auto (JSON unless a terminal), json or text
+}
+
+type OpenAI struct {
+	APIKey  string `mapstructure:"api_key"`
+	BaseURL string `mapstructure:"base_url"`
+	Model   string `mapstructure:"model"`
+}
+
+// Dev configures `astralis dev`: where its embedded services keep data and listen.
+type Dev struct {
+	DataDir          string `mapstructure:"data_dir"`
+	TemporalAddr     string `mapstructure:"temporal_addr"`
+	TemporalUIAddr   string `mapstructure:"temporal_ui_addr"`
+	PostgresPort     int    `mapstructure:"postgres_port"`
+	EmbeddedTemporal bool   `mapstructure:"embedded_temporal"`
+}
+
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+var defaults = map[string]any{
+	"env":                       EnvProduction,
+	"http.addr":                 "127.0.0.1:8080",
+	"http.max_body_bytes":       int64(1 << 20),
+	"http.shutdown_timeout":     5 * time.Second,
+	"database.url":              "",
+	"database.max_conns":        int32(10),
+	"temporal.address":          "127.0.0.1:7233",
+	"temporal.namespace":        "default",
+	"temporal.api_key":          "",
+	"temporal.tls":              false,
+	"temporal.ca_cert_file":     "",
+	"temporal.client_cert_file": "",
+	"temporal.client_key_file":  "",
+	"temporal.server_name":      "",
+	"log.level":                 "info",
+	"log.format":                "auto",
+	"openai.api_key":            "",
+	"openai.base_url":           "",
+	"openai.model":              "gpt-4o-mini",
+	"dev.data_dir":              ".data",
+	"dev.temporal_addr":         "127.0.0.1:7233",
+	"dev.temporal_ui_addr":      "127.0.0.1:8233",
+	"dev.postgres_port":         54329,
+	"dev.embedded_temporal":     true,
+}
+
+// conventionalEnv lists the well-known variable names accepted beside ASTRALIS_*.
+// The ASTRALIS_ name wins when both are set.
+var conventionalEnv = map[string]string{
+	"database.url":       "DATABASE_URL",
+	"temporal.address":   "TEMPORAL_ADDRESS",
+	"temporal.namespace": "TEMPORAL_NAMESPACE",
+	"temporal.api_key":   "TEMPORAL_API_KEY",
+	"openai.api_key":     "OPENAI_API_KEY",
+	"openai.base_url":    "OPENAI_BASE_URL",
+	"openai.model":       "OPENAI_MODEL",
+}
+
+// Options change where Load looks; the zero value reads ./astralis.yaml if present.
+type Options struct {
+	// File is an explicit config file; it must exist when set.
+	File string
+	// Defaults replace built-in defaults for one binary (`astralis dev` defaults to development);
+	// the file and the environment still override them.
+	Defaults map[string]any
+}
+
+// Load reads and validates the configuration. Every problem is reported, one per line.
+func Load(opts Options) (Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	for k, val := range opts.Defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("ASTRALIS")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	for key := range defaults {
+		envs := []string{"ASTRALIS_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))}
+		if name, ok := conventionalEnv[key]; ok {
+			envs = append(envs, name)
+		}
+		if err := v.BindEnv(append([]string{key}, envs...)...); err != nil {
+			return Config{}, fmt.Errorf("config: bind %s: %w", key, err)
+		}
+	}
+
+	switch {
+	case opts.File != "":
+		v.SetConfigFile(opts.File)
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("config: read %s: %w", opts.File, err)
+		}
+	default:
+		v.SetConfigName("astralis")
+		v.SetConfigType("yaml")
+		v.AddConfigPath(".")
+		if err := v.ReadInConfig(); err != nil {
+			var notFound viper.ConfigFileNotFoundError
+			if !errors.As(err, &notFound) {
+				return Config{}, fmt.Errorf("config: read astralis.yaml: %w", err)
+			}
+		}
+	}
+
+	var cfg Config
+	if err := v.UnmarshalExact(&cfg); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Validate returns one error line per problem found.
+func (c Config) Validate() error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if c.Env != EnvDevelopment && c.Env != EnvProduction {
+		add("env: must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		add("http.addr (ASTRALIS_HTTP_ADDR): %q is not host:port", c.HTTP.Addr)
+	}
+	if c.HTTP.MaxBodyBytes <= 0 {
+		add("http.max_body_bytes: must be positive")
+	}
+	if c.HTTP.ShutdownTimeout <= 0 {
+		add("http.shutdown_timeout: must be positive")
+	}
+	if c.Database.URL != "" {
+		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			add("database.url (DATABASE_URL): must be a postgres:// URL")
+		}
+	} else if c.Env == EnvProduction {
+		add("database.url (DATABASE_URL): required")
+	}
+	if c.Database.MaxConns < 1 {
+		add("database.max_conns: must be at least 1")
+	}
+	if _, _, err := net.SplitHostPort(c.Temporal.Address); err != nil {
+		add("temporal.address (TEMPORAL_ADDRESS): %q is not host:port", c.Temporal.Address)
+	}
+	if c.Temporal.Namespace == "" {
+		add("temporal.namespace (TEMPORAL_NAMESPACE): required")
+	}
+	if (c.Temporal.ClientCertFile == "") != (c.Temporal.ClientKeyFile == "") {
+		add("temporal.client_cert_file and temporal.client_key_file: set both or neither")
+	}
+	for key, path := range map[string]string{
+		"temporal.ca_cert_file":     c.Temporal.CACertFile,
+		"temporal.client_cert_file": c.Temporal.ClientCertFile,
+		"temporal.client_key_file":  c.Temporal.ClientKeyFile,
+	} {
+		if path == "" {
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			add("%s: %v", key, err)
+		}
+	}
+	if _, err := ParseLevel(c.Log.Level); err != nil {
+		add("log.level (ASTRALIS_LOG_LEVEL): %v", err)
+	}
+	switch c.Log.Format {
+	case "auto", "json", "text":
+	default:
+		add("log.format (ASTRALIS_LOG_FORMAT): must be auto, json or text, got %q", c.Log.Format)
+	}
+	if c.OpenAI.BaseURL != "" {
+		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || u.Host == "" {
+			add("openai.base_url (OPENAI_BASE_URL): must be an absolute URL")
+		}
+	}
+	if c.Env == EnvDevelopment {
+		if c.Dev.DataDir == "" {
+			add("dev.data_dir: required")
+		}
+		for key, addr := range map[string]string{"dev.temporal_addr": c.Dev.TemporalAddr, "dev.temporal_ui_addr": c.Dev.TemporalUIAddr} {
+			if _, _, err := net.SplitHostPort(addr); err != nil {
+				add("%s: %q is not host:port", key, addr)
+			}
+		}
+		if c.Dev.PostgresPort < 1 || c.Dev.PostgresPort > 65535 {
+			add("dev.postgres_port: must be a TCP port")
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
+}
+
+// ParseLevel turns a level name into a slog.Level.
+func ParseLevel(name string) (slog.Level, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(name)); err != nil {
+		return 0, fmt.Errorf("unknown level %q (debug, info, warn, error)", name)
+	}
+	return level, nil
+}
+
+const redacted = "[REDACTED]"
+
+// LogValue makes the config safe to log: secrets are replaced and the
+// database URL loses its password.
+func (c Config) LogValue() slog.Value {
+	secret := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return redacted
+	}
+	return slog.GroupValue(
+		slog.String("env", c.Env),
+		slog.String("http.addr", c.HTTP.Addr),
+		slog.String("database.url", RedactURL(c.Database.URL)),
+		slog.String("temporal.address", c.Temporal.Address),
+		slog.String("temporal.namespace", c.Temporal.Namespace),
+		slog.Bool("temporal.tls", c.Temporal.TLS),
+		slog.String("temporal.api_key", secret(c.Temporal.APIKey)),
+		slog.String("openai.api_key", secret(c.OpenAI.APIKey)),
+		slog.String("openai.base_url", c.OpenAI.BaseURL),
+		slog.String("openai.model", c.OpenAI.Model),
+		slog.String("log.level", c.Log.Level),
+	)
+}
+
+// RedactURL removes the password from a URL so it can be logged or shown.
+func RedactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redacted
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,124 @@
+// Package problem holds the error kinds every layer returns and their one
+// mapping to RFC 9457 problem details (application/problem+json).
+package problem
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Error kinds. Wrap them (fmt.Errorf("…: %w", problem.ErrNotFound)) or create
+// a public error with New so the client sees a useful detail.
+var (
+	ErrInvalid         = errors.New("invalid input")
+	ErrUnauthenticated = errors.New("authentication required")
+	ErrForbidden       = errors.New("forbidden")
+	ErrNotFound        = errors.New("not found")
+	ErrConflict        = errors.New("conflict")
+	ErrTooLarge        = errors.New("request too large")
+	ErrUnsupportedType = errors.New("unsupported media type")
+	ErrRateLimited     = errors.New("too many requests")
+	ErrUnavailable     = errors.New("service unavailable")
+)
+
+// ContentType is the media type of every error response.
+const ContentType = "application/problem+json"
+
+// FieldError names one bad input field and what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is an error whose Detail and Fields are safe to show to the caller.
+type Error struct {
+	Kind       error
+	Detail     string
+	Fields     []FieldError
+	RetryAfter time.Duration
+}
+
+func (e *Error) Error() string { return e.Detail }
+func (e *Error) Unwrap() error { return e.Kind }
+
+// New returns a public error of the given kind.
+func New(kind error, detail string) *Error { return &Error{Kind: kind, Detail: detail} }
+
+// Invalid returns a validation error naming each bad field.
+func Invalid(detail string, fields ...FieldError) *Error {
+	return &Error{Kind: ErrInvalid, Detail: detail, Fields: fields}
+}
+
+// Problem is the RFC 9457 body.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail,omitempty"`
+	Instance  string       `json:"instance,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+}
+
+type kindInfo struct {
+	kind   error
+	status int
+	slug   string
+}
+
+// kinds maps each error kind to its status and stable type; the first match wins.
+var kinds = []kindInfo{
+	{ErrInvalid, http.StatusUnprocessableEntity, "invalid-input"},
+	{ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{ErrForbidden, http.StatusForbidden, "forbidden"},
+	{ErrNotFound, http.StatusNotFound, "not-found"},
+	{ErrConflict, http.StatusConflict, "conflict"},
+	{ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{ErrUnsupportedType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
+	{ErrRateLimited, http.StatusTooManyRequests, "rate-limited"},
+	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
+}
+
+// TypeURI is the stable problem type for a slug; clients switch on it.
+func TypeURI(slug string) string { return "/problems/" + slug }
+
+// From maps any error to its problem. Unknown errors become a 500 whose
+// detail says nothing about internals.
+func From(err error) Problem {
+	var public *Error
+	isPublic := errors.As(err, &public)
+	for _, k := range kinds {
+		if !errors.Is(err, k.kind) {
+			continue
+		}
+		p := Problem{Type: TypeURI(k.slug), Title: http.StatusText(k.status), Status: k.status, Detail: k.kind.Error()}
+		if isPublic {
+			p.Detail = public.Detail
+			p.Errors = public.Fields
+		}
+		return p
+	}
+	return Internal()
+}
+
+// Internal is the problem for an unexpected failure.
+func Internal() Problem {
+	return Problem{
+		Type:   TypeURI("internal"),
+		Title:  http.StatusText(http.StatusInternalServerError),
+		Status: http.StatusInternalServerError,
+		Detail: "an unexpected error occurred; it has been logged",
+	}
+}
+
+// RetryAfter returns how long the caller should wait, when the error says.
+func RetryAfter(err error) (time.Duration, bool) {
+	var public *Error
+	if errors.As(err, &public) && public.RetryAfter > 0 {
+		return public.RetryAfter, true
+	}
+	return 0, false
+}
