@@ -58,6 +58,18 @@ func runDev(args []string) int {
 		return 1
 	}
 
+	// The embedded server logs warnings only (debug when asked), and nothing
+	// but errors while it shuts down, when every poller complains.
+	temporalLevel := new(slog.LevelVar)
+	temporalLevel.Set(slog.LevelWarn)
+	if level := logLevel(cfg.Log); level < slog.LevelInfo {
+		temporalLevel.Set(level)
+	}
+	go func() {
+		<-ctx.Done()
+		temporalLevel.Set(slog.LevelError)
+	}()
+
 	var temporalUI string
 	if *noTemporal || !cfg.Dev.EmbeddedTemporal {
 		logger.Info("using external Temporal", slog.String("address", cfg.Temporal.Address))
@@ -67,7 +79,7 @@ func runDev(args []string) int {
 			UIAddr:       cfg.Dev.TemporalUIAddr,
 			DatabaseFile: filepath.Join(cfg.Dev.DataDir, "temporal.db"),
 			Namespaces:   []string{cfg.Temporal.Namespace},
-			Logger:       quieter(logger, cfg.Log),
+			Logger:       logging.WithLevel(cfg.Log.Format, temporalLevel, os.Stderr),
 		})
 		if err != nil {
 			logger.Error("embedded Temporal failed to start", slog.Any("error", err))
@@ -164,12 +176,9 @@ func devDatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger)
 	return cluster.URL(devDatabase), stop, nil
 }
 
-// quieter keeps the embedded server's chatter at warnings unless debug logging was asked for.
-func quieter(logger *slog.Logger, cfg config.Log) *slog.Logger {
-	if cfg.Level == "debug" {
-		return logger
-	}
-	return logging.New(config.Log{Level: "warn", Format: cfg.Format}, os.Stderr)
+func logLevel(cfg config.Log) slog.Level {
+	level, _ := config.ParseLevel(cfg.Level)
+	return level
 }
 
 func printBanner(cfg config.Config, temporalUI string) {

@@ -52,6 +52,8 @@ type Temporal struct {
 	ClientCertFile string `mapstructure:"client_cert_file"`
 	ClientKeyFile  string `mapstructure:"client_key_file"`
 	ServerName     string `mapstructure:"server_name"`
+	// TaskQueuePrefix lets several deployments (or test runs) share one namespace without taking each other's tasks.
+	TaskQueuePrefix string `mapstructure:"task_queue_prefix"`
 }
 
 type Log struct {
@@ -80,30 +82,31 @@ const (
 )
 
 var defaults = map[string]any{
-	"env":                       EnvProduction,
-	"http.addr":                 "127.0.0.1:8080",
-	"http.max_body_bytes":       int64(1 << 20),
-	"http.shutdown_timeout":     5 * time.Second,
-	"database.url":              "",
-	"database.max_conns":        int32(10),
-	"temporal.address":          "127.0.0.1:7233",
-	"temporal.namespace":        "default",
-	"temporal.api_key":          "",
-	"temporal.tls":              false,
-	"temporal.ca_cert_file":     "",
-	"temporal.client_cert_file": "",
-	"temporal.client_key_file":  "",
-	"temporal.server_name":      "",
-	"log.level":                 "info",
-	"log.format":                "auto",
-	"openai.api_key":            "",
-	"openai.base_url":           "",
-	"openai.model":              "gpt-4o-mini",
-	"dev.data_dir":              ".data",
-	"dev.temporal_addr":         "127.0.0.1:7233",
-	"dev.temporal_ui_addr":      "127.0.0.1:8233",
-	"dev.postgres_port":         54329,
-	"dev.embedded_temporal":     true,
+	"env":                        EnvProduction,
+	"http.addr":                  "127.0.0.1:8080",
+	"http.max_body_bytes":        int64(1 << 20),
+	"http.shutdown_timeout":      5 * time.Second,
+	"database.url":               "",
+	"database.max_conns":         int32(10),
+	"temporal.address":           "127.0.0.1:7233",
+	"temporal.namespace":         "default",
+	"temporal.api_key":           "",
+	"temporal.tls":               false,
+	"temporal.ca_cert_file":      "",
+	"temporal.client_cert_file":  "",
+	"temporal.client_key_file":   "",
+	"temporal.server_name":       "",
+	"temporal.task_queue_prefix": "",
+	"log.level":                  "info",
+	"log.format":                 "auto",
+	"openai.api_key":             "",
+	"openai.base_url":            "",
+	"openai.model":               "gpt-4o-mini",
+	"dev.data_dir":               ".data",
+	"dev.temporal_addr":          "127.0.0.1:7233",
+	"dev.temporal_ui_addr":       "127.0.0.1:8233",
+	"dev.postgres_port":          54329,
+	"dev.embedded_temporal":      true,
 }
 
 // conventionalEnv lists the well-known variable names accepted beside ASTRALIS_*.

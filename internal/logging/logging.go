@@ -15,8 +15,12 @@ func New(cfg config.Log, w io.Writer) *slog.Logger {
 	if err != nil {
 		level = slog.LevelInfo // Validate already reported it
 	}
+	return WithLevel(cfg.Format, level, w)
+}
+
+// WithLevel is New with a level that may change while running (a *slog.LevelVar).
+func WithLevel(format string, level slog.Leveler, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
-	format := cfg.Format
 	if format == "auto" {
 		format = "json"
 		if f, ok := w.(*os.File); ok && isTerminal(f) {

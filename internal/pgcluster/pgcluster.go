@@ -74,23 +74,24 @@ func Start(ctx context.Context, dir string, port int, logger *slog.Logger) (*Clu
 	}
 	c.port = port
 
-	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(c.dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := c.initdb(ctx); err != nil {
 			return nil, err
 		}
 	}
-	pw, err := os.ReadFile(filepath.Join(dir, passwordFile))
+	pw, err := os.ReadFile(filepath.Join(c.dir, passwordFile))
 	if err != nil {
 		return nil, fmt.Errorf("pgcluster: read password: %w", err)
 	}
 	c.password = strings.TrimSpace(string(pw))
 
 	if c.running(ctx) {
-		logger.Info("postgres already running", slog.String("dir", dir))
+		logger.Info("postgres already running", slog.String("dir", c.dir))
 		return c, nil
 	}
-	logFile := filepath.Join(dir, "postgres.log")
-	err = c.run(ctx, filepath.Join(binDir, "pg_ctl"), "start", "-w", "-t", "60", "-D", dir, "-l", logFile,
+	logFile := filepath.Join(c.dir, "postgres.log")
+	// fsync=off: a private dev/test cluster survives process crashes; only an OS crash could lose recent writes.
+	err = c.run(ctx, filepath.Join(binDir, "pg_ctl"), "start", "-w", "-t", "60", "-D", c.dir, "-l", logFile,
 		"-o", fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -c unix_socket_directories='' -c fsync=off -c max_connections=200", port))
 	if err != nil {
 		tail, _ := os.ReadFile(logFile)

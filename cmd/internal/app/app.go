@@ -140,13 +140,18 @@ func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// TaskQueue is the deployment's name for one of the project's task queues.
+func (s *Services) TaskQueue(name string) string {
+	return s.Config.Temporal.TaskQueuePrefix + name
+}
+
 // NewWorkers registers every workflow and activity of the project on its task queue.
 func (s *Services) NewWorkers() []worker.Worker {
 	mailbox := mail.NewDevMailbox(s.Pool)
 	if s.Config.Env == config.EnvProduction {
 		s.Logger.Warn("no SMTP server configured: outgoing mail is kept in the dev_mail table")
 	}
-	email := worker.New(s.Temporal, workflows.EmailTaskQueue, worker.Options{})
+	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	email.RegisterWorkflow(workflows.SendEmail)
 	email.RegisterActivity(&activities.Mail{Sender: mailbox})
 	return []worker.Worker{email}

@@ -1,0 +1,65 @@
+# The two commands: `make dev` runs the whole product, `make test` runs every test.
+# Both work on a fresh machine with Go: they install what they need themselves.
+
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+export GOFLAGS := -buildvcs=false
+
+BIN   := $(CURDIR)/bin
+TOOLS := $(BIN)/tools
+
+SQLC_VERSION          := v1.31.1
+WORKFLOWCHECK_VERSION := v0.6.0
+
+# Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
+LDFLAGS := -s -w
+
+.PHONY: dev test build generate check-generate vet workflowcheck tools deps clean
+
+## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
+dev: deps
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis dev
+
+## test: vet, determinism check, generated-code check, then every test against real PostgreSQL and Temporal
+test: deps tools vet workflowcheck check-generate
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis testenv -- go test -race -count=1 ./...
+
+## build: the three binaries into bin/
+build:
+	go build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/ ./cmd/api ./cmd/worker
+	go build -o $(BIN)/astralis ./cmd/astralis
+
+## generate: regenerate the typed SQL code (internal/store) from migrations/ and internal/store/queries/
+generate: tools
+	$(TOOLS)/sqlc generate
+
+## check-generate: fail when the committed generated code is stale
+check-generate: tools
+	@$(TOOLS)/sqlc diff || { echo "internal/store is stale: run 'make generate' and commit the result"; exit 1; }
+
+vet:
+	go vet ./...
+
+workflowcheck: tools
+	$(TOOLS)/workflowcheck -show-pos ./...
+
+tools: $(TOOLS)/sqlc $(TOOLS)/workflowcheck
+
+$(TOOLS)/sqlc: | deps
+	GOBIN=$(TOOLS) go install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
+
+$(TOOLS)/workflowcheck:
+	GOBIN=$(TOOLS) go install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+
+# A C compiler is needed by the race detector and sqlc's PostgreSQL parser.
+# PostgreSQL itself is installed by `astralis dev`/`testenv` when missing.
+deps:
+	@command -v go >/dev/null || { echo "Go is required: https://go.dev/dl/"; exit 1; }
+	@command -v gcc >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev; \
+		else echo "gcc is required (sudo apt-get install gcc)"; exit 1; fi; }
+
+clean:
+	rm -rf $(BIN)

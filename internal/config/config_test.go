@@ -1,0 +1,128 @@
+package config
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// inDir runs the test in an empty directory so no stray astralis.yaml is read.
+func inDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	return dir
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	dir := inDir(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Addr != "127.0.0.1:8080" {
+		t.Errorf("default http.addr = %q", cfg.HTTP.Addr)
+	}
+	if cfg.Database.URL != "postgres://u:p@db:5432/app" {
+		t.Errorf("DATABASE_URL not read: %q", cfg.Database.URL)
+	}
+
+	yaml := "http:\n  addr: 0.0.0.0:9000\ntemporal:\n  namespace: from-file\nlog:\n  level: debug\n"
+	if err := os.WriteFile(filepath.Join(dir, "astralis.yaml"), []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ASTRALIS_TEMPORAL_NAMESPACE", "from-env")
+	cfg, err = Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Addr != "0.0.0.0:9000" {
+		t.Errorf("file did not override default: http.addr = %q", cfg.HTTP.Addr)
+	}
+	if cfg.Temporal.Namespace != "from-env" {
+		t.Errorf("environment did not override file: namespace = %q", cfg.Temporal.Namespace)
+	}
+	if cfg.Log.Level != "debug" {
+		t.Errorf("file value lost: log.level = %q", cfg.Log.Level)
+	}
+}
+
+func TestAstralisNameWinsOverConventionalName(t *testing.T) {
+	inDir(t)
+	t.Setenv("DATABASE_URL", "postgres://conventional/db")
+	t.Setenv("ASTRALIS_DATABASE_URL", "postgres://astralis/db")
+	t.Setenv("TEMPORAL_ADDRESS", "temporal.example:7233")
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database.URL != "postgres://astralis/db" {
+		t.Errorf("database.url = %q, want the ASTRALIS_ value", cfg.Database.URL)
+	}
+	if cfg.Temporal.Address != "temporal.example:7233" {
+		t.Errorf("TEMPORAL_ADDRESS not read: %q", cfg.Temporal.Address)
+	}
+}
+
+func TestValidationReportsEveryProblem(t *testing.T) {
+	inDir(t)
+	t.Setenv("ASTRALIS_HTTP_ADDR", "no-port")
+	t.Setenv("ASTRALIS_LOG_LEVEL", "loud")
+	t.Setenv("TEMPORAL_ADDRESS", "")
+	t.Setenv("ASTRALIS_TEMPORAL_CLIENT_CERT_FILE", "/nonexistent/cert.pem")
+	_, err := Load(Options{}) // production by default: DATABASE_URL is required
+	if err == nil {
+		t.Fatal("invalid configuration accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"http.addr (ASTRALIS_HTTP_ADDR)",
+		"database.url (DATABASE_URL): required",
+		"log.level (ASTRALIS_LOG_LEVEL)",
+		"temporal.client_cert_file and temporal.client_key_file: set both or neither",
+		"temporal.client_cert_file: ",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not mention %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestUnknownKeyInFileIsRejected(t *testing.T) {
+	dir := inDir(t)
+	path := filepath.Join(dir, "custom.yaml")
+	if err := os.WriteFile(path, []byte("env: development\nhttp:\n  adress: typo:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(Options{File: path})
+	if err == nil || !strings.Contains(err.Error(), "adress") {
+		t.Fatalf("typo in config file not reported: %v", err)
+	}
+}
+
+func TestLoggedConfigHidesSecrets(t *testing.T) {
+	inDir(t)
+	t.Setenv("DATABASE_URL", "postgres://app:db-secret-pw@db:5432/app")
+	t.Setenv("OPENAI_API_KEY", "sk-very-secret")
+	t.Setenv("TEMPORAL_API_KEY", "temporal-secret")
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("starting", slog.Any("config", cfg))
+	out := buf.String()
+	for _, secret := range []string{"db-secret-pw", "sk-very-secret", "temporal-secret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log line contains secret %q: %s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "db:5432") {
+		t.Errorf("redaction removed the useful part of the database URL: %s", out)
+	}
+}

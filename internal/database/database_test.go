@@ -1,0 +1,76 @@
+package database_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/astralisops/astralis/internal/database"
+	"github.com/astralisops/astralis/internal/testenv"
+)
+
+// TestMigrateConcurrently starts several "replicas" migrating one empty
+// database at once: all succeed and every migration is applied exactly once.
+func TestMigrateConcurrently(t *testing.T) {
+	url := testenv.EmptyDatabaseURL(t)
+	ctx := context.Background()
+	const replicas = 4
+	errs := make([]error, replicas)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = database.Migrate(ctx, url, slog.New(slog.DiscardHandler))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("replica %d: %v", i, err)
+		}
+	}
+
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var applied, distinct int
+	err = conn.QueryRow(ctx, "SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0").Scan(&applied, &distinct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied == 0 || applied != distinct {
+		t.Fatalf("goose_db_version has %d rows for %d migrations; want each applied once", applied, distinct)
+	}
+	if _, err := conn.Exec(ctx, "SELECT message_id FROM dev_mail LIMIT 1"); err != nil {
+		t.Fatalf("schema not in place: %v", err)
+	}
+
+	// Running again is a no-op.
+	if err := database.Migrate(ctx, url, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCreateIfMissingIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	admin := testenv.AdminURL(t)
+	name := "test_create_if_missing"
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, admin)
+		if err == nil {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+			conn.Close(ctx)
+		}
+	})
+	for range 2 {
+		if err := database.CreateIfMissing(ctx, admin, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
