@@ -94,7 +94,7 @@ func runDev(args []string) int {
 		temporalUI = srv.UIURL()
 	}
 
-	dbURL, stopDB, err := devDatabaseURL(ctx, cfg, logger)
+	dbURL, dbNote, stopDB, err := devDatabaseURL(ctx, cfg, logger)
 	if err != nil {
 		logger.Error("no database", slog.Any("error", err))
 		return 1
@@ -135,7 +135,7 @@ func runDev(args []string) int {
 		}()
 	}
 
-	printBanner(cfg, temporalUI)
+	printBanner(cfg, temporalUI, dbNote)
 	wg.Wait()
 	if runErr != nil {
 		logger.Error("stopped with error", slog.Any("error", runErr))
@@ -146,7 +146,8 @@ func runDev(args []string) int {
 }
 
 // devDatabaseURL uses DATABASE_URL when it answers, else a private cluster under the data directory.
-func devDatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger) (string, func(), error) {
+// It returns the URL, a note for the banner, and how to stop what it started.
+func devDatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger) (string, string, func(), error) {
 	if cfg.Database.URL != "" {
 		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		conn, err := pgx.Connect(pingCtx, cfg.Database.URL)
@@ -154,13 +155,13 @@ func devDatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger)
 		if err == nil {
 			_ = conn.Close(ctx)
 			logger.Info("using DATABASE_URL", slog.String("database", config.RedactURL(cfg.Database.URL)))
-			return cfg.Database.URL, nil, nil
+			return cfg.Database.URL, "(DATABASE_URL)", nil, nil
 		}
 		logger.Warn("DATABASE_URL not reachable; starting a private PostgreSQL instead", slog.Any("error", err))
 	}
 	cluster, err := pgcluster.Start(ctx, filepath.Join(cfg.Dev.DataDir, "pg"), cfg.Dev.PostgresPort, logger)
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	stop := func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -171,9 +172,9 @@ func devDatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger)
 	}
 	if err := database.CreateIfMissing(ctx, cluster.URL("postgres"), devDatabase); err != nil {
 		stop()
-		return "", nil, err
+		return "", "", nil, err
 	}
-	return cluster.URL(devDatabase), stop, nil
+	return cluster.URL(devDatabase), "(password in " + cluster.PasswordFile() + ")", stop, nil
 }
 
 func logLevel(cfg config.Log) slog.Level {
@@ -181,7 +182,7 @@ func logLevel(cfg config.Log) slog.Level {
 	return level
 }
 
-func printBanner(cfg config.Config, temporalUI string) {
+func printBanner(cfg config.Config, temporalUI, dbNote string) {
 	fmt.Fprintf(os.Stderr, `
   AstralisOps is running (development mode). Ctrl-C stops everything.
 
@@ -193,5 +194,5 @@ func printBanner(cfg config.Config, temporalUI string) {
 	if temporalUI != "" {
 		fmt.Fprintf(os.Stderr, "    Temporal Web UI %s/namespaces/%s/workflows\n", temporalUI, cfg.Temporal.Namespace)
 	}
-	fmt.Fprintf(os.Stderr, "    PostgreSQL      %s\n\n", config.RedactURL(cfg.Database.URL))
+	fmt.Fprintf(os.Stderr, "    PostgreSQL      %s %s\n\n", config.RedactURL(cfg.Database.URL), dbNote)
 }

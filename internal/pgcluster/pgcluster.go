@@ -112,6 +112,9 @@ func (c *Cluster) URL(db string) string {
 	return u.String()
 }
 
+// PasswordFile holds the superuser's password, readable by the owner only.
+func (c *Cluster) PasswordFile() string { return filepath.Join(c.dir, passwordFile) }
+
 // Stop shuts the server down, letting open sessions end (fast mode).
 func (c *Cluster) Stop(ctx context.Context) error {
 	return c.run(ctx, filepath.Join(c.binDir, "pg_ctl"), "stop", "-w", "-t", "30", "-m", "fast", "-D", c.dir)
