@@ -33,6 +33,9 @@ func runTestEnv(args []string) int {
 	defer stop()
 
 	env := os.Environ()
+	if self, err := os.Executable(); err == nil {
+		env = append(env, testenv.BinaryEnv+"="+self)
+	}
 	if os.Getenv(testenv.DatabaseURLEnv) == "" {
 		dir, err := os.MkdirTemp("", "astralis-test-pg-")
 		if err != nil {

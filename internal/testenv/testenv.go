@@ -30,6 +30,8 @@ import (
 const (
 	DatabaseURLEnv     = "TEST_DATABASE_URL"
 	TemporalAddressEnv = "TEST_TEMPORAL_ADDRESS"
+	// BinaryEnv is the path of the astralis binary running the harness, for tests that drive it.
+	BinaryEnv = "ASTRALIS_BIN"
 	// TemporalNamespace is registered on the shared test server.
 	TemporalNamespace = "default"
 )
@@ -108,7 +110,7 @@ func TemporalAddress(t testing.TB) string {
 // Temporal dials the shared test server; tests isolate themselves with their own task queue (TaskQueue).
 func Temporal(t testing.TB) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: TemporalAddress(t), Namespace: TemporalNamespace, Logger: quietSDKLogger{}})
+	c, err := client.Dial(client.Options{HostPort: TemporalAddress(t), Namespace: TemporalNamespace, Logger: QuietSDKLogger{}})
 	if err != nil {
 		t.Fatalf("testenv: dial Temporal: %v", err)
 	}
@@ -205,10 +207,10 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// quietSDKLogger drops the SDK's routine logs so test output shows failures only.
-type quietSDKLogger struct{}
+// QuietSDKLogger drops the SDK's routine logs so test output shows failures only.
+type QuietSDKLogger struct{}
 
-func (quietSDKLogger) Debug(string, ...any) {}
-func (quietSDKLogger) Info(string, ...any)  {}
-func (quietSDKLogger) Warn(string, ...any)  {}
-func (quietSDKLogger) Error(string, ...any) {}
+func (QuietSDKLogger) Debug(string, ...any) {}
+func (QuietSDKLogger) Info(string, ...any)  {}
+func (QuietSDKLogger) Warn(string, ...any)  {}
+func (QuietSDKLogger) Error(string, ...any) {}

@@ -1,0 +1,225 @@
+// Package e2e drives the built `astralis` binary the way a developer does.
+// It has only tests, so its test binary stays free of the Temporal server.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/workflows"
+)
+
+// lockedBuffer collects the child's output from two pipes at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+type devInstance struct {
+	cmd  *exec.Cmd
+	out  *lockedBuffer
+	done chan error // receives the exit once
+}
+
+// TestDevRunsStopsAndKeepsData starts `astralis dev` on a fresh data
+// directory, uses it, stops it with Ctrl-C (SIGINT), starts it again and
+// finds the earlier mail and workflow still there.
+func TestDevRunsStopsAndKeepsData(t *testing.T) {
+	bin := os.Getenv(testenv.BinaryEnv)
+	if bin == "" {
+		t.Fatalf("%s is not set: run the tests with `make test`", testenv.BinaryEnv)
+	}
+	dataDir, err := os.MkdirTemp("", "astralis-dev-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dataDir) })
+	if err := os.Chmod(dataDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	apiAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	temporalAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	uiAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	pgPort := freePort(t)
+	env := []string{}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "ASTRALIS_") || name == "DATABASE_URL" || strings.HasPrefix(name, "TEMPORAL_") {
+			continue // the developer's own settings must not leak into this instance
+		}
+		env = append(env, kv)
+	}
+	env = append(env,
+		"ASTRALIS_HTTP_ADDR="+apiAddr,
+		"ASTRALIS_DEV_DATA_DIR="+dataDir,
+		"ASTRALIS_DEV_TEMPORAL_ADDR="+temporalAddr,
+		"ASTRALIS_DEV_TEMPORAL_UI_ADDR="+uiAddr,
+		"ASTRALIS_DEV_POSTGRES_PORT="+strconv.Itoa(pgPort),
+		"ASTRALIS_LOG_FORMAT=text",
+	)
+
+	start := func() *devInstance {
+		t.Helper()
+		d := &devInstance{cmd: exec.Command(bin, "dev"), out: &lockedBuffer{}, done: make(chan error, 1)}
+		d.cmd.Env = env
+		d.cmd.Dir = dataDir
+		d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
+		if err := d.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { d.done <- d.cmd.Wait() }()
+		t.Cleanup(func() { _ = d.cmd.Process.Kill() })
+		waitReady(t, d, "http://"+apiAddr+"/readyz")
+		return d
+	}
+	stop := func(d *devInstance) {
+		t.Helper()
+		if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-d.done:
+			if err != nil {
+				t.Fatalf("astralis dev did not exit cleanly on Ctrl-C: %v\n%s", err, d.out)
+			}
+		case <-time.After(2 * time.Minute): // a hang guard, not a speed target
+			t.Fatalf("astralis dev still running after Ctrl-C\n%s", d.out)
+		}
+		if conn, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(pgPort), time.Second); err == nil {
+			conn.Close()
+			t.Fatal("PostgreSQL still listening after astralis dev exited")
+		}
+	}
+
+	first := start()
+	if !strings.Contains(first.out.String(), "Temporal Web UI http://"+uiAddr) {
+		t.Errorf("banner does not show the Web UI address:\n%s", first.out)
+	}
+	var namespaces struct {
+		Namespaces []struct {
+			NamespaceInfo struct {
+				Name string `json:"name"`
+			} `json:"namespaceInfo"`
+		} `json:"namespaces"`
+	}
+	getJSON(t, "http://"+uiAddr+"/api/v1/namespaces", &namespaces)
+	if len(namespaces.Namespaces) == 0 || namespaces.Namespaces[0].NamespaceInfo.Name != "default" {
+		t.Errorf("Web UI lists namespaces %+v, want default", namespaces)
+	}
+
+	msg := mail.Message{ID: "e2e-kept", To: "ops@example.com", Subject: "kept across restarts", Text: "hello"}
+	c, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: testenv.QuietSDKLogger{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.EmailWorkflowID(msg.ID), TaskQueue: workflows.EmailTaskQueue}, workflows.SendEmail, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatalf("email workflow in dev: %v\n%s", err, first.out)
+	}
+	c.Close()
+	stop(first)
+
+	second := start()
+	var page struct {
+		Items []mail.Message `json:"items"`
+	}
+	getJSON(t, "http://"+apiAddr+"/api/v1/dev/mail", &page)
+	if len(page.Items) != 1 || page.Items[0] != msg {
+		t.Errorf("dev mailbox after restart = %+v, want the earlier message", page.Items)
+	}
+	c, err = client.Dial(client.Options{HostPort: temporalAddr, Logger: testenv.QuietSDKLogger{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := c.DescribeWorkflowExecution(ctx, workflows.EmailWorkflowID(msg.ID), "")
+	c.Close()
+	if err != nil {
+		t.Fatalf("workflow history lost across restart: %v", err)
+	}
+	if status := desc.WorkflowExecutionInfo.Status; status != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		t.Errorf("workflow status after restart = %v", status)
+	}
+	stop(second)
+}
+
+func waitReady(t *testing.T, d *devInstance, url string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute) // first start initialises PostgreSQL and Temporal's schema
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-d.done:
+			t.Fatalf("astralis dev exited before it was ready (%v):\n%s", err, d.out)
+		default:
+		}
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("astralis dev not ready:\n%s", d.out)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d %s", url, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("GET %s: %v: %s", url, err, body)
+	}
+}
