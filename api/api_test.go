@@ -10,15 +10,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/testenv"
 )
 
-// newServer starts the real router over HTTP with the given deps filled in.
+const testOrigin = "http://app.example.test"
+
+// newServer starts the real API (router inside the session middleware) over
+// HTTP; deps left empty get real parts on a fresh database.
 func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	t.Helper()
 	if deps.Logger == nil {
@@ -30,8 +37,22 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	if deps.MaxBodyBytes == 0 {
 		deps.MaxBodyBytes = 1 << 10
 	}
-	r := NewRouter(deps)
-	srv := httptest.NewServer(r)
+	if deps.Accounts == nil || deps.Sessions == nil {
+		pool := testenv.Pool(t)
+		acc, err := accounts.New(pool, mail.NewDevMailbox(pool), ratelimit.New(pool), testOrigin, deps.Logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Accounts = acc
+		deps.Sessions = scs.New()
+		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
+		deps.AllowedOrigins = []string{testOrigin}
+	}
+	r, err := NewRouter(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(deps.Sessions.LoadAndSave(r))
 	t.Cleanup(srv.Close)
 	return srv, r
 }

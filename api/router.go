@@ -4,13 +4,17 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 )
@@ -32,16 +36,35 @@ type Deps struct {
 	Metrics      *prometheus.Registry
 	MaxBodyBytes int64
 	Readiness    []ReadinessCheck
+	Accounts     *accounts.Service
+	Sessions     *scs.SessionManager
+	// AllowedOrigins may make cookie-authenticated state-changing requests.
+	AllowedOrigins []string
+	// TrustedProxies may set X-Forwarded-For; nil trusts none, so client IPs cannot be spoofed.
+	TrustedProxies []string
 	// DevMailbox is set only in development mode; its route exists only then.
 	DevMailbox DevMailbox
 }
 
-// NewRouter builds the HTTP handler with every route and middleware.
-func NewRouter(deps Deps) *gin.Engine {
+// NewHandler is the API as served: the router inside the session middleware.
+func NewHandler(deps Deps) (http.Handler, error) {
+	r, err := NewRouter(deps)
+	if err != nil {
+		return nil, err
+	}
+	return deps.Sessions.LoadAndSave(r), nil
+}
+
+// NewRouter builds the Gin engine with every route and middleware. Sessions
+// are loaded around it by NewHandler.
+func NewRouter(deps Deps) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true // handlers' ctx is the request's: cancelled when the client goes away
+	if err := r.SetTrustedProxies(deps.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
+	}
 
 	httpMetrics := newHTTPMetrics(deps.Metrics)
 	r.Use(
@@ -68,11 +91,38 @@ func NewRouter(deps Deps) *gin.Engine {
 	r.GET("/readyz", health.ready)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(deps.Metrics, promhttp.HandlerOpts{Registry: deps.Metrics})))
 
-	v1 := r.Group("/api/v1")
+	authn := &authenticator{accounts: deps.Accounts, sessions: deps.Sessions, origins: deps.AllowedOrigins}
+	v1 := r.Group("/api/v1", authn.middleware())
 	v1.GET("/openapi.json", serveOpenAPI)
 	if deps.DevMailbox != nil {
 		dm := &devMailHandler{mailbox: deps.DevMailbox}
 		v1.GET("/dev/mail", dm.list)
 	}
-	return r
+
+	ah := &accountHandler{accounts: deps.Accounts, auth: authn}
+	v1.POST("/auth/signup", ah.signUp)
+	v1.POST("/auth/login", ah.signIn)
+	v1.POST("/auth/logout", ah.signOut)
+	v1.POST("/auth/verify", ah.verifyEmail)
+	v1.POST("/auth/password/forgot", ah.forgotPassword)
+	v1.POST("/auth/password/reset", ah.resetPassword)
+	v1.GET("/me", requireUser, ah.me)
+	v1.GET("/me/activity", requireUser, ah.myActivity)
+
+	oh := &orgHandler{accounts: deps.Accounts}
+	v1.POST("/orgs", requireUser, requireSession, oh.create)
+	v1.GET("/orgs", requireUser, oh.listMine)
+
+	// Everything under /orgs/:org passes orgScope: membership checked, every query scoped to the org.
+	org := v1.Group("/orgs/:org", requireUser, authn.orgScope)
+	org.GET("", oh.get)
+	org.GET("/members", requireRole(auth.RoleOperator), oh.listMembers)
+	org.POST("/members", requireRole(auth.RoleAdmin), oh.addMember)
+	org.PATCH("/members/:user", requireRole(auth.RoleAdmin), oh.changeRole)
+	org.DELETE("/members/:user", requireRole(auth.RoleAdmin), oh.removeMember)
+	org.POST("/tokens", oh.createToken)
+	org.GET("/tokens", oh.listTokens)
+	org.DELETE("/tokens/:token", oh.revokeToken)
+	org.GET("/activity", requireRole(auth.RoleAdmin), oh.activity)
+	return r, nil
 }

@@ -36,17 +36,17 @@ func runTestEnv(args []string) int {
 	if self, err := os.Executable(); err == nil {
 		env = append(env, testenv.BinaryEnv+"="+self)
 	}
+	dir, err := os.MkdirTemp("", "astralis-testenv-")
+	if err != nil {
+		logger.Error("temp dir", slog.Any("error", err))
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil { // the unprivileged postgres user must reach it
+		logger.Error("temp dir", slog.Any("error", err))
+		return 1
+	}
 	if os.Getenv(testenv.DatabaseURLEnv) == "" {
-		dir, err := os.MkdirTemp("", "astralis-test-pg-")
-		if err != nil {
-			logger.Error("temp dir", slog.Any("error", err))
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		if err := os.Chmod(dir, 0o755); err != nil { // the unprivileged postgres user must reach it
-			logger.Error("temp dir", slog.Any("error", err))
-			return 1
-		}
 		cluster, err := pgcluster.Start(ctx, dir+"/data", 0, logger)
 		if err != nil {
 			logger.Error("PostgreSQL failed to start", slog.Any("error", err))
@@ -63,7 +63,9 @@ func runTestEnv(args []string) int {
 	}
 
 	srv, err := devtemporal.Start(devtemporal.Options{
-		FrontendAddr:     "127.0.0.1:0",
+		FrontendAddr: "127.0.0.1:0",
+		// A file in WAL mode takes concurrent test packages better than a shared-cache memory database.
+		DatabaseFile:     dir + "/temporal.db",
 		Namespaces:       []string{testenv.TemporalNamespace},
 		SearchAttributes: testenv.SearchAttributes,
 		Logger:           logging.New(config.Log{Level: "error", Format: "text"}, os.Stderr),

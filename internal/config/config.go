@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strings"
@@ -25,12 +26,21 @@ type Config struct {
 	Database Database `mapstructure:"database"`
 	Temporal Temporal `mapstructure:"temporal"`
 	Log      Log      `mapstructure:"log"`
+	Auth     Auth     `mapstructure:"auth"`
+	SMTP     SMTP     `mapstructure:"smtp"`
+	Google   Google   `mapstructure:"google"`
 	OpenAI   OpenAI   `mapstructure:"openai"`
 	Dev      Dev      `mapstructure:"dev"`
 }
 
 type HTTP struct {
-	Addr            string        `mapstructure:"addr"`
+	Addr string `mapstructure:"addr"`
+	// PublicURL is where people reach the product; links in emails point there.
+	PublicURL string `mapstructure:"public_url"`
+	// AllowedOrigins may send cookie-authenticated state-changing requests (CSRF defence); the public URL's origin always may.
+	AllowedOrigins []string `mapstructure:"allowed_origins"`
+	// TrustedProxies may set X-Forwarded-For (CIDRs or IPs); none by default.
+	TrustedProxies  []string      `mapstructure:"trusted_proxies"`
 	MaxBodyBytes    int64         `mapstructure:"max_body_bytes"`
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
@@ -61,6 +71,29 @@ type Log struct {
 	Format string `mapstructure:"format"` // auto (JSON unless a terminal), json or text
 }
 
+type Auth struct {
+	SessionIdleTimeout time.Duration `mapstructure:"session_idle_timeout"`
+	SessionLifetime    time.Duration `mapstructure:"session_lifetime"`
+}
+
+// SMTP is the outgoing mail server; with no host, development keeps mail in the dev mailbox.
+type SMTP struct {
+	Host     string `mapstructure:"host"`
+	Port     int    `mapstructure:"port"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"`
+	TLS      string `mapstructure:"tls"` // starttls, tls or none
+	From     string `mapstructure:"from"`
+}
+
+// Google enables "Sign in with Google" when ClientID is set.
+type Google struct {
+	ClientID     string `mapstructure:"client_id"`
+	ClientSecret string `mapstructure:"client_secret"`
+	// DiscoveryURL is Google's OpenID configuration; tests point it at a fake provider.
+	DiscoveryURL string `mapstructure:"discovery_url"`
+}
+
 type OpenAI struct {
 	APIKey  string `mapstructure:"api_key"`
 	BaseURL string `mapstructure:"base_url"`
@@ -86,6 +119,20 @@ var defaults = map[string]any{
 	"http.addr":                  "127.0.0.1:8080",
 	"http.max_body_bytes":        int64(1 << 20),
 	"http.shutdown_timeout":      5 * time.Second,
+	"http.public_url":            "http://127.0.0.1:8080",
+	"http.allowed_origins":       []string{},
+	"http.trusted_proxies":       []string{},
+	"auth.session_idle_timeout":  7 * 24 * time.Hour,
+	"auth.session_lifetime":      30 * 24 * time.Hour,
+	"smtp.host":                  "",
+	"smtp.port":                  587,
+	"smtp.username":              "",
+	"smtp.password":              "",
+	"smtp.tls":                   "starttls",
+	"smtp.from":                  "AstralisOps <no-reply@astralis.localhost>",
+	"google.client_id":           "",
+	"google.client_secret":       "",
+	"google.discovery_url":       "https://accounts.google.com/.well-known/openid-configuration",
 	"database.url":               "",
 	"database.max_conns":         int32(10),
 	"temporal.address":           "127.0.0.1:7233",
@@ -112,13 +159,19 @@ var defaults = map[string]any{
 // conventionalEnv lists the well-known variable names accepted beside ASTRALIS_*.
 // The ASTRALIS_ name wins when both are set.
 var conventionalEnv = map[string]string{
-	"database.url":       "DATABASE_URL",
-	"temporal.address":   "TEMPORAL_ADDRESS",
-	"temporal.namespace": "TEMPORAL_NAMESPACE",
-	"temporal.api_key":   "TEMPORAL_API_KEY",
-	"openai.api_key":     "OPENAI_API_KEY",
-	"openai.base_url":    "OPENAI_BASE_URL",
-	"openai.model":       "OPENAI_MODEL",
+	"database.url":         "DATABASE_URL",
+	"temporal.address":     "TEMPORAL_ADDRESS",
+	"temporal.namespace":   "TEMPORAL_NAMESPACE",
+	"temporal.api_key":     "TEMPORAL_API_KEY",
+	"openai.api_key":       "OPENAI_API_KEY",
+	"openai.base_url":      "OPENAI_BASE_URL",
+	"openai.model":         "OPENAI_MODEL",
+	"smtp.host":            "SMTP_HOST",
+	"smtp.port":            "SMTP_PORT",
+	"smtp.username":        "SMTP_USERNAME",
+	"smtp.password":        "SMTP_PASSWORD",
+	"google.client_id":     "GOOGLE_CLIENT_ID",
+	"google.client_secret": "GOOGLE_CLIENT_SECRET",
 }
 
 // Options change where Load looks; the zero value reads ./astralis.yaml if present.
@@ -195,6 +248,38 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.ShutdownTimeout <= 0 {
 		add("http.shutdown_timeout: must be positive")
+	}
+	if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add("http.public_url (ASTRALIS_HTTP_PUBLIC_URL): must be an absolute http(s) URL")
+	}
+	for _, origin := range c.HTTP.AllowedOrigins {
+		if u, err := url.Parse(origin); err != nil || u.Host == "" || u.Path != "" {
+			add("http.allowed_origins: %q is not an origin like https://app.example.com", origin)
+		}
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			add("http.trusted_proxies: %q is not an IP address or CIDR", p)
+		}
+	}
+	if c.Auth.SessionIdleTimeout <= 0 || c.Auth.SessionLifetime < c.Auth.SessionIdleTimeout {
+		add("auth.session_idle_timeout and auth.session_lifetime: positive, lifetime at least the idle timeout")
+	}
+	if c.SMTP.Host != "" {
+		if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
+			add("smtp.port (SMTP_PORT): must be a TCP port")
+		}
+		switch c.SMTP.TLS {
+		case "starttls", "tls", "none":
+		default:
+			add("smtp.tls: must be starttls, tls or none, got %q", c.SMTP.TLS)
+		}
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			add("smtp.from: %q is not an email address", c.SMTP.From)
+		}
+	}
+	if (c.Google.ClientID == "") != (c.Google.ClientSecret == "") {
+		add("google.client_id and google.client_secret (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET): set both or neither")
 	}
 	if c.Database.URL != "" {
 		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -288,10 +373,24 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("temporal.tls", c.Temporal.TLS),
 		slog.String("temporal.api_key", secret(c.Temporal.APIKey)),
 		slog.String("openai.api_key", secret(c.OpenAI.APIKey)),
+		slog.String("smtp.host", c.SMTP.Host),
+		slog.String("smtp.password", secret(c.SMTP.Password)),
+		slog.String("google.client_id", c.Google.ClientID),
+		slog.String("google.client_secret", secret(c.Google.ClientSecret)),
 		slog.String("openai.base_url", c.OpenAI.BaseURL),
 		slog.String("openai.model", c.OpenAI.Model),
 		slog.String("log.level", c.Log.Level),
 	)
+}
+
+// Origins are the origins allowed to make cookie-authenticated changes: the
+// public URL's and the configured ones.
+func (c Config) Origins() []string {
+	origins := append([]string{}, c.HTTP.AllowedOrigins...)
+	if u, err := url.Parse(c.HTTP.PublicURL); err == nil {
+		origins = append(origins, u.Scheme+"://"+u.Host)
+	}
+	return origins
 }
 
 // RedactURL removes the password from a URL so it can be logged or shown.

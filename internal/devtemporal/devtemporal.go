@@ -176,7 +176,9 @@ func setUpDatabase(opts Options, host string) (*config.SQL, error) {
 		sqlConfig.ConnectAttributes["cache"] = "shared"
 		// Memory databases are per process; the name only has to be unique within it.
 		sqlConfig.DatabaseName = "astralis-" + strconv.Itoa(os.Getpid())
-		delete(sqlConfig.ConnectAttributes, "journal_mode") // WAL needs a file
+		// A shared-cache memory database locks whole tables: one connection, no WAL.
+		delete(sqlConfig.ConnectAttributes, "journal_mode")
+		sqlConfig.MaxConns, sqlConfig.MaxIdleConns = 1, 1
 	} else {
 		sqlConfig.ConnectAttributes["mode"] = "rwc"
 		sqlConfig.DatabaseName = opts.DatabaseFile

@@ -63,7 +63,7 @@ func (m *DevMailbox) List(ctx context.Context, beforeSeq int64, limit int) ([]De
 		out = append(out, Delivered{
 			Seq:       r.ID,
 			Message:   Message{ID: r.MessageID, To: r.ToAddress, Subject: r.Subject, Text: r.TextBody, HTML: r.HtmlBody},
-			CreatedAt: r.CreatedAt.Time,
+			CreatedAt: r.CreatedAt,
 		})
 	}
 	return out, nil

@@ -5,8 +5,38 @@
 package store
 
 import (
-	"github.com/jackc/pgx/v5/pgtype"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
 )
+
+type ApiToken struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	UserID     uuid.UUID
+	Name       string
+	Role       string
+	TokenHash  []byte
+	Prefix     string
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+	CreatedAt  time.Time
+}
+
+type AuditLog struct {
+	ID            int64
+	OrgID         *uuid.UUID
+	ActorUserID   *uuid.UUID
+	SubjectUserID *uuid.UUID
+	Action        string
+	TargetType    string
+	TargetID      string
+	Ip            string
+	UserAgent     string
+	Metadata      json.RawMessage
+	CreatedAt     time.Time
+}
 
 type DevMail struct {
 	ID        int64
@@ -15,5 +45,69 @@ type DevMail struct {
 	Subject   string
 	TextBody  string
 	HtmlBody  string
-	CreatedAt pgtype.Timestamptz
+	CreatedAt time.Time
+}
+
+type EmailToken struct {
+	TokenHash []byte
+	Purpose   string
+	UserID    uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
+type Invitation struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	Email      string
+	Role       string
+	InvitedBy  *uuid.UUID
+	ExpiresAt  time.Time
+	AcceptedAt *time.Time
+	CreatedAt  time.Time
+}
+
+type Membership struct {
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	Role      string
+	CreatedAt time.Time
+}
+
+type Organization struct {
+	ID        uuid.UUID
+	Name      string
+	CreatedAt time.Time
+}
+
+type RateLimit struct {
+	Key         string
+	WindowStart time.Time
+	Count       int32
+}
+
+type Session struct {
+	Token  string
+	Data   []byte
+	Expiry time.Time
+}
+
+type User struct {
+	ID              uuid.UUID
+	Email           string
+	Name            string
+	PasswordHash    *string
+	EmailVerifiedAt *time.Time
+	SessionVersion  int32
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+type UserIdentity struct {
+	Provider  string
+	Subject   string
+	UserID    uuid.UUID
+	Email     string
+	CreatedAt time.Time
 }

@@ -11,19 +11,25 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/api"
+	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/temporalclient"
 	"github.com/astralisops/astralis/workflows"
 )
@@ -83,11 +89,20 @@ func (s *Services) Migrate(ctx context.Context) error {
 }
 
 // Router builds the API's HTTP handler.
-func (s *Services) Router() http.Handler {
+func (s *Services) Router() (http.Handler, error) {
+	acc, err := accounts.New(s.Pool, &workflowMailer{client: s.Temporal, taskQueue: s.TaskQueue(workflows.EmailTaskQueue)},
+		ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
+	if err != nil {
+		return nil, err
+	}
 	deps := api.Deps{
-		Logger:       s.Logger,
-		Metrics:      s.Metrics,
-		MaxBodyBytes: s.Config.HTTP.MaxBodyBytes,
+		Logger:         s.Logger,
+		Metrics:        s.Metrics,
+		MaxBodyBytes:   s.Config.HTTP.MaxBodyBytes,
+		Accounts:       acc,
+		Sessions:       s.sessions(),
+		AllowedOrigins: s.Config.Origins(),
+		TrustedProxies: s.Config.HTTP.TrustedProxies,
 		Readiness: []api.ReadinessCheck{
 			{Name: "database", Check: s.Pool.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {
@@ -99,7 +114,44 @@ func (s *Services) Router() http.Handler {
 	if s.Config.Env == config.EnvDevelopment {
 		deps.DevMailbox = mail.NewDevMailbox(s.Pool)
 	}
-	return api.NewRouter(deps)
+	return api.NewHandler(deps)
+}
+
+// sessions is the browser session manager: PostgreSQL-backed, so every API replica shares it.
+func (s *Services) sessions() *scs.SessionManager {
+	store := pgxstore.NewWithCleanupInterval(s.Pool, 30*time.Minute)
+	s.closers = append(s.closers, closerFunc(store.StopCleanup))
+	sm := scs.New()
+	sm.Store = store
+	sm.IdleTimeout = s.Config.Auth.SessionIdleTimeout
+	sm.Lifetime = s.Config.Auth.SessionLifetime
+	sm.Cookie.Name = "astralis_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = strings.HasPrefix(s.Config.HTTP.PublicURL, "https://")
+	return sm
+}
+
+type closerFunc func()
+
+func (f closerFunc) Close() error { f(); return nil }
+
+// workflowMailer hands mail to the SendEmail workflow, which retries delivery durably.
+type workflowMailer struct {
+	client    client.Client
+	taskQueue string
+}
+
+func (m *workflowMailer) Send(ctx context.Context, msg mail.Message) error {
+	_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    workflows.EmailWorkflowID(msg.ID),
+		TaskQueue:             m.taskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.SendEmail, msg)
+	if err != nil {
+		return fmt.Errorf("mail: start delivery of %s: %w", msg.ID, err)
+	}
+	return nil
 }
 
 // RunAPI serves HTTP until ctx is cancelled, then drains in-flight requests.
@@ -113,8 +165,12 @@ func (s *Services) RunAPI(ctx context.Context) error {
 
 // ServeAPI is RunAPI on a listener the caller opened.
 func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
+	handler, err := s.Router()
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           s.Router(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -147,14 +203,21 @@ func (s *Services) TaskQueue(name string) string {
 
 // NewWorkers registers every workflow and activity of the project on its task queue.
 func (s *Services) NewWorkers() []worker.Worker {
-	mailbox := mail.NewDevMailbox(s.Pool)
-	if s.Config.Env == config.EnvProduction {
-		s.Logger.Warn("no SMTP server configured: outgoing mail is kept in the dev_mail table")
-	}
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	email.RegisterWorkflow(workflows.SendEmail)
-	email.RegisterActivity(&activities.Mail{Sender: mailbox})
+	email.RegisterActivity(&activities.Mail{Sender: s.mailSender()})
 	return []worker.Worker{email}
+}
+
+// mailSender is SMTP when configured, else the dev mailbox (with a warning outside development).
+func (s *Services) mailSender() activities.MailSender {
+	if c := s.Config.SMTP; c.Host != "" {
+		return mail.NewSMTP(mail.SMTPConfig{Host: c.Host, Port: c.Port, Username: c.Username, Password: c.Password, TLS: c.TLS, From: c.From})
+	}
+	if s.Config.Env == config.EnvProduction {
+		s.Logger.Warn("no SMTP server configured (SMTP_HOST): outgoing mail is kept in the dev_mail table")
+	}
+	return mail.NewDevMailbox(s.Pool)
 }
 
 // RunWorker polls every task queue until ctx is cancelled. While Temporal is

@@ -1,0 +1,105 @@
+// Package accounts is identity and tenancy: users and their credentials,
+// organisations, memberships and roles, invitations and API tokens. Every
+// security-relevant change is written to the audit log in the same transaction.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/ratelimit"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Mailer hands a message to durable delivery (the SendEmail workflow).
+type Mailer interface {
+	Send(ctx context.Context, msg mail.Message) error
+}
+
+// Client says where a request came from, for the audit log and abuse limits.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// Service implements the account and organisation use cases.
+type Service struct {
+	pool      *pgxpool.Pool
+	q         *store.Queries
+	mailer    Mailer
+	limiter   *ratelimit.Limiter
+	publicURL *url.URL
+	logger    *slog.Logger
+}
+
+// How long emailed links stay valid.
+const (
+	VerifyTokenTTL = 48 * time.Hour
+	ResetTokenTTL  = time.Hour
+	InvitationTTL  = 14 * 24 * time.Hour
+)
+
+// Abuse limits. Failures per account are counted whether or not the account
+// exists, so the limit itself tells nothing about which emails are registered.
+var (
+	SignInPerIP        = ratelimit.Rule{Name: "signin-ip", Max: 100, Window: 15 * time.Minute}
+	SignInFailuresPer  = ratelimit.Rule{Name: "signin-account", Max: 10, Window: 15 * time.Minute}
+	SignUpPerIP        = ratelimit.Rule{Name: "signup-ip", Max: 20, Window: time.Hour}
+	ResetPerIP         = ratelimit.Rule{Name: "reset-ip", Max: 20, Window: time.Hour}
+	ResetMailPerEmail  = ratelimit.Rule{Name: "reset-email", Max: 3, Window: time.Hour}
+	VerifyAttemptPerIP = ratelimit.Rule{Name: "verify-ip", Max: 50, Window: time.Hour}
+)
+
+func New(pool *pgxpool.Pool, mailer Mailer, limiter *ratelimit.Limiter, publicURL string, logger *slog.Logger) (*Service, error) {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: public URL: %w", err)
+	}
+	return &Service{pool: pool, q: store.New(pool), mailer: mailer, limiter: limiter, publicURL: u, logger: logger}, nil
+}
+
+// inTx runs fn in a transaction with queries bound to it.
+func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(store.New(tx)) })
+}
+
+// link builds a link into the web UI with a query parameter.
+func (s *Service) link(path, key, value string) string {
+	u := *s.publicURL
+	u.Path = path
+	u.RawQuery = url.Values{key: {value}}.Encode()
+	return u.String()
+}
+
+// send renders and hands over one mail. A failure is logged, not returned:
+// the change that caused the mail is already committed and the person can ask again.
+func (s *Service) send(ctx context.Context, template, to string, data any) {
+	msg, err := mail.Render(template, uuid.NewString(), to, data)
+	if err == nil {
+		err = s.mailer.Send(ctx, msg)
+	}
+	if err != nil {
+		s.logger.ErrorContext(ctx, "mail not handed over", slog.String("template", template), slog.Any("error", err))
+	}
+}
+
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+func formatTTL(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	}
+	if d >= time.Hour {
+		return fmt.Sprintf("%d hour(s)", int(d/time.Hour))
+	}
+	return d.String()
+}

@@ -1,0 +1,419 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/astralisops/astralis/internal/audit"
+	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/ratelimit"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// User is the account as the API shows it.
+type User struct {
+	ID             uuid.UUID `json:"id"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	EmailVerified  bool      `json:"email_verified"`
+	CreatedAt      time.Time `json:"created_at"`
+	SessionVersion int32     `json:"-"`
+}
+
+func userFrom(u store.User) User {
+	return User{ID: u.ID, Email: u.Email, Name: u.Name, EmailVerified: u.EmailVerifiedAt != nil, CreatedAt: u.CreatedAt, SessionVersion: u.SessionVersion}
+}
+
+// SignUpInput is what a person submits to create an account.
+type SignUpInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// Validate names every bad field.
+func (in *SignUpInput) Validate() error {
+	in.Email = auth.NormalizeEmail(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	var fields []problem.FieldError
+	if msg := auth.EmailProblem(in.Email); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "email", Message: msg})
+	}
+	if msg := auth.PasswordProblem(in.Password, in.Email); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "password", Message: msg})
+	}
+	if len(in.Name) > auth.MaxNameLength {
+		fields = append(fields, problem.FieldError{Field: "name", Message: "must be at most 200 characters"})
+	}
+	if len(fields) > 0 {
+		return problem.Invalid("the sign-up has invalid fields", fields...)
+	}
+	return nil
+}
+
+func rateLimited(retry time.Duration, what string) error {
+	return &problem.Error{Kind: problem.ErrRateLimited, Detail: "too many " + what + "; try again later", RetryAfter: retry}
+}
+
+// allow applies rule to subject, turning "over the limit" into a 429.
+func (s *Service) allow(ctx context.Context, rule ratelimit.Rule, subject, what string) error {
+	ok, retry, err := s.limiter.Allow(ctx, rule, subject)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return rateLimited(retry, what)
+	}
+	return nil
+}
+
+// SignUp creates an unverified account and mails a verification link. When
+// the email is taken it mails the owner instead and answers the same, so the
+// response never tells whether an email is registered.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	if err := s.allow(ctx, SignUpPerIP, c.IP, "sign-ups from this address"); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
+	var created bool
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		u, err := q.CreateUser(ctx, store.CreateUserParams{Email: in.Email, Name: in.Name, PasswordHash: &hash})
+		if isNoRows(err) {
+			return nil // taken: mail the owner below
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: create user: %w", err)
+		}
+		created = true
+		if err := q.CreateEmailToken(ctx, store.CreateEmailTokenParams{
+			TokenHash: tokenHash, Purpose: "verify_email", UserID: u.ID, ExpiresAt: time.Now().Add(VerifyTokenTTL),
+		}); err != nil {
+			return fmt.Errorf("accounts: create verification token: %w", err)
+		}
+		return audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignedUp, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent})
+	})
+	if err != nil {
+		return err
+	}
+	if created {
+		s.send(ctx, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", "token", secret), "ValidFor": formatTTL(VerifyTokenTTL)})
+	} else {
+		s.send(ctx, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)})
+	}
+	return nil
+}
+
+var errBadLink = problem.Invalid("the link is invalid, expired or already used", problem.FieldError{Field: "token", Message: "is invalid, expired or already used"})
+
+// VerifyEmail consumes a verification token, marks the email verified and
+// accepts every pending invitation for it.
+func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User, error) {
+	if token == "" {
+		return User{}, problem.Invalid("token is required", problem.FieldError{Field: "token", Message: "is required"})
+	}
+	if err := s.allow(ctx, VerifyAttemptPerIP, c.IP, "verification attempts"); err != nil {
+		return User{}, err
+	}
+	var user store.User
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		userID, err := q.UseEmailToken(ctx, store.UseEmailTokenParams{TokenHash: auth.HashToken(token), Purpose: "verify_email"})
+		if isNoRows(err) {
+			return errBadLink
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: use token: %w", err)
+		}
+		if err := q.MarkEmailVerified(ctx, userID); err != nil {
+			return fmt.Errorf("accounts: mark verified: %w", err)
+		}
+		if user, err = q.GetUser(ctx, userID); err != nil {
+			return fmt.Errorf("accounts: get user: %w", err)
+		}
+		if err := audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.EmailVerified, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
+			return err
+		}
+		return s.acceptInvitations(ctx, q, user, c)
+	})
+	return userFrom(user), err
+}
+
+// acceptInvitations makes a user with a just-proven email a member of every organisation that invited it.
+func (s *Service) acceptInvitations(ctx context.Context, q *store.Queries, u store.User, c Client) error {
+	joined, err := q.AcceptInvitations(ctx, store.AcceptInvitationsParams{Email: u.Email, UserID: u.ID})
+	if err != nil {
+		return fmt.Errorf("accounts: accept invitations: %w", err)
+	}
+	for _, m := range joined {
+		if err := audit.Record(ctx, q, audit.Event{
+			OrgID: m.OrgID, Actor: u.ID, Subject: u.ID, Action: audit.MemberAdded, TargetType: "user", TargetID: u.ID.String(),
+			IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": m.Role, "via": "invitation"},
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SignInInput is an email and password sign-in.
+type SignInInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (in *SignInInput) Validate() error {
+	in.Email = auth.NormalizeEmail(in.Email)
+	var fields []problem.FieldError
+	if in.Email == "" || len(in.Email) > auth.MaxEmailLength {
+		fields = append(fields, problem.FieldError{Field: "email", Message: "is required (at most 254 characters)"})
+	}
+	if in.Password == "" || len(in.Password) > auth.MaxPasswordBytes {
+		fields = append(fields, problem.FieldError{Field: "password", Message: "is required (at most 256 bytes)"})
+	}
+	if len(fields) > 0 {
+		return problem.Invalid("the sign-in has invalid fields", fields...)
+	}
+	return nil
+}
+
+var errBadCredentials = problem.New(problem.ErrUnauthenticated, "email or password is wrong")
+
+// SignIn checks a password. Wrong passwords and unknown emails fail alike, in
+// alike time; too many failures for one account or from one address answer 429.
+func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, error) {
+	if err := in.Validate(); err != nil {
+		return User{}, err
+	}
+	account := strings.ToLower(in.Email)
+	if err := s.allow(ctx, SignInPerIP, c.IP, "sign-in attempts from this address"); err != nil {
+		return User{}, err
+	}
+	u, lookupErr := s.q.GetUserByEmail(ctx, in.Email)
+	if lookupErr != nil && !isNoRows(lookupErr) {
+		return User{}, fmt.Errorf("accounts: look up user: %w", lookupErr)
+	}
+	event := audit.Event{IP: c.IP, UserAgent: c.UserAgent, TargetType: "user", Metadata: map[string]any{"email": in.Email}}
+	if lookupErr == nil {
+		event.Subject, event.TargetID = u.ID, u.ID.String()
+	}
+
+	over, retry, err := s.limiter.Exceeded(ctx, SignInFailuresPer, account)
+	if err != nil {
+		return User{}, err
+	}
+	if over {
+		event.Action = audit.SignInRateLimited
+		if err := audit.Record(ctx, s.q, event); err != nil {
+			return User{}, err
+		}
+		return User{}, rateLimited(retry, "failed sign-ins for this account")
+	}
+
+	ok := false
+	if lookupErr == nil && u.PasswordHash != nil {
+		if ok, err = auth.CheckPassword(*u.PasswordHash, in.Password); err != nil {
+			return User{}, err
+		}
+	} else {
+		auth.SpendPasswordCheck(in.Password)
+	}
+	if !ok {
+		if _, _, err := s.limiter.Allow(ctx, SignInFailuresPer, account); err != nil {
+			return User{}, err
+		}
+		event.Action = audit.SignInFailed
+		if err := audit.Record(ctx, s.q, event); err != nil {
+			return User{}, err
+		}
+		return User{}, errBadCredentials
+	}
+	if u.EmailVerifiedAt == nil {
+		// Only someone with the right password learns this.
+		return User{}, problem.New(problem.ErrForbidden, "confirm your email address first: follow the link we sent you")
+	}
+	if err := s.limiter.Reset(ctx, SignInFailuresPer, account); err != nil {
+		return User{}, err
+	}
+	event.Action, event.Actor = audit.SignInSucceeded, u.ID
+	if err := audit.Record(ctx, s.q, event); err != nil {
+		return User{}, err
+	}
+	return userFrom(u), nil
+}
+
+// RecordSignOut notes a sign-out in the audit log.
+func (s *Service) RecordSignOut(ctx context.Context, userID uuid.UUID, c Client) error {
+	return audit.Record(ctx, s.q, audit.Event{Actor: userID, Subject: userID, Action: audit.SignedOut, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
+}
+
+// ForgotPassword mails a reset link when the account exists; it answers the same either way.
+func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) error {
+	email = auth.NormalizeEmail(email)
+	if msg := auth.EmailProblem(email); msg != "" {
+		return problem.Invalid("invalid email", problem.FieldError{Field: "email", Message: msg})
+	}
+	if err := s.allow(ctx, ResetPerIP, c.IP, "password reset requests from this address"); err != nil {
+		return err
+	}
+	// Over the per-email limit the request is dropped silently: a 429 here would confirm nothing,
+	// but a flood of mails to one person must stop.
+	if ok, _, err := s.limiter.Allow(ctx, ResetMailPerEmail, strings.ToLower(email)); err != nil || !ok {
+		return err
+	}
+	u, err := s.q.GetUserByEmail(ctx, email)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("accounts: look up user: %w", err)
+	}
+	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateEmailToken(ctx, store.CreateEmailTokenParams{TokenHash: tokenHash, Purpose: "reset_password", UserID: u.ID, ExpiresAt: time.Now().Add(ResetTokenTTL)}); err != nil {
+			return fmt.Errorf("accounts: create reset token: %w", err)
+		}
+		return audit.Record(ctx, q, audit.Event{Subject: u.ID, Action: audit.PasswordResetSent, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent})
+	})
+	if err != nil {
+		return err
+	}
+	s.send(ctx, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)})
+	return nil
+}
+
+// ResetPasswordInput carries the emailed token and the new password.
+type ResetPasswordInput struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// ResetPassword sets a new password with a reset token, once. Every existing
+// session of the account is signed out; the email counts as verified.
+func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Client) error {
+	var fields []problem.FieldError
+	if in.Token == "" {
+		fields = append(fields, problem.FieldError{Field: "token", Message: "is required"})
+	}
+	if msg := auth.PasswordProblem(in.Password, ""); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "password", Message: msg})
+	}
+	if len(fields) > 0 {
+		return problem.Invalid("the reset has invalid fields", fields...)
+	}
+	if err := s.allow(ctx, ResetPerIP, c.IP, "password reset attempts from this address"); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	var email string
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		userID, err := q.UseEmailToken(ctx, store.UseEmailTokenParams{TokenHash: auth.HashToken(in.Token), Purpose: "reset_password"})
+		if isNoRows(err) {
+			return errBadLink
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: use token: %w", err)
+		}
+		if _, err := q.SetPassword(ctx, store.SetPasswordParams{ID: userID, PasswordHash: &hash}); err != nil {
+			return fmt.Errorf("accounts: set password: %w", err)
+		}
+		if err := q.MarkEmailVerified(ctx, userID); err != nil {
+			return fmt.Errorf("accounts: mark verified: %w", err)
+		}
+		u, err := q.GetUser(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("accounts: get user: %w", err)
+		}
+		email = u.Email
+		if err := audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.PasswordReset, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
+			return err
+		}
+		return s.acceptInvitations(ctx, q, u, c)
+	})
+	if err != nil {
+		return err
+	}
+	return s.limiter.Reset(ctx, SignInFailuresPer, strings.ToLower(email))
+}
+
+// UserByID returns an account; a missing one is ErrNotFound.
+func (s *Service) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
+	u, err := s.q.GetUser(ctx, id)
+	if isNoRows(err) {
+		return User{}, problem.New(problem.ErrNotFound, "no such user")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("accounts: get user: %w", err)
+	}
+	return userFrom(u), nil
+}
+
+// GoogleProfile is what Google (OpenID Connect) says about the person signing in.
+type GoogleProfile struct {
+	Subject       string
+	Email         string
+	EmailVerified bool
+	Name          string
+}
+
+// SignInWithGoogle signs in the account linked to this Google identity; the
+// first time, it links to the account with the same email, or creates one,
+// but only when Google says the email is verified.
+func (s *Service) SignInWithGoogle(ctx context.Context, p GoogleProfile, c Client) (User, error) {
+	if p.Subject == "" {
+		return User{}, problem.New(problem.ErrUnauthenticated, "Google did not identify the account")
+	}
+	if id, err := s.q.GetIdentity(ctx, store.GetIdentityParams{Provider: "google", Subject: p.Subject}); err == nil {
+		u, err := s.q.GetUser(ctx, id.UserID)
+		if err != nil {
+			return User{}, fmt.Errorf("accounts: get user: %w", err)
+		}
+		return userFrom(u), audit.Record(ctx, s.q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignInSucceeded, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"method": "google"}})
+	} else if !isNoRows(err) {
+		return User{}, fmt.Errorf("accounts: look up identity: %w", err)
+	}
+	if !p.EmailVerified || auth.EmailProblem(p.Email) != "" {
+		return User{}, problem.New(problem.ErrForbidden, "Google has not verified this email address, so it cannot be used to sign in")
+	}
+	var user store.User
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		u, err := q.GetUserByEmail(ctx, p.Email)
+		if isNoRows(err) {
+			u, err = q.CreateVerifiedUser(ctx, store.CreateVerifiedUserParams{Email: p.Email, Name: p.Name})
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: find or create user: %w", err)
+		}
+		if err := q.ClearUnverifiedPassword(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := q.MarkEmailVerified(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := q.CreateIdentity(ctx, store.CreateIdentityParams{Provider: "google", Subject: p.Subject, UserID: u.ID, Email: p.Email}); err != nil {
+			return fmt.Errorf("accounts: link identity: %w", err)
+		}
+		user = u
+		if err := audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.GoogleLinked, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignInSucceeded, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"method": "google"}}); err != nil {
+			return err
+		}
+		return s.acceptInvitations(ctx, q, u, c)
+	})
+	return userFrom(user), err
+}

@@ -1,0 +1,85 @@
+// Package audit records security-relevant actions: who did what to whom, from where.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Actions recorded in the audit log.
+const (
+	SignInSucceeded   = "auth.signin.succeeded"
+	SignInFailed      = "auth.signin.failed"
+	SignInRateLimited = "auth.signin.rate_limited"
+	SignedOut         = "auth.signout"
+	SignedUp          = "auth.signup"
+	EmailVerified     = "auth.email.verified"
+	PasswordResetSent = "auth.password.reset_requested"
+	PasswordReset     = "auth.password.reset"
+	GoogleLinked      = "auth.google.linked"
+	OrgCreated        = "org.created"
+	MemberAdded       = "org.member.added"
+	MemberInvited     = "org.member.invited"
+	MemberRoleChanged = "org.member.role_changed"
+	MemberRemoved     = "org.member.removed"
+	TokenCreated      = "org.token.created"
+	TokenRevoked      = "org.token.revoked"
+)
+
+// Event is one audit log entry. Zero IDs are stored as NULL.
+type Event struct {
+	OrgID      uuid.UUID
+	Actor      uuid.UUID // who acted
+	Subject    uuid.UUID // whose account it concerns (sign-ins name the account, even on failure)
+	Action     string
+	TargetType string
+	TargetID   string
+	IP         string
+	UserAgent  string
+	Metadata   map[string]any
+}
+
+// Record writes e with q, which may be a transaction so the event commits with the change.
+func Record(ctx context.Context, q *store.Queries, e Event) error {
+	meta := []byte("{}")
+	if len(e.Metadata) > 0 {
+		var err error
+		if meta, err = json.Marshal(e.Metadata); err != nil {
+			return fmt.Errorf("audit: metadata: %w", err)
+		}
+	}
+	err := q.InsertAuditEvent(ctx, store.InsertAuditEventParams{
+		OrgID:         nullable(e.OrgID),
+		ActorUserID:   nullable(e.Actor),
+		SubjectUserID: nullable(e.Subject),
+		Action:        e.Action,
+		TargetType:    e.TargetType,
+		TargetID:      e.TargetID,
+		Ip:            e.IP,
+		UserAgent:     truncate(e.UserAgent, 512),
+		Metadata:      meta,
+	})
+	if err != nil {
+		return fmt.Errorf("audit: unable to record %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+func nullable(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

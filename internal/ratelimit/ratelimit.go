@@ -1,0 +1,67 @@
+// Package ratelimit counts attempts in fixed windows stored in PostgreSQL, so
+// every API replica sees the same counts.
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Rule allows Max hits per Window for one key.
+type Rule struct {
+	Name   string
+	Max    int
+	Window time.Duration
+}
+
+// Limiter applies rules against the rate_limits table.
+type Limiter struct {
+	q   *store.Queries
+	now func() time.Time
+}
+
+func New(pool *pgxpool.Pool) *Limiter {
+	return &Limiter{q: store.New(pool), now: time.Now}
+}
+
+func (r Rule) key(subject string) string { return r.Name + ":" + subject }
+
+func (l *Limiter) window(r Rule) (start time.Time, retryAfter time.Duration) {
+	now := l.now()
+	start = now.Truncate(r.Window)
+	return start, start.Add(r.Window).Sub(now)
+}
+
+// Allow counts a hit and reports whether it is within the limit; when it is
+// not, it says how long until the window resets.
+func (l *Limiter) Allow(ctx context.Context, r Rule, subject string) (bool, time.Duration, error) {
+	start, retry := l.window(r)
+	n, err := l.q.HitRateLimit(ctx, store.HitRateLimitParams{Key: r.key(subject), WindowStart: start})
+	if err != nil {
+		return false, 0, fmt.Errorf("ratelimit: %w", err)
+	}
+	return int(n) <= r.Max, retry, nil
+}
+
+// Exceeded reports whether subject already used up its hits, without counting one.
+func (l *Limiter) Exceeded(ctx context.Context, r Rule, subject string) (bool, time.Duration, error) {
+	start, retry := l.window(r)
+	n, err := l.q.PeekRateLimit(ctx, store.PeekRateLimitParams{Key: r.key(subject), WindowStart: start})
+	if err != nil {
+		return false, 0, fmt.Errorf("ratelimit: %w", err)
+	}
+	return int(n) >= r.Max, retry, nil
+}
+
+// Reset forgets subject's hits (a successful sign-in clears its failures).
+func (l *Limiter) Reset(ctx context.Context, r Rule, subject string) error {
+	if err := l.q.ClearRateLimit(ctx, r.key(subject)); err != nil {
+		return fmt.Errorf("ratelimit: %w", err)
+	}
+	return nil
+}

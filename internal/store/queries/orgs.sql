@@ -1,0 +1,58 @@
+-- name: CreateOrganization :one
+INSERT INTO organizations (name) VALUES ($1) RETURNING *;
+
+-- name: GetOrganization :one
+SELECT * FROM organizations WHERE id = $1;
+
+-- name: ListMyOrganizations :many
+SELECT o.id, o.name, o.created_at, m.role
+FROM memberships m JOIN organizations o ON o.id = m.org_id
+WHERE m.user_id = $1
+ORDER BY o.created_at, o.id;
+
+-- name: GetMembership :one
+SELECT * FROM memberships WHERE org_id = $1 AND user_id = $2;
+
+-- name: AddMember :one
+-- Adding someone who is already a member keeps their role.
+INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)
+ON CONFLICT (org_id, user_id) DO UPDATE SET role = memberships.role
+RETURNING *;
+
+-- name: ListMembers :many
+SELECT m.user_id, u.email, u.name, m.role, m.created_at
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1
+ORDER BY m.created_at, m.user_id;
+
+-- name: LockAdmins :many
+-- Serialises role changes and removals in one organisation so two admins
+-- cannot demote each other into an organisation without any.
+SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'ADMIN' FOR UPDATE;
+
+-- name: SetMemberRole :one
+UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2 RETURNING *;
+
+-- name: RemoveMember :execrows
+DELETE FROM memberships WHERE org_id = $1 AND user_id = $2;
+
+-- name: CreateInvitation :one
+INSERT INTO invitations (org_id, email, role, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (org_id, lower(email)) WHERE accepted_at IS NULL
+DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at
+RETURNING *;
+
+-- name: ListInvitations :many
+SELECT * FROM invitations WHERE org_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at;
+
+-- name: AcceptInvitations :many
+-- Accepts every pending invitation for a verified email, making the user a member.
+WITH accepted AS (
+    UPDATE invitations SET accepted_at = now()
+    WHERE lower(invitations.email) = lower(sqlc.arg(email)) AND accepted_at IS NULL AND expires_at > now()
+    RETURNING invitations.org_id, invitations.role
+)
+INSERT INTO memberships (org_id, user_id, role)
+SELECT accepted.org_id, sqlc.arg(user_id), accepted.role FROM accepted
+ON CONFLICT (org_id, user_id) DO NOTHING
+RETURNING org_id, role;
