@@ -161,4 +161,3 @@ func activityPage(events []accounts.ActivityEvent, limit int) page[accounts.Acti
 	}
 	return out
 }
-
