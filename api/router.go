@@ -42,6 +42,8 @@ type Deps struct {
 	AllowedOrigins []string
 	// TrustedProxies may set X-Forwarded-For; nil trusts none, so client IPs cannot be spoofed.
 	TrustedProxies []string
+	// Google enables "Sign in with Google"; nil answers its routes with 404.
+	Google *GoogleConfig
 	// DevMailbox is set only in development mode; its route exists only then.
 	DevMailbox DevMailbox
 }
@@ -106,6 +108,9 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	v1.POST("/auth/verify", ah.verifyEmail)
 	v1.POST("/auth/password/forgot", ah.forgotPassword)
 	v1.POST("/auth/password/reset", ah.resetPassword)
+	gh := &googleHandler{cfg: deps.Google, accounts: deps.Accounts, auth: authn}
+	v1.GET("/auth/google", gh.start)
+	v1.GET("/auth/google/callback", gh.callback)
 	v1.GET("/me", requireUser, ah.me)
 	v1.GET("/me/activity", requireUser, ah.myActivity)
 

@@ -83,20 +83,20 @@ func tlsConfig(cfg config.Temporal) (*tls.Config, error) {
 
 // NewMetricsHandler reports SDK metrics (workflow and activity latencies, task
 // queue polls, failures) into reg, which /metrics serves.
-func NewMetricsHandler(reg *prometheus.Registry, logger *slog.Logger) (client.MetricsHandler, io.Closer, error) {
-	reporter, err := tallyprom.Configuration{TimerType: "histogram"}.NewReporter(tallyprom.ConfigurationOptions{
-		Registry: reg,
-		OnError: func(err error) {
+func NewMetricsHandler(reg *prometheus.Registry, logger *slog.Logger) (client.MetricsHandler, io.Closer) {
+	// The reporter registers into reg only; tally's Configuration would also claim /metrics on http.DefaultServeMux.
+	reporter := tallyprom.NewReporter(tallyprom.Options{
+		Registerer:       reg,
+		Gatherer:         reg,
+		DefaultTimerType: tallyprom.HistogramTimerType,
+		OnRegisterError: func(err error) {
 			logger.Warn("temporal metric not registered", slog.Any("error", err))
 		},
 	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("temporal: unable to create metrics reporter: %w", err)
-	}
 	scope, closer := tally.NewRootScope(tally.ScopeOptions{
 		CachedReporter:  reporter,
 		Separator:       tallyprom.DefaultSeparator,
 		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
 	}, time.Second)
-	return sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)), closer, nil
+	return sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)), closer
 }

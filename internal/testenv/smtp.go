@@ -64,10 +64,16 @@ func (in *Inbox) FailNext(n int) {
 // WaitFor returns the first mail to addr whose subject contains subject, waiting up to a minute.
 func (in *Inbox) WaitFor(t testing.TB, addr, subject string) Mail {
 	t.Helper()
+	return in.WaitForNth(t, addr, subject, 1)
+}
+
+// WaitForNth returns the nth such mail (from 1), waiting up to a minute.
+func (in *Inbox) WaitForNth(t testing.TB, addr, subject string, n int) Mail {
+	t.Helper()
 	deadline := time.After(time.Minute)
 	for {
-		if m, ok := in.find(addr, subject); ok {
-			return m
+		if found := in.find(addr, subject); len(found) >= n {
+			return found[n-1]
 		}
 		select {
 		case <-in.arrived:
@@ -103,17 +109,18 @@ func (in *Inbox) Subjects() []string {
 	return out
 }
 
-func (in *Inbox) find(addr, subject string) (Mail, bool) {
+func (in *Inbox) find(addr, subject string) []Mail {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	var found []Mail
 	for _, m := range in.mails {
 		for _, to := range m.To {
 			if strings.EqualFold(to, addr) && strings.Contains(m.Subject, subject) {
-				return m, true
+				found = append(found, m)
 			}
 		}
 	}
-	return Mail{}, false
+	return found
 }
 
 type smtpSession struct {

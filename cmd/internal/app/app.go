@@ -51,12 +51,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Service
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	metricsHandler, metricsCloser, err := temporalclient.NewMetricsHandler(reg, logger)
-	if err != nil {
-		return nil, err
-	}
+	metricsHandler, metricsCloser := temporalclient.NewMetricsHandler(reg, logger)
 	s := &Services{Config: cfg, Logger: logger, Metrics: reg, closers: []io.Closer{metricsCloser}}
 
+	var err error
 	s.Pool, err = database.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
 	if err != nil {
 		s.Close()
@@ -110,6 +108,13 @@ func (s *Services) Router() (http.Handler, error) {
 				return err
 			}},
 		},
+	}
+	if g := s.Config.Google; g.ClientID != "" {
+		deps.Google = &api.GoogleConfig{
+			ClientID: g.ClientID, ClientSecret: g.ClientSecret, DiscoveryURL: g.DiscoveryURL,
+			CallbackURL: strings.TrimSuffix(s.Config.HTTP.PublicURL, "/") + "/api/v1/auth/google/callback",
+			DoneURL:     strings.TrimSuffix(s.Config.HTTP.PublicURL, "/") + "/",
+		}
 	}
 	if s.Config.Env == config.EnvDevelopment {
 		deps.DevMailbox = mail.NewDevMailbox(s.Pool)

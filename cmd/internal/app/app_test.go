@@ -22,11 +22,17 @@ import (
 
 // startDev runs the API and the worker exactly as `astralis dev` does, against
 // the shared test Temporal server and a fresh database.
-func startDev(t *testing.T) (apiURL string, s *Services) {
+func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *Services) {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiURL = "http://" + ln.Addr().String()
 	cfg := config.Config{
 		Env:      config.EnvDevelopment,
-		HTTP:     config.HTTP{Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
+		HTTP:     config.HTTP{Addr: ln.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
+		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour},
 		Database: config.Database{URL: testenv.DatabaseURL(t), MaxConns: 4},
 		Temporal: config.Temporal{
 			Address:   testenv.TemporalAddress(t),
@@ -36,16 +42,15 @@ func startDev(t *testing.T) (apiURL string, s *Services) {
 		},
 		Log: config.Log{Level: "warn", Format: "text"},
 	}
+	for _, f := range adjust {
+		f(&cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	s, err = Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := MigrateWithRetry(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 2)
@@ -60,7 +65,7 @@ func startDev(t *testing.T) (apiURL string, s *Services) {
 		}
 		s.Close()
 	})
-	return "http://" + ln.Addr().String(), s
+	return apiURL, s
 }
 
 func get(t *testing.T, url string) (int, string) {
