@@ -88,10 +88,19 @@ func (s *Services) Migrate(ctx context.Context) error {
 
 // Router builds the API's HTTP handler.
 func (s *Services) Router() (http.Handler, error) {
+	deps, err := s.APIDeps()
+	if err != nil {
+		return nil, err
+	}
+	return api.NewHandler(deps)
+}
+
+// APIDeps wires the API's dependencies from the services.
+func (s *Services) APIDeps() (api.Deps, error) {
 	acc, err := accounts.New(s.Pool, &workflowMailer{client: s.Temporal, taskQueue: s.TaskQueue(workflows.EmailTaskQueue)},
 		ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
 	if err != nil {
-		return nil, err
+		return api.Deps{}, err
 	}
 	deps := api.Deps{
 		Logger:         s.Logger,
@@ -119,7 +128,7 @@ func (s *Services) Router() (http.Handler, error) {
 	if s.Config.Env == config.EnvDevelopment {
 		deps.DevMailbox = mail.NewDevMailbox(s.Pool)
 	}
-	return api.NewHandler(deps)
+	return deps, nil
 }
 
 // sessions is the browser session manager: PostgreSQL-backed, so every API replica shares it.

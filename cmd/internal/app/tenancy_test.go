@@ -1,0 +1,178 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/astralisops/astralis/api"
+	"github.com/astralisops/astralis/internal/auth"
+)
+
+// orgRoutes is the tenant matrix: every organisation-scoped route with the
+// least role that may use it and a valid request. A route registered under
+// /api/v1/orgs/:org but missing here fails TestTenantMatrix.
+var orgRoutes = map[string]struct {
+	min  auth.Role
+	body any
+}{
+	"GET /api/v1/orgs/:org":                  {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/members":          {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/members":         {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
+	"PATCH /api/v1/orgs/:org/members/:user":  {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
+	"DELETE /api/v1/orgs/:org/members/:user": {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/tokens":          {auth.RoleClient, map[string]string{"name": "matrix"}},
+	"GET /api/v1/orgs/:org/tokens":           {auth.RoleClient, nil},
+	"DELETE /api/v1/orgs/:org/tokens/:token": {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/activity":         {auth.RoleAdmin, nil},
+}
+
+type orgFixture struct {
+	id      string
+	members map[auth.Role]*caller
+	userIDs map[string]string // email → user id
+}
+
+func (f orgFixture) memberID(email string) string { return f.userIDs[email] }
+
+// TestTenantMatrix calls every organisation-scoped route of the router as an
+// outsider (another organisation's ADMIN, by session and by API token), as
+// nobody, and as each role, and checks each gets exactly what it may.
+func TestTenantMatrix(t *testing.T) {
+	smtp, inbox := withSMTP(t)
+	base, s := startDev(t, smtp)
+
+	admin := signUpVerified(t, base, inbox, "admin@acme.test", "admin password 1")
+	var org struct {
+		ID string `json:"id"`
+	}
+	admin.must(201, "POST", "/api/v1/orgs", map[string]string{"name": "Acme Confidential"}).decode(t, &org)
+	callers := map[auth.Role]*caller{auth.RoleAdmin: admin}
+	for _, role := range []auth.Role{auth.RoleOperator, auth.RoleClient} {
+		email := strings.ToLower(string(role)) + "@acme.test"
+		callers[role] = signUpVerified(t, base, inbox, email, "member password 1")
+		admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": email, "role": string(role)})
+	}
+	// Members the ADMIN's calls may change or remove, one per route that needs a :user.
+	for _, email := range []string{"patch-me@acme.test", "remove-me@acme.test"} {
+		signUpVerified(t, base, inbox, email, "member password 1")
+		admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": email, "role": "CLIENT"})
+	}
+	var members struct {
+		Items []struct {
+			UserID string `json:"user_id"`
+			Email  string `json:"email"`
+		} `json:"items"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org.ID+"/members", nil).decode(t, &members)
+	userIDs := map[string]string{}
+	for _, m := range members.Items {
+		userIDs[m.Email] = m.UserID
+	}
+	// Each role revokes a token of its own.
+	tokenOf := map[auth.Role]string{}
+	for role, c := range callers {
+		var tok struct {
+			ID string `json:"id"`
+		}
+		c.must(201, "POST", "/api/v1/orgs/"+org.ID+"/tokens", map[string]string{"name": "to revoke"}).decode(t, &tok)
+		tokenOf[role] = tok.ID
+	}
+
+	outsider := signUpVerified(t, base, inbox, "rival@other.test", "rival password 1")
+	var rivalOrg struct {
+		ID string `json:"id"`
+	}
+	outsider.must(201, "POST", "/api/v1/orgs", map[string]string{"name": "Rival"}).decode(t, &rivalOrg)
+	var rivalToken struct {
+		Token string `json:"token"`
+	}
+	outsider.must(201, "POST", "/api/v1/orgs/"+rivalOrg.ID+"/tokens", map[string]string{"name": "rival script"}).decode(t, &rivalToken)
+	outsiderScript := newScript(t, base, rivalToken.Token)
+	anonymous := newBrowser(t, base)
+
+	deps, err := s.APIDeps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.Metrics = prometheus.NewRegistry() // this copy only lists routes; the running one owns the metrics
+	router, err := api.NewRouter(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := 0
+	for _, route := range router.Routes() {
+		if !strings.HasPrefix(route.Path, "/api/v1/orgs/:org") {
+			continue
+		}
+		key := route.Method + " " + route.Path
+		spec, ok := orgRoutes[key]
+		if !ok {
+			t.Errorf("%s is organisation-scoped but not in the tenant matrix (orgRoutes)", key)
+			continue
+		}
+		covered++
+		path := func(role auth.Role) string {
+			p := strings.Replace(route.Path, ":org", org.ID, 1)
+			target := "remove-me@acme.test"
+			if route.Method == "PATCH" {
+				target = "patch-me@acme.test"
+			}
+			p = strings.Replace(p, ":user", userIDs[target], 1)
+			return strings.Replace(p, ":token", tokenOf[role], 1)
+		}
+
+		for name, c := range map[string]*caller{"another org's ADMIN": outsider, "another org's API token": outsiderScript} {
+			r := c.do(route.Method, path(auth.RoleAdmin), spec.body)
+			if r.status != 404 {
+				t.Errorf("%s as %s = %d, want 404: %s", key, name, r.status, r.body)
+			}
+			if strings.Contains(string(r.body), "Acme Confidential") || strings.Contains(string(r.body), "acme.test") {
+				t.Errorf("%s as %s leaked data: %s", key, name, r.body)
+			}
+		}
+		if r := anonymous.do(route.Method, path(auth.RoleAdmin), spec.body); r.status != 401 {
+			t.Errorf("%s anonymously = %d, want 401", key, r.status)
+		}
+		// Least powerful first, so the ADMIN's successful DELETE comes last.
+		for _, role := range []auth.Role{auth.RoleClient, auth.RoleOperator, auth.RoleAdmin} {
+			r := callers[role].do(route.Method, path(role), spec.body)
+			allowed := role.AtLeast(spec.min)
+			switch {
+			case allowed && (r.status < 200 || r.status > 299):
+				t.Errorf("%s as %s = %d, want success: %s", key, role, r.status, r.body)
+			case !allowed && r.status != 403:
+				t.Errorf("%s as %s = %d, want 403: %s", key, role, r.status, r.body)
+			}
+		}
+	}
+	if covered != len(orgRoutes) {
+		t.Errorf("the router has %d of the %d organisation-scoped routes in the matrix: the matrix lists routes that do not exist", covered, len(orgRoutes))
+	}
+
+	// Data each role sees: a CLIENT's token list holds only its own tokens, an ADMIN's all of them.
+	var list struct {
+		Items []struct {
+			CreatedBy string `json:"created_by"`
+		} `json:"items"`
+	}
+	callers[auth.RoleClient].must(200, "GET", "/api/v1/orgs/"+org.ID+"/tokens", nil).decode(t, &list)
+	for _, tok := range list.Items {
+		if tok.CreatedBy != userIDs["client@acme.test"] {
+			t.Errorf("a CLIENT sees another member's token")
+		}
+	}
+	clientCount := len(list.Items)
+	admin.must(200, "GET", "/api/v1/orgs/"+org.ID+"/tokens", nil).decode(t, &list)
+	if len(list.Items) <= clientCount {
+		t.Errorf("ADMIN sees %d tokens, CLIENT %d: ADMIN should see everyone's", len(list.Items), clientCount)
+	}
+	// The last ADMIN can be neither demoted nor removed.
+	adminID := userIDs["admin@acme.test"]
+	admin.must(409, "PATCH", "/api/v1/orgs/"+org.ID+"/members/"+adminID, map[string]string{"role": "CLIENT"})
+	admin.must(409, "DELETE", "/api/v1/orgs/"+org.ID+"/members/"+adminID, nil)
+	// Garbage ids are 404, never 500.
+	admin.must(404, "GET", "/api/v1/orgs/not-a-uuid", nil)
+	admin.must(404, "DELETE", "/api/v1/orgs/"+org.ID+"/members/not-a-uuid", nil)
+}
