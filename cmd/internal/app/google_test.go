@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/astralisops/astralis/internal/config"
+)
+
+// fakeGoogle is an OpenID Connect provider speaking Google's wire protocol:
+// discovery, the authorization redirect and the token endpoint with an id_token.
+type fakeGoogle struct {
+	srv *httptest.Server
+
+	mu            sync.Mutex
+	subject       string
+	email         string
+	emailVerified bool
+	codes         map[string]bool
+}
+
+const fakeClientID = "astralis-test.apps.googleusercontent.com"
+
+func newFakeGoogle(t *testing.T) *fakeGoogle {
+	g := &fakeGoogle{codes: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"issuer":                 g.srv.URL,
+			"authorization_endpoint": g.srv.URL + "/o/oauth2/v2/auth",
+			"token_endpoint":         g.srv.URL + "/token",
+			"jwks_uri":               g.srv.URL + "/certs",
+		})
+	})
+	// The person consents at once: back to the app with a code and the app's state.
+	mux.HandleFunc("GET /o/oauth2/v2/auth", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Get("client_id") != fakeClientID || q.Get("response_type") != "code" {
+			http.Error(w, "bad authorization request", http.StatusBadRequest)
+			return
+		}
+		g.mu.Lock()
+		code := "code-" + g.subject
+		g.codes[code] = true
+		g.mu.Unlock()
+		back, _ := url.Parse(q.Get("redirect_uri"))
+		back.RawQuery = url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()
+		http.Redirect(w, r, back.String(), http.StatusFound)
+	})
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if !g.codes[r.PostForm.Get("code")] {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_grant"}`))
+			return
+		}
+		delete(g.codes, r.PostForm.Get("code"))
+		claims, _ := json.Marshal(map[string]any{
+			"iss": g.srv.URL, "aud": fakeClientID, "sub": g.subject, "email": g.email,
+			"email_verified": g.emailVerified, "name": "Grace Google", "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix(),
+		})
+		enc := base64.RawURLEncoding.EncodeToString
+		idToken := enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc(claims) + "." + enc([]byte("signature"))
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "at-" + g.subject, "token_type": "Bearer", "expires_in": 3600, "id_token": idToken})
+	})
+	g.srv = httptest.NewServer(mux)
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *fakeGoogle) as(subject, email string, verified bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.subject, g.email, g.emailVerified = subject, email, verified
+}
+
+// googleSignIn follows the redirects a browser would, stopping when the API sends it back to the web UI.
+func googleSignIn(t *testing.T, b *caller) reply {
+	t.Helper()
+	b.http.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == "/" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	defer func() { b.http.CheckRedirect = nil }()
+	return b.do("GET", "/api/v1/auth/google", nil)
+}
+
+func TestGoogleSignIn(t *testing.T) {
+	google := newFakeGoogle(t)
+	smtp, inbox := withSMTP(t)
+	base, s := startDev(t, smtp, func(c *config.Config) {
+		c.Google = config.Google{ClientID: fakeClientID, ClientSecret: "test-secret", DiscoveryURL: google.srv.URL + "/.well-known/openid-configuration"}
+	})
+
+	// A new person with a verified Google email gets an account and a session.
+	google.as("g-100", "grace@example.com", true)
+	newcomer := newBrowser(t, base)
+	if r := googleSignIn(t, newcomer); r.status != http.StatusSeeOther {
+		t.Fatalf("callback = %d: %s", r.status, r.body)
+	}
+	var me struct {
+		ID            string `json:"id"`
+		Email         string `json:"email"`
+		EmailVerified bool   `json:"email_verified"`
+	}
+	newcomer.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	if me.Email != "grace@example.com" || !me.EmailVerified {
+		t.Fatalf("me = %+v", me)
+	}
+	// Signing in again finds the same account by its Google subject.
+	again := newBrowser(t, base)
+	googleSignIn(t, again)
+	var me2 struct {
+		ID string `json:"id"`
+	}
+	again.must(200, "GET", "/api/v1/me", nil).decode(t, &me2)
+	if me2.ID != me.ID {
+		t.Fatalf("second sign-in made another account")
+	}
+
+	// An existing password account is linked when Google vouches for the email.
+	local := signUpVerified(t, base, inbox, "linus@example.com", "linus password 1")
+	var localMe struct {
+		ID string `json:"id"`
+	}
+	local.must(200, "GET", "/api/v1/me", nil).decode(t, &localMe)
+	google.as("g-200", "Linus@Example.com", true)
+	linked := newBrowser(t, base)
+	googleSignIn(t, linked)
+	var linkedMe struct {
+		ID string `json:"id"`
+	}
+	linked.must(200, "GET", "/api/v1/me", nil).decode(t, &linkedMe)
+	if linkedMe.ID != localMe.ID {
+		t.Fatalf("Google sign-in for an existing email made a new account")
+	}
+
+	// An unverified Google email is neither linked nor signed in.
+	signUpVerified(t, base, inbox, "mallory-target@example.com", "target password 1")
+	google.as("g-300", "mallory-target@example.com", false)
+	attacker := newBrowser(t, base)
+	if r := googleSignIn(t, attacker); r.status != http.StatusForbidden {
+		t.Fatalf("unverified Google email: %d %s", r.status, r.body)
+	}
+	attacker.must(401, "GET", "/api/v1/me", nil)
+	var links int
+	if err := s.Pool.QueryRow(context.Background(), "SELECT count(*) FROM user_identities WHERE subject = 'g-300'").Scan(&links); err != nil || links != 0 {
+		t.Fatalf("unverified identity linked: %d %v", links, err)
+	}
+
+	// A callback without the state this browser started with is refused.
+	google.as("g-100", "grace@example.com", true)
+	forged := newBrowser(t, base)
+	forged.must(401, "GET", "/api/v1/auth/google/callback?state=forged&code=code-g-100", nil)
+	forged.must(401, "GET", "/api/v1/me", nil)
+}
+
+func TestGoogleSignInNotConfigured(t *testing.T) {
+	base, _ := startDev(t)
+	newBrowser(t, base).must(404, "GET", "/api/v1/auth/google", nil)
+}
