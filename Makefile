@@ -14,7 +14,7 @@ WORKFLOWCHECK_VERSION := v0.6.0
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: dev test build generate check-generate vet workflowcheck tools deps clean
+.PHONY: dev test build generate check-generate vet workflowcheck fuzz tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -45,6 +45,12 @@ check-generate: tools
 
 vet:
 	go vet ./...
+
+## fuzz: run each fuzz test for FUZZTIME (their seed corpora also run in `make test`)
+FUZZTIME ?= 30s
+fuzz:
+	go test ./api/ -run '^$$' -fuzz '^FuzzSignUpDecoder$$' -fuzztime $(FUZZTIME)
+	go test ./api/ -run '^$$' -fuzz '^FuzzLoginDecoder$$' -fuzztime $(FUZZTIME)
 
 workflowcheck: tools
 	$(TOOLS)/workflowcheck -show-pos ./...
