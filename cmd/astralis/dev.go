@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -114,6 +115,11 @@ func runDev(args []string) int {
 		logger.Error("migration failed", slog.Any("error", err))
 		return 1
 	}
+	demo, err := seedDemo(ctx, s, cfg.Dev.DataDir)
+	if err != nil {
+		logger.Error("demo data", slog.Any("error", err))
+		return 1
+	}
 
 	var (
 		wg     sync.WaitGroup
@@ -135,7 +141,7 @@ func runDev(args []string) int {
 		}()
 	}
 
-	printBanner(cfg, temporalUI, dbNote)
+	printBanner(cfg, temporalUI, dbNote, demo)
 	wg.Wait()
 	if runErr != nil {
 		logger.Error("stopped with error", slog.Any("error", runErr))
@@ -182,7 +188,7 @@ func logLevel(cfg config.Log) slog.Level {
 	return level
 }
 
-func printBanner(cfg config.Config, temporalUI, dbNote string) {
+func printBanner(cfg config.Config, temporalUI, dbNote string, demo *demoCredentials) {
 	fmt.Fprintf(os.Stderr, `
   AstralisOps is running (development mode). Ctrl-C stops everything.
 
@@ -194,5 +200,11 @@ func printBanner(cfg config.Config, temporalUI, dbNote string) {
 	if temporalUI != "" {
 		fmt.Fprintf(os.Stderr, "    Temporal Web UI %s/namespaces/%s/workflows\n", temporalUI, cfg.Temporal.Namespace)
 	}
-	fmt.Fprintf(os.Stderr, "    PostgreSQL      %s %s\n\n", config.RedactURL(cfg.Database.URL), dbNote)
+	fmt.Fprintf(os.Stderr, "    PostgreSQL      %s %s\n", config.RedactURL(cfg.Database.URL), dbNote)
+	if demo != nil {
+		fmt.Fprintf(os.Stderr, "\n    Demo sign-in    %s / %s  (ADMIN of %q, id %s)\n", demo.Email, demo.Password, demo.OrgName, demo.OrgID)
+		fmt.Fprintf(os.Stderr, "                    curl -c jar -H 'Origin: %s' -H 'Content-Type: application/json' -d '{\"email\":\"%s\",\"password\":\"%s\"}' http://%s/api/v1/auth/login\n",
+			strings.TrimSuffix(cfg.HTTP.PublicURL, "/"), demo.Email, demo.Password, cfg.HTTP.Addr)
+	}
+	fmt.Fprintln(os.Stderr)
 }

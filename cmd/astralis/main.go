@@ -3,6 +3,7 @@
 //	astralis dev        run everything in one process (embedded Temporal + Web UI, PostgreSQL, API, worker)
 //	astralis migrate    apply database migrations and exit
 //	astralis testenv -- CMD…  start the test dependencies, run CMD with their addresses, stop them
+//	astralis admin create-user …  create a verified account in an organisation
 //
 // It is the only binary that links the Temporal server.
 package main
@@ -18,6 +19,8 @@ commands:
   dev       run API, worker, embedded Temporal server and Web UI, and PostgreSQL in one process
   migrate   apply pending database migrations (DATABASE_URL) and exit
   testenv   start PostgreSQL and Temporal for tests, run the command after --, stop them
+  admin create-user --email E --password P --org ORG [--role ROLE]
+            create a verified account in an organisation (no email round trip)
 `
 
 func main() {
@@ -33,6 +36,8 @@ func main() {
 		code = runMigrate(args)
 	case "testenv":
 		code = runTestEnv(args)
+	case "admin":
+		code = runAdmin(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

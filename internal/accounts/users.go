@@ -417,3 +417,74 @@ func (s *Service) SignInWithGoogle(ctx context.Context, p GoogleProfile, c Clien
 	})
 	return userFrom(user), err
 }
+
+// BootstrapInput creates an account from the command line (no email round trip).
+type BootstrapInput struct {
+	Email    string
+	Password string
+	Name     string
+	// Org is an existing organisation's id to join, or the name of a new one to create.
+	Org  string
+	Role string
+}
+
+// Bootstrap creates a verified account (or reuses one with that email) and
+// puts it in an organisation: `astralis admin create-user` and the dev seed.
+func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (User, Organization, error) {
+	signUp := SignUpInput{Email: in.Email, Password: in.Password, Name: in.Name}
+	if err := signUp.Validate(); err != nil {
+		return User{}, Organization{}, err
+	}
+	role, err := auth.ParseRole(in.Role)
+	if err != nil {
+		return User{}, Organization{}, problem.Invalid("invalid role", problem.FieldError{Field: "role", Message: err.Error()})
+	}
+	hash, err := auth.HashPassword(signUp.Password)
+	if err != nil {
+		return User{}, Organization{}, err
+	}
+	c := Client{UserAgent: "astralis admin"}
+	var user store.User
+	var org Organization
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		var err error
+		user, err = q.CreateUser(ctx, store.CreateUserParams{Email: signUp.Email, Name: signUp.Name, PasswordHash: &hash})
+		if isNoRows(err) {
+			user, err = q.GetUserByEmail(ctx, signUp.Email)
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: create user: %w", err)
+		}
+		if err := q.MarkEmailVerified(ctx, user.ID); err != nil {
+			return err
+		}
+		if id, err := uuid.Parse(in.Org); err == nil {
+			o, err := q.GetOrganization(ctx, id)
+			if err != nil {
+				return problem.New(problem.ErrNotFound, "no organisation with id "+in.Org)
+			}
+			if _, err := q.AddMember(ctx, store.AddMemberParams{OrgID: o.ID, UserID: user.ID, Role: string(role)}); err != nil {
+				return err
+			}
+			org = Organization{ID: o.ID, Name: o.Name, Role: role, CreatedAt: o.CreatedAt}
+			return audit.Record(ctx, q, audit.Event{OrgID: o.ID, Subject: user.ID, Action: audit.MemberAdded, TargetType: "user", TargetID: user.ID.String(), UserAgent: c.UserAgent, Metadata: map[string]any{"role": role, "via": "cli"}})
+		}
+		if role != auth.RoleAdmin {
+			return problem.Invalid("a new organisation's first member is its ADMIN", problem.FieldError{Field: "role", Message: "must be ADMIN when --org names a new organisation"})
+		}
+		name := strings.TrimSpace(in.Org)
+		if name == "" || len(name) > maxOrgNameLength {
+			return problem.Invalid("invalid organisation", problem.FieldError{Field: "org", Message: "is required: an organisation id or a new organisation's name"})
+		}
+		o, err := q.CreateOrganization(ctx, name)
+		if err != nil {
+			return err
+		}
+		if _, err := q.AddMember(ctx, store.AddMemberParams{OrgID: o.ID, UserID: user.ID, Role: string(auth.RoleAdmin)}); err != nil {
+			return err
+		}
+		org = Organization{ID: o.ID, Name: o.Name, Role: auth.RoleAdmin, CreatedAt: o.CreatedAt}
+		return audit.Record(ctx, q, audit.Event{OrgID: o.ID, Actor: user.ID, Action: audit.OrgCreated, TargetType: "organization", TargetID: o.ID.String(), UserAgent: c.UserAgent, Metadata: map[string]any{"name": name, "via": "cli"}})
+	})
+	return userFrom(user), org, err
+}

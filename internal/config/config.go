@@ -35,7 +35,7 @@ type Config struct {
 
 type HTTP struct {
 	Addr string `mapstructure:"addr"`
-	// PublicURL is where people reach the product; links in emails point there.
+	// PublicURL is where people reach the product; links in emails point there. Default: http://<addr>.
 	PublicURL string `mapstructure:"public_url"`
 	// AllowedOrigins may send cookie-authenticated state-changing requests (CSRF defence); the public URL's origin always may.
 	AllowedOrigins []string `mapstructure:"allowed_origins"`
@@ -119,7 +119,7 @@ var defaults = map[string]any{
 	"http.addr":                  "127.0.0.1:8080",
 	"http.max_body_bytes":        int64(1 << 20),
 	"http.shutdown_timeout":      5 * time.Second,
-	"http.public_url":            "http://127.0.0.1:8080",
+	"http.public_url":            "",
 	"http.allowed_origins":       []string{},
 	"http.trusted_proxies":       []string{},
 	"auth.session_idle_timeout":  7 * 24 * time.Hour,
@@ -225,6 +225,9 @@ func Load(opts Options) (Config, error) {
 	var cfg Config
 	if err := v.UnmarshalExact(&cfg); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if cfg.HTTP.PublicURL == "" {
+		cfg.HTTP.PublicURL = defaultPublicURL(cfg.HTTP.Addr)
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -342,6 +345,18 @@ func (c Config) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
+}
+
+// defaultPublicURL is the API's own address, with a wildcard host replaced by loopback.
+func defaultPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "" // Validate reports the address
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // ParseLevel turns a level name into a slog.Level.

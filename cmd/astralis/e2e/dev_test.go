@@ -9,8 +9,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,6 +137,36 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	if !strings.Contains(first.out.String(), "Temporal Web UI http://"+uiAddr) {
 		t.Errorf("banner does not show the Web UI address:\n%s", first.out)
 	}
+	demo := demoSignIn.FindStringSubmatch(first.out.String())
+	if demo == nil {
+		t.Fatalf("banner does not show the demo credentials:\n%s", first.out)
+	}
+	var orgs struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+			Role string `json:"role"`
+		} `json:"items"`
+	}
+	signIn(t, "http://"+apiAddr, demo[1], demo[2]).getJSON("/api/v1/orgs", &orgs)
+	if len(orgs.Items) != 1 || orgs.Items[0].Name != "Demo Service Co" || orgs.Items[0].Role != "ADMIN" {
+		t.Fatalf("demo admin's organisations = %+v", orgs)
+	}
+
+	// The admin CLI adds an account to the demo organisation; it signs in at once.
+	pgPassword, err := os.ReadFile(dataDir + "/pg/astralis-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := exec.Command(bin, "admin", "create-user", "--email", "ops@example.com", "--password", "operator password 1", "--org", orgs.Items[0].ID, "--role", "OPERATOR")
+	cli.Env = append(append([]string{}, env...), "DATABASE_URL=postgres://astralis:"+strings.TrimSpace(string(pgPassword))+"@127.0.0.1:"+strconv.Itoa(pgPort)+"/astralis?sslmode=disable")
+	if out, err := cli.CombinedOutput(); err != nil {
+		t.Fatalf("astralis admin create-user: %v\n%s", err, out)
+	}
+	signIn(t, "http://"+apiAddr, "ops@example.com", "operator password 1").getJSON("/api/v1/orgs", &orgs)
+	if len(orgs.Items) != 1 || orgs.Items[0].Role != "OPERATOR" {
+		t.Fatalf("CLI-made operator's organisations = %+v", orgs)
+	}
 	var namespaces struct {
 		Namespaces []struct {
 			NamespaceInfo struct {
@@ -165,6 +197,9 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	stop(first)
 
 	second := start()
+	if again := demoSignIn.FindStringSubmatch(second.out.String()); again == nil || again[2] != demo[2] {
+		t.Errorf("second start does not print the same demo credentials:\n%s", second.out)
+	}
 	var page struct {
 		Items []mail.Message `json:"items"`
 	}
@@ -185,6 +220,51 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 		t.Errorf("workflow status after restart = %v", status)
 	}
 	stop(second)
+}
+
+var demoSignIn = regexp.MustCompile(`Demo sign-in\s+(\S+) / (\S+)`)
+
+// session is a browser's cookie jar on the dev API.
+type session struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+func signIn(t *testing.T, base, email, password string) *session {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	s := &session{t: t, base: base, http: &http.Client{Jar: jar}}
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	req, _ := http.NewRequest("POST", base+"/api/v1/auth/login", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", base)
+	resp, err := s.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		data, _ := io.ReadAll(resp.Body)
+		t.Fatalf("sign in as %s = %d %s", email, resp.StatusCode, data)
+	}
+	return s
+}
+
+func (s *session) getJSON(path string, v any) {
+	s.t.Helper()
+	resp, err := s.http.Get(s.base + path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		s.t.Fatalf("GET %s = %d %s", path, resp.StatusCode, data)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 func waitReady(t *testing.T, d *devInstance, url string) {
