@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/mail"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	astralismail "github.com/astralisops/astralis/internal/mail"
@@ -32,5 +33,10 @@ func (a *Mail) Deliver(ctx context.Context, msg astralismail.Message) error {
 	if _, err := mail.ParseAddress(msg.To); err != nil {
 		return temporal.NewNonRetryableApplicationError("recipient "+msg.To+" is not an email address", ErrTypeInvalidMessage, err)
 	}
-	return a.Sender.Send(ctx, msg)
+	if err := a.Sender.Send(ctx, msg); err != nil {
+		return err
+	}
+	// The body carries single-use links: log who and what, never the content.
+	activity.GetLogger(ctx).Info("mail delivered", "message_id", msg.ID, "to", msg.To, "subject", msg.Subject)
+	return nil
 }

@@ -442,3 +442,15 @@ func TestBadInputNamesEachField(t *testing.T) {
 		t.Errorf("cross-site POST with the session cookie = %d, want 403", resp.StatusCode)
 	}
 }
+
+// TestMailSurvivesAFlakySMTPServer: temporary SMTP failures are retried by the workflow until delivered, once.
+func TestMailSurvivesAFlakySMTPServer(t *testing.T) {
+	smtp, inbox := withSMTP(t)
+	base, _ := startDev(t, smtp)
+	inbox.FailNext(2)
+	newBrowser(t, base).must(202, "POST", "/api/v1/auth/signup", map[string]string{"email": "patient@example.com", "password": "patient password 1"})
+	inbox.WaitFor(t, "patient@example.com", "Confirm your email")
+	if n := inbox.Count("patient@example.com"); n != 1 {
+		t.Fatalf("delivered %d times, want once", n)
+	}
+}
