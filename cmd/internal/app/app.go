@@ -30,6 +30,7 @@ import (
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/ratelimit"
+	"github.com/astralisops/astralis/internal/store"
 	"github.com/astralisops/astralis/internal/temporalclient"
 	"github.com/astralisops/astralis/workflows"
 )
@@ -132,11 +133,10 @@ func (s *Services) APIDeps() (api.Deps, error) {
 }
 
 // sessions is the browser session manager: PostgreSQL-backed, so every API replica shares it.
+// Expired rows are pruned by pruneLoop (pgxstore's own cleanup goroutine races with StopCleanup).
 func (s *Services) sessions() *scs.SessionManager {
-	store := pgxstore.NewWithCleanupInterval(s.Pool, 30*time.Minute)
-	s.closers = append(s.closers, closerFunc(store.StopCleanup))
 	sm := scs.New()
-	sm.Store = store
+	sm.Store = pgxstore.NewWithCleanupInterval(s.Pool, 0)
 	sm.IdleTimeout = s.Config.Auth.SessionIdleTimeout
 	sm.Lifetime = s.Config.Auth.SessionLifetime
 	sm.Cookie.Name = "astralis_session"
@@ -145,10 +145,6 @@ func (s *Services) sessions() *scs.SessionManager {
 	sm.Cookie.Secure = strings.HasPrefix(s.Config.HTTP.PublicURL, "https://")
 	return sm
 }
-
-type closerFunc func()
-
-func (f closerFunc) Close() error { f(); return nil }
 
 // workflowMailer hands mail to the SendEmail workflow, which retries delivery durably.
 type workflowMailer struct {
@@ -192,6 +188,7 @@ func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go s.pruneLoop(ctx)
 	s.Logger.Info("api listening", slog.String("addr", ln.Addr().String()))
 
 	select {
@@ -213,6 +210,35 @@ func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
 // TaskQueue is the deployment's name for one of the project's task queues.
 func (s *Services) TaskQueue(name string) string {
 	return s.Config.Temporal.TaskQueuePrefix + name
+}
+
+// pruneLoop prunes every half hour until ctx ends.
+func (s *Services) pruneLoop(ctx context.Context) {
+	for {
+		if err := s.prune(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("prune", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(30 * time.Minute):
+		}
+	}
+}
+
+// prune deletes expired sessions, spent email tokens and rate-limit windows older than a day.
+func (s *Services) prune(ctx context.Context) error {
+	q := store.New(s.Pool)
+	if _, err := q.DeleteExpiredSessions(ctx); err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	if _, err := q.DeleteSpentEmailTokens(ctx); err != nil {
+		return fmt.Errorf("email tokens: %w", err)
+	}
+	if err := q.DeleteExpiredRateLimits(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+		return fmt.Errorf("rate limits: %w", err)
+	}
+	return nil
 }
 
 // NewWorkers registers every workflow and activity of the project on its task queue.

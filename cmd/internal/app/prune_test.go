@@ -1,0 +1,34 @@
+package app
+
+import (
+	"context"
+	"testing"
+)
+
+func TestPruneDropsOnlyWhatExpired(t *testing.T) {
+	_, s := startDev(t)
+	ctx := context.Background()
+	_, err := s.Pool.Exec(ctx, `
+		INSERT INTO sessions (token, data, expiry) VALUES ('old', '\x00', now() - interval '1 minute'), ('live', '\x00', now() + interval '1 hour');
+		INSERT INTO users (id, email) VALUES ('00000000-0000-0000-0000-000000000001', 'p@example.com');
+		INSERT INTO email_tokens (token_hash, purpose, user_id, expires_at, used_at) VALUES
+			('\x01', 'verify_email', '00000000-0000-0000-0000-000000000001', now() - interval '8 days', NULL),
+			('\x02', 'verify_email', '00000000-0000-0000-0000-000000000001', now() + interval '1 day', NULL),
+			('\x03', 'reset_password', '00000000-0000-0000-0000-000000000001', now() + interval '1 day', now() - interval '8 days');
+		INSERT INTO rate_limits (key, window_start, count) VALUES ('old', now() - interval '2 days', 3), ('new', now(), 1);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var sessions, tokens, limits int
+	err = s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions WHERE token IN ('old','live')),
+		(SELECT count(*) FROM email_tokens), (SELECT count(*) FROM rate_limits WHERE key IN ('old','new'))`).Scan(&sessions, &tokens, &limits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sessions != 1 || tokens != 1 || limits != 1 {
+		t.Fatalf("after prune: %d sessions, %d email tokens, %d rate-limit windows; want 1 live one of each", sessions, tokens, limits)
+	}
+}
