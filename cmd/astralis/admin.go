@@ -1,18 +1,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/astralisops/astralis/internal/accounts"
-	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
-	"github.com/astralisops/astralis/internal/logging"
 	"github.com/astralisops/astralis/internal/ratelimit"
 )
 
@@ -38,13 +33,10 @@ func runAdmin(args []string) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	cfg, err := config.Load(config.Options{File: *configFile})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "astralis admin: %v\n", err)
+	cfg, logger, ctx, stop, ok := loadCLI("admin", *configFile)
+	if !ok {
 		return 2
 	}
-	logger := logging.New(cfg.Log, os.Stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := database.Migrate(ctx, cfg.Database.URL, logger); err != nil {
 		logger.Error("migration failed", slog.Any("error", err))

@@ -62,19 +62,23 @@ func runTestEnv(args []string) int {
 		env = append(env, testenv.DatabaseURLEnv+"="+cluster.URL("postgres"))
 	}
 
+	// Server errors show while tests run; at shutdown, when work of stopped tests is orphaned, none.
+	serverLevel := new(slog.LevelVar)
+	serverLevel.Set(slog.LevelError)
 	srv, err := devtemporal.Start(devtemporal.Options{
 		FrontendAddr: "127.0.0.1:0",
 		// A file in WAL mode takes concurrent test packages better than a shared-cache memory database.
 		DatabaseFile:     dir + "/temporal.db",
 		Namespaces:       []string{testenv.TemporalNamespace},
 		SearchAttributes: testenv.SearchAttributes,
-		Logger:           logging.New(config.Log{Level: "error", Format: "text"}, os.Stderr),
+		Logger:           logging.WithLevel("text", serverLevel, os.Stderr),
 	})
 	if err != nil {
 		logger.Error("Temporal failed to start", slog.Any("error", err))
 		return 1
 	}
 	defer func() {
+		serverLevel.Set(slog.LevelError + 4)
 		if err := srv.Stop(); err != nil {
 			logger.Warn("Temporal stop", slog.Any("error", err))
 		}

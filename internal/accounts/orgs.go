@@ -178,6 +178,23 @@ func (s *Service) AddMember(ctx context.Context, org, actor uuid.UUID, in AddMem
 	return result, nil
 }
 
+// lockMembership reads user's membership while holding the organisation's ADMIN rows,
+// so the "at least one ADMIN" rule holds under concurrent changes.
+func lockMembership(ctx context.Context, q *store.Queries, org, user uuid.UUID) (store.Membership, int, error) {
+	admins, err := q.LockAdmins(ctx, org)
+	if err != nil {
+		return store.Membership{}, 0, fmt.Errorf("accounts: lock admins: %w", err)
+	}
+	current, err := q.GetMembership(ctx, store.GetMembershipParams{OrgID: org, UserID: user})
+	if isNoRows(err) {
+		return store.Membership{}, 0, problem.New(problem.ErrNotFound, "no such member")
+	}
+	if err != nil {
+		return store.Membership{}, 0, fmt.Errorf("accounts: membership: %w", err)
+	}
+	return current, len(admins), nil
+}
+
 var errLastAdmin = problem.New(problem.ErrConflict, "an organisation needs at least one ADMIN: make someone else ADMIN first")
 
 // ChangeRole sets a member's role; the last ADMIN cannot be demoted.
@@ -188,18 +205,11 @@ func (s *Service) ChangeRole(ctx context.Context, org, actor, user uuid.UUID, ro
 	}
 	var member Member
 	err = s.inTx(ctx, func(q *store.Queries) error {
-		admins, err := q.LockAdmins(ctx, org)
+		current, admins, err := lockMembership(ctx, q, org, user)
 		if err != nil {
-			return fmt.Errorf("accounts: lock admins: %w", err)
+			return err
 		}
-		current, err := q.GetMembership(ctx, store.GetMembershipParams{OrgID: org, UserID: user})
-		if isNoRows(err) {
-			return problem.New(problem.ErrNotFound, "no such member")
-		}
-		if err != nil {
-			return fmt.Errorf("accounts: membership: %w", err)
-		}
-		if current.Role == string(auth.RoleAdmin) && role != auth.RoleAdmin && len(admins) == 1 {
+		if current.Role == string(auth.RoleAdmin) && role != auth.RoleAdmin && admins == 1 {
 			return errLastAdmin
 		}
 		m, err := q.SetMemberRole(ctx, store.SetMemberRoleParams{OrgID: org, UserID: user, Role: string(role)})
@@ -219,18 +229,11 @@ func (s *Service) ChangeRole(ctx context.Context, org, actor, user uuid.UUID, ro
 // RemoveMember takes someone out of an organisation; the last ADMIN stays.
 func (s *Service) RemoveMember(ctx context.Context, org, actor, user uuid.UUID, c Client) error {
 	return s.inTx(ctx, func(q *store.Queries) error {
-		admins, err := q.LockAdmins(ctx, org)
+		current, admins, err := lockMembership(ctx, q, org, user)
 		if err != nil {
-			return fmt.Errorf("accounts: lock admins: %w", err)
+			return err
 		}
-		current, err := q.GetMembership(ctx, store.GetMembershipParams{OrgID: org, UserID: user})
-		if isNoRows(err) {
-			return problem.New(problem.ErrNotFound, "no such member")
-		}
-		if err != nil {
-			return fmt.Errorf("accounts: membership: %w", err)
-		}
-		if current.Role == string(auth.RoleAdmin) && len(admins) == 1 {
+		if current.Role == string(auth.RoleAdmin) && admins == 1 {
 			return errLastAdmin
 		}
 		if _, err := q.RemoveMember(ctx, store.RemoveMemberParams{OrgID: org, UserID: user}); err != nil {
