@@ -3,7 +3,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -204,21 +203,18 @@ func Load(opts Options) (Config, error) {
 		}
 	}
 
-	switch {
-	case opts.File != "":
-		v.SetConfigFile(opts.File)
-		if err := v.ReadInConfig(); err != nil {
-			return Config{}, fmt.Errorf("config: read %s: %w", opts.File, err)
+	file := opts.File
+	if file == "" {
+		// Only astralis.yaml itself: viper's own search would also try to parse a file named "astralis", such as the binary.
+		if _, err := os.Stat("astralis.yaml"); err == nil {
+			file = "astralis.yaml"
 		}
-	default:
-		v.SetConfigName("astralis")
+	}
+	if file != "" {
+		v.SetConfigFile(file)
 		v.SetConfigType("yaml")
-		v.AddConfigPath(".")
 		if err := v.ReadInConfig(); err != nil {
-			var notFound viper.ConfigFileNotFoundError
-			if !errors.As(err, &notFound) {
-				return Config{}, fmt.Errorf("config: read astralis.yaml: %w", err)
-			}
+			return Config{}, fmt.Errorf("config: read %s: %w", file, err)
 		}
 	}
 
