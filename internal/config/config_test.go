@@ -126,3 +126,15 @@ func TestLoggedConfigHidesSecrets(t *testing.T) {
 		t.Errorf("redaction removed the useful part of the database URL: %s", out)
 	}
 }
+
+func TestOnlyAstralisYAMLIsRead(t *testing.T) {
+	dir := inDir(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+	// `go build ./cmd/astralis` leaves a binary named astralis in the working directory.
+	if err := os.WriteFile(filepath.Join(dir, "astralis"), []byte("\x7fELF\x00\x01binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(Options{}); err != nil {
+		t.Fatalf("a file named astralis was taken for configuration: %v", err)
+	}
+}
