@@ -261,12 +261,16 @@ func (s *Services) mailSender() activities.MailSender {
 }
 
 // RunWorker polls every task queue until ctx is cancelled. While Temporal is
-// unreachable it keeps retrying instead of exiting.
+// unreachable it waits instead of exiting; workers are created only once it
+// answers, because an SDK worker that failed to start cannot be started again.
 func (s *Services) RunWorker(ctx context.Context) error {
+	if err := s.waitForTemporal(ctx); err != nil {
+		return nil // cancelled while waiting: a clean stop
+	}
 	workers := s.NewWorkers()
 	for _, w := range workers {
-		if err := startWithRetry(ctx, w, s.Logger); err != nil {
-			return err
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("worker: start: %w", err)
 		}
 		defer w.Stop()
 	}
@@ -275,17 +279,20 @@ func (s *Services) RunWorker(ctx context.Context) error {
 	return nil
 }
 
-func startWithRetry(ctx context.Context, w worker.Worker, logger *slog.Logger) error {
+// waitForTemporal returns once the frontend answers a health check, backing off up to 30 s.
+func (s *Services) waitForTemporal(ctx context.Context) error {
 	delay := 500 * time.Millisecond
 	for {
-		err := w.Start()
+		checkCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := s.Temporal.CheckHealth(checkCtx, &client.CheckHealthRequest{})
+		cancel()
 		if err == nil {
 			return nil
 		}
-		logger.Warn("worker cannot start yet; retrying", slog.Any("error", err), slog.Duration("in", delay))
+		s.Logger.Warn("Temporal not reachable yet; waiting", slog.Any("error", err), slog.Duration("retry_in", delay))
 		select {
 		case <-ctx.Done():
-			return nil
+			return ctx.Err()
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 30*time.Second)

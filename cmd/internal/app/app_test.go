@@ -131,3 +131,61 @@ func TestEmailWorkflowEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// forwardLater listens on addr once called and relays every connection to target, until the test ends.
+func forwardLater(t *testing.T, addr, target string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			go func() { _, _ = io.Copy(out, in); out.Close() }()
+			go func() { _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+}
+
+// TestWorkerWaitsForTemporal starts the API and worker while Temporal is
+// unreachable (as in a compose stack starting up): /readyz names it, and once
+// it is reachable the worker runs workflows without a restart.
+func TestWorkerWaitsForTemporal(t *testing.T) {
+	reserved, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lateAddr := reserved.Addr().String()
+	reserved.Close()
+
+	apiURL, s := startDev(t, func(c *config.Config) { c.Temporal.Address = lateAddr })
+	if status, body := get(t, apiURL+"/readyz"); status != 503 || !strings.Contains(body, "temporal unreachable") {
+		t.Fatalf("readyz with Temporal down = %d %s", status, body)
+	}
+	time.Sleep(time.Second) // let the worker fail to reach it at least once
+	forwardLater(t, lateAddr, testenv.TemporalAddress(t))
+
+	msg := mail.Message{ID: "late-" + testenv.TaskQueue(t), To: "late@example.com", Subject: "after the outage", Text: "hello"}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := testenv.Temporal(t).ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.EmailWorkflowID(msg.ID), TaskQueue: s.TaskQueue(workflows.EmailTaskQueue)}, workflows.SendEmail, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatalf("workflow after Temporal came back: %v", err)
+	}
+	if status, _ := get(t, apiURL+"/readyz"); status != 200 {
+		t.Fatalf("readyz after Temporal came back = %d", status)
+	}
+}
