@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -80,11 +81,15 @@ func (a *authenticator) middleware() gin.HandlerFunc {
 			userID, err := uuid.Parse(id)
 			if err == nil {
 				user, err := a.accounts.UserByID(c, userID)
-				if err == nil && user.SessionVersion == int32(a.sessions.GetInt(c, sessionVersion)) {
+				switch {
+				case err == nil && user.SessionVersion == int32(a.sessions.GetInt(c, sessionVersion)):
 					c.Set(principalKey, principal{User: user})
-				} else {
+				case err == nil || errors.Is(err, problem.ErrNotFound):
 					// Signed out elsewhere (password reset) or deleted: drop the stale session.
 					_ = a.sessions.Destroy(c)
+				default:
+					respondError(c, err) // a database hiccup must not sign people out
+					return
 				}
 			}
 		}
@@ -131,7 +136,7 @@ func requireUser(c *gin.Context) {
 	c.Next()
 }
 
-// requireSession refuses API tokens where only a person may act (creating organisations).
+// requireSession refuses API tokens where only a person may act (organisations, tokens, account history).
 func requireSession(c *gin.Context) {
 	if p, _ := principalOf(c); p.Token != nil {
 		respondError(c, problem.New(problem.ErrForbidden, "API tokens act within their organisation only"))

@@ -76,6 +76,11 @@ func (h *googleHandler) start(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// Each start writes a session row for an anonymous caller: bound how many.
+	if err := h.accounts.AllowGoogleStart(c, clientOf(c)); err != nil {
+		respondError(c, err)
+		return
+	}
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	state := base64.RawURLEncoding.EncodeToString(b)

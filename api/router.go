@@ -112,7 +112,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	v1.GET("/auth/google", gh.start)
 	v1.GET("/auth/google/callback", gh.callback)
 	v1.GET("/me", requireUser, ah.me)
-	v1.GET("/me/activity", requireUser, ah.myActivity)
+	v1.GET("/me/activity", requireUser, requireSession, ah.myActivity)
 
 	oh := &orgHandler{accounts: deps.Accounts}
 	v1.POST("/orgs", requireUser, requireSession, oh.create)
@@ -125,9 +125,10 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.POST("/members", requireRole(auth.RoleAdmin), oh.addMember)
 	org.PATCH("/members/:user", requireRole(auth.RoleAdmin), oh.changeRole)
 	org.DELETE("/members/:user", requireRole(auth.RoleAdmin), oh.removeMember)
-	org.POST("/tokens", oh.createToken)
+	// Tokens are managed by people, not by tokens: a leaked one cannot mint its own successors.
+	org.POST("/tokens", requireSession, oh.createToken)
 	org.GET("/tokens", oh.listTokens)
-	org.DELETE("/tokens/:token", oh.revokeToken)
+	org.DELETE("/tokens/:token", requireSession, oh.revokeToken)
 	org.GET("/activity", requireRole(auth.RoleAdmin), oh.activity)
 	return r, nil
 }

@@ -57,6 +57,8 @@ var (
 	ResetPerIP         = ratelimit.Rule{Name: "reset-ip", Max: 20, Window: time.Hour}
 	ResetMailPerEmail  = ratelimit.Rule{Name: "reset-email", Max: 3, Window: time.Hour}
 	VerifyAttemptPerIP = ratelimit.Rule{Name: "verify-ip", Max: 50, Window: time.Hour}
+	// Mails to one address about sign-up attempts; more are dropped silently.
+	SignUpMailPerEmail = ratelimit.Rule{Name: "signup-email", Max: 3, Window: time.Hour}
 )
 
 func New(pool *pgxpool.Pool, mailer Mailer, limiter *ratelimit.Limiter, publicURL string, logger *slog.Logger) (*Service, error) {
@@ -81,8 +83,11 @@ func (s *Service) link(path, key, value string) string {
 }
 
 // send renders and hands over one mail. A failure is logged, not returned:
-// the change that caused the mail is already committed and the person can ask again.
+// the change that caused the mail is already committed and the person can ask
+// again. The hand-over outlives the request, so a client hanging up does not drop it.
 func (s *Service) send(ctx context.Context, template, to string, data any) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
 	msg, err := mail.Render(template, uuid.NewString(), to, data)
 	if err == nil {
 		err = s.mailer.Send(ctx, msg)

@@ -27,8 +27,8 @@ const maxOrgNameLength = 200
 // CreateOrganization creates a tenant with its creator as ADMIN.
 func (s *Service) CreateOrganization(ctx context.Context, creator uuid.UUID, name string, c Client) (Organization, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > maxOrgNameLength {
-		return Organization{}, problem.Invalid("invalid organisation", problem.FieldError{Field: "name", Message: "is required, at most 200 characters"})
+	if msg := auth.TextProblem(name, maxOrgNameLength); name == "" || msg != "" {
+		return Organization{}, problem.Invalid("invalid organisation", problem.FieldError{Field: "name", Message: "is required: one line of at most 200 bytes"})
 	}
 	var org store.Organization
 	err := s.inTx(ctx, func(q *store.Queries) error {

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,8 +42,8 @@ type CreateTokenInput struct {
 func (s *Service) CreateAPIToken(ctx context.Context, org, creator uuid.UUID, creatorRole auth.Role, in CreateTokenInput, c Client) (NewAPIToken, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	var fields []problem.FieldError
-	if in.Name == "" || len(in.Name) > 100 {
-		fields = append(fields, problem.FieldError{Field: "name", Message: "is required, at most 100 characters"})
+	if in.Name == "" || auth.TextProblem(in.Name, 100) != "" {
+		fields = append(fields, problem.FieldError{Field: "name", Message: "is required: one line of at most 100 bytes"})
 	}
 	role := creatorRole
 	if in.Role != "" {
@@ -131,8 +132,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (TokenPr
 		return TokenPrincipal{}, fmt.Errorf("accounts: look up token: %w", err)
 	}
 	creatorRole, err := s.Role(ctx, t.OrgID, t.UserID)
+	if errors.Is(err, problem.ErrNotFound) {
+		return TokenPrincipal{}, problem.New(problem.ErrUnauthenticated, "invalid API token") // its creator left
+	}
 	if err != nil {
-		return TokenPrincipal{}, problem.New(problem.ErrUnauthenticated, "invalid API token")
+		return TokenPrincipal{}, err
 	}
 	if err := s.q.TouchAPIToken(ctx, t.ID); err != nil {
 		return TokenPrincipal{}, fmt.Errorf("accounts: record token use: %w", err)

@@ -47,8 +47,8 @@ func (in *SignUpInput) Validate() error {
 	if msg := auth.PasswordProblem(in.Password, in.Email); msg != "" {
 		fields = append(fields, problem.FieldError{Field: "password", Message: msg})
 	}
-	if len(in.Name) > auth.MaxNameLength {
-		fields = append(fields, problem.FieldError{Field: "name", Message: "must be at most 200 characters"})
+	if msg := auth.TextProblem(in.Name, auth.MaxNameLength); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "name", Message: msg})
 	}
 	if len(fields) > 0 {
 		return problem.Invalid("the sign-up has invalid fields", fields...)
@@ -109,9 +109,13 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 	}
 	if created {
 		s.send(ctx, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", "token", secret), "ValidFor": formatTTL(VerifyTokenTTL)})
-	} else {
-		s.send(ctx, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)})
+		return nil
 	}
+	// Repeated sign-ups with someone's address must not flood their inbox.
+	if ok, _, err := s.limiter.Allow(ctx, SignUpMailPerEmail, strings.ToLower(in.Email)); err != nil || !ok {
+		return err
+	}
+	s.send(ctx, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)})
 	return nil
 }
 
@@ -175,11 +179,11 @@ type SignInInput struct {
 func (in *SignInInput) Validate() error {
 	in.Email = auth.NormalizeEmail(in.Email)
 	var fields []problem.FieldError
-	if in.Email == "" || len(in.Email) > auth.MaxEmailLength {
-		fields = append(fields, problem.FieldError{Field: "email", Message: "is required (at most 254 characters)"})
+	if in.Email == "" || auth.TextProblem(in.Email, auth.MaxEmailLength) != "" {
+		fields = append(fields, problem.FieldError{Field: "email", Message: "is required: text of at most 254 bytes"})
 	}
-	if in.Password == "" || len(in.Password) > auth.MaxPasswordBytes {
-		fields = append(fields, problem.FieldError{Field: "password", Message: "is required (at most 256 bytes)"})
+	if in.Password == "" || len(in.Password) > auth.MaxPasswordBytes || strings.ContainsRune(in.Password, 0) {
+		fields = append(fields, problem.FieldError{Field: "password", Message: "is required: at most 256 bytes, no NUL"})
 	}
 	if len(fields) > 0 {
 		return problem.Invalid("the sign-in has invalid fields", fields...)
@@ -208,11 +212,13 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 		event.Subject, event.TargetID = u.ID, u.ID.String()
 	}
 
-	over, retry, err := s.limiter.Exceeded(ctx, SignInFailuresPer, account)
+	// Every attempt counts before the password is checked, so parallel guesses
+	// cannot slip past the limit; a success clears the count.
+	allowed, retry, err := s.limiter.Allow(ctx, SignInFailuresPer, account)
 	if err != nil {
 		return User{}, err
 	}
-	if over {
+	if !allowed {
 		event.Action = audit.SignInRateLimited
 		if err := audit.Record(ctx, s.q, event); err != nil {
 			return User{}, err
@@ -229,9 +235,6 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 		auth.SpendPasswordCheck(in.Password)
 	}
 	if !ok {
-		if _, _, err := s.limiter.Allow(ctx, SignInFailuresPer, account); err != nil {
-			return User{}, err
-		}
 		event.Action = audit.SignInFailed
 		if err := audit.Record(ctx, s.q, event); err != nil {
 			return User{}, err
@@ -330,6 +333,9 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 		if _, err := q.SetPassword(ctx, store.SetPasswordParams{ID: userID, PasswordHash: &hash}); err != nil {
 			return fmt.Errorf("accounts: set password: %w", err)
 		}
+		if err := q.SpendUserTokens(ctx, store.SpendUserTokensParams{UserID: userID, Purpose: "reset_password"}); err != nil {
+			return fmt.Errorf("accounts: void other reset links: %w", err)
+		}
 		if err := q.MarkEmailVerified(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: mark verified: %w", err)
 		}
@@ -359,6 +365,14 @@ func (s *Service) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
 		return User{}, fmt.Errorf("accounts: get user: %w", err)
 	}
 	return userFrom(u), nil
+}
+
+// GoogleStartPerIP bounds anonymous sign-in starts, each of which stores a session.
+var GoogleStartPerIP = ratelimit.Rule{Name: "google-start-ip", Max: 60, Window: 10 * time.Minute}
+
+// AllowGoogleStart answers 429 to an address starting too many Google sign-ins.
+func (s *Service) AllowGoogleStart(ctx context.Context, c Client) error {
+	return s.allow(ctx, GoogleStartPerIP, c.IP, "sign-in attempts from this address")
 }
 
 // GoogleProfile is what Google (OpenID Connect) says about the person signing in.
@@ -451,6 +465,10 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (User, Organ
 		user, err = q.CreateUser(ctx, store.CreateUserParams{Email: signUp.Email, Name: signUp.Name, PasswordHash: &hash})
 		if isNoRows(err) {
 			user, err = q.GetUserByEmail(ctx, signUp.Email)
+			if err == nil && user.EmailVerifiedAt == nil {
+				// Nobody proved this address: whoever signed up with it must not keep a way in.
+				_, err = q.SetPassword(ctx, store.SetPasswordParams{ID: user.ID, PasswordHash: &hash})
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: create user: %w", err)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -61,7 +63,7 @@ func Record(ctx context.Context, q *store.Queries, e Event) error {
 		TargetType:    e.TargetType,
 		TargetID:      e.TargetID,
 		Ip:            e.IP,
-		UserAgent:     truncate(e.UserAgent, 512),
+		UserAgent:     cleanText(e.UserAgent, 512),
 		Metadata:      meta,
 	})
 	if err != nil {
@@ -77,9 +79,14 @@ func nullable(id uuid.UUID) *uuid.UUID {
 	return &id
 }
 
-func truncate(s string, n int) string {
+// cleanText makes client-supplied text storable: valid UTF-8, no NUL, at most n bytes on a rune boundary.
+func cleanText(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

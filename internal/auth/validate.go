@@ -2,8 +2,10 @@ package auth
 
 import (
 	_ "embed"
+	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -31,11 +33,28 @@ var commonPasswords = func() map[string]bool {
 // NormalizeEmail trims an address; comparisons are case-insensitive in the database.
 func NormalizeEmail(email string) string { return strings.TrimSpace(email) }
 
+// TextProblem says what is wrong with a short single-line text such as a
+// name, or "" when nothing is. PostgreSQL cannot store NUL, and control
+// characters have no place in names.
+func TextProblem(s string, maxBytes int) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "must be valid UTF-8 text"
+	case len(s) > maxBytes:
+		return fmt.Sprintf("must be at most %d bytes", maxBytes)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "must not contain control characters"
+	}
+	return ""
+}
+
 // EmailProblem says what is wrong with an email address, or "" when nothing is.
 func EmailProblem(email string) string {
 	switch {
 	case email == "":
 		return "is required"
+	case TextProblem(email, MaxEmailLength) != "":
+		return "must be an email address like name@example.com"
 	case len(email) > MaxEmailLength:
 		return "must be at most 254 characters"
 	}
@@ -51,8 +70,8 @@ func PasswordProblem(password, email string) string {
 	switch {
 	case password == "":
 		return "is required"
-	case !utf8.ValidString(password):
-		return "must be valid UTF-8 text"
+	case !utf8.ValidString(password) || strings.ContainsRune(password, 0):
+		return "must be valid UTF-8 text without NUL characters"
 	case len(password) > MaxPasswordBytes:
 		return "must be at most 256 bytes"
 	case utf8.RuneCountInString(password) < MinPasswordLength:

@@ -413,5 +413,12 @@ func RedactURL(raw string) string {
 	if err != nil {
 		return redacted
 	}
+	q := u.Query()
+	for key := range q {
+		if strings.Contains(strings.ToLower(key), "password") || strings.EqualFold(key, "sslkey") {
+			q.Set(key, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
 	return u.Redacted()
 }

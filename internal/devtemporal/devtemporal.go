@@ -72,6 +72,33 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The Web UI is checked and built first: nothing is running yet if its address is unusable.
+	frontendAddr := net.JoinHostPort(host, strconv.Itoa(frontendPort))
+	var (
+		ui     *uiserver.Server
+		uiAddr string
+	)
+	if opts.UIAddr != "" {
+		// The UI server exits the process when it cannot listen, so check the port first.
+		if err := portFree(opts.UIAddr); err != nil {
+			return nil, fmt.Errorf("devtemporal: Web UI address %s: %w", opts.UIAddr, err)
+		}
+		uiHost, uiPort, err := resolveAddr(opts.UIAddr)
+		if err != nil {
+			return nil, fmt.Errorf("devtemporal: Web UI address: %w", err)
+		}
+		uiAddr = net.JoinHostPort(uiHost, strconv.Itoa(uiPort))
+		ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
+			Host:                uiHost,
+			Port:                uiPort,
+			TemporalGRPCAddress: frontendAddr,
+			EnableUI:            true,
+			DefaultNamespace:    opts.Namespaces[0],
+			CORS:                uiconfig.CORS{CookieInsecure: true},
+			HideLogs:            true,
+			DisableNewsFetch:    true, // this machine may have no internet; the UI works without it
+		}))
+	}
 	logger := slogAdapter{opts.Logger.With(slog.String("component", "temporal-server"))}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
@@ -104,29 +131,8 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal: create server: %w", err)
 	}
-	s := &Server{server: srv, frontendAddr: net.JoinHostPort(host, strconv.Itoa(frontendPort))}
+	s := &Server{server: srv, ui: ui, frontendAddr: frontendAddr, uiAddr: uiAddr}
 
-	if opts.UIAddr != "" {
-		// The UI server exits the process when it cannot listen, so check the port first.
-		if err := portFree(opts.UIAddr); err != nil {
-			return nil, fmt.Errorf("devtemporal: Web UI address %s: %w", opts.UIAddr, err)
-		}
-		uiHost, uiPort, err := resolveAddr(opts.UIAddr)
-		if err != nil {
-			return nil, fmt.Errorf("devtemporal: Web UI address: %w", err)
-		}
-		s.uiAddr = net.JoinHostPort(uiHost, strconv.Itoa(uiPort))
-		s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
-			Host:                uiHost,
-			Port:                uiPort,
-			TemporalGRPCAddress: s.frontendAddr,
-			EnableUI:            true,
-			DefaultNamespace:    opts.Namespaces[0],
-			CORS:                uiconfig.CORS{CookieInsecure: true},
-			HideLogs:            true,
-			DisableNewsFetch:    true, // this machine may have no internet; the UI works without it
-		}))
-	}
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("devtemporal: start server: %w", err)
 	}

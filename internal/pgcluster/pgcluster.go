@@ -24,7 +24,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 )
 
 // Superuser is the role initdb creates; its password lives in the data directory.
@@ -64,6 +63,12 @@ func Start(ctx context.Context, dir string, port int, logger *slog.Logger) (*Clu
 			// e.g. a checkout under /root: keep the data where that user can reach it.
 			sum := sha256.Sum256([]byte(dir))
 			c.dir = filepath.Join(os.TempDir(), "astralis-pg-"+hex.EncodeToString(sum[:6]))
+			// The name is predictable: use it only if it is ours (absent, or owned by the cluster's user).
+			if info, err := os.Lstat(c.dir); err == nil {
+				if st, ok := info.Sys().(*syscall.Stat_t); !ok || !info.IsDir() || st.Uid != c.owner.uid {
+					return nil, fmt.Errorf("pgcluster: %s exists and is not the cluster's own directory", c.dir)
+				}
+			}
 			logger.Info("data directory not reachable by the postgres user; using another", slog.String("dir", c.dir))
 		}
 	}
@@ -308,21 +313,4 @@ func lastLines(b []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// WaitReady is for callers that start the cluster and immediately connect: pg_ctl -w already waits,
-// but a reused cluster may still be recovering.
-func WaitReady(ctx context.Context, ping func(context.Context) error) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := ping(ctx)
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }

@@ -2,12 +2,14 @@ package pgcluster
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestClusterKeepsDataAcrossRestarts runs the same path `astralis dev` takes:
@@ -66,7 +68,9 @@ func TestClusterKeepsDataAcrossRestarts(t *testing.T) {
 
 	// The password is required: the cluster is not open to anyone on the machine.
 	noPassword := "postgres://" + Superuser + "@" + again.URL("postgres")[len("postgres://"+Superuser+":"+again.password+"@"):]
-	if _, err := pgx.Connect(ctx, noPassword); err == nil {
-		t.Fatal("connected without the password")
+	_, err = pgx.Connect(ctx, noPassword)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "28P01" {
+		t.Fatalf("without the password: %v, want invalid_password (28P01)", err)
 	}
 }

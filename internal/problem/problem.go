@@ -23,6 +23,9 @@ var (
 	ErrUnavailable     = errors.New("service unavailable")
 )
 
+// StatusClientClosedRequest is the conventional (nginx) status for a request whose client went away.
+const StatusClientClosedRequest = 499
+
 // ContentType is the media type of every error response.
 const ContentType = "application/problem+json"
 
@@ -80,6 +83,8 @@ var kinds = []kindInfo{
 	{ErrRateLimited, http.StatusTooManyRequests, "rate-limited"},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
+	// The client hung up; nobody reads the answer, but logs must not call it a server error.
+	{context.Canceled, StatusClientClosedRequest, "client-closed-request"},
 }
 
 // TypeURI is the stable problem type for a slug; clients switch on it.
@@ -94,7 +99,11 @@ func From(err error) Problem {
 		if !errors.Is(err, k.kind) {
 			continue
 		}
-		p := Problem{Type: TypeURI(k.slug), Title: http.StatusText(k.status), Status: k.status, Detail: k.kind.Error()}
+		title := http.StatusText(k.status)
+		if k.status == StatusClientClosedRequest {
+			title = "Client Closed Request"
+		}
+		p := Problem{Type: TypeURI(k.slug), Title: title, Status: k.status, Detail: k.kind.Error()}
 		if isPublic {
 			p.Detail = public.Detail
 			p.Errors = public.Fields

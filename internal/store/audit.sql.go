@@ -109,7 +109,7 @@ func (q *Queries) ListOrgAuditEvents(ctx context.Context, arg ListOrgAuditEvents
 
 const listUserAuditEvents = `-- name: ListUserAuditEvents :many
 SELECT id, org_id, actor_user_id, subject_user_id, action, target_type, target_id, ip, user_agent, metadata, created_at FROM audit_log
-WHERE subject_user_id = $1
+WHERE subject_user_id = $1 AND org_id IS NULL
   AND ($2::bigint = 0 OR id < $2::bigint)
 ORDER BY id DESC
 LIMIT $3
@@ -121,6 +121,7 @@ type ListUserAuditEventsParams struct {
 	MaxRows  int32
 }
 
+// Account events only (sign-ins, resets): events inside an organisation belong to its activity log.
 func (q *Queries) ListUserAuditEvents(ctx context.Context, arg ListUserAuditEventsParams) ([]AuditLog, error) {
 	rows, err := q.db.Query(ctx, listUserAuditEvents, arg.UserID, arg.BeforeID, arg.MaxRows)
 	if err != nil {

@@ -215,6 +215,22 @@ func (q *Queries) SetPassword(ctx context.Context, arg SetPasswordParams) (int32
 	return session_version, err
 }
 
+const spendUserTokens = `-- name: SpendUserTokens :exec
+UPDATE email_tokens SET used_at = now()
+WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL
+`
+
+type SpendUserTokensParams struct {
+	UserID  uuid.UUID
+	Purpose string
+}
+
+// A completed reset voids every other link of that purpose the user was sent.
+func (q *Queries) SpendUserTokens(ctx context.Context, arg SpendUserTokensParams) error {
+	_, err := q.db.Exec(ctx, spendUserTokens, arg.UserID, arg.Purpose)
+	return err
+}
+
 const useEmailToken = `-- name: UseEmailToken :one
 UPDATE email_tokens SET used_at = now()
 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()

@@ -11,9 +11,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/workflows"
 )
 
 // caller is an HTTP client as a browser (cookies, Origin) or a script (Bearer token) uses the API.
@@ -214,6 +218,8 @@ func TestJourneyFromSignUpToAPIToken(t *testing.T) {
 	script.must(200, "GET", "/api/v1/orgs/"+org.ID+"/members", nil)
 	script.must(403, "GET", "/api/v1/orgs/"+org.ID+"/activity", nil)
 	script.must(403, "POST", "/api/v1/orgs", map[string]string{"name": "not from a token"})
+	script.must(403, "POST", "/api/v1/orgs/"+org.ID+"/tokens", map[string]string{"name": "token minting tokens"})
+	script.must(403, "GET", "/api/v1/me/activity", nil)
 
 	var tokens struct {
 		Items []struct {
@@ -264,6 +270,23 @@ func TestJourneyFromSignUpToAPIToken(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("activity lacks %s: %v", want, seen)
 		}
+	}
+	// My account's history holds my sign-ins, not what happened inside organisations.
+	var mine struct {
+		Items []struct {
+			Action string `json:"action"`
+		} `json:"items"`
+	}
+	client.must(200, "GET", "/api/v1/me/activity", nil).decode(t, &mine)
+	sawSignIn := false
+	for _, e := range mine.Items {
+		if strings.HasPrefix(e.Action, "org.") {
+			t.Errorf("account history shows organisation event %s", e.Action)
+		}
+		sawSignIn = sawSignIn || e.Action == "auth.signin.succeeded"
+	}
+	if !sawSignIn {
+		t.Errorf("account history lacks the sign-in: %+v", mine.Items)
 	}
 	admin.must(204, "POST", "/api/v1/auth/logout", nil)
 	admin.must(401, "GET", "/api/v1/me", nil)
@@ -381,6 +404,8 @@ func TestBadInputNamesEachField(t *testing.T) {
 		{"oversized body", "/api/v1/auth/login", `{"email":"` + strings.Repeat("x", 2<<20) + `"}`, 413, nil},
 		{"login missing password", "/api/v1/auth/login", `{"email":"a@example.com"}`, 422, []string{"password"}},
 		{"reset without token", "/api/v1/auth/password/reset", `{"password":"long enough pw 1"}`, 422, []string{"token"}},
+		{"NUL in name", "/api/v1/auth/signup", `{"email":"a@example.com","password":"long enough pw 1","name":"a\u0000b"}`, 422, []string{"name"}},
+		{"NUL in login email", "/api/v1/auth/login", `{"email":"a\u0000@example.com","password":"whatever password"}`, 422, []string{"email"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -429,6 +454,22 @@ func TestBadInputNamesEachField(t *testing.T) {
 	if !strings.Contains(string(r.body), `"field":"role"`) {
 		t.Errorf("unknown role not named: %s", r.body)
 	}
+	// A user agent that is not UTF-8 is stored cleaned, not a 500.
+	req0, _ := http.NewRequest("POST", base2+"/api/v1/auth/login", strings.NewReader(`{"email":"boss@example.com","password":"wrong password 1"}`))
+	req0.Header.Set("Content-Type", "application/json")
+	req0.Header.Set("Origin", base2)
+	req0.Header.Set("User-Agent", "bot\xff\xfe")
+	resp0, err := http.DefaultClient.Do(req0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp0.Body.Close()
+	if resp0.StatusCode != 401 {
+		t.Errorf("wrong password with a non-UTF-8 user agent = %d, want 401", resp0.StatusCode)
+	}
+	if r := admin.must(422, "POST", "/api/v1/orgs", map[string]string{"name": "line\nbreak"}); !strings.Contains(string(r.body), `"field":"name"`) {
+		t.Errorf("control character in an organisation name not named: %s", r.body)
+	}
 	// A cookie-authenticated change from another site is refused.
 	req, _ := http.NewRequest("POST", base2+"/api/v1/orgs", strings.NewReader(`{"name":"csrf"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -446,11 +487,29 @@ func TestBadInputNamesEachField(t *testing.T) {
 // TestMailSurvivesAFlakySMTPServer: temporary SMTP failures are retried by the workflow until delivered, once.
 func TestMailSurvivesAFlakySMTPServer(t *testing.T) {
 	smtp, inbox := withSMTP(t)
-	base, _ := startDev(t, smtp)
+	base, s := startDev(t, smtp)
 	inbox.FailNext(2)
 	newBrowser(t, base).must(202, "POST", "/api/v1/auth/signup", map[string]string{"email": "patient@example.com", "password": "patient password 1"})
 	inbox.WaitFor(t, "patient@example.com", "Confirm your email")
+	waitForIdleQueue(t, s, s.TaskQueue(workflows.EmailTaskQueue))
 	if n := inbox.Count("patient@example.com"); n != 1 {
 		t.Fatalf("delivered %d times, want once", n)
 	}
+}
+
+// waitForIdleQueue waits until no workflow on the task queue is running, so "exactly once" can be counted.
+func waitForIdleQueue(t *testing.T, s *Services, queue string) {
+	t.Helper()
+	query := fmt.Sprintf("TaskQueue = '%s' AND ExecutionStatus = 'Running'", queue)
+	for range 300 {
+		resp, err := s.Temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Executions) == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("workflows on %s still running", queue)
 }

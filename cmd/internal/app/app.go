@@ -188,7 +188,9 @@ func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go s.pruneLoop(ctx)
+	pruned := make(chan struct{})
+	go func() { s.pruneLoop(ctx); close(pruned) }()
+	defer func() { <-pruned }() // the pool closes after ServeAPI returns
 	s.Logger.Info("api listening", slog.String("addr", ln.Addr().String()))
 
 	select {

@@ -164,11 +164,17 @@ func TestGoogleSignIn(t *testing.T) {
 		t.Fatalf("unverified identity linked: %d %v", links, err)
 	}
 
-	// A callback without the state this browser started with is refused.
+	// A callback with another state than the one this browser started with is refused.
 	google.as("g-100", "grace@example.com", true)
 	forged := newBrowser(t, base)
+	forged.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if r := forged.do("GET", "/api/v1/auth/google", nil); r.status != http.StatusFound {
+		t.Fatalf("start = %d", r.status)
+	}
 	forged.must(401, "GET", "/api/v1/auth/google/callback?state=forged&code=code-g-100", nil)
 	forged.must(401, "GET", "/api/v1/me", nil)
+	// Nor does a callback with no sign-in started at all.
+	newBrowser(t, base).must(401, "GET", "/api/v1/auth/google/callback?state=x&code=code-g-100", nil)
 }
 
 func TestGoogleSignInNotConfigured(t *testing.T) {

@@ -14,8 +14,9 @@ ORDER BY id DESC
 LIMIT sqlc.arg(max_rows);
 
 -- name: ListUserAuditEvents :many
+-- Account events only (sign-ins, resets): events inside an organisation belong to its activity log.
 SELECT * FROM audit_log
-WHERE subject_user_id = sqlc.arg(user_id)
+WHERE subject_user_id = sqlc.arg(user_id) AND org_id IS NULL
   AND (sqlc.arg(before_id)::bigint = 0 OR id < sqlc.arg(before_id)::bigint)
 ORDER BY id DESC
 LIMIT sqlc.arg(max_rows);

@@ -47,3 +47,8 @@ RETURNING *;
 -- owner proves it another way (pre-registration takeover).
 UPDATE users SET password_hash = NULL, session_version = session_version + 1, updated_at = now()
 WHERE id = $1 AND email_verified_at IS NULL;
+
+-- name: SpendUserTokens :exec
+-- A completed reset voids every other link of that purpose the user was sent.
+UPDATE email_tokens SET used_at = now()
+WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL;
