@@ -73,22 +73,32 @@ func (h *orgHandler) listMembers(c *gin.Context) {
 	c.JSON(http.StatusOK, page[accounts.Member]{Items: members})
 }
 
-func (h *orgHandler) addMember(c *gin.Context) {
-	var in accounts.AddMemberInput
+func (h *orgHandler) invite(c *gin.Context) {
+	var in accounts.InviteInput
 	if err := decodeJSON(c, &in); err != nil {
 		respondError(c, err)
 		return
 	}
-	result, err := h.accounts.AddMember(c, orgID(c), userID(c), in, clientOf(c))
+	inv, err := h.accounts.Invite(c, orgID(c), userID(c), in, clientOf(c))
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	status := http.StatusCreated
-	if result.Status == "invited" {
-		status = http.StatusAccepted
+	c.JSON(http.StatusAccepted, inv)
+}
+
+func (h *orgHandler) acceptInvitation(c *gin.Context) {
+	var in tokenInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
 	}
-	c.JSON(status, result)
+	org, err := h.accounts.AcceptInvitation(c, userID(c), in.Token, clientOf(c))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, org)
 }
 
 func pathUUID(c *gin.Context, name, what string) (uuid.UUID, bool) {

@@ -117,12 +117,13 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	oh := &orgHandler{accounts: deps.Accounts}
 	v1.POST("/orgs", requireUser, requireSession, oh.create)
 	v1.GET("/orgs", requireUser, oh.listMine)
+	v1.POST("/invitations/accept", requireUser, requireSession, oh.acceptInvitation)
 
 	// Everything under /orgs/:org passes orgScope: membership checked, every query scoped to the org.
 	org := v1.Group("/orgs/:org", requireUser, authn.orgScope)
 	org.GET("", oh.get)
 	org.GET("/members", requireRole(auth.RoleOperator), oh.listMembers)
-	org.POST("/members", requireRole(auth.RoleAdmin), oh.addMember)
+	org.POST("/members", requireRole(auth.RoleAdmin), oh.invite)
 	org.PATCH("/members/:user", requireRole(auth.RoleAdmin), oh.changeRole)
 	org.DELETE("/members/:user", requireRole(auth.RoleAdmin), oh.removeMember)
 	// Tokens are managed by people, not by tokens: a leaked one cannot mint its own successors.

@@ -62,9 +62,18 @@ func runTestEnv(args []string) int {
 		env = append(env, testenv.DatabaseURLEnv+"="+cluster.URL("postgres"))
 	}
 
-	// Server errors show while tests run; at shutdown, when work of stopped tests is orphaned, none.
+	// The server's own logs stay off: every test that stops its worker makes it complain, and
+	// tests assert what matters. ASTRALIS_TEST_SERVER_LOG=debug|info|warn|error turns them on.
 	serverLevel := new(slog.LevelVar)
-	serverLevel.Set(slog.LevelError)
+	serverLevel.Set(slog.LevelError + 4)
+	if name := os.Getenv("ASTRALIS_TEST_SERVER_LOG"); name != "" {
+		level, err := config.ParseLevel(name)
+		if err != nil {
+			logger.Error("ASTRALIS_TEST_SERVER_LOG", slog.Any("error", err))
+			return 2
+		}
+		serverLevel.Set(level)
+	}
 	srv, err := devtemporal.Start(devtemporal.Options{
 		FrontendAddr: "127.0.0.1:0",
 		// A file in WAL mode takes concurrent test packages better than a shared-cache memory database.

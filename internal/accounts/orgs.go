@@ -11,6 +11,7 @@ import (
 	"github.com/astralisops/astralis/internal/audit"
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -41,7 +42,11 @@ func (s *Service) CreateOrganization(ctx context.Context, creator uuid.UUID, nam
 		}
 		return audit.Record(ctx, q, audit.Event{OrgID: org.ID, Actor: creator, Action: audit.OrgCreated, TargetType: "organization", TargetID: org.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"name": name}})
 	})
-	return Organization{ID: org.ID, Name: org.Name, Role: auth.RoleAdmin, CreatedAt: org.CreatedAt}, err
+	return orgFrom(org, auth.RoleAdmin), err
+}
+
+func orgFrom(o store.Organization, role auth.Role) Organization {
+	return Organization{ID: o.ID, Name: o.Name, Role: role, CreatedAt: o.CreatedAt}
 }
 
 // Organizations lists the tenants user belongs to, with their role in each.
@@ -66,7 +71,7 @@ func (s *Service) Organization(ctx context.Context, org uuid.UUID, role auth.Rol
 	if err != nil {
 		return Organization{}, fmt.Errorf("accounts: get organisation: %w", err)
 	}
-	return Organization{ID: o.ID, Name: o.Name, Role: role, CreatedAt: o.CreatedAt}, nil
+	return orgFrom(o, role), nil
 }
 
 // Role is user's role in org; not being a member is ErrNotFound, so outsiders
@@ -104,23 +109,30 @@ func (s *Service) Members(ctx context.Context, org uuid.UUID) ([]Member, error) 
 	return out, nil
 }
 
-// AddMemberInput adds a person by email with a role.
-type AddMemberInput struct {
+// InviteInput invites a person by email with a role.
+type InviteInput struct {
 	Email string `json:"email"`
 	Role  string `json:"role"`
 }
 
-// AddMemberResult says whether the person joined at once or was invited.
-type AddMemberResult struct {
-	Status string  `json:"status"` // "added" or "invited"
-	Member *Member `json:"member,omitempty"`
-	// InvitationID identifies a pending invitation.
-	InvitationID *uuid.UUID `json:"invitation_id,omitempty"`
+// Invitation is a pending invitation as the inviting organisation sees it.
+type Invitation struct {
+	ID        uuid.UUID `json:"id"`
+	Email     string    `json:"email"`
+	Role      auth.Role `json:"role"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// AddMember makes an existing account a member at once (and tells them), or
-// invites an email that has no account yet: they join when they confirm it.
-func (s *Service) AddMember(ctx context.Context, org, actor uuid.UUID, in AddMemberInput, c Client) (AddMemberResult, error) {
+// Invitation abuse limits: an organisation's ADMINs, and mail to one address.
+var (
+	InvitesPerOrg      = ratelimit.Rule{Name: "invite-org", Max: 100, Window: time.Hour}
+	InviteMailPerEmail = ratelimit.Rule{Name: "invite-email", Max: 5, Window: 24 * time.Hour}
+)
+
+// Invite mails a person an invitation to join with a role. It answers alike
+// whether or not the address has an account, and nobody joins without
+// accepting: the invitation is a link only the address's owner receives.
+func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInput, c Client) (Invitation, error) {
 	in.Email = auth.NormalizeEmail(in.Email)
 	var fields []problem.FieldError
 	if msg := auth.EmailProblem(in.Email); msg != "" {
@@ -131,51 +143,91 @@ func (s *Service) AddMember(ctx context.Context, org, actor uuid.UUID, in AddMem
 		fields = append(fields, problem.FieldError{Field: "role", Message: err.Error()})
 	}
 	if len(fields) > 0 {
-		return AddMemberResult{}, problem.Invalid("the member has invalid fields", fields...)
+		return Invitation{}, problem.Invalid("the invitation has invalid fields", fields...)
+	}
+	if err := s.allow(ctx, InvitesPerOrg, org.String(), "invitations from this organisation"); err != nil {
+		return Invitation{}, err
 	}
 	o, err := s.q.GetOrganization(ctx, org)
 	if err != nil {
-		return AddMemberResult{}, fmt.Errorf("accounts: get organisation: %w", err)
+		return Invitation{}, fmt.Errorf("accounts: get organisation: %w", err)
 	}
 	inviter, err := s.q.GetUser(ctx, actor)
 	if err != nil {
-		return AddMemberResult{}, fmt.Errorf("accounts: get inviter: %w", err)
+		return Invitation{}, fmt.Errorf("accounts: get inviter: %w", err)
 	}
-	mailData := map[string]string{"OrgName": o.Name, "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL)}
-
-	var result AddMemberResult
+	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
+	var inv store.Invitation
 	err = s.inTx(ctx, func(q *store.Queries) error {
-		u, err := q.GetUserByEmail(ctx, in.Email)
-		if err == nil && u.EmailVerifiedAt != nil {
-			m, err := q.AddMember(ctx, store.AddMemberParams{OrgID: org, UserID: u.ID, Role: string(role)})
-			if err != nil {
-				return fmt.Errorf("accounts: add member: %w", err)
-			}
-			result = AddMemberResult{Status: "added", Member: &Member{UserID: u.ID, Email: u.Email, Name: u.Name, Role: auth.Role(m.Role), JoinedAt: m.CreatedAt}}
-			return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Subject: u.ID, Action: audit.MemberAdded, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": m.Role, "email": u.Email}})
-		}
-		if err != nil && !isNoRows(err) {
-			return fmt.Errorf("accounts: look up user: %w", err)
-		}
-		// No account, or one whose owner has not proven the address yet: invite.
-		inv, err := q.CreateInvitation(ctx, store.CreateInvitationParams{OrgID: org, Email: in.Email, Role: string(role), InvitedBy: &actor, ExpiresAt: time.Now().Add(InvitationTTL)})
+		var err error
+		inv, err = q.CreateInvitation(ctx, store.CreateInvitationParams{OrgID: org, Email: in.Email, Role: string(role), InvitedBy: &actor, ExpiresAt: time.Now().Add(InvitationTTL), TokenHash: tokenHash})
 		if err != nil {
 			return fmt.Errorf("accounts: invite: %w", err)
 		}
-		result = AddMemberResult{Status: "invited", InvitationID: &inv.ID}
 		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.MemberInvited, TargetType: "invitation", TargetID: inv.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": inv.Role, "email": in.Email}})
 	})
 	if err != nil {
-		return AddMemberResult{}, err
+		return Invitation{}, err
 	}
-	if result.Status == "added" {
-		mailData["Link"] = s.link("/", "org", org.String())
-		s.send(ctx, "member_added", in.Email, mailData)
-	} else {
-		mailData["Link"] = s.link("/signup", "email", in.Email)
-		s.send(ctx, "invitation", in.Email, mailData)
+	// Over the per-address limit the invitation stands but no more mail goes out.
+	if ok, _, err := s.limiter.Allow(ctx, InviteMailPerEmail, strings.ToLower(in.Email)); err != nil {
+		return Invitation{}, err
+	} else if ok {
+		s.send(ctx, "invitation", in.Email, map[string]string{
+			"OrgName": o.Name, "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
+			"Link": s.link("/accept-invitation", "token", secret),
+		})
 	}
-	return result, nil
+	return Invitation{ID: inv.ID, Email: inv.Email, Role: auth.Role(inv.Role), ExpiresAt: inv.ExpiresAt}, nil
+}
+
+// AcceptInvitation makes the signed-in user a member with the invited role.
+// Only an account that proved the invited address may accept.
+func (s *Service) AcceptInvitation(ctx context.Context, userID uuid.UUID, token string, c Client) (Organization, error) {
+	if token == "" {
+		return Organization{}, problem.Invalid("token is required", problem.FieldError{Field: "token", Message: "is required"})
+	}
+	if err := s.allow(ctx, VerifyAttemptPerIP, c.IP, "attempts"); err != nil {
+		return Organization{}, err
+	}
+	u, err := s.q.GetUser(ctx, userID)
+	if err != nil {
+		return Organization{}, fmt.Errorf("accounts: get user: %w", err)
+	}
+	if u.EmailVerifiedAt == nil {
+		return Organization{}, problem.New(problem.ErrForbidden, "confirm your email address before accepting invitations")
+	}
+	var org Organization
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		pending, err := q.GetPendingInvitation(ctx, auth.HashToken(token))
+		if isNoRows(err) {
+			return errBadLink
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: invitation: %w", err)
+		}
+		if !strings.EqualFold(pending.Email, u.Email) {
+			return problem.New(problem.ErrForbidden, "this invitation is for another email address: sign in with that address to accept it")
+		}
+		inv, err := q.TakeInvitation(ctx, store.TakeInvitationParams{TokenHash: auth.HashToken(token), Email: u.Email})
+		if err != nil {
+			return fmt.Errorf("accounts: take invitation: %w", err)
+		}
+		m, err := q.AddMember(ctx, store.AddMemberParams{OrgID: inv.OrgID, UserID: u.ID, Role: inv.Role})
+		if err != nil {
+			return fmt.Errorf("accounts: add member: %w", err)
+		}
+		o, err := q.GetOrganization(ctx, inv.OrgID)
+		if err != nil {
+			return fmt.Errorf("accounts: get organisation: %w", err)
+		}
+		org = orgFrom(o, auth.Role(m.Role))
+		return audit.Record(ctx, q, audit.Event{
+			OrgID: inv.OrgID, Actor: u.ID, Subject: u.ID, Action: audit.MemberAdded, TargetType: "user", TargetID: u.ID.String(),
+			IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": m.Role, "invitation_id": inv.ID, "invited_by": inv.InvitedBy},
+		})
+	})
+	return org, err
 }
 
 // lockMembership reads user's membership while holding the organisation's ADMIN rows,

@@ -145,29 +145,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 		if user, err = q.GetUser(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: get user: %w", err)
 		}
-		if err := audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.EmailVerified, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
-			return err
-		}
-		return s.acceptInvitations(ctx, q, user, c)
+		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.EmailVerified, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
 	})
 	return userFrom(user), err
-}
-
-// acceptInvitations makes a user with a just-proven email a member of every organisation that invited it.
-func (s *Service) acceptInvitations(ctx context.Context, q *store.Queries, u store.User, c Client) error {
-	joined, err := q.AcceptInvitations(ctx, store.AcceptInvitationsParams{Email: u.Email, UserID: u.ID})
-	if err != nil {
-		return fmt.Errorf("accounts: accept invitations: %w", err)
-	}
-	for _, m := range joined {
-		if err := audit.Record(ctx, q, audit.Event{
-			OrgID: m.OrgID, Actor: u.ID, Subject: u.ID, Action: audit.MemberAdded, TargetType: "user", TargetID: u.ID.String(),
-			IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": m.Role, "via": "invitation"},
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // SignInInput is an email and password sign-in.
@@ -344,10 +324,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 			return fmt.Errorf("accounts: get user: %w", err)
 		}
 		email = u.Email
-		if err := audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.PasswordReset, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
-			return err
-		}
-		return s.acceptInvitations(ctx, q, u, c)
+		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.PasswordReset, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return err
@@ -424,10 +401,7 @@ func (s *Service) SignInWithGoogle(ctx context.Context, p GoogleProfile, c Clien
 		if err := audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.GoogleLinked, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignInSucceeded, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"method": "google"}}); err != nil {
-			return err
-		}
-		return s.acceptInvitations(ctx, q, u, c)
+		return audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignInSucceeded, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"method": "google"}})
 	})
 	return userFrom(user), err
 }
@@ -484,7 +458,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (User, Organ
 			if _, err := q.AddMember(ctx, store.AddMemberParams{OrgID: o.ID, UserID: user.ID, Role: string(role)}); err != nil {
 				return err
 			}
-			org = Organization{ID: o.ID, Name: o.Name, Role: role, CreatedAt: o.CreatedAt}
+			org = orgFrom(o, role)
 			return audit.Record(ctx, q, audit.Event{OrgID: o.ID, Subject: user.ID, Action: audit.MemberAdded, TargetType: "user", TargetID: user.ID.String(), UserAgent: c.UserAgent, Metadata: map[string]any{"role": role, "via": "cli"}})
 		}
 		if role != auth.RoleAdmin {
@@ -501,7 +475,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (User, Organ
 		if _, err := q.AddMember(ctx, store.AddMemberParams{OrgID: o.ID, UserID: user.ID, Role: string(auth.RoleAdmin)}); err != nil {
 			return err
 		}
-		org = Organization{ID: o.ID, Name: o.Name, Role: auth.RoleAdmin, CreatedAt: o.CreatedAt}
+		org = orgFrom(o, auth.RoleAdmin)
 		return audit.Record(ctx, q, audit.Event{OrgID: o.ID, Actor: user.ID, Action: audit.OrgCreated, TargetType: "organization", TargetID: o.ID.String(), UserAgent: c.UserAgent, Metadata: map[string]any{"name": name, "via": "cli"}})
 	})
 	return userFrom(user), org, err

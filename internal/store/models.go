@@ -66,6 +66,7 @@ type Invitation struct {
 	ExpiresAt  time.Time
 	AcceptedAt *time.Time
 	CreatedAt  time.Time
+	TokenHash  []byte
 }
 
 type Membership struct {

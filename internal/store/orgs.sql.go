@@ -12,49 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const acceptInvitations = `-- name: AcceptInvitations :many
-WITH accepted AS (
-    UPDATE invitations SET accepted_at = now()
-    WHERE lower(invitations.email) = lower($2) AND accepted_at IS NULL AND expires_at > now()
-    RETURNING invitations.org_id, invitations.role
-)
-INSERT INTO memberships (org_id, user_id, role)
-SELECT accepted.org_id, $1, accepted.role FROM accepted
-ON CONFLICT (org_id, user_id) DO NOTHING
-RETURNING org_id, role
-`
-
-type AcceptInvitationsParams struct {
-	UserID uuid.UUID
-	Email  string
-}
-
-type AcceptInvitationsRow struct {
-	OrgID uuid.UUID
-	Role  string
-}
-
-// Accepts every pending invitation for a verified email, making the user a member.
-func (q *Queries) AcceptInvitations(ctx context.Context, arg AcceptInvitationsParams) ([]AcceptInvitationsRow, error) {
-	rows, err := q.db.Query(ctx, acceptInvitations, arg.UserID, arg.Email)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []AcceptInvitationsRow{}
-	for rows.Next() {
-		var i AcceptInvitationsRow
-		if err := rows.Scan(&i.OrgID, &i.Role); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const addMember = `-- name: AddMember :one
 INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (org_id, user_id) DO UPDATE SET role = memberships.role
@@ -81,10 +38,10 @@ func (q *Queries) AddMember(ctx context.Context, arg AddMemberParams) (Membershi
 }
 
 const createInvitation = `-- name: CreateInvitation :one
-INSERT INTO invitations (org_id, email, role, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5)
+INSERT INTO invitations (org_id, email, role, invited_by, expires_at, token_hash) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (org_id, lower(email)) WHERE accepted_at IS NULL
-DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at
-RETURNING id, org_id, email, role, invited_by, expires_at, accepted_at, created_at
+DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at, token_hash = EXCLUDED.token_hash
+RETURNING id, org_id, email, role, invited_by, expires_at, accepted_at, created_at, token_hash
 `
 
 type CreateInvitationParams struct {
@@ -93,8 +50,10 @@ type CreateInvitationParams struct {
 	Role      string
 	InvitedBy *uuid.UUID
 	ExpiresAt time.Time
+	TokenHash []byte
 }
 
+// Inviting the same address again replaces the pending invitation (and its token).
 func (q *Queries) CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error) {
 	row := q.db.QueryRow(ctx, createInvitation,
 		arg.OrgID,
@@ -102,6 +61,7 @@ func (q *Queries) CreateInvitation(ctx context.Context, arg CreateInvitationPara
 		arg.Role,
 		arg.InvitedBy,
 		arg.ExpiresAt,
+		arg.TokenHash,
 	)
 	var i Invitation
 	err := row.Scan(
@@ -113,6 +73,7 @@ func (q *Queries) CreateInvitation(ctx context.Context, arg CreateInvitationPara
 		&i.ExpiresAt,
 		&i.AcceptedAt,
 		&i.CreatedAt,
+		&i.TokenHash,
 	)
 	return i, err
 }
@@ -160,37 +121,25 @@ func (q *Queries) GetOrganization(ctx context.Context, id uuid.UUID) (Organizati
 	return i, err
 }
 
-const listInvitations = `-- name: ListInvitations :many
-SELECT id, org_id, email, role, invited_by, expires_at, accepted_at, created_at FROM invitations WHERE org_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at
+const getPendingInvitation = `-- name: GetPendingInvitation :one
+SELECT id, org_id, email, role, invited_by, expires_at, accepted_at, created_at, token_hash FROM invitations WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now()
 `
 
-func (q *Queries) ListInvitations(ctx context.Context, orgID uuid.UUID) ([]Invitation, error) {
-	rows, err := q.db.Query(ctx, listInvitations, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Invitation{}
-	for rows.Next() {
-		var i Invitation
-		if err := rows.Scan(
-			&i.ID,
-			&i.OrgID,
-			&i.Email,
-			&i.Role,
-			&i.InvitedBy,
-			&i.ExpiresAt,
-			&i.AcceptedAt,
-			&i.CreatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+func (q *Queries) GetPendingInvitation(ctx context.Context, tokenHash []byte) (Invitation, error) {
+	row := q.db.QueryRow(ctx, getPendingInvitation, tokenHash)
+	var i Invitation
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Email,
+		&i.Role,
+		&i.InvitedBy,
+		&i.ExpiresAt,
+		&i.AcceptedAt,
+		&i.CreatedAt,
+		&i.TokenHash,
+	)
+	return i, err
 }
 
 const listMembers = `-- name: ListMembers :many
@@ -334,6 +283,35 @@ func (q *Queries) SetMemberRole(ctx context.Context, arg SetMemberRoleParams) (M
 		&i.UserID,
 		&i.Role,
 		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const takeInvitation = `-- name: TakeInvitation :one
+UPDATE invitations SET accepted_at = now()
+WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now() AND lower(email) = lower($2)
+RETURNING id, org_id, email, role, invited_by, expires_at, accepted_at, created_at, token_hash
+`
+
+type TakeInvitationParams struct {
+	TokenHash []byte
+	Email     string
+}
+
+// Accepts a pending, unexpired invitation once; the caller checks the address matches first.
+func (q *Queries) TakeInvitation(ctx context.Context, arg TakeInvitationParams) (Invitation, error) {
+	row := q.db.QueryRow(ctx, takeInvitation, arg.TokenHash, arg.Email)
+	var i Invitation
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Email,
+		&i.Role,
+		&i.InvitedBy,
+		&i.ExpiresAt,
+		&i.AcceptedAt,
+		&i.CreatedAt,
+		&i.TokenHash,
 	)
 	return i, err
 }

@@ -161,24 +161,27 @@ func TestJourneyFromSignUpToAPIToken(t *testing.T) {
 		t.Fatalf("org = %+v", org)
 	}
 
-	// The CLIENT already has an account: added at once, and told by mail.
+	// Both are invited alike, with or without an account, and join by accepting the mailed link.
 	client := signUpVerified(t, base, inbox, "client@example.com", "client secret 123")
-	var added struct {
-		Status string `json:"status"`
+	var inv struct {
+		ID   string `json:"id"`
+		Role string `json:"role"`
 	}
-	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": "client@example.com", "role": "CLIENT"}).decode(t, &added)
-	if added.Status != "added" {
-		t.Fatalf("existing account: %+v", added)
+	admin.must(202, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": "client@example.com", "role": "CLIENT"}).decode(t, &inv)
+	if inv.ID == "" || inv.Role != "CLIENT" {
+		t.Fatalf("invitation = %+v", inv)
 	}
-	inbox.WaitFor(t, "client@example.com", "You were added to Acme Repairs")
+	clientInvite := linkToken(t, inbox.WaitFor(t, "client@example.com", "You are invited to Acme Repairs"))
+	client.must(404, "GET", "/api/v1/orgs/"+org.ID, nil) // not a member before accepting
+	client.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": clientInvite})
+	client.must(422, "POST", "/api/v1/invitations/accept", map[string]string{"token": clientInvite}) // once
 
-	// The OPERATOR has none: invited, and a member once they confirm that address.
-	admin.must(202, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": "operator@example.com", "role": "OPERATOR"}).decode(t, &added)
-	if added.Status != "invited" {
-		t.Fatalf("new email: %+v", added)
-	}
-	inbox.WaitFor(t, "operator@example.com", "You are invited to Acme Repairs")
+	admin.must(202, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": "operator@example.com", "role": "OPERATOR"})
+	operatorInvite := linkToken(t, inbox.WaitFor(t, "operator@example.com", "You are invited to Acme Repairs"))
+	// Someone else cannot use it, even signed in.
+	client.must(403, "POST", "/api/v1/invitations/accept", map[string]string{"token": operatorInvite})
 	operator := signUpVerified(t, base, inbox, "operator@example.com", "operator secret 123")
+	operator.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": operatorInvite})
 	var orgs struct {
 		Items []struct {
 			ID   string `json:"id"`
@@ -266,7 +269,7 @@ func TestJourneyFromSignUpToAPIToken(t *testing.T) {
 			t.Errorf("event %s without IP", e.Action)
 		}
 	}
-	for _, want := range []string{"org.created", "org.member.added", "org.member.invited", "org.member.role_changed", "org.token.created", "org.token.revoked"} {
+	for _, want := range []string{"org.created", "org.member.invited", "org.member.added", "org.member.role_changed", "org.token.created", "org.token.revoked"} {
 		if !seen[want] {
 			t.Errorf("activity lacks %s: %v", want, seen)
 		}

@@ -37,22 +37,17 @@ UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2 RETURNING *;
 DELETE FROM memberships WHERE org_id = $1 AND user_id = $2;
 
 -- name: CreateInvitation :one
-INSERT INTO invitations (org_id, email, role, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5)
+-- Inviting the same address again replaces the pending invitation (and its token).
+INSERT INTO invitations (org_id, email, role, invited_by, expires_at, token_hash) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (org_id, lower(email)) WHERE accepted_at IS NULL
-DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at
+DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at, token_hash = EXCLUDED.token_hash
 RETURNING *;
 
--- name: ListInvitations :many
-SELECT * FROM invitations WHERE org_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at;
+-- name: TakeInvitation :one
+-- Accepts a pending, unexpired invitation once; the caller checks the address matches first.
+UPDATE invitations SET accepted_at = now()
+WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now() AND lower(email) = lower(sqlc.arg(email))
+RETURNING *;
 
--- name: AcceptInvitations :many
--- Accepts every pending invitation for a verified email, making the user a member.
-WITH accepted AS (
-    UPDATE invitations SET accepted_at = now()
-    WHERE lower(invitations.email) = lower(sqlc.arg(email)) AND accepted_at IS NULL AND expires_at > now()
-    RETURNING invitations.org_id, invitations.role
-)
-INSERT INTO memberships (org_id, user_id, role)
-SELECT accepted.org_id, sqlc.arg(user_id), accepted.role FROM accepted
-ON CONFLICT (org_id, user_id) DO NOTHING
-RETURNING org_id, role;
+-- name: GetPendingInvitation :one
+SELECT * FROM invitations WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now();
