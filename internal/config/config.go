@@ -34,7 +34,8 @@ type Config struct {
 
 type HTTP struct {
 	Addr string `mapstructure:"addr"`
-	// PublicURL is where people reach the product; links in emails point there. Default: http://<addr>.
+	// PublicURL is where people reach the product; links in emails point there. Required in
+	// production; development defaults it to http://<addr>.
 	PublicURL string `mapstructure:"public_url"`
 	// AllowedOrigins may send cookie-authenticated state-changing requests (CSRF defence); the public URL's origin always may.
 	AllowedOrigins []string `mapstructure:"allowed_origins"`
@@ -222,7 +223,7 @@ func Load(opts Options) (Config, error) {
 	if err := v.UnmarshalExact(&cfg); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
-	if cfg.HTTP.PublicURL == "" {
+	if cfg.HTTP.PublicURL == "" && cfg.Env == EnvDevelopment {
 		cfg.HTTP.PublicURL = defaultPublicURL(cfg.HTTP.Addr)
 	}
 	if err := cfg.Validate(); err != nil {
@@ -248,7 +249,7 @@ func (c Config) Validate() error {
 	if c.HTTP.ShutdownTimeout <= 0 {
 		add("http.shutdown_timeout: must be positive")
 	}
-	if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(c.HTTP.PublicURL); c.HTTP.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		add("http.public_url (ASTRALIS_HTTP_PUBLIC_URL): must be an absolute http(s) URL")
 	}
 	for _, origin := range c.HTTP.AllowedOrigins {
@@ -353,6 +354,25 @@ func defaultPublicURL(addr string) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// ReadyToServe adds what the API and the worker need in production to the
+// format checks of Validate (one-shot commands such as migrate do not need it).
+func (c Config) ReadyToServe() error {
+	if c.Env != EnvProduction {
+		return nil
+	}
+	var problems []string
+	if c.HTTP.PublicURL == "" {
+		problems = append(problems, "http.public_url (ASTRALIS_HTTP_PUBLIC_URL): required in production: the URL people use (links in emails, the allowed Origin)")
+	}
+	if c.SMTP.Host == "" {
+		problems = append(problems, "smtp.host (SMTP_HOST): required in production: verification, reset and invitation mail go out through it")
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
 }
 
 // ParseLevel turns a level name into a slog.Level.

@@ -17,8 +17,15 @@ func inDir(t *testing.T) string {
 	return dir
 }
 
+// production sets what production requires besides the database.
+func production(t *testing.T) {
+	t.Setenv("ASTRALIS_HTTP_PUBLIC_URL", "https://ops.example.com")
+	t.Setenv("SMTP_HOST", "smtp.example.com")
+}
+
 func TestLoadPrecedence(t *testing.T) {
 	dir := inDir(t)
+	production(t)
 	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
 
 	cfg, err := Load(Options{})
@@ -54,6 +61,7 @@ func TestLoadPrecedence(t *testing.T) {
 
 func TestAstralisNameWinsOverConventionalName(t *testing.T) {
 	inDir(t)
+	production(t)
 	t.Setenv("DATABASE_URL", "postgres://conventional/db")
 	t.Setenv("ASTRALIS_DATABASE_URL", "postgres://astralis/db")
 	t.Setenv("TEMPORAL_ADDRESS", "temporal.example:7233")
@@ -107,6 +115,7 @@ func TestUnknownKeyInFileIsRejected(t *testing.T) {
 
 func TestLoggedConfigHidesSecrets(t *testing.T) {
 	inDir(t)
+	production(t)
 	t.Setenv("DATABASE_URL", "postgres://app:db-secret-pw@db:5432/app")
 	t.Setenv("OPENAI_API_KEY", "sk-very-secret")
 	t.Setenv("TEMPORAL_API_KEY", "temporal-secret")
@@ -129,6 +138,7 @@ func TestLoggedConfigHidesSecrets(t *testing.T) {
 
 func TestOnlyAstralisYAMLIsRead(t *testing.T) {
 	dir := inDir(t)
+	production(t)
 	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
 	// `go build ./cmd/astralis` leaves a binary named astralis in the working directory.
 	if err := os.WriteFile(filepath.Join(dir, "astralis"), []byte("\x7fELF\x00\x01binary"), 0o755); err != nil {
@@ -136,5 +146,25 @@ func TestOnlyAstralisYAMLIsRead(t *testing.T) {
 	}
 	if _, err := Load(Options{}); err != nil {
 		t.Fatalf("a file named astralis was taken for configuration: %v", err)
+	}
+}
+
+func TestServingInProductionNeedsPublicURLAndSMTP(t *testing.T) {
+	inDir(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+	cfg, err := Load(Options{}) // enough for `astralis migrate`
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.ReadyToServe()
+	if err == nil || !strings.Contains(err.Error(), "http.public_url (ASTRALIS_HTTP_PUBLIC_URL): required") || !strings.Contains(err.Error(), "smtp.host (SMTP_HOST): required") {
+		t.Fatalf("ReadyToServe = %v", err)
+	}
+	production(t)
+	if cfg, err = Load(Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.ReadyToServe(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -251,13 +251,10 @@ func (s *Services) NewWorkers() []worker.Worker {
 	return []worker.Worker{email}
 }
 
-// mailSender is SMTP when configured, else the dev mailbox (with a warning outside development).
+// mailSender is SMTP when configured (always in production), else the dev mailbox.
 func (s *Services) mailSender() activities.MailSender {
 	if c := s.Config.SMTP; c.Host != "" {
 		return mail.NewSMTP(mail.SMTPConfig{Host: c.Host, Port: c.Port, Username: c.Username, Password: c.Password, TLS: c.TLS, From: c.From})
-	}
-	if s.Config.Env == config.EnvProduction {
-		s.Logger.Warn("no SMTP server configured (SMTP_HOST): outgoing mail is kept in the dev_mail table")
 	}
 	return mail.NewDevMailbox(s.Pool)
 }

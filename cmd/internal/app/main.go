@@ -17,6 +17,9 @@ import (
 // open services, migrate, run body until SIGINT/SIGTERM. It returns the exit code.
 func Main(name string, body func(s *Services, ctx context.Context) error) int {
 	cfg, err := config.Load(config.Options{File: os.Getenv("ASTRALIS_CONFIG")})
+	if err == nil {
+		err = cfg.ReadyToServe()
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		return 2
