@@ -134,12 +134,8 @@ func (h *accountHandler) me(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-type activityCursor struct {
-	BeforeSeq int64 `json:"b"`
-}
-
 func (h *accountHandler) myActivity(c *gin.Context) {
-	var cursor activityCursor
+	var cursor seqCursor
 	limit, err := pageParams(c, &cursor)
 	if err != nil {
 		respondError(c, err)
@@ -154,10 +150,5 @@ func (h *accountHandler) myActivity(c *gin.Context) {
 }
 
 func activityPage(events []accounts.ActivityEvent, limit int) page[accounts.ActivityEvent] {
-	out := page[accounts.ActivityEvent]{Items: events}
-	if len(events) > limit {
-		out.Items = events[:limit]
-		out.NextCursor = encodeCursor(activityCursor{BeforeSeq: events[limit-1].Seq})
-	}
-	return out
+	return seqPage(events, limit, func(e accounts.ActivityEvent) int64 { return e.Seq })
 }

@@ -14,12 +14,8 @@ type devMailHandler struct {
 	mailbox DevMailbox
 }
 
-type devMailCursor struct {
-	BeforeSeq int64 `json:"b"`
-}
-
 func (h *devMailHandler) list(c *gin.Context) {
-	var cursor devMailCursor
+	var cursor seqCursor
 	limit, err := pageParams(c, &cursor)
 	if err != nil {
 		respondError(c, err)
@@ -30,10 +26,5 @@ func (h *devMailHandler) list(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	out := page[mail.Delivered]{Items: msgs}
-	if len(msgs) > limit {
-		out.Items = msgs[:limit]
-		out.NextCursor = encodeCursor(devMailCursor{BeforeSeq: msgs[limit-1].Seq})
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, seqPage(msgs, limit, func(m mail.Delivered) int64 { return m.Seq }))
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -69,12 +68,5 @@ func (h *healthHandler) ready(c *gin.Context) {
 	}
 	slices.Sort(failed)
 	p := problem.From(problem.New(problem.ErrUnavailable, "not ready: "+strings.Join(failed, ", ")+" unreachable"))
-	p.Instance = c.Request.URL.Path
-	p.RequestID = c.GetString(requestIDKey)
-	body, err := json.Marshal(readinessProblem{Problem: p, Checks: results})
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	c.Data(http.StatusServiceUnavailable, problem.ContentType, body)
+	writeProblemBody(c, p, func(p problem.Problem) any { return readinessProblem{Problem: p, Checks: results} })
 }

@@ -180,7 +180,7 @@ func (h *orgHandler) revokeToken(c *gin.Context) {
 }
 
 func (h *orgHandler) activity(c *gin.Context) {
-	var cursor activityCursor
+	var cursor seqCursor
 	limit, err := pageParams(c, &cursor)
 	if err != nil {
 		respondError(c, err)

@@ -30,14 +30,20 @@ func respondError(c *gin.Context, err error) {
 }
 
 func writeProblem(c *gin.Context, p problem.Problem) {
+	writeProblemBody(c, p, func(p problem.Problem) any { return p })
+}
+
+// writeProblemBody writes p, completed with the request's path and id, as wrapped by body
+// (which may add extension members, as /readyz adds its checks).
+func writeProblemBody(c *gin.Context, p problem.Problem, body func(problem.Problem) any) {
 	p.Instance = c.Request.URL.Path
 	p.RequestID = c.GetString(requestIDKey)
-	body, err := json.Marshal(p)
+	data, err := json.Marshal(body(p))
 	if err != nil {
 		c.AbortWithStatus(http.StatusInternalServerError)
 		return
 	}
-	c.Data(p.Status, problem.ContentType, body)
+	c.Data(p.Status, problem.ContentType, data)
 	c.Abort()
 }
 
@@ -112,6 +118,21 @@ func pageParams(c *gin.Context, cursor any) (int, error) {
 		}
 	}
 	return limit, nil
+}
+
+// seqCursor pages through lists ordered by a descending sequence number.
+type seqCursor struct {
+	BeforeSeq int64 `json:"b"`
+}
+
+// seqPage trims a list fetched with limit+1 rows to one page and sets the cursor when more remain.
+func seqPage[T any](items []T, limit int, seq func(T) int64) page[T] {
+	out := page[T]{Items: items}
+	if len(items) > limit {
+		out.Items = items[:limit]
+		out.NextCursor = encodeCursor(seqCursor{BeforeSeq: seq(items[limit-1])})
+	}
+	return out
 }
 
 func encodeCursor(cursor any) string {
