@@ -48,16 +48,6 @@ func (l *Limiter) Allow(ctx context.Context, r Rule, subject string) (bool, time
 	return int(n) <= r.Max, retry, nil
 }
 
-// Exceeded reports whether subject already used up its hits, without counting one.
-func (l *Limiter) Exceeded(ctx context.Context, r Rule, subject string) (bool, time.Duration, error) {
-	start, retry := l.window(r)
-	n, err := l.q.PeekRateLimit(ctx, store.PeekRateLimitParams{Key: r.key(subject), WindowStart: start})
-	if err != nil {
-		return false, 0, fmt.Errorf("ratelimit: %w", err)
-	}
-	return int(n) >= r.Max, retry, nil
-}
-
 // Reset forgets subject's hits (a successful sign-in clears its failures).
 func (l *Limiter) Reset(ctx context.Context, r Rule, subject string) error {
 	if err := l.q.ClearRateLimit(ctx, r.key(subject)); err != nil {

@@ -46,19 +46,3 @@ func (q *Queries) HitRateLimit(ctx context.Context, arg HitRateLimitParams) (int
 	err := row.Scan(&count)
 	return count, err
 }
-
-const peekRateLimit = `-- name: PeekRateLimit :one
-SELECT coalesce(sum(count), 0)::integer FROM rate_limits WHERE key = $1 AND window_start = $2
-`
-
-type PeekRateLimitParams struct {
-	Key         string
-	WindowStart time.Time
-}
-
-func (q *Queries) PeekRateLimit(ctx context.Context, arg PeekRateLimitParams) (int32, error) {
-	row := q.db.QueryRow(ctx, peekRateLimit, arg.Key, arg.WindowStart)
-	var column_1 int32
-	err := row.Scan(&column_1)
-	return column_1, err
-}

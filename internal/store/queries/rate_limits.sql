@@ -4,9 +4,6 @@ INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
 ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
 RETURNING count;
 
--- name: PeekRateLimit :one
-SELECT coalesce(sum(count), 0)::integer FROM rate_limits WHERE key = $1 AND window_start = $2;
-
 -- name: ClearRateLimit :exec
 DELETE FROM rate_limits WHERE key = $1;
 
