@@ -14,7 +14,7 @@ WORKFLOWCHECK_VERSION := v0.6.0
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: dev test build generate check-generate vet workflowcheck fuzz tools deps clean
+.PHONY: dev test build generate check-generate vet workflowcheck fuzz eval-routing tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -29,6 +29,12 @@ TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/d
 test: deps tools vet workflowcheck check-generate
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis testenv -- go test -race -count=1 $(TEST_PKGS)
+
+## eval-routing: accuracy of the local routing classifier on ../shared/data/banking77 (cold and warm)
+ROUTING_DATA ?= ../shared/data/banking77
+eval-routing:
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis eval-routing --data $(ROUTING_DATA)
 
 ## build: the three binaries into bin/
 build:

@@ -21,6 +21,8 @@ commands:
   testenv   start PostgreSQL and Temporal for tests, run the command after --, stop them
   admin create-user --email E --password P --org ORG [--role ROLE]
             create a verified account in an organisation (no email round trip)
+  eval-routing [--data DIR]
+            measure the local routing classifier on a labelled data set (../shared/data/banking77)
 `
 
 func main() {
@@ -38,6 +40,8 @@ func main() {
 		code = runTestEnv(args)
 	case "admin":
 		code = runAdmin(args)
+	case "eval-routing":
+		code = runEvalRouting(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
