@@ -12,23 +12,36 @@ import (
 	astralismail "github.com/astralisops/astralis/internal/mail"
 )
 
-// MailSender delivers one message; implementations must be idempotent on Message.ID.
+// MailSender delivers one message; implementations should be idempotent on Message.ID.
 type MailSender interface {
 	Send(ctx context.Context, msg astralismail.Message) error
 }
 
-// Mail delivers transactional email.
+// MailOutbox holds mail waiting for delivery.
+type MailOutbox interface {
+	Load(ctx context.Context, id string) (msg astralismail.Message, found bool, err error)
+	Forget(ctx context.Context, id string) error
+}
+
+// Mail delivers transactional email from the outbox.
 type Mail struct {
+	Outbox MailOutbox
 	Sender MailSender
 }
 
 // ErrTypeInvalidMessage marks a message no retry can deliver.
 const ErrTypeInvalidMessage = "InvalidMessage"
 
-// Deliver sends msg. A malformed message fails at once; a delivery failure is retried by the workflow's policy.
-func (a *Mail) Deliver(ctx context.Context, msg astralismail.Message) error {
-	if msg.ID == "" || msg.Subject == "" {
-		return temporal.NewNonRetryableApplicationError("message needs an id and a subject", ErrTypeInvalidMessage, nil)
+// Deliver sends the outbox message id and removes it. The workflow passes
+// only the id, so bodies with single-use links never enter workflow history.
+// A message already gone was delivered by an earlier attempt.
+func (a *Mail) Deliver(ctx context.Context, id string) error {
+	msg, found, err := a.Outbox.Load(ctx, id)
+	if err != nil || !found {
+		return err
+	}
+	if msg.Subject == "" {
+		return temporal.NewNonRetryableApplicationError("message "+id+" has no subject", ErrTypeInvalidMessage, nil)
 	}
 	if _, err := mail.ParseAddress(msg.To); err != nil {
 		return temporal.NewNonRetryableApplicationError("recipient "+msg.To+" is not an email address", ErrTypeInvalidMessage, err)
@@ -36,7 +49,7 @@ func (a *Mail) Deliver(ctx context.Context, msg astralismail.Message) error {
 	if err := a.Sender.Send(ctx, msg); err != nil {
 		return err
 	}
-	// The body carries single-use links: log who and what, never the content.
+	// Log who and what, never the content.
 	activity.GetLogger(ctx).Info("mail delivered", "message_id", msg.ID, "to", msg.To, "subject", msg.Subject)
-	return nil
+	return a.Outbox.Forget(ctx, id)
 }

@@ -9,15 +9,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/astralisops/astralis/activities"
-	"github.com/astralisops/astralis/internal/mail"
 )
 
 // EmailTaskQueue is where transactional email workflows and activities run.
 const EmailTaskQueue = "email"
 
 // EmailWorkflowID is the business id of a message's delivery: starting it twice
-// for the same message id never sends twice.
-func EmailWorkflowID(messageID string) string { return "email-" + messageID }
+// for the same outbox id never sends twice.
+func EmailWorkflowID(outboxID string) string { return "email-" + outboxID }
 
 // emailRetry keeps trying a flaky mail server for a day, backing off to 10 minutes.
 var emailRetry = temporal.RetryPolicy{
@@ -27,13 +26,14 @@ var emailRetry = temporal.RetryPolicy{
 	NonRetryableErrorTypes: []string{activities.ErrTypeInvalidMessage},
 }
 
-// SendEmail delivers one message, retrying the delivery until it succeeds or a day has passed.
-func SendEmail(ctx workflow.Context, msg mail.Message) error {
+// SendEmail delivers one outbox message, retrying until it succeeds or a day
+// has passed. It takes only the id: the body stays out of workflow history.
+func SendEmail(ctx workflow.Context, outboxID string) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            &emailRetry,
 	})
 	var a *activities.Mail
-	return workflow.ExecuteActivity(ctx, a.Deliver, msg).Get(ctx, nil)
+	return workflow.ExecuteActivity(ctx, a.Deliver, outboxID).Get(ctx, nil)
 }

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -20,9 +19,9 @@ import (
 	"github.com/astralisops/astralis/internal/store"
 )
 
-// Mailer hands a message to durable delivery (the SendEmail workflow).
+// Mailer starts durable delivery (the SendEmail workflow) of a message already in the outbox.
 type Mailer interface {
-	Send(ctx context.Context, msg mail.Message) error
+	Dispatch(ctx context.Context, outboxID string) error
 }
 
 // Client says where a request came from, for the audit log and abuse limits.
@@ -82,18 +81,29 @@ func (s *Service) link(path, key, value string) string {
 	return u.String()
 }
 
-// send renders and hands over one mail. A failure is logged, not returned:
-// the change that caused the mail is already committed and the person can ask
-// again. The hand-over outlives the request, so a client hanging up does not drop it.
-func (s *Service) send(ctx context.Context, template, to string, data any) {
+// enqueue renders a mail into the outbox with q, normally inside the
+// transaction of the change that causes it, so the two commit together.
+func (s *Service) enqueue(ctx context.Context, q *store.Queries, template, to string, data any) (string, error) {
+	msg, err := mail.Render(template, to, data)
+	if err != nil {
+		return "", err
+	}
+	return mail.Enqueue(ctx, q, msg)
+}
+
+// dispatch starts delivery of committed outbox mail. A failure is logged, not
+// returned: the API's sweeper starts it later. It outlives the request, so a
+// client hanging up does not delay the mail.
+func (s *Service) dispatch(ctx context.Context, ids ...string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	msg, err := mail.Render(template, uuid.NewString(), to, data)
-	if err == nil {
-		err = s.mailer.Send(ctx, msg)
-	}
-	if err != nil {
-		s.logger.ErrorContext(ctx, "mail not handed over", slog.String("template", template), slog.Any("error", err))
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if err := s.mailer.Dispatch(ctx, id); err != nil {
+			s.logger.WarnContext(ctx, "mail delivery not started; the sweeper will retry", slog.String("outbox_id", id), slog.Any("error", err))
+		}
 	}
 }
 

@@ -156,28 +156,35 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 	if err != nil {
 		return Invitation{}, fmt.Errorf("accounts: get inviter: %w", err)
 	}
+	// Over the per-address limit the invitation stands but no more mail goes out.
+	mailAllowed, _, err := s.limiter.Allow(ctx, InviteMailPerEmail, strings.ToLower(in.Email))
+	if err != nil {
+		return Invitation{}, err
+	}
 	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
 	var inv store.Invitation
+	var mailID string
 	err = s.inTx(ctx, func(q *store.Queries) error {
 		var err error
 		inv, err = q.CreateInvitation(ctx, store.CreateInvitationParams{OrgID: org, Email: in.Email, Role: string(role), InvitedBy: &actor, ExpiresAt: time.Now().Add(InvitationTTL), TokenHash: tokenHash})
 		if err != nil {
 			return fmt.Errorf("accounts: invite: %w", err)
 		}
+		if mailAllowed {
+			mailID, err = s.enqueue(ctx, q, "invitation", in.Email, map[string]string{
+				"OrgName": o.Name, "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
+				"Link": s.link("/accept-invitation", "token", secret),
+			})
+			if err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.MemberInvited, TargetType: "invitation", TargetID: inv.ID.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": inv.Role, "email": in.Email}})
 	})
 	if err != nil {
 		return Invitation{}, err
 	}
-	// Over the per-address limit the invitation stands but no more mail goes out.
-	if ok, _, err := s.limiter.Allow(ctx, InviteMailPerEmail, strings.ToLower(in.Email)); err != nil {
-		return Invitation{}, err
-	} else if ok {
-		s.send(ctx, "invitation", in.Email, map[string]string{
-			"OrgName": o.Name, "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
-			"Link": s.link("/accept-invitation", "token", secret),
-		})
-	}
+	s.dispatch(ctx, mailID)
 	return Invitation{ID: inv.ID, Email: inv.Email, Role: auth.Role(inv.Role), ExpiresAt: inv.ExpiresAt}, nil
 }
 

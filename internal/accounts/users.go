@@ -88,6 +88,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 	}
 	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
 	var created bool
+	var mailID string
 	err = s.inTx(ctx, func(q *store.Queries) error {
 		u, err := q.CreateUser(ctx, store.CreateUserParams{Email: in.Email, Name: in.Name, PasswordHash: &hash})
 		if isNoRows(err) {
@@ -102,20 +103,24 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 		}); err != nil {
 			return fmt.Errorf("accounts: create verification token: %w", err)
 		}
+		if mailID, err = s.enqueue(ctx, q, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", "token", secret), "ValidFor": formatTTL(VerifyTokenTTL)}); err != nil {
+			return err
+		}
 		return audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignedUp, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return err
 	}
-	if created {
-		s.send(ctx, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", "token", secret), "ValidFor": formatTTL(VerifyTokenTTL)})
-		return nil
+	if !created {
+		// Repeated sign-ups with someone's address must not flood their inbox.
+		if ok, _, err := s.limiter.Allow(ctx, SignUpMailPerEmail, strings.ToLower(in.Email)); err != nil || !ok {
+			return err
+		}
+		if mailID, err = s.enqueue(ctx, s.q, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)}); err != nil {
+			return err
+		}
 	}
-	// Repeated sign-ups with someone's address must not flood their inbox.
-	if ok, _, err := s.limiter.Allow(ctx, SignUpMailPerEmail, strings.ToLower(in.Email)); err != nil || !ok {
-		return err
-	}
-	s.send(ctx, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)})
+	s.dispatch(ctx, mailID)
 	return nil
 }
 
@@ -262,16 +267,21 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) er
 		return fmt.Errorf("accounts: look up user: %w", err)
 	}
 	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
+	var mailID string
 	err = s.inTx(ctx, func(q *store.Queries) error {
 		if err := q.CreateEmailToken(ctx, store.CreateEmailTokenParams{TokenHash: tokenHash, Purpose: "reset_password", UserID: u.ID, ExpiresAt: time.Now().Add(ResetTokenTTL)}); err != nil {
 			return fmt.Errorf("accounts: create reset token: %w", err)
+		}
+		var err error
+		if mailID, err = s.enqueue(ctx, q, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)}); err != nil {
+			return err
 		}
 		return audit.Record(ctx, q, audit.Event{Subject: u.ID, Action: audit.PasswordResetSent, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return err
 	}
-	s.send(ctx, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)})
+	s.dispatch(ctx, mailID)
 	return nil
 }
 

@@ -19,8 +19,8 @@ var (
 	htmlTemplates = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/*.html"))
 )
 
-// Render fills the named templates with data; id is the message's idempotency key.
-func Render(name, id, to string, data any) (Message, error) {
+// Render fills the named templates with data into a message to to (its ID is set by Enqueue).
+func Render(name, to string, data any) (Message, error) {
 	var subject, text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&subject, name+".subject.txt", data); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s subject: %w", name, err)
@@ -31,5 +31,5 @@ func Render(name, id, to string, data any) (Message, error) {
 	if err := htmlTemplates.ExecuteTemplate(&html, name+".html", data); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s html: %w", name, err)
 	}
-	return Message{ID: id, To: to, Subject: strings.TrimSpace(subject.String()), Text: text.String(), HTML: html.String()}, nil
+	return Message{To: to, Subject: strings.TrimSpace(subject.String()), Text: text.String(), HTML: html.String()}, nil
 }

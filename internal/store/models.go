@@ -69,6 +69,15 @@ type Invitation struct {
 	TokenHash  []byte
 }
 
+type MailOutbox struct {
+	ID        uuid.UUID
+	ToAddress string
+	Subject   string
+	TextBody  string
+	HtmlBody  string
+	CreatedAt time.Time
+}
+
 type Membership struct {
 	OrgID     uuid.UUID
 	UserID    uuid.UUID

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -98,8 +99,7 @@ func (s *Services) Router() (http.Handler, error) {
 
 // APIDeps wires the API's dependencies from the services.
 func (s *Services) APIDeps() (api.Deps, error) {
-	acc, err := accounts.New(s.Pool, &workflowMailer{client: s.Temporal, taskQueue: s.TaskQueue(workflows.EmailTaskQueue)},
-		ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
+	acc, err := accounts.New(s.Pool, s.mailer(), ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
 	if err != nil {
 		return api.Deps{}, err
 	}
@@ -132,6 +132,10 @@ func (s *Services) APIDeps() (api.Deps, error) {
 	return deps, nil
 }
 
+func (s *Services) mailer() *workflowMailer {
+	return &workflowMailer{client: s.Temporal, taskQueue: s.TaskQueue(workflows.EmailTaskQueue)}
+}
+
 // sessions is the browser session manager: PostgreSQL-backed, so every API replica shares it.
 // Expired rows are pruned by pruneLoop (pgxstore's own cleanup goroutine races with StopCleanup).
 func (s *Services) sessions() *scs.SessionManager {
@@ -152,14 +156,17 @@ type workflowMailer struct {
 	taskQueue string
 }
 
-func (m *workflowMailer) Send(ctx context.Context, msg mail.Message) error {
+// Dispatch starts delivery of one outbox message. Starting it again while it
+// runs or after it succeeded does nothing; after it failed for good, it retries.
+func (m *workflowMailer) Dispatch(ctx context.Context, outboxID string) error {
 	_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    workflows.EmailWorkflowID(msg.ID),
+		ID:                    workflows.EmailWorkflowID(outboxID),
 		TaskQueue:             m.taskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.SendEmail, msg)
-	if err != nil {
-		return fmt.Errorf("mail: start delivery of %s: %w", msg.ID, err)
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+	}, workflows.SendEmail, outboxID)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("mail: start delivery of %s: %w", outboxID, err)
 	}
 	return nil
 }
@@ -188,9 +195,10 @@ func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	pruned := make(chan struct{})
-	go func() { s.pruneLoop(ctx); close(pruned) }()
-	defer func() { <-pruned }() // the pool closes after ServeAPI returns
+	background := make(chan struct{}, 2)
+	go func() { s.pruneLoop(ctx); background <- struct{}{} }()
+	go func() { s.sweepOutbox(ctx, s.mailer()); background <- struct{}{} }()
+	defer func() { <-background; <-background }() // the pool closes after ServeAPI returns
 	s.Logger.Info("api listening", slog.String("addr", ln.Addr().String()))
 
 	select {
@@ -228,6 +236,36 @@ func (s *Services) pruneLoop(ctx context.Context) {
 	}
 }
 
+// sweepOutbox starts delivery of mail whose hand-over failed (Temporal was
+// down, or the process stopped between commit and dispatch), every minute.
+func (s *Services) sweepOutbox(ctx context.Context, mailer *workflowMailer) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Minute):
+		}
+		if err := s.sweepOutboxOnce(ctx, mailer); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("outbox sweep", slog.Any("error", err))
+		}
+	}
+}
+
+// sweepOutboxOnce dispatches mail waiting for more than a minute; it stops at
+// the first failure (Temporal is likely down) and tries again next time.
+func (s *Services) sweepOutboxOnce(ctx context.Context, mailer *workflowMailer) error {
+	ids, err := mail.NewOutbox(s.Pool).Stale(ctx, time.Now().Add(-time.Minute))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := mailer.Dispatch(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // prune deletes expired sessions, spent email tokens and rate-limit windows older than a day.
 func (s *Services) prune(ctx context.Context) error {
 	q := store.New(s.Pool)
@@ -247,7 +285,7 @@ func (s *Services) prune(ctx context.Context) error {
 func (s *Services) NewWorkers() []worker.Worker {
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	email.RegisterWorkflow(workflows.SendEmail)
-	email.RegisterActivity(&activities.Mail{Sender: s.mailSender()})
+	email.RegisterActivity(&activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()})
 	return []worker.Worker{email}
 }
 

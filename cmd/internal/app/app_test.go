@@ -16,6 +16,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/store"
 	"github.com/astralisops/astralis/internal/testenv"
 	"github.com/astralisops/astralis/workflows"
 )
@@ -88,9 +89,14 @@ func TestEmailWorkflowEndToEnd(t *testing.T) {
 		t.Fatalf("readyz = %d %s", status, body)
 	}
 
-	msg := mail.Message{ID: "welcome-" + testenv.TaskQueue(t), To: "ada@example.com", Subject: "Welcome to AstralisOps", Text: "Hello Ada"}
+	msg := mail.Message{To: "ada@example.com", Subject: "Welcome to AstralisOps", Text: "Hello Ada"}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	id, err := mail.Enqueue(ctx, store.New(s.Pool), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg.ID = id
 	opts := client.StartWorkflowOptions{
 		ID:                    workflows.EmailWorkflowID(msg.ID),
 		TaskQueue:             s.TaskQueue(workflows.EmailTaskQueue),
@@ -98,15 +104,30 @@ func TestEmailWorkflowEndToEnd(t *testing.T) {
 		// Report a duplicate instead of silently returning the first run.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}
-	run, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.SendEmail, msg)
+	run, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.SendEmail, msg.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := run.Get(ctx, nil); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
-	if _, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.SendEmail, msg); err == nil {
+	if _, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.SendEmail, msg.ID); err == nil {
 		t.Error("a second delivery of the same message id was accepted")
+	}
+	// The body (which may hold single-use links) is gone from the outbox and never was in the history.
+	var left int
+	if err := s.Pool.QueryRow(ctx, "SELECT count(*) FROM mail_outbox").Scan(&left); err != nil || left != 0 {
+		t.Errorf("outbox rows after delivery: %d (%v)", left, err)
+	}
+	iter := s.Temporal.GetWorkflowHistory(ctx, opts.ID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		event, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(event.String(), "Hello Ada") {
+			t.Fatalf("the mail body is in workflow history: %v", event)
+		}
 	}
 
 	status, body := get(t, apiURL+"/api/v1/dev/mail")
@@ -175,10 +196,13 @@ func TestWorkerWaitsForTemporal(t *testing.T) {
 	time.Sleep(time.Second) // let the worker fail to reach it at least once
 	forwardLater(t, lateAddr, testenv.TemporalAddress(t))
 
-	msg := mail.Message{ID: "late-" + testenv.TaskQueue(t), To: "late@example.com", Subject: "after the outage", Text: "hello"}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	run, err := testenv.Temporal(t).ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.EmailWorkflowID(msg.ID), TaskQueue: s.TaskQueue(workflows.EmailTaskQueue)}, workflows.SendEmail, msg)
+	id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: "late@example.com", Subject: "after the outage", Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := testenv.Temporal(t).ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.EmailWorkflowID(id), TaskQueue: s.TaskQueue(workflows.EmailTaskQueue)}, workflows.SendEmail, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,5 +211,33 @@ func TestWorkerWaitsForTemporal(t *testing.T) {
 	}
 	if status, _ := get(t, apiURL+"/readyz"); status != 200 {
 		t.Fatalf("readyz after Temporal came back = %d", status)
+	}
+}
+
+// TestOutboxSweeperDeliversStrandedMail: mail committed while its delivery
+// could not be started (Temporal down, process killed) goes out on the next sweep.
+func TestOutboxSweeperDeliversStrandedMail(t *testing.T) {
+	apiURL, s := startDev(t)
+	ctx := context.Background()
+	id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: "stranded@example.com", Subject: "stranded", Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool.Exec(ctx, "UPDATE mail_outbox SET created_at = now() - interval '5 minutes'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.sweepOutboxOnce(ctx, s.mailer()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Temporal.GetWorkflow(ctx, workflows.EmailWorkflowID(id), "").Get(ctx, nil); err != nil {
+		t.Fatalf("swept delivery: %v", err)
+	}
+	_, body := get(t, apiURL+"/api/v1/dev/mail")
+	if !strings.Contains(body, "stranded@example.com") {
+		t.Fatalf("dev mailbox after the sweep: %s", body)
+	}
+	// A second sweep finds nothing left and starts nothing new.
+	if err := s.sweepOutboxOnce(ctx, s.mailer()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,72 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Enqueue writes msg to the outbox with q (usually the transaction of the
+// change that causes the mail) and returns its id, which is also its message id.
+func Enqueue(ctx context.Context, q *store.Queries, msg Message) (string, error) {
+	id, err := q.EnqueueMail(ctx, store.EnqueueMailParams{ToAddress: msg.To, Subject: msg.Subject, TextBody: msg.Text, HtmlBody: msg.HTML})
+	if err != nil {
+		return "", fmt.Errorf("mail: unable to enqueue: %w", err)
+	}
+	return id.String(), nil
+}
+
+// Outbox reads and removes outbox mail for the delivery activity.
+type Outbox struct {
+	q *store.Queries
+}
+
+func NewOutbox(pool *pgxpool.Pool) *Outbox { return &Outbox{q: store.New(pool)} }
+
+// Load returns the message with id; found is false once it was delivered.
+func (o *Outbox) Load(ctx context.Context, id string) (msg Message, found bool, err error) {
+	uid, err := uuid.Parse(id)
+	if err != nil {
+		return Message{}, false, nil // not an outbox id: nothing to deliver
+	}
+	row, err := o.q.GetOutboxMail(ctx, uid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Message{}, false, nil
+	}
+	if err != nil {
+		return Message{}, false, fmt.Errorf("mail: unable to load %s: %w", id, err)
+	}
+	return Message{ID: id, To: row.ToAddress, Subject: row.Subject, Text: row.TextBody, HTML: row.HtmlBody}, true, nil
+}
+
+// Forget deletes a delivered message: its body may hold single-use links.
+func (o *Outbox) Forget(ctx context.Context, id string) error {
+	uid, err := uuid.Parse(id)
+	if err != nil {
+		return nil
+	}
+	if err := o.q.DeleteOutboxMail(ctx, uid); err != nil {
+		return fmt.Errorf("mail: unable to forget %s: %w", id, err)
+	}
+	return nil
+}
+
+// Stale lists mail enqueued before cutoff and not delivered yet, for the sweeper.
+func (o *Outbox) Stale(ctx context.Context, cutoff time.Time) ([]string, error) {
+	ids, err := o.q.ListStaleOutboxMail(ctx, cutoff)
+	if err != nil {
+		return nil, fmt.Errorf("mail: unable to list stale mail: %w", err)
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out, nil
+}
