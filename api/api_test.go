@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/ratelimit"
@@ -44,6 +45,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 			t.Fatal(err)
 		}
 		deps.Accounts = acc
+		deps.Intake = intake.New(pool)
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 		deps.AllowedOrigins = []string{testOrigin}

@@ -128,11 +128,16 @@ func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// limitBody caps every request body; decodeJSON turns the overflow into a 413.
-func limitBody(maxBytes int64) gin.HandlerFunc {
+// limitBody caps every request body (routes in larger have their own cap);
+// the decoders turn the overflow into a 413.
+func limitBody(maxBytes int64, larger map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBytes)
+			limit := maxBytes
+			if l, ok := larger[c.FullPath()]; ok {
+				limit = l
+			}
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()
 	}

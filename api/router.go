@@ -15,6 +15,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 )
@@ -37,6 +38,7 @@ type Deps struct {
 	MaxBodyBytes int64
 	Readiness    []ReadinessCheck
 	Accounts     *accounts.Service
+	Intake       *intake.Service
 	Sessions     *scs.SessionManager
 	// AllowedOrigins may make cookie-authenticated state-changing requests.
 	AllowedOrigins []string
@@ -46,6 +48,11 @@ type Deps struct {
 	Google *GoogleConfig
 	// DevMailbox is set only in development mode; its route exists only then.
 	DevMailbox DevMailbox
+}
+
+// largeBodies are the routes whose requests may exceed the usual body limit.
+var largeBodies = map[string]int64{
+	"/api/v1/orgs/:org/routing/examples": 32 << 20, // a history of tens of thousands of requests
 }
 
 // NewHandler is the API as served: the router inside the session middleware.
@@ -74,7 +81,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		accessLog(deps.Logger),
 		httpMetrics.middleware(),
 		recoverProblem(deps.Logger),
-		limitBody(deps.MaxBodyBytes),
+		limitBody(deps.MaxBodyBytes, largeBodies),
 	)
 	r.NoRoute(func(c *gin.Context) {
 		respondError(c, problem.New(problem.ErrNotFound, "no such route: "+c.Request.URL.Path))
@@ -131,5 +138,14 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/tokens", oh.listTokens)
 	org.DELETE("/tokens/:token", requireSession, oh.revokeToken)
 	org.GET("/activity", requireRole(auth.RoleAdmin), oh.activity)
+
+	ih := &intakeHandler{intake: deps.Intake}
+	org.POST("/pipelines", requireRole(auth.RoleAdmin), ih.createPipeline)
+	org.GET("/pipelines", requireRole(auth.RoleOperator), ih.listPipelines)
+	org.GET("/pipelines/:key", requireRole(auth.RoleOperator), ih.getPipeline)
+	org.POST("/routing/examples", requireRole(auth.RoleAdmin), ih.importExamples)
+	org.POST("/routing/classify", requireRole(auth.RoleAdmin), ih.classify)
+	org.GET("/routing/settings", requireRole(auth.RoleAdmin), ih.getSettings)
+	org.PUT("/routing/settings", requireRole(auth.RoleAdmin), ih.putSettings)
 	return r, nil
 }

@@ -91,10 +91,51 @@ type Organization struct {
 	CreatedAt time.Time
 }
 
+type Pipeline struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	Key         string
+	Name        string
+	Description string
+	CreatedAt   time.Time
+}
+
+type PipelineStage struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	PipelineID uuid.UUID
+	Name       string
+	Position   int32
+}
+
 type RateLimit struct {
 	Key         string
 	WindowStart time.Time
 	Count       int32
+}
+
+type RoutingExample struct {
+	ID         int64
+	OrgID      uuid.UUID
+	PipelineID uuid.UUID
+	Text       string
+	Source     string
+	CreatedAt  time.Time
+}
+
+type RoutingModel struct {
+	OrgID     uuid.UUID
+	Model     json.RawMessage
+	Examples  int32
+	UpdatedAt time.Time
+}
+
+type RoutingSetting struct {
+	OrgID      uuid.UUID
+	Threshold  float64
+	LlmEnabled bool
+	LlmModel   string
+	UpdatedAt  time.Time
 }
 
 type Session struct {

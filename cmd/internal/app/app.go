@@ -29,6 +29,7 @@ import (
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
+	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/store"
@@ -108,6 +109,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		Metrics:        s.Metrics,
 		MaxBodyBytes:   s.Config.HTTP.MaxBodyBytes,
 		Accounts:       acc,
+		Intake:         intake.New(s.Pool),
 		Sessions:       s.sessions(),
 		AllowedOrigins: s.Config.Origins(),
 		TrustedProxies: s.Config.HTTP.TrustedProxies,

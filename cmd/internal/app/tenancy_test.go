@@ -17,15 +17,22 @@ var orgRoutes = map[string]struct {
 	min  auth.Role
 	body any
 }{
-	"GET /api/v1/orgs/:org":                  {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/members":          {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/members":         {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
-	"PATCH /api/v1/orgs/:org/members/:user":  {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
-	"DELETE /api/v1/orgs/:org/members/:user": {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/tokens":          {auth.RoleClient, map[string]string{"name": "matrix"}},
-	"GET /api/v1/orgs/:org/tokens":           {auth.RoleClient, nil},
-	"DELETE /api/v1/orgs/:org/tokens/:token": {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/activity":         {auth.RoleAdmin, nil},
+	"GET /api/v1/orgs/:org":                   {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/members":           {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/members":          {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
+	"PATCH /api/v1/orgs/:org/members/:user":   {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
+	"DELETE /api/v1/orgs/:org/members/:user":  {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/tokens":           {auth.RoleClient, map[string]string{"name": "matrix"}},
+	"GET /api/v1/orgs/:org/tokens":            {auth.RoleClient, nil},
+	"DELETE /api/v1/orgs/:org/tokens/:token":  {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/activity":          {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/pipelines":        {auth.RoleAdmin, nil}, // body per caller: keys are unique
+	"GET /api/v1/orgs/:org/pipelines":         {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/pipelines/:key":    {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/routing/examples": {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
+	"POST /api/v1/orgs/:org/routing/classify": {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/routing/settings":  {auth.RoleAdmin, nil},
+	"PUT /api/v1/orgs/:org/routing/settings":  {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
 }
 
 type orgFixture struct {
@@ -83,6 +90,8 @@ func TestTenantMatrix(t *testing.T) {
 		tokenOf[role] = tok.ID
 	}
 
+	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", map[string]any{"key": "repairs", "name": "Repairs", "description": "Broken screens and batteries"})
+
 	outsider := signUpVerified(t, base, inbox, "rival@other.test", "rival password 1")
 	var rivalOrg struct {
 		ID string `json:"id"`
@@ -123,11 +132,18 @@ func TestTenantMatrix(t *testing.T) {
 				target = "patch-me@acme.test"
 			}
 			p = strings.Replace(p, ":user", userIDs[target], 1)
+			p = strings.Replace(p, ":key", "repairs", 1)
 			return strings.Replace(p, ":token", tokenOf[role], 1)
+		}
+		bodyFor := func(role auth.Role) any {
+			if key == "POST /api/v1/orgs/:org/pipelines" {
+				return map[string]any{"key": "made-by-" + strings.ToLower(string(role)), "name": "Made by " + string(role)}
+			}
+			return spec.body
 		}
 
 		for name, c := range map[string]*caller{"another org's ADMIN": outsider, "another org's API token": outsiderScript} {
-			r := c.do(route.Method, path(auth.RoleAdmin), spec.body)
+			r := c.do(route.Method, path(auth.RoleAdmin), bodyFor(auth.RoleAdmin))
 			if r.status != 404 {
 				t.Errorf("%s as %s = %d, want 404: %s", key, name, r.status, r.body)
 			}
@@ -140,7 +156,7 @@ func TestTenantMatrix(t *testing.T) {
 		}
 		// Least powerful first, so the ADMIN's successful DELETE comes last.
 		for _, role := range []auth.Role{auth.RoleClient, auth.RoleOperator, auth.RoleAdmin} {
-			r := callers[role].do(route.Method, path(role), spec.body)
+			r := callers[role].do(route.Method, path(role), bodyFor(role))
 			allowed := role.AtLeast(spec.min)
 			switch {
 			case allowed && (r.status < 200 || r.status > 299):

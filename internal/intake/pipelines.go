@@ -1,0 +1,168 @@
+// Package intake is the intake domain: pipelines (boards with stages), the
+// organisation's router (local classifier, learned examples, settings) and,
+// in time, intake requests and their routing.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Service implements pipelines and routing for every organisation; every
+// method takes the organisation and scopes every query by it.
+type Service struct {
+	pool *pgxpool.Pool
+	q    *store.Queries
+}
+
+func New(pool *pgxpool.Pool) *Service { return &Service{pool: pool, q: store.New(pool)} }
+
+func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(store.New(tx)) })
+}
+
+// Stage is one column of a pipeline's board.
+type Stage struct {
+	ID       uuid.UUID `json:"id"`
+	Name     string    `json:"name"`
+	Position int       `json:"position"`
+}
+
+// Pipeline is a board requests are routed to.
+type Pipeline struct {
+	ID          uuid.UUID `json:"id"`
+	Key         string    `json:"key"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Stages      []Stage   `json:"stages"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// PipelineInput creates a pipeline.
+type PipelineInput struct {
+	Key         string   `json:"key"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Stages      []string `json:"stages"`
+}
+
+var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+const (
+	maxDescription = 2000
+	maxStages      = 30
+)
+
+func (in *PipelineInput) validate() error {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Description = strings.TrimSpace(in.Description)
+	var fields []problem.FieldError
+	if !keyPattern.MatchString(in.Key) {
+		fields = append(fields, problem.FieldError{Field: "key", Message: "must be 1–63 lowercase letters, digits, - or _, starting with a letter or digit"})
+	}
+	if msg := auth.TextProblem(in.Name, 200); in.Name == "" || msg != "" {
+		fields = append(fields, problem.FieldError{Field: "name", Message: "is required: one line of at most 200 bytes"})
+	}
+	if len(in.Description) > maxDescription || strings.ContainsRune(in.Description, 0) {
+		fields = append(fields, problem.FieldError{Field: "description", Message: "must be at most 2000 bytes of text"})
+	}
+	if len(in.Stages) == 0 {
+		in.Stages = []string{"New", "In progress", "Done"}
+	}
+	if len(in.Stages) > maxStages {
+		fields = append(fields, problem.FieldError{Field: "stages", Message: "at most 30 stages"})
+	}
+	seen := map[string]bool{}
+	for i, st := range in.Stages {
+		st = strings.TrimSpace(st)
+		in.Stages[i] = st
+		if msg := auth.TextProblem(st, 100); st == "" || msg != "" || seen[strings.ToLower(st)] {
+			fields = append(fields, problem.FieldError{Field: fmt.Sprintf("stages[%d]", i), Message: "must be a unique, non-empty line of at most 100 bytes"})
+		}
+		seen[strings.ToLower(st)] = true
+	}
+	if len(fields) > 0 {
+		return problem.Invalid("the pipeline has invalid fields", fields...)
+	}
+	return nil
+}
+
+// CreatePipeline creates a pipeline with its stages in order.
+func (s *Service) CreatePipeline(ctx context.Context, org uuid.UUID, in PipelineInput) (Pipeline, error) {
+	if err := in.validate(); err != nil {
+		return Pipeline{}, err
+	}
+	var out Pipeline
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		p, err := q.CreatePipeline(ctx, store.CreatePipelineParams{OrgID: org, Key: in.Key, Name: in.Name, Description: in.Description})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return problem.New(problem.ErrConflict, "a pipeline with key "+in.Key+" already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("intake: create pipeline: %w", err)
+		}
+		out = Pipeline{ID: p.ID, Key: p.Key, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt}
+		for i, name := range in.Stages {
+			st, err := q.CreateStage(ctx, store.CreateStageParams{OrgID: org, PipelineID: p.ID, Name: name, Position: int32(i)})
+			if err != nil {
+				return fmt.Errorf("intake: create stage: %w", err)
+			}
+			out.Stages = append(out.Stages, Stage{ID: st.ID, Name: st.Name, Position: int(st.Position)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Pipelines lists an organisation's pipelines with their stages.
+func (s *Service) Pipelines(ctx context.Context, org uuid.UUID) ([]Pipeline, error) {
+	rows, err := s.q.ListPipelines(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("intake: list pipelines: %w", err)
+	}
+	stages, err := s.q.ListAllStages(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("intake: list stages: %w", err)
+	}
+	byPipeline := map[uuid.UUID][]Stage{}
+	for _, st := range stages {
+		byPipeline[st.PipelineID] = append(byPipeline[st.PipelineID], Stage{ID: st.ID, Name: st.Name, Position: int(st.Position)})
+	}
+	out := make([]Pipeline, 0, len(rows))
+	for _, p := range rows {
+		out = append(out, Pipeline{ID: p.ID, Key: p.Key, Name: p.Name, Description: p.Description, Stages: byPipeline[p.ID], CreatedAt: p.CreatedAt})
+	}
+	return out, nil
+}
+
+// Pipeline returns one pipeline by key.
+func (s *Service) Pipeline(ctx context.Context, org uuid.UUID, key string) (Pipeline, error) {
+	p, err := s.q.GetPipelineByKey(ctx, store.GetPipelineByKeyParams{OrgID: org, Key: key})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Pipeline{}, problem.New(problem.ErrNotFound, "no pipeline with key "+key)
+	}
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("intake: get pipeline: %w", err)
+	}
+	stages, err := s.q.ListStages(ctx, store.ListStagesParams{OrgID: org, PipelineID: p.ID})
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("intake: list stages: %w", err)
+	}
+	out := Pipeline{ID: p.ID, Key: p.Key, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt, Stages: []Stage{}}
+	for _, st := range stages {
+		out.Stages = append(out.Stages, Stage{ID: st.ID, Name: st.Name, Position: int(st.Position)})
+	}
+	return out, nil
+}

@@ -1,0 +1,191 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/routing"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Example is one past routing: a request's text and the pipeline it belonged to.
+type Example struct {
+	Text     string `json:"text"`
+	Pipeline string `json:"pipeline"`
+}
+
+const (
+	maxExampleText   = 10_000
+	maxImportedBatch = 50_000
+)
+
+// model loads the organisation's router: its pipelines and what it learned.
+func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (*routing.Model, map[string]uuid.UUID, error) {
+	pipelines, err := q.ListPipelines(ctx, org)
+	if err != nil {
+		return nil, nil, fmt.Errorf("intake: list pipelines: %w", err)
+	}
+	if len(pipelines) == 0 {
+		return nil, nil, problem.New(problem.ErrConflict, "the organisation has no pipelines yet: create one first")
+	}
+	specs := make([]routing.Pipeline, 0, len(pipelines))
+	ids := make(map[string]uuid.UUID, len(pipelines))
+	for _, p := range pipelines {
+		specs = append(specs, routing.Pipeline{Key: p.Key, Name: p.Name, Description: p.Description})
+		ids[p.Key] = p.ID
+	}
+	saved, err := q.GetRoutingModel(ctx, org)
+	if errors.Is(err, pgx.ErrNoRows) {
+		m, err := routing.New(specs)
+		return m, ids, err
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("intake: load routing model: %w", err)
+	}
+	m, err := routing.Load(specs, saved.Model)
+	return m, ids, err
+}
+
+// ImportExamples teaches the router past routings, all or nothing: one bad
+// example rejects the batch and names every problem.
+func (s *Service) ImportExamples(ctx context.Context, org uuid.UUID, examples []Example) (int, error) {
+	if len(examples) == 0 {
+		return 0, problem.Invalid("no examples", problem.FieldError{Field: "examples", Message: "must hold at least one example"})
+	}
+	if len(examples) > maxImportedBatch {
+		return 0, problem.Invalid("too many examples", problem.FieldError{Field: "examples", Message: fmt.Sprintf("at most %d per request", maxImportedBatch)})
+	}
+	imported := 0
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		if err := q.LockRoutingModel(ctx, org); err != nil {
+			return fmt.Errorf("intake: lock routing model: %w", err)
+		}
+		model, ids, err := s.model(ctx, q, org)
+		if err != nil {
+			return err
+		}
+		var fields []problem.FieldError
+		unknown := map[string]bool{}
+		rows := make([]store.InsertRoutingExamplesParams, 0, len(examples))
+		keys := make([]string, 0, len(examples))
+		for i, ex := range examples {
+			text := strings.TrimSpace(ex.Text)
+			if text == "" || len(text) > maxExampleText || !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
+				if len(fields) < 20 {
+					fields = append(fields, problem.FieldError{Field: fmt.Sprintf("examples[%d].text", i), Message: "must be non-empty UTF-8 text of at most 10000 bytes"})
+				}
+				continue
+			}
+			id, ok := ids[ex.Pipeline]
+			if !ok {
+				unknown[ex.Pipeline] = true
+				continue
+			}
+			rows = append(rows, store.InsertRoutingExamplesParams{OrgID: org, PipelineID: id, Text: text, Source: "import"})
+			keys = append(keys, ex.Pipeline)
+		}
+		if len(unknown) > 0 {
+			keys := make([]string, 0, len(unknown))
+			for k := range unknown {
+				keys = append(keys, fmt.Sprintf("%q", k))
+			}
+			sort.Strings(keys)
+			fields = append(fields, problem.FieldError{Field: "pipeline", Message: "unknown pipeline keys: " + strings.Join(first(keys, 20), ", ")})
+		}
+		if len(fields) > 0 {
+			return problem.Invalid("nothing was imported: some examples are invalid", fields...)
+		}
+		if _, err := q.InsertRoutingExamples(ctx, rows); err != nil {
+			return fmt.Errorf("intake: store examples: %w", err)
+		}
+		for i, row := range rows {
+			if err := model.Learn(row.Text, keys[i]); err != nil {
+				return err
+			}
+		}
+		imported = len(rows)
+		return s.saveModel(ctx, q, org, model)
+	})
+	return imported, err
+}
+
+func first[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (s *Service) saveModel(ctx context.Context, q *store.Queries, org uuid.UUID, m *routing.Model) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("intake: encode routing model: %w", err)
+	}
+	if err := q.SaveRoutingModel(ctx, store.SaveRoutingModelParams{OrgID: org, Model: data, Examples: int32(m.Examples())}); err != nil {
+		return fmt.Errorf("intake: save routing model: %w", err)
+	}
+	return nil
+}
+
+// Classify proposes a pipeline for text without storing anything.
+func (s *Service) Classify(ctx context.Context, org uuid.UUID, text string) (routing.Decision, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || len(text) > maxExampleText || !utf8.ValidString(text) {
+		return routing.Decision{}, problem.Invalid("invalid text", problem.FieldError{Field: "text", Message: "must be non-empty UTF-8 text of at most 10000 bytes"})
+	}
+	model, _, err := s.model(ctx, s.q, org)
+	if err != nil {
+		return routing.Decision{}, err
+	}
+	return model.Classify(text), nil
+}
+
+// Settings are an organisation's routing settings.
+type Settings struct {
+	Threshold  float64 `json:"threshold"`
+	LLMEnabled bool    `json:"llm_enabled"`
+	LLMModel   string  `json:"llm_model"`
+}
+
+// DefaultSettings apply until an ADMIN saves others.
+var DefaultSettings = Settings{Threshold: 0.8}
+
+// RoutingSettings returns the organisation's settings.
+func (s *Service) RoutingSettings(ctx context.Context, org uuid.UUID) (Settings, error) {
+	row, err := s.q.GetRoutingSettings(ctx, org)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return DefaultSettings, nil
+	}
+	if err != nil {
+		return Settings{}, fmt.Errorf("intake: routing settings: %w", err)
+	}
+	return Settings{Threshold: row.Threshold, LLMEnabled: row.LlmEnabled, LLMModel: row.LlmModel}, nil
+}
+
+// SaveRoutingSettings replaces the organisation's settings.
+func (s *Service) SaveRoutingSettings(ctx context.Context, org uuid.UUID, in Settings) (Settings, error) {
+	var fields []problem.FieldError
+	if in.Threshold < 0 || in.Threshold > 1 {
+		fields = append(fields, problem.FieldError{Field: "threshold", Message: "must be between 0 and 1"})
+	}
+	if len(in.LLMModel) > 100 || strings.ContainsAny(in.LLMModel, "\x00\n") {
+		fields = append(fields, problem.FieldError{Field: "llm_model", Message: "must be a model name of at most 100 bytes"})
+	}
+	if len(fields) > 0 {
+		return Settings{}, problem.Invalid("invalid routing settings", fields...)
+	}
+	row, err := s.q.SaveRoutingSettings(ctx, store.SaveRoutingSettingsParams{OrgID: org, Threshold: in.Threshold, LlmEnabled: in.LLMEnabled, LlmModel: in.LLMModel})
+	if err != nil {
+		return Settings{}, fmt.Errorf("intake: save routing settings: %w", err)
+	}
+	return Settings{Threshold: row.Threshold, LLMEnabled: row.LlmEnabled, LLMModel: row.LlmModel}, nil
+}
