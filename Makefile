@@ -30,7 +30,7 @@ test: deps tools vet workflowcheck check-generate
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis testenv -- go test -race -count=1 $(TEST_PKGS)
 
-## eval-routing: accuracy of the local routing classifier on ../shared/data/banking77 (cold and warm)
+## eval-routing: routing accuracy on ../shared/data/banking77 through the API (starts its own astralis dev): cold, then warm after importing history
 ROUTING_DATA ?= ../shared/data/banking77
 eval-routing:
 	go build -o $(BIN)/astralis ./cmd/astralis

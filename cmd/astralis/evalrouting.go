@@ -13,18 +13,28 @@ import (
 	"github.com/astralisops/astralis/internal/routing"
 )
 
-// runEvalRouting measures the local classifier on a labelled data set laid out
-// like ../shared/data/banking77: pipelines.json (pipelines with the intents
-// they own) and train.csv (text,category). A fixed shuffle holds out the last
-// part; "warm" learns from the rest one decision at a time, as operators teach it.
+// runEvalRouting measures routing on a labelled data set laid out like
+// ../shared/data/banking77: pipelines.json (pipelines with the intents they
+// own) and train.csv (text,category). A fixed shuffle holds out the last part.
+// By default it goes through the API as a customer would: it starts `astralis
+// dev` on a fresh data directory (or uses --api), creates the organisation and
+// its pipelines, measures cold, imports the rest as history, measures warm.
+// --offline measures the classifier alone, in process.
 func runEvalRouting(args []string) int {
 	fs := flag.NewFlagSet("eval-routing", flag.ContinueOnError)
 	dir := fs.String("data", "../shared/data/banking77", "folder with pipelines.json and train.csv")
 	seed := fs.Int64("seed", 77, "shuffle seed")
 	holdout := fs.Float64("holdout", 0.2, "share of rows held out for measuring")
 	threshold := fs.Float64("threshold", 0.8, "confidence at which a request would be routed without an operator")
+	offline := fs.Bool("offline", false, "measure the classifier in process instead of through the API")
+	apiURL := fs.String("api", "", "a running API to use (with --email and --password) instead of starting astralis dev")
+	email := fs.String("email", "", "an account that may create organisations on --api")
+	password := fs.String("password", "", "its password")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if !*offline {
+		return evalThroughAPI(evalOptions{dir: *dir, seed: *seed, holdout: *holdout, threshold: *threshold, api: *apiURL, email: *email, password: *password})
 	}
 	pipelines, rows, err := loadRoutingData(*dir)
 	if err != nil {

@@ -23,11 +23,14 @@ import (
 // Service implements pipelines and routing for every organisation; every
 // method takes the organisation and scopes every query by it.
 type Service struct {
-	pool *pgxpool.Pool
-	q    *store.Queries
+	pool   *pgxpool.Pool
+	q      *store.Queries
+	models modelCache
 }
 
-func New(pool *pgxpool.Pool) *Service { return &Service{pool: pool, q: store.New(pool)} }
+func New(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool, q: store.New(pool), models: modelCache{byOrg: map[uuid.UUID]cachedModel{}}}
+}
 
 func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(store.New(tx)) })

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -142,11 +143,57 @@ func (s *Service) Classify(ctx context.Context, org uuid.UUID, text string) (rou
 	if text == "" || len(text) > maxExampleText || !utf8.ValidString(text) {
 		return routing.Decision{}, problem.Invalid("invalid text", problem.FieldError{Field: "text", Message: "must be non-empty UTF-8 text of at most 10000 bytes"})
 	}
-	model, _, err := s.model(ctx, s.q, org)
+	model, err := s.currentModel(ctx, org)
 	if err != nil {
 		return routing.Decision{}, err
 	}
 	return model.Classify(text), nil
+}
+
+// modelCache keeps each organisation's model parsed between requests: a
+// learned model is hundreds of KB of JSON. A cached model is only read
+// (Classify), never taught; teaching loads a fresh copy in its transaction.
+type modelCache struct {
+	mu    sync.Mutex
+	byOrg map[uuid.UUID]cachedModel
+}
+
+type cachedModel struct {
+	version string // the pipelines as classified, and when the model was saved
+	model   *routing.Model
+}
+
+// currentModel returns the organisation's model, reparsed only when its
+// pipelines or its learning changed since it was cached.
+func (s *Service) currentModel(ctx context.Context, org uuid.UUID) (*routing.Model, error) {
+	pipelines, err := s.q.ListPipelines(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("intake: list pipelines: %w", err)
+	}
+	var version strings.Builder
+	for _, p := range pipelines {
+		fmt.Fprintf(&version, "%s\x00%s\x00%s\x00", p.Key, p.Name, p.Description)
+	}
+	saved, err := s.q.GetRoutingModelVersion(ctx, org)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("intake: routing model version: %w", err)
+	}
+	version.WriteString(saved.String())
+
+	s.models.mu.Lock()
+	cached, ok := s.models.byOrg[org]
+	s.models.mu.Unlock()
+	if ok && cached.version == version.String() {
+		return cached.model, nil
+	}
+	model, _, err := s.model(ctx, s.q, org)
+	if err != nil {
+		return nil, err
+	}
+	s.models.mu.Lock()
+	s.models.byOrg[org] = cachedModel{version: version.String(), model: model}
+	s.models.mu.Unlock()
+	return model, nil
 }
 
 // Settings are an organisation's routing settings.

@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -43,6 +44,17 @@ func (q *Queries) GetRoutingModelForUpdate(ctx context.Context, orgID uuid.UUID)
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const getRoutingModelVersion = `-- name: GetRoutingModelVersion :one
+SELECT updated_at FROM routing_models WHERE org_id = $1
+`
+
+func (q *Queries) GetRoutingModelVersion(ctx context.Context, orgID uuid.UUID) (time.Time, error) {
+	row := q.db.QueryRow(ctx, getRoutingModelVersion, orgID)
+	var updated_at time.Time
+	err := row.Scan(&updated_at)
+	return updated_at, err
 }
 
 const getRoutingSettings = `-- name: GetRoutingSettings :one

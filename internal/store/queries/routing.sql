@@ -23,3 +23,6 @@ SELECT * FROM routing_settings WHERE org_id = $1;
 INSERT INTO routing_settings (org_id, threshold, llm_enabled, llm_model, updated_at) VALUES ($1, $2, $3, $4, now())
 ON CONFLICT (org_id) DO UPDATE SET threshold = EXCLUDED.threshold, llm_enabled = EXCLUDED.llm_enabled, llm_model = EXCLUDED.llm_model, updated_at = now()
 RETURNING *;
+
+-- name: GetRoutingModelVersion :one
+SELECT updated_at FROM routing_models WHERE org_id = $1;

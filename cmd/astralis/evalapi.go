@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+type evalOptions struct {
+	dir, api, email, password string
+	seed                      int64
+	holdout, threshold        float64
+}
+
+// apiSession is a signed-in browser session on the API.
+type apiSession struct {
+	base string
+	http *http.Client
+}
+
+func (s *apiSession) call(method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", s.base)
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+func evalThroughAPI(o evalOptions) int {
+	fail := func(err error) int {
+		fmt.Fprintf(os.Stderr, "astralis eval-routing: %v\n", err)
+		return 1
+	}
+	pipelines, rows, err := loadRoutingData(o.dir)
+	if err != nil {
+		return fail(err)
+	}
+	if o.api == "" {
+		stop, base, email, password, err := startDevForEval()
+		if err != nil {
+			return fail(err)
+		}
+		defer stop()
+		o.api, o.email, o.password = base, email, password
+	}
+	jar, _ := cookiejar.New(nil)
+	s := &apiSession{base: o.api, http: &http.Client{Jar: jar, Timeout: 5 * time.Minute}}
+	if err := s.call("POST", "/api/v1/auth/login", map[string]string{"email": o.email, "password": o.password}, nil); err != nil {
+		return fail(err)
+	}
+	var org struct {
+		ID string `json:"id"`
+	}
+	if err := s.call("POST", "/api/v1/orgs", map[string]string{"name": "Routing evaluation " + time.Now().Format(time.RFC3339)}, &org); err != nil {
+		return fail(err)
+	}
+	orgPath := "/api/v1/orgs/" + org.ID
+	for _, p := range pipelines {
+		if err := s.call("POST", orgPath+"/pipelines", map[string]string{"key": p.Key, "name": p.Name, "description": p.Description}, nil); err != nil {
+			return fail(err)
+		}
+	}
+	rand.New(rand.NewSource(o.seed)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	split := len(rows) - int(float64(len(rows))*o.holdout)
+	train, test := rows[:split], rows[split:]
+	fmt.Printf("through the API at %s, organisation %s\n", o.api, org.ID)
+	fmt.Printf("%d pipelines, %d rows: importing %d as history, measuring on %d (seed %d)\n\n", len(pipelines), len(rows), len(train), len(test), o.seed)
+	fmt.Printf("%-34s %9s %12s %12s %12s\n", "", "accuracy", fmt.Sprintf("acc@%.2f", o.threshold), fmt.Sprintf("share@%.2f", o.threshold), "ms/request")
+
+	measure := func(label string) error {
+		var correct, confident, confidentCorrect int
+		start := time.Now()
+		for _, r := range test {
+			var d struct {
+				Pipeline   string  `json:"pipeline"`
+				Confidence float64 `json:"confidence"`
+			}
+			if err := s.call("POST", orgPath+"/routing/classify", map[string]string{"text": r.text}, &d); err != nil {
+				return err
+			}
+			if d.Pipeline == r.pipeline {
+				correct++
+			}
+			if d.Confidence >= o.threshold {
+				confident++
+				if d.Pipeline == r.pipeline {
+					confidentCorrect++
+				}
+			}
+		}
+		n := float64(len(test))
+		fmt.Printf("%-34s %8.1f%% %11.1f%% %11.1f%% %12.2f\n", label, 100*float64(correct)/n,
+			100*float64(confidentCorrect)/max(1, float64(confident)), 100*float64(confident)/n,
+			float64(time.Since(start).Microseconds())/1000/n)
+		return nil
+	}
+	if err := measure("cold (names and descriptions only)"); err != nil {
+		return fail(err)
+	}
+	examples := make([]map[string]string, len(train))
+	for i, r := range train {
+		examples[i] = map[string]string{"text": r.text, "pipeline": r.pipeline}
+	}
+	start := time.Now()
+	var imported struct {
+		Imported int `json:"imported"`
+	}
+	if err := s.call("POST", orgPath+"/routing/examples", map[string]any{"examples": examples}, &imported); err != nil {
+		return fail(err)
+	}
+	importTime := time.Since(start)
+	if err := measure(fmt.Sprintf("warm (after importing %d)", imported.Imported)); err != nil {
+		return fail(err)
+	}
+	fmt.Printf("\nimporting %d examples took %v\n", imported.Imported, importTime.Round(time.Millisecond))
+	return 0
+}
+
+// startDevForEval runs `astralis dev` on a fresh data directory and free
+// ports, and returns how to stop it, its URL and the demo admin's credentials.
+func startDevForEval() (stop func(), base, email, password string, err error) {
+	dataDir, err := os.MkdirTemp("", "astralis-eval-")
+	if err != nil {
+		return nil, "", "", "", err
+	}
+	if err := os.Chmod(dataDir, 0o755); err != nil { // the unprivileged postgres user must reach it
+		return nil, "", "", "", err
+	}
+	ports := make([]string, 4)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, "", "", "", err
+		}
+		ports[i] = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+		ln.Close()
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, "", "", "", err
+	}
+	cmd := exec.Command(self, "dev")
+	cmd.Env = append(os.Environ(),
+		"ASTRALIS_HTTP_ADDR=127.0.0.1:"+ports[0], "ASTRALIS_DEV_TEMPORAL_ADDR=127.0.0.1:"+ports[1],
+		"ASTRALIS_DEV_TEMPORAL_UI_ADDR=127.0.0.1:"+ports[2], "ASTRALIS_DEV_POSTGRES_PORT="+ports[3],
+		"ASTRALIS_DEV_DATA_DIR="+dataDir, "ASTRALIS_LOG_LEVEL=warn", "DATABASE_URL=")
+	logFile, err := os.Create(filepath.Join(dataDir, "dev.log"))
+	if err != nil {
+		return nil, "", "", "", err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, "", "", "", err
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	stop = func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			_ = cmd.Process.Kill()
+		}
+		logFile.Close()
+		os.RemoveAll(dataDir)
+	}
+	base = "http://127.0.0.1:" + ports[0]
+	fmt.Fprintf(os.Stderr, "starting astralis dev for the evaluation (log: %s)\n", logFile.Name())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case <-done:
+			return nil, "", "", "", fmt.Errorf("astralis dev exited; see %s", logFile.Name())
+		case <-ctx.Done():
+			stop()
+			return nil, "", "", "", fmt.Errorf("astralis dev not ready in time")
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dataDir, "demo-admin.json"))
+	if err != nil {
+		stop()
+		return nil, "", "", "", err
+	}
+	var creds demoCredentials
+	if err := json.Unmarshal(data, &creds); err != nil {
+		stop()
+		return nil, "", "", "", err
+	}
+	return stop, base, creds.Email, creds.Password, nil
+}
