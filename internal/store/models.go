@@ -57,6 +57,43 @@ type EmailToken struct {
 	CreatedAt time.Time
 }
 
+type IntakeEvent struct {
+	ID          int64
+	OrgID       uuid.UUID
+	IntakeID    uuid.UUID
+	Kind        string
+	ActorUserID *uuid.UUID
+	PipelineKey string
+	Confidence  *float64
+	Model       string
+	LatencyMs   *float64
+	Detail      json.RawMessage
+	CreatedAt   time.Time
+}
+
+type IntakeRequest struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	CreatedBy      *uuid.UUID
+	IdempotencyKey *string
+	Subject        string
+	Body           string
+	ContactName    string
+	ContactEmail   string
+	Source         string
+	Metadata       json.RawMessage
+	Status         string
+	PipelineID     *uuid.UUID
+	Priority       string
+	AssigneeID     *uuid.UUID
+	Confidence     *float64
+	Reason         string
+	DecidedBy      string
+	SlaBreachedAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type Invitation struct {
 	ID         uuid.UUID
 	OrgID      uuid.UUID
@@ -98,6 +135,20 @@ type Pipeline struct {
 	Name        string
 	Description string
 	CreatedAt   time.Time
+}
+
+type PipelineItem struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	PipelineID uuid.UUID
+	StageID    uuid.UUID
+	IntakeID   *uuid.UUID
+	Title      string
+	AssigneeID *uuid.UUID
+	DueAt      *time.Time
+	Rank       string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 type PipelineStage struct {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -46,6 +47,9 @@ type Services struct {
 	Temporal client.Client
 
 	closers []io.Closer
+
+	intakeOnce    sync.Once
+	intakeService *intake.Service
 }
 
 // Open creates the pool and the Temporal client. Neither connects yet, so a
@@ -109,7 +113,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		Metrics:        s.Metrics,
 		MaxBodyBytes:   s.Config.HTTP.MaxBodyBytes,
 		Accounts:       acc,
-		Intake:         intake.New(s.Pool),
+		Intake:         s.intake(),
 		Sessions:       s.sessions(),
 		AllowedOrigins: s.Config.Origins(),
 		TrustedProxies: s.Config.HTTP.TrustedProxies,
@@ -132,6 +136,12 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		deps.DevMailbox = mail.NewDevMailbox(s.Pool)
 	}
 	return deps, nil
+}
+
+// intake is the pipelines and routing service; one per process, as it caches parsed models.
+func (s *Services) intake() *intake.Service {
+	s.intakeOnce.Do(func() { s.intakeService = intake.New(s.Pool) })
+	return s.intakeService
 }
 
 func (s *Services) mailer() *workflowMailer {
@@ -288,7 +298,11 @@ func (s *Services) NewWorkers() []worker.Worker {
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	email.RegisterWorkflow(workflows.SendEmail)
 	email.RegisterActivity(&activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()})
-	return []worker.Worker{email}
+
+	routing := worker.New(s.Temporal, s.TaskQueue(workflows.IntakeTaskQueue), worker.Options{})
+	routing.RegisterWorkflow(workflows.Intake)
+	routing.RegisterActivity(&activities.Intake{Intake: s.intake()})
+	return []worker.Worker{email, routing}
 }
 
 // mailSender is SMTP when configured (always in production), else the dev mailbox.

@@ -1,0 +1,211 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Intake request statuses.
+const (
+	StatusReceived         = "received"
+	StatusRouted           = "routed"
+	StatusAwaitingApproval = "awaiting_approval"
+	StatusRejected         = "rejected"
+)
+
+// Who decided a routing.
+const (
+	DecidedByModel    = "model"
+	DecidedByOperator = "operator"
+)
+
+// Proposal is the router's answer for one request, with what an operator may pick instead.
+type Proposal struct {
+	Pipeline   string   `json:"pipeline"`
+	Confidence float64  `json:"confidence"`
+	Reason     string   `json:"reason"`
+	Model      string   `json:"model"`
+	LatencyMS  float64  `json:"latency_ms"`
+	Threshold  float64  `json:"threshold"`
+	Pipelines  []string `json:"pipelines"`
+}
+
+// LocalModelName names the local classifier in decision records.
+const LocalModelName = "local-nb-v1"
+
+func (s *Service) lockIntake(ctx context.Context, q *store.Queries, org, id uuid.UUID) (store.IntakeRequest, error) {
+	r, err := q.LockIntake(ctx, store.LockIntakeParams{OrgID: org, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.IntakeRequest{}, problem.New(problem.ErrNotFound, "no such intake request")
+	}
+	return r, err
+}
+
+func event(ctx context.Context, q *store.Queries, org, id uuid.UUID, kind string, actor *uuid.UUID, pipeline string, confidence *float64, model string, latency *float64, detail map[string]any) error {
+	data := []byte("{}")
+	if len(detail) > 0 {
+		var err error
+		if data, err = json.Marshal(detail); err != nil {
+			return err
+		}
+	}
+	return q.InsertIntakeEvent(ctx, store.InsertIntakeEventParams{OrgID: org, IntakeID: id, Kind: kind, ActorUserID: actor, PipelineKey: pipeline, Confidence: confidence, Model: model, LatencyMs: latency, Detail: data})
+}
+
+// Propose classifies a request with the organisation's local model and records the proposal.
+func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, error) {
+	r, err := s.q.GetIntake(ctx, store.GetIntakeParams{OrgID: org, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Proposal{}, problem.New(problem.ErrNotFound, "no such intake request")
+	}
+	if err != nil {
+		return Proposal{}, fmt.Errorf("intake: get request: %w", err)
+	}
+	settings, err := s.RoutingSettings(ctx, org)
+	if err != nil {
+		return Proposal{}, err
+	}
+	start := time.Now()
+	model, err := s.currentModel(ctx, org)
+	if err != nil {
+		return Proposal{}, err
+	}
+	d := model.Classify(r.Subject + "\n" + r.Body)
+	latency := float64(time.Since(start).Microseconds()) / 1000
+	pipelines, err := s.q.ListPipelines(ctx, org)
+	if err != nil {
+		return Proposal{}, fmt.Errorf("intake: list pipelines: %w", err)
+	}
+	p := Proposal{Pipeline: d.Pipeline, Confidence: d.Confidence, Reason: d.Reason, Model: LocalModelName, LatencyMS: latency, Threshold: settings.Threshold}
+	for _, pl := range pipelines {
+		p.Pipelines = append(p.Pipelines, pl.Key)
+	}
+	if err := event(ctx, s.q, org, id, "proposed", nil, p.Pipeline, &p.Confidence, p.Model, &p.LatencyMS, map[string]any{"reason": p.Reason}); err != nil {
+		return Proposal{}, fmt.Errorf("intake: record proposal: %w", err)
+	}
+	return p, nil
+}
+
+// RouteInput applies a routing decision.
+type RouteInput struct {
+	OrgID      uuid.UUID  `json:"org_id"`
+	IntakeID   uuid.UUID  `json:"intake_id"`
+	Pipeline   string     `json:"pipeline"`
+	Confidence float64    `json:"confidence"`
+	Reason     string     `json:"reason"`
+	DecidedBy  string     `json:"decided_by"`
+	Actor      *uuid.UUID `json:"actor,omitempty"`
+	Note       string     `json:"note,omitempty"`
+}
+
+// Route makes the request an item in the first stage of its pipeline. It is
+// idempotent: a retried or replayed call finds the request routed and the
+// item there, and changes nothing. An operator's decision teaches the router.
+func (s *Service) Route(ctx context.Context, in RouteInput) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		r, err := s.lockIntake(ctx, q, in.OrgID, in.IntakeID)
+		if err != nil {
+			return err
+		}
+		if r.Status == StatusRouted || r.Status == StatusRejected {
+			return nil
+		}
+		p, err := q.GetPipelineByKey(ctx, store.GetPipelineByKeyParams{OrgID: in.OrgID, Key: in.Pipeline})
+		if err != nil {
+			return fmt.Errorf("intake: pipeline %s: %w", in.Pipeline, err)
+		}
+		stage, err := q.FirstStage(ctx, store.FirstStageParams{OrgID: in.OrgID, PipelineID: p.ID})
+		if err != nil {
+			return fmt.Errorf("intake: first stage of %s: %w", in.Pipeline, err)
+		}
+		last, err := q.LastRankInStage(ctx, store.LastRankInStageParams{OrgID: in.OrgID, StageID: stage.ID})
+		if err != nil {
+			return fmt.Errorf("intake: rank: %w", err)
+		}
+		if err := q.CreateItemForIntake(ctx, store.CreateItemForIntakeParams{
+			OrgID: in.OrgID, PipelineID: p.ID, StageID: stage.ID, IntakeID: &in.IntakeID, Title: r.Subject, Rank: Between(last, ""),
+		}); err != nil {
+			return fmt.Errorf("intake: create item: %w", err)
+		}
+		if err := q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
+			OrgID: in.OrgID, ID: in.IntakeID, Status: StatusRouted, PipelineID: &p.ID, Confidence: &in.Confidence, Reason: in.Reason, DecidedBy: in.DecidedBy,
+		}); err != nil {
+			return fmt.Errorf("intake: mark routed: %w", err)
+		}
+		if in.DecidedBy == DecidedByOperator {
+			if err := q.InsertOperatorExample(ctx, store.InsertOperatorExampleParams{OrgID: in.OrgID, PipelineID: p.ID, Text: r.Subject + "\n" + r.Body}); err != nil {
+				return fmt.Errorf("intake: store example: %w", err)
+			}
+			if err := s.learn(ctx, q, in.OrgID, r.Subject+"\n"+r.Body, in.Pipeline); err != nil {
+				return err
+			}
+		}
+		return event(ctx, q, in.OrgID, in.IntakeID, "routed", in.Actor, in.Pipeline, &in.Confidence, "", nil, map[string]any{"decided_by": in.DecidedBy, "note": in.Note})
+	})
+}
+
+// learn teaches the organisation's model one decision, in the caller's transaction.
+func (s *Service) learn(ctx context.Context, q *store.Queries, org uuid.UUID, text, pipeline string) error {
+	if err := q.LockRoutingModel(ctx, org); err != nil {
+		return fmt.Errorf("intake: lock routing model: %w", err)
+	}
+	model, _, err := s.model(ctx, q, org)
+	if err != nil {
+		return err
+	}
+	if err := model.Learn(text, pipeline); err != nil {
+		return err
+	}
+	return s.saveModel(ctx, q, org, model)
+}
+
+// AwaitApproval records a proposal below the threshold: an operator decides.
+func (s *Service) AwaitApproval(ctx context.Context, org, id uuid.UUID, p Proposal) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		r, err := s.lockIntake(ctx, q, org, id)
+		if err != nil || r.Status != StatusReceived {
+			return err
+		}
+		pl, err := q.GetPipelineByKey(ctx, store.GetPipelineByKeyParams{OrgID: org, Key: p.Pipeline})
+		if err != nil {
+			return fmt.Errorf("intake: pipeline %s: %w", p.Pipeline, err)
+		}
+		return q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
+			OrgID: org, ID: id, Status: StatusAwaitingApproval, PipelineID: &pl.ID, Confidence: &p.Confidence, Reason: p.Reason, DecidedBy: "",
+		})
+	})
+}
+
+// Reject closes a request without routing it.
+func (s *Service) Reject(ctx context.Context, org, id uuid.UUID, actor *uuid.UUID, note string) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		r, err := s.lockIntake(ctx, q, org, id)
+		if err != nil || r.Status == StatusRejected || r.Status == StatusRouted {
+			return err
+		}
+		if err := q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{OrgID: org, ID: id, Status: StatusRejected, PipelineID: r.PipelineID, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: DecidedByOperator}); err != nil {
+			return fmt.Errorf("intake: reject: %w", err)
+		}
+		return event(ctx, q, org, id, "rejected", actor, "", nil, "", nil, map[string]any{"note": note})
+	})
+}
+
+// Escalate marks the request's approval SLA breached (once).
+func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		n, err := q.MarkIntakeSLABreached(ctx, store.MarkIntakeSLABreachedParams{OrgID: org, ID: id})
+		if err != nil || n == 0 {
+			return err
+		}
+		return event(ctx, q, org, id, "escalated", nil, "", nil, "", nil, nil)
+	})
+}

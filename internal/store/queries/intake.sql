@@ -1,0 +1,33 @@
+-- name: GetIntake :one
+SELECT * FROM intake_requests WHERE org_id = $1 AND id = $2;
+
+-- name: LockIntake :one
+SELECT * FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: SetIntakeProposal :exec
+UPDATE intake_requests
+SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7, updated_at = now()
+WHERE org_id = $1 AND id = $2;
+
+-- name: MarkIntakeSLABreached :execrows
+UPDATE intake_requests SET sla_breached_at = now(), updated_at = now()
+WHERE org_id = $1 AND id = $2 AND sla_breached_at IS NULL;
+
+-- name: InsertIntakeEvent :exec
+INSERT INTO intake_events (org_id, intake_id, kind, actor_user_id, pipeline_key, confidence, model, latency_ms, detail)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+
+-- name: FirstStage :one
+SELECT * FROM pipeline_stages WHERE org_id = $1 AND pipeline_id = $2 ORDER BY position LIMIT 1;
+
+-- name: LastRankInStage :one
+SELECT coalesce(max(rank), '')::text FROM pipeline_items WHERE org_id = $1 AND stage_id = $2;
+
+-- name: CreateItemForIntake :exec
+-- Idempotent: a retried or replayed activity finds the item already there.
+INSERT INTO pipeline_items (org_id, pipeline_id, stage_id, intake_id, title, assignee_id, rank)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (intake_id) DO NOTHING;
+
+-- name: InsertOperatorExample :exec
+INSERT INTO routing_examples (org_id, pipeline_id, text, source) VALUES ($1, $2, $3, 'operator');

@@ -1,0 +1,190 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/astralisops/astralis/activities"
+	"github.com/astralisops/astralis/internal/intake"
+)
+
+// What the API, the worker and this workflow share about intake routing.
+const (
+	IntakeTaskQueue = "intake"
+	// DecideUpdate is how an operator approves, reassigns or rejects a proposal.
+	DecideUpdate = "decide"
+	// StatusQuery answers the request's routing state while it runs.
+	StatusQuery = "status"
+	// DefaultEscalateAfter is how long a proposal may wait for an operator before ADMINs are told.
+	DefaultEscalateAfter = 4 * time.Hour
+)
+
+// IntakeWorkflowID is derived from the request id: one workflow per request.
+func IntakeWorkflowID(intakeID uuid.UUID) string { return "intake-" + intakeID.String() }
+
+// IntakeInput starts routing one request.
+type IntakeInput struct {
+	OrgID         uuid.UUID     `json:"org_id"`
+	IntakeID      uuid.UUID     `json:"intake_id"`
+	EscalateAfter time.Duration `json:"escalate_after"`
+}
+
+// Operator decisions.
+const (
+	ActionApprove  = "approve"
+	ActionReassign = "reassign"
+	ActionReject   = "reject"
+)
+
+// Decision is an operator's answer to a proposal.
+type Decision struct {
+	Action   string     `json:"action"`
+	Pipeline string     `json:"pipeline,omitempty"` // for reassign
+	Note     string     `json:"note,omitempty"`
+	Actor    *uuid.UUID `json:"actor,omitempty"`
+}
+
+// IntakeState is what the status query and the decide update answer.
+type IntakeState struct {
+	Status    string          `json:"status"`
+	Proposal  intake.Proposal `json:"proposal"`
+	Pipeline  string          `json:"pipeline,omitempty"`
+	DecidedBy string          `json:"decided_by,omitempty"`
+	Escalated bool            `json:"escalated"`
+}
+
+type intakeWorkflow struct {
+	in       IntakeInput
+	ref      activities.IntakeRef
+	state    IntakeState
+	decision *Decision
+	applied  bool
+}
+
+var intakeActivity = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+}
+
+// Intake routes one request: the router proposes; a confident proposal is
+// applied, anything else waits for an operator's decision (escalating once
+// when it waits too long).
+func Intake(ctx workflow.Context, in IntakeInput) (IntakeState, error) {
+	w := &intakeWorkflow{in: in, ref: activities.IntakeRef{OrgID: in.OrgID, IntakeID: in.IntakeID}, state: IntakeState{Status: intake.StatusReceived}}
+	if err := w.setup(ctx); err != nil {
+		return IntakeState{}, err
+	}
+	return w.run(workflow.WithActivityOptions(ctx, intakeActivity))
+}
+
+func (w *intakeWorkflow) setup(ctx workflow.Context) error {
+	if w.in.EscalateAfter <= 0 {
+		w.in.EscalateAfter = DefaultEscalateAfter
+	}
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (IntakeState, error) { return w.state, nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, DecideUpdate, w.decide, workflow.UpdateHandlerOptions{Validator: w.validate})
+}
+
+func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
+	var a *activities.Intake
+	if err := workflow.ExecuteActivity(ctx, a.Propose, w.ref).Get(ctx, &w.state.Proposal); err != nil {
+		return w.state, err
+	}
+	p := w.state.Proposal
+	if p.Confidence >= p.Threshold {
+		err := workflow.ExecuteActivity(ctx, a.Route, intake.RouteInput{
+			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: p.Pipeline, Confidence: p.Confidence, Reason: p.Reason, DecidedBy: intake.DecidedByModel,
+		}).Get(ctx, nil)
+		if err != nil {
+			return w.state, err
+		}
+		w.state.Status, w.state.Pipeline, w.state.DecidedBy = intake.StatusRouted, p.Pipeline, intake.DecidedByModel
+		return w.state, nil
+	}
+	if err := workflow.ExecuteActivity(ctx, a.AwaitApproval, w.ref, p).Get(ctx, nil); err != nil {
+		return w.state, err
+	}
+	w.state.Status = intake.StatusAwaitingApproval
+
+	decided, err := workflow.AwaitWithTimeout(ctx, w.in.EscalateAfter, func() bool { return w.decision != nil })
+	if err != nil {
+		return w.state, err
+	}
+	if !decided {
+		if err := workflow.ExecuteActivity(ctx, a.Escalate, w.ref).Get(ctx, nil); err != nil {
+			return w.state, err
+		}
+		w.state.Escalated = true
+	}
+	// The decide handler applies the decision; finish only once it has, and no handler is still running.
+	if err := workflow.Await(ctx, func() bool { return w.applied && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return w.state, err
+	}
+	return w.state, nil
+}
+
+var (
+	errAlreadyDecided  = errors.New("this request has been decided already")
+	errNotAwaiting     = errors.New("this request is not waiting for a decision")
+	errUnknownDecision = fmt.Errorf("action must be %s, %s or %s", ActionApprove, ActionReassign, ActionReject)
+)
+
+// validate rejects a decision before it enters history, so the caller gets a meaningful 4xx at once.
+func (w *intakeWorkflow) validate(d Decision) error {
+	switch {
+	case w.decision != nil:
+		return errAlreadyDecided
+	case w.state.Status != intake.StatusAwaitingApproval:
+		return errNotAwaiting
+	}
+	switch d.Action {
+	case ActionApprove, ActionReject:
+		return nil
+	case ActionReassign:
+		if !slices.Contains(w.state.Proposal.Pipelines, d.Pipeline) {
+			return fmt.Errorf("unknown pipeline %q", d.Pipeline)
+		}
+		return nil
+	default:
+		return errUnknownDecision
+	}
+}
+
+// decide applies an operator's decision and answers the new state.
+func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, error) {
+	w.decision = &d
+	ctx = workflow.WithActivityOptions(ctx, intakeActivity)
+	var a *activities.Intake
+	p := w.state.Proposal
+	switch d.Action {
+	case ActionReject:
+		if err := workflow.ExecuteActivity(ctx, a.Reject, w.ref, d.Actor, d.Note).Get(ctx, nil); err != nil {
+			return w.state, err
+		}
+		w.state.Status = intake.StatusRejected
+	default:
+		pipeline := p.Pipeline
+		if d.Action == ActionReassign {
+			pipeline = d.Pipeline
+		}
+		err := workflow.ExecuteActivity(ctx, a.Route, intake.RouteInput{
+			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: pipeline, Confidence: p.Confidence, Reason: p.Reason,
+			DecidedBy: intake.DecidedByOperator, Actor: d.Actor, Note: d.Note,
+		}).Get(ctx, nil)
+		if err != nil {
+			return w.state, err
+		}
+		w.state.Status, w.state.Pipeline = intake.StatusRouted, pipeline
+	}
+	w.state.DecidedBy = intake.DecidedByOperator
+	w.applied = true
+	return w.state, nil
+}
