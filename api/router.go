@@ -39,6 +39,7 @@ type Deps struct {
 	Readiness    []ReadinessCheck
 	Accounts     *accounts.Service
 	Intake       *intake.Service
+	Routing      IntakeRouting
 	Sessions     *scs.SessionManager
 	// AllowedOrigins may make cookie-authenticated state-changing requests.
 	AllowedOrigins []string
@@ -147,5 +148,10 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.POST("/routing/classify", requireRole(auth.RoleAdmin), ih.classify)
 	org.GET("/routing/settings", requireRole(auth.RoleAdmin), ih.getSettings)
 	org.PUT("/routing/settings", requireRole(auth.RoleAdmin), ih.putSettings)
+
+	rh := &requestHandler{intake: deps.Intake, routing: deps.Routing}
+	org.POST("/intake", rh.submit)
+	org.GET("/intake/:id", rh.get)
+	org.POST("/intake/:id/decision", requireRole(auth.RoleOperator), rh.decide)
 	return r, nil
 }

@@ -131,9 +131,10 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	return w.state, nil
 }
 
+// Validator answers; the API maps the first two to 409 and the others to 422.
 var (
-	errAlreadyDecided  = errors.New("this request has been decided already")
-	errNotAwaiting     = errors.New("this request is not waiting for a decision")
+	ErrAlreadyDecided  = errors.New("this request has been decided already")
+	ErrNotAwaiting     = errors.New("this request is not waiting for a decision")
 	errUnknownDecision = fmt.Errorf("action must be %s, %s or %s", ActionApprove, ActionReassign, ActionReject)
 )
 
@@ -141,9 +142,9 @@ var (
 func (w *intakeWorkflow) validate(d Decision) error {
 	switch {
 	case w.decision != nil:
-		return errAlreadyDecided
+		return ErrAlreadyDecided
 	case w.state.Status != intake.StatusAwaitingApproval:
-		return errNotAwaiting
+		return ErrNotAwaiting
 	}
 	switch d.Action {
 	case ActionApprove, ActionReject:

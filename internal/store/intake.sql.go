@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -101,6 +102,165 @@ func (q *Queries) GetIntake(ctx context.Context, arg GetIntakeParams) (IntakeReq
 	return i, err
 }
 
+const getIntakeByKey = `-- name: GetIntakeByKey :one
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2
+`
+
+type GetIntakeByKeyParams struct {
+	OrgID          uuid.UUID
+	IdempotencyKey *string
+}
+
+func (q *Queries) GetIntakeByKey(ctx context.Context, arg GetIntakeByKeyParams) (IntakeRequest, error) {
+	row := q.db.QueryRow(ctx, getIntakeByKey, arg.OrgID, arg.IdempotencyKey)
+	var i IntakeRequest
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.CreatedBy,
+		&i.IdempotencyKey,
+		&i.Subject,
+		&i.Body,
+		&i.ContactName,
+		&i.ContactEmail,
+		&i.Source,
+		&i.Metadata,
+		&i.Status,
+		&i.PipelineID,
+		&i.Priority,
+		&i.AssigneeID,
+		&i.Confidence,
+		&i.Reason,
+		&i.DecidedBy,
+		&i.SlaBreachedAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getIntakeView = `-- name: GetIntakeView :one
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, coalesce(p.key, '')::text AS pipeline_key
+FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
+WHERE r.org_id = $1 AND r.id = $2
+`
+
+type GetIntakeViewParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+type GetIntakeViewRow struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	CreatedBy      *uuid.UUID
+	IdempotencyKey *string
+	Subject        string
+	Body           string
+	ContactName    string
+	ContactEmail   string
+	Source         string
+	Metadata       json.RawMessage
+	Status         string
+	PipelineID     *uuid.UUID
+	Priority       string
+	AssigneeID     *uuid.UUID
+	Confidence     *float64
+	Reason         string
+	DecidedBy      string
+	SlaBreachedAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	PipelineKey    string
+}
+
+func (q *Queries) GetIntakeView(ctx context.Context, arg GetIntakeViewParams) (GetIntakeViewRow, error) {
+	row := q.db.QueryRow(ctx, getIntakeView, arg.OrgID, arg.ID)
+	var i GetIntakeViewRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.CreatedBy,
+		&i.IdempotencyKey,
+		&i.Subject,
+		&i.Body,
+		&i.ContactName,
+		&i.ContactEmail,
+		&i.Source,
+		&i.Metadata,
+		&i.Status,
+		&i.PipelineID,
+		&i.Priority,
+		&i.AssigneeID,
+		&i.Confidence,
+		&i.Reason,
+		&i.DecidedBy,
+		&i.SlaBreachedAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.PipelineKey,
+	)
+	return i, err
+}
+
+const insertIntake = `-- name: InsertIntake :one
+INSERT INTO intake_requests (org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (org_id, idempotency_key) DO NOTHING
+RETURNING id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at
+`
+
+type InsertIntakeParams struct {
+	OrgID          uuid.UUID
+	CreatedBy      *uuid.UUID
+	IdempotencyKey *string
+	Subject        string
+	Body           string
+	ContactName    string
+	ContactEmail   string
+	Source         string
+	Metadata       json.RawMessage
+}
+
+// Returns no row when the idempotency key was used before in the organisation.
+func (q *Queries) InsertIntake(ctx context.Context, arg InsertIntakeParams) (IntakeRequest, error) {
+	row := q.db.QueryRow(ctx, insertIntake,
+		arg.OrgID,
+		arg.CreatedBy,
+		arg.IdempotencyKey,
+		arg.Subject,
+		arg.Body,
+		arg.ContactName,
+		arg.ContactEmail,
+		arg.Source,
+		arg.Metadata,
+	)
+	var i IntakeRequest
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.CreatedBy,
+		&i.IdempotencyKey,
+		&i.Subject,
+		&i.Body,
+		&i.ContactName,
+		&i.ContactEmail,
+		&i.Source,
+		&i.Metadata,
+		&i.Status,
+		&i.PipelineID,
+		&i.Priority,
+		&i.AssigneeID,
+		&i.Confidence,
+		&i.Reason,
+		&i.DecidedBy,
+		&i.SlaBreachedAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const insertIntakeEvent = `-- name: InsertIntakeEvent :exec
 INSERT INTO intake_events (org_id, intake_id, kind, actor_user_id, pipeline_key, confidence, model, latency_ms, detail)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -162,6 +322,47 @@ func (q *Queries) LastRankInStage(ctx context.Context, arg LastRankInStageParams
 	var column_1 string
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const listIntakeEvents = `-- name: ListIntakeEvents :many
+SELECT id, org_id, intake_id, kind, actor_user_id, pipeline_key, confidence, model, latency_ms, detail, created_at FROM intake_events WHERE org_id = $1 AND intake_id = $2 ORDER BY id
+`
+
+type ListIntakeEventsParams struct {
+	OrgID    uuid.UUID
+	IntakeID uuid.UUID
+}
+
+func (q *Queries) ListIntakeEvents(ctx context.Context, arg ListIntakeEventsParams) ([]IntakeEvent, error) {
+	rows, err := q.db.Query(ctx, listIntakeEvents, arg.OrgID, arg.IntakeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []IntakeEvent{}
+	for rows.Next() {
+		var i IntakeEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.IntakeID,
+			&i.Kind,
+			&i.ActorUserID,
+			&i.PipelineKey,
+			&i.Confidence,
+			&i.Model,
+			&i.LatencyMs,
+			&i.Detail,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const lockIntake = `-- name: LockIntake :one

@@ -17,12 +17,14 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/astralisops/astralis/activities"
@@ -32,6 +34,7 @@ import (
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/store"
 	"github.com/astralisops/astralis/internal/temporalclient"
@@ -114,6 +117,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		MaxBodyBytes:   s.Config.HTTP.MaxBodyBytes,
 		Accounts:       acc,
 		Intake:         s.intake(),
+		Routing:        &intakeRouting{client: s.Temporal, taskQueue: s.TaskQueue(workflows.IntakeTaskQueue)},
 		Sessions:       s.sessions(),
 		AllowedOrigins: s.Config.Origins(),
 		TrustedProxies: s.Config.HTTP.TrustedProxies,
@@ -146,6 +150,60 @@ func (s *Services) intake() *intake.Service {
 
 func (s *Services) mailer() *workflowMailer {
 	return &workflowMailer{client: s.Temporal, taskQueue: s.TaskQueue(workflows.EmailTaskQueue)}
+}
+
+// intakeRouting starts and steers IntakeWorkflows for the API.
+type intakeRouting struct {
+	client    client.Client
+	taskQueue string
+}
+
+func (r *intakeRouting) Start(ctx context.Context, org, intakeID uuid.UUID) error {
+	_, err := r.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    workflows.IntakeWorkflowID(intakeID),
+		TaskQueue:             r.taskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.Intake, workflows.IntakeInput{OrgID: org, IntakeID: intakeID})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("intake: start routing of %s: %w", intakeID, err)
+	}
+	return nil
+}
+
+func (r *intakeRouting) Decide(ctx context.Context, intakeID uuid.UUID, d workflows.Decision) (workflows.IntakeState, error) {
+	handle, err := r.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.IntakeWorkflowID(intakeID),
+		UpdateName:   workflows.DecideUpdate,
+		Args:         []any{d},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var state workflows.IntakeState
+	if err == nil {
+		err = handle.Get(ctx, &state)
+	}
+	return state, decisionProblem(err)
+}
+
+// decisionProblem turns the workflow's answers into API problems.
+func decisionProblem(err error) error {
+	var notFound *serviceerror.NotFound
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &notFound):
+		// The API checked the request exists: its workflow has finished, so it was decided.
+		return problem.New(problem.ErrConflict, workflows.ErrNotAwaiting.Error())
+	case errors.As(err, &appErr):
+		msg := appErr.Message()
+		if strings.Contains(msg, workflows.ErrAlreadyDecided.Error()) || strings.Contains(msg, workflows.ErrNotAwaiting.Error()) {
+			return problem.New(problem.ErrConflict, msg)
+		}
+		return problem.Invalid(msg, problem.FieldError{Field: "decision", Message: msg})
+	default:
+		return err
+	}
 }
 
 // sessions is the browser session manager: PostgreSQL-backed, so every API replica shares it.

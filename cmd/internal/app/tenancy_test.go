@@ -17,22 +17,25 @@ var orgRoutes = map[string]struct {
 	min  auth.Role
 	body any
 }{
-	"GET /api/v1/orgs/:org":                   {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/members":           {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/members":          {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
-	"PATCH /api/v1/orgs/:org/members/:user":   {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
-	"DELETE /api/v1/orgs/:org/members/:user":  {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/tokens":           {auth.RoleClient, map[string]string{"name": "matrix"}},
-	"GET /api/v1/orgs/:org/tokens":            {auth.RoleClient, nil},
-	"DELETE /api/v1/orgs/:org/tokens/:token":  {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/activity":          {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/pipelines":        {auth.RoleAdmin, nil}, // body per caller: keys are unique
-	"GET /api/v1/orgs/:org/pipelines":         {auth.RoleOperator, nil},
-	"GET /api/v1/orgs/:org/pipelines/:key":    {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/routing/examples": {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
-	"POST /api/v1/orgs/:org/routing/classify": {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
-	"GET /api/v1/orgs/:org/routing/settings":  {auth.RoleAdmin, nil},
-	"PUT /api/v1/orgs/:org/routing/settings":  {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
+	"GET /api/v1/orgs/:org":                      {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/members":              {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/members":             {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
+	"PATCH /api/v1/orgs/:org/members/:user":      {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
+	"DELETE /api/v1/orgs/:org/members/:user":     {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/tokens":              {auth.RoleClient, map[string]string{"name": "matrix"}},
+	"GET /api/v1/orgs/:org/tokens":               {auth.RoleClient, nil},
+	"DELETE /api/v1/orgs/:org/tokens/:token":     {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/activity":             {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/pipelines":           {auth.RoleAdmin, nil}, // body per caller: keys are unique
+	"GET /api/v1/orgs/:org/pipelines":            {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/pipelines/:key":       {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/routing/examples":    {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
+	"POST /api/v1/orgs/:org/routing/classify":    {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/routing/settings":     {auth.RoleAdmin, nil},
+	"PUT /api/v1/orgs/:org/routing/settings":     {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
+	"POST /api/v1/orgs/:org/intake":              {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/intake/:id":           {auth.RoleClient, nil},
+	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 
 type orgFixture struct {
@@ -91,6 +94,18 @@ func TestTenantMatrix(t *testing.T) {
 	}
 
 	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", map[string]any{"key": "repairs", "name": "Repairs", "description": "Broken screens and batteries"})
+	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", map[string]any{"key": "billing", "name": "Billing", "description": "Invoices and refunds"})
+	// One request per role, each waiting for an operator: CLIENTs may only see their own.
+	admin.must(200, "PUT", "/api/v1/orgs/"+org.ID+"/routing/settings", map[string]any{"threshold": 1.0})
+	intakeOf := map[auth.Role]string{}
+	for role, c := range callers {
+		var sub struct {
+			ID string `json:"id"`
+		}
+		c.must(202, "POST", "/api/v1/orgs/"+org.ID+"/intake", map[string]string{"subject": "request of " + string(role), "body": "my screen is cracked"}).decode(t, &sub)
+		intakeOf[role] = sub.ID
+		waitForStatus(t, admin, org.ID, sub.ID, "awaiting_approval")
+	}
 
 	outsider := signUpVerified(t, base, inbox, "rival@other.test", "rival password 1")
 	var rivalOrg struct {
@@ -133,6 +148,7 @@ func TestTenantMatrix(t *testing.T) {
 			}
 			p = strings.Replace(p, ":user", userIDs[target], 1)
 			p = strings.Replace(p, ":key", "repairs", 1)
+			p = strings.Replace(p, ":id", intakeOf[role], 1)
 			return strings.Replace(p, ":token", tokenOf[role], 1)
 		}
 		bodyFor := func(role auth.Role) any {

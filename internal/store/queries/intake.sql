@@ -31,3 +31,21 @@ ON CONFLICT (intake_id) DO NOTHING;
 
 -- name: InsertOperatorExample :exec
 INSERT INTO routing_examples (org_id, pipeline_id, text, source) VALUES ($1, $2, $3, 'operator');
+
+-- name: InsertIntake :one
+-- Returns no row when the idempotency key was used before in the organisation.
+INSERT INTO intake_requests (org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (org_id, idempotency_key) DO NOTHING
+RETURNING *;
+
+-- name: GetIntakeByKey :one
+SELECT * FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2;
+
+-- name: GetIntakeView :one
+SELECT r.*, coalesce(p.key, '')::text AS pipeline_key
+FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
+WHERE r.org_id = $1 AND r.id = $2;
+
+-- name: ListIntakeEvents :many
+SELECT * FROM intake_events WHERE org_id = $1 AND intake_id = $2 ORDER BY id;

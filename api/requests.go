@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/intake"
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/workflows"
+)
+
+// IntakeRouting starts and steers IntakeWorkflows (implemented over the Temporal client).
+type IntakeRouting interface {
+	Start(ctx context.Context, org, intakeID uuid.UUID) error
+	Decide(ctx context.Context, intakeID uuid.UUID, d workflows.Decision) (workflows.IntakeState, error)
+}
+
+type requestHandler struct {
+	intake  *intake.Service
+	routing IntakeRouting
+}
+
+// submit stores a request and starts its routing. The same Idempotency-Key
+// answers the earlier request, and starting its workflow again is a no-op.
+func (h *requestHandler) submit(c *gin.Context) {
+	var in intake.RequestInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	sub, err := h.intake.Submit(c, orgID(c), userID(c), c.GetHeader("Idempotency-Key"), in)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	// Started even for a repeated key: the first attempt may have stopped between storing and starting.
+	if err := h.routing.Start(c, orgID(c), sub.ID); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, sub)
+}
+
+// onlyOwn limits CLIENTs to the requests they submitted.
+func onlyOwn(c *gin.Context) *uuid.UUID {
+	if orgRole(c) == auth.RoleClient {
+		id := userID(c)
+		return &id
+	}
+	return nil
+}
+
+func (h *requestHandler) get(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "intake request")
+	if !ok {
+		return
+	}
+	r, err := h.intake.Request(c, orgID(c), id, onlyOwn(c))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+type decisionInput struct {
+	Action   string `json:"action"`
+	Pipeline string `json:"pipeline"`
+	Note     string `json:"note"`
+}
+
+// decide sends an operator's decision as a validated Update: the caller hears
+// at once whether it was applied, or why not.
+func (h *requestHandler) decide(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "intake request")
+	if !ok {
+		return
+	}
+	var in decisionInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	if len(in.Note) > 2000 {
+		respondError(c, problem.Invalid("invalid decision", problem.FieldError{Field: "note", Message: "must be at most 2000 bytes"}))
+		return
+	}
+	// The request must belong to this organisation before its workflow is touched.
+	if _, err := h.intake.Request(c, orgID(c), id, nil); err != nil {
+		respondError(c, err)
+		return
+	}
+	actor := userID(c)
+	state, err := h.routing.Decide(c, id, workflows.Decision{Action: in.Action, Pipeline: in.Pipeline, Note: in.Note, Actor: &actor})
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, state)
+}

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// submit posts an intake request with an optional Idempotency-Key.
+func submit(t *testing.T, c *caller, org, key, subject string) reply {
+	t.Helper()
+	data, _ := json.Marshal(map[string]any{"subject": subject, "body": subject, "contact": map[string]string{"name": "Cleo", "email": "cleo@example.com"}, "source": "web"})
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/orgs/"+org+"/intake", bytes.NewReader(data))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", c.base)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return reply{status: resp.StatusCode, body: buf.Bytes(), header: resp.Header}
+}
+
+type intakeView struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Routing struct {
+		Pipeline   string   `json:"pipeline"`
+		Confidence *float64 `json:"confidence"`
+		DecidedBy  string   `json:"decided_by"`
+	} `json:"routing"`
+	History []struct {
+		Kind string `json:"kind"`
+	} `json:"history"`
+}
+
+// waitForStatus polls a request until it reaches status.
+func waitForStatus(t *testing.T, c *caller, org, id, status string) intakeView {
+	t.Helper()
+	var v intakeView
+	for range 300 {
+		c.must(200, "GET", "/api/v1/orgs/"+org+"/intake/"+id, nil).decode(t, &v)
+		if v.Status == status {
+			return v
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("request %s is %q, never %q", id, v.Status, status)
+	return v
+}
+
+func TestIntakeIsRoutedOrDecided(t *testing.T) {
+	admin, org, s, _ := setUpShop(t, true)
+
+	// Below the threshold: an operator decides.
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
+	first := submit(t, admin, org, "form-42", "my phone screen is cracked")
+	again := submit(t, admin, org, "form-42", "my phone screen is cracked")
+	var a, b struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	_ = json.Unmarshal(first.body, &a)
+	_ = json.Unmarshal(again.body, &b)
+	if first.status != 202 || again.status != 202 || a.ID == "" || a.ID != b.ID {
+		t.Fatalf("same Idempotency-Key: %d %s / %d %s", first.status, first.body, again.status, again.body)
+	}
+	waiting := waitForStatus(t, admin, org, a.ID, "awaiting_approval")
+	if waiting.Routing.Pipeline != "repairs" || waiting.Routing.Confidence == nil {
+		t.Fatalf("proposal = %+v", waiting.Routing)
+	}
+	decide := "/api/v1/orgs/" + org + "/intake/" + a.ID + "/decision"
+	if r := admin.must(422, "POST", decide, map[string]string{"action": "reassign", "pipeline": "marketing"}); !bytes.Contains(r.body, []byte("unknown pipeline")) {
+		t.Errorf("unknown pipeline: %s", r.body)
+	}
+	admin.must(200, "POST", decide, map[string]string{"action": "reassign", "pipeline": "billing", "note": "they want a quote"})
+	admin.must(409, "POST", decide, map[string]string{"action": "approve"})
+	routed := waitForStatus(t, admin, org, a.ID, "routed")
+	if routed.Routing.Pipeline != "billing" || routed.Routing.DecidedBy != "operator" {
+		t.Fatalf("after reassign: %+v", routed.Routing)
+	}
+	var items, workflowsStarted, examples int
+	if err := s.Pool.QueryRow(t.Context(), "SELECT (SELECT count(*) FROM pipeline_items), (SELECT count(*) FROM intake_requests), (SELECT count(*) FROM routing_examples WHERE source = 'operator')").Scan(&items, &workflowsStarted, &examples); err != nil {
+		t.Fatal(err)
+	}
+	if items != 1 || workflowsStarted != 1 || examples != 1 {
+		t.Fatalf("items %d, requests %d, learned examples %d; want 1 each", items, workflowsStarted, examples)
+	}
+
+	// At or above the threshold: routed by the model, no operator.
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 0.0})
+	var c struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(submit(t, admin, org, "", "please move my appointment to friday").body, &c)
+	auto := waitForStatus(t, admin, org, c.ID, "routed")
+	if auto.Routing.Pipeline != "bookings" || auto.Routing.DecidedBy != "model" {
+		t.Fatalf("auto-routed: %+v", auto.Routing)
+	}
+	admin.must(409, "POST", "/api/v1/orgs/"+org+"/intake/"+c.ID+"/decision", map[string]string{"action": "approve"})
+
+	// Bad input names the problem.
+	if r := submit(t, admin, org, "", ""); r.status != 422 || !bytes.Contains(r.body, []byte(`"field":"subject"`)) {
+		t.Errorf("empty subject: %d %s", r.status, r.body)
+	}
+	admin.must(404, "GET", "/api/v1/orgs/"+org+"/intake/00000000-0000-0000-0000-000000000000", nil)
+}

@@ -1,0 +1,187 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Contact is who a request is from.
+type Contact struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// RequestInput is a submitted intake request.
+type RequestInput struct {
+	Subject  string          `json:"subject"`
+	Body     string          `json:"body"`
+	Contact  Contact         `json:"contact"`
+	Source   string          `json:"source"`
+	Metadata json.RawMessage `json:"metadata,omitempty"`
+}
+
+const (
+	maxSubject  = 300
+	maxBody     = 64 << 10
+	maxMetadata = 16 << 10
+	maxIdemKey  = 200
+)
+
+var sources = map[string]bool{"web": true, "email": true, "api": true, "phone": true, "chat": true}
+
+func (in *RequestInput) validate(idempotencyKey string) error {
+	in.Subject = strings.TrimSpace(in.Subject)
+	in.Contact.Name = strings.TrimSpace(in.Contact.Name)
+	in.Contact.Email = auth.NormalizeEmail(in.Contact.Email)
+	if in.Source == "" {
+		in.Source = "api"
+	}
+	var fields []problem.FieldError
+	if msg := auth.TextProblem(in.Subject, maxSubject); in.Subject == "" || msg != "" {
+		fields = append(fields, problem.FieldError{Field: "subject", Message: "is required: one line of at most 300 bytes"})
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		fields = append(fields, problem.FieldError{Field: "body", Message: "is required"})
+	} else if len(in.Body) > maxBody || strings.ContainsRune(in.Body, 0) {
+		fields = append(fields, problem.FieldError{Field: "body", Message: "must be text of at most 64 KiB"})
+	}
+	if msg := auth.TextProblem(in.Contact.Name, 200); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "contact.name", Message: msg})
+	}
+	if in.Contact.Email != "" {
+		if msg := auth.EmailProblem(in.Contact.Email); msg != "" {
+			fields = append(fields, problem.FieldError{Field: "contact.email", Message: msg})
+		}
+	}
+	if !sources[in.Source] {
+		fields = append(fields, problem.FieldError{Field: "source", Message: "must be one of web, email, api, phone, chat"})
+	}
+	if len(in.Metadata) > 0 {
+		var obj map[string]any
+		if len(in.Metadata) > maxMetadata || json.Unmarshal(in.Metadata, &obj) != nil || strings.Contains(string(in.Metadata), `\u0000`) {
+			fields = append(fields, problem.FieldError{Field: "metadata", Message: "must be a JSON object of at most 16 KiB"})
+		}
+	}
+	if msg := auth.TextProblem(idempotencyKey, maxIdemKey); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "Idempotency-Key", Message: "must be printable text of at most 200 bytes"})
+	}
+	if len(fields) > 0 {
+		return problem.Invalid("the request has invalid fields", fields...)
+	}
+	return nil
+}
+
+// Submitted is the answer to a submission.
+type Submitted struct {
+	ID      uuid.UUID `json:"id"`
+	Status  string    `json:"status"`
+	Created bool      `json:"-"` // false when the idempotency key found an earlier request
+}
+
+// Submit stores a request once per idempotency key; the same key answers the earlier request.
+func (s *Service) Submit(ctx context.Context, org uuid.UUID, by uuid.UUID, idempotencyKey string, in RequestInput) (Submitted, error) {
+	if err := in.validate(idempotencyKey); err != nil {
+		return Submitted{}, err
+	}
+	var key *string
+	if idempotencyKey != "" {
+		key = &idempotencyKey
+	}
+	meta := []byte("{}")
+	if len(in.Metadata) > 0 {
+		meta = in.Metadata
+	}
+	r, err := s.q.InsertIntake(ctx, store.InsertIntakeParams{
+		OrgID: org, CreatedBy: &by, IdempotencyKey: key, Subject: in.Subject, Body: in.Body,
+		ContactName: in.Contact.Name, ContactEmail: in.Contact.Email, Source: in.Source, Metadata: meta,
+	})
+	if errors.Is(err, pgx.ErrNoRows) && key != nil {
+		earlier, err := s.q.GetIntakeByKey(ctx, store.GetIntakeByKeyParams{OrgID: org, IdempotencyKey: key})
+		if err != nil {
+			return Submitted{}, fmt.Errorf("intake: earlier request: %w", err)
+		}
+		return Submitted{ID: earlier.ID, Status: earlier.Status}, nil
+	}
+	if err != nil {
+		return Submitted{}, fmt.Errorf("intake: store request: %w", err)
+	}
+	return Submitted{ID: r.ID, Status: r.Status, Created: true}, nil
+}
+
+// Event is one step of a request's routing history.
+type Event struct {
+	Kind       string          `json:"kind"`
+	Pipeline   string          `json:"pipeline,omitempty"`
+	Confidence *float64        `json:"confidence,omitempty"`
+	Model      string          `json:"model,omitempty"`
+	LatencyMS  *float64        `json:"latency_ms,omitempty"`
+	Actor      *uuid.UUID      `json:"actor,omitempty"`
+	Detail     json.RawMessage `json:"detail"`
+	At         time.Time       `json:"at"`
+}
+
+// Routing is the current proposal or decision.
+type Routing struct {
+	Pipeline   string   `json:"pipeline,omitempty"`
+	Confidence *float64 `json:"confidence,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
+	DecidedBy  string   `json:"decided_by,omitempty"`
+}
+
+// Request is an intake request as the API shows it.
+type Request struct {
+	ID          uuid.UUID       `json:"id"`
+	Status      string          `json:"status"`
+	Subject     string          `json:"subject"`
+	Body        string          `json:"body"`
+	Contact     Contact         `json:"contact"`
+	Source      string          `json:"source"`
+	Metadata    json.RawMessage `json:"metadata"`
+	Priority    string          `json:"priority"`
+	Routing     Routing         `json:"routing"`
+	SLABreached bool            `json:"sla_breached"`
+	CreatedBy   *uuid.UUID      `json:"created_by"`
+	CreatedAt   time.Time       `json:"created_at"`
+	History     []Event         `json:"history"`
+}
+
+// Request returns one request with its history. onlyFrom, when set, limits it
+// to requests that user submitted (CLIENTs see only their own).
+func (s *Service) Request(ctx context.Context, org, id uuid.UUID, onlyFrom *uuid.UUID) (Request, error) {
+	r, err := s.q.GetIntakeView(ctx, store.GetIntakeViewParams{OrgID: org, ID: id})
+	notFound := problem.New(problem.ErrNotFound, "no such intake request")
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Request{}, notFound
+	}
+	if err != nil {
+		return Request{}, fmt.Errorf("intake: get request: %w", err)
+	}
+	if onlyFrom != nil && (r.CreatedBy == nil || *r.CreatedBy != *onlyFrom) {
+		return Request{}, notFound
+	}
+	events, err := s.q.ListIntakeEvents(ctx, store.ListIntakeEventsParams{OrgID: org, IntakeID: id})
+	if err != nil {
+		return Request{}, fmt.Errorf("intake: history: %w", err)
+	}
+	out := Request{
+		ID: r.ID, Status: r.Status, Subject: r.Subject, Body: r.Body, Contact: Contact{Name: r.ContactName, Email: r.ContactEmail},
+		Source: r.Source, Metadata: r.Metadata, Priority: r.Priority, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy},
+		History: []Event{},
+	}
+	for _, e := range events {
+		out.History = append(out.History, Event{Kind: e.Kind, Pipeline: e.PipelineKey, Confidence: e.Confidence, Model: e.Model, LatencyMS: e.LatencyMs, Actor: e.ActorUserID, Detail: e.Detail, At: e.CreatedAt})
+	}
+	return out, nil
+}
