@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -101,4 +102,63 @@ func (h *requestHandler) decide(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, state)
+}
+
+var (
+	statuses   = map[string]bool{"": true, intake.StatusReceived: true, intake.StatusRouted: true, intake.StatusAwaitingApproval: true, intake.StatusRejected: true}
+	priorities = map[string]bool{"": true, "low": true, "normal": true, "high": true, "urgent": true}
+)
+
+// list is the intake queue: filters by status, pipeline, priority, assignee, dates and text; cursor pages.
+func (h *requestHandler) list(c *gin.Context) {
+	var cursor intake.ListCursor
+	limit, err := pageParams(c, &cursor)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	f := intake.ListFilter{Status: c.Query("status"), Pipeline: c.Query("pipeline"), Priority: c.Query("priority"), Search: c.Query("q"), OnlyFrom: onlyOwn(c)}
+	var fields []problem.FieldError
+	if !statuses[f.Status] {
+		fields = append(fields, problem.FieldError{Field: "status", Message: "must be received, routed, awaiting_approval or rejected"})
+	}
+	if !priorities[f.Priority] {
+		fields = append(fields, problem.FieldError{Field: "priority", Message: "must be low, normal, high or urgent"})
+	}
+	if raw := c.Query("assignee"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			fields = append(fields, problem.FieldError{Field: "assignee", Message: "must be a user id"})
+		}
+		f.Assignee = &id
+	}
+	for name, dst := range map[string]**time.Time{"since": &f.Since, "until": &f.Until} {
+		if raw := c.Query(name); raw != "" {
+			t, err := time.Parse(time.RFC3339, raw)
+			if err != nil {
+				fields = append(fields, problem.FieldError{Field: name, Message: "must be an RFC 3339 time like 2026-01-31T09:00:00Z"})
+			}
+			*dst = &t
+		}
+	}
+	if len(fields) > 0 {
+		respondError(c, problem.Invalid("bad query parameters", fields...))
+		return
+	}
+	var after *intake.ListCursor
+	if c.Query("cursor") != "" {
+		after = &cursor
+	}
+	items, err := h.intake.List(c, orgID(c), f, after, limit+1)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	out := page[intake.Summary]{Items: items}
+	if len(items) > limit {
+		out.Items = items[:limit]
+		last := items[limit-1]
+		out.NextCursor = encodeCursor(intake.ListCursor{At: last.CreatedAt, ID: last.ID})
+	}
+	c.JSON(http.StatusOK, out)
 }

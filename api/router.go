@@ -151,6 +151,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 
 	rh := &requestHandler{intake: deps.Intake, routing: deps.Routing}
 	org.POST("/intake", rh.submit)
+	org.GET("/intake", rh.list)
 	org.GET("/intake/:id", rh.get)
 	org.POST("/intake/:id/decision", requireRole(auth.RoleOperator), rh.decide)
 	return r, nil

@@ -185,3 +185,63 @@ func (s *Service) Request(ctx context.Context, org, id uuid.UUID, onlyFrom *uuid
 	}
 	return out, nil
 }
+
+// ListFilter narrows the intake queue.
+type ListFilter struct {
+	Status, Pipeline, Priority, Search string
+	Assignee                           *uuid.UUID
+	Since, Until                       *time.Time
+	OnlyFrom                           *uuid.UUID // CLIENTs: their own requests
+}
+
+// ListCursor continues a listing after the last request of a page.
+type ListCursor struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+// Summary is a request in the queue (without body and history).
+type Summary struct {
+	ID          uuid.UUID  `json:"id"`
+	Status      string     `json:"status"`
+	Subject     string     `json:"subject"`
+	Contact     Contact    `json:"contact"`
+	Source      string     `json:"source"`
+	Priority    string     `json:"priority"`
+	Routing     Routing    `json:"routing"`
+	SLABreached bool       `json:"sla_breached"`
+	CreatedBy   *uuid.UUID `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// List pages through the queue newest first; it returns up to limit requests after cursor.
+func (s *Service) List(ctx context.Context, org uuid.UUID, f ListFilter, after *ListCursor, limit int) ([]Summary, error) {
+	if len(f.Search) > 200 {
+		return nil, problem.Invalid("bad query parameters", problem.FieldError{Field: "q", Message: "must be at most 200 bytes"})
+	}
+	params := store.ListIntakeParams{
+		OrgID: org, CreatedBy: f.OnlyFrom, Status: f.Status, Pipeline: f.Pipeline, Priority: f.Priority,
+		Assignee: f.Assignee, Since: f.Since, Until: f.Until, Search: escapeLike(f.Search), MaxRows: int32(limit),
+	}
+	if after != nil {
+		params.BeforeAt, params.BeforeID = &after.At, after.ID
+	}
+	rows, err := s.q.ListIntake(ctx, params)
+	if err != nil {
+		return nil, fmt.Errorf("intake: list: %w", err)
+	}
+	out := make([]Summary, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Summary{
+			ID: r.ID, Status: r.Status, Subject: r.Subject, Contact: Contact{Name: r.ContactName, Email: r.ContactEmail}, Source: r.Source,
+			Priority: r.Priority, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+			Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy},
+		})
+	}
+	return out, nil
+}
+
+// escapeLike makes a search term match literally inside ILIKE.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -324,6 +324,118 @@ func (q *Queries) LastRankInStage(ctx context.Context, arg LastRankInStageParams
 	return column_1, err
 }
 
+const listIntake = `-- name: ListIntake :many
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, coalesce(p.key, '')::text AS pipeline_key
+FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
+WHERE r.org_id = $1
+  AND ($2::uuid IS NULL OR r.created_by = $2)
+  AND ($3::text = '' OR r.status = $3::text)
+  AND ($4::text = '' OR p.key = $4::text)
+  AND ($5::text = '' OR r.priority = $5::text)
+  AND ($6::uuid IS NULL OR r.assignee_id = $6)
+  AND ($7::timestamptz IS NULL OR r.created_at >= $7)
+  AND ($8::timestamptz IS NULL OR r.created_at < $8)
+  AND ($9::text = '' OR r.subject ILIKE '%' || $9::text || '%' OR r.body ILIKE '%' || $9::text || '%')
+  AND ($10::timestamptz IS NULL OR (r.created_at, r.id) < ($10, $11::uuid))
+ORDER BY r.created_at DESC, r.id DESC
+LIMIT $12
+`
+
+type ListIntakeParams struct {
+	OrgID     uuid.UUID
+	CreatedBy *uuid.UUID
+	Status    string
+	Pipeline  string
+	Priority  string
+	Assignee  *uuid.UUID
+	Since     *time.Time
+	Until     *time.Time
+	Search    string
+	BeforeAt  *time.Time
+	BeforeID  uuid.UUID
+	MaxRows   int32
+}
+
+type ListIntakeRow struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	CreatedBy      *uuid.UUID
+	IdempotencyKey *string
+	Subject        string
+	Body           string
+	ContactName    string
+	ContactEmail   string
+	Source         string
+	Metadata       json.RawMessage
+	Status         string
+	PipelineID     *uuid.UUID
+	Priority       string
+	AssigneeID     *uuid.UUID
+	Confidence     *float64
+	Reason         string
+	DecidedBy      string
+	SlaBreachedAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	PipelineKey    string
+}
+
+// Newest first; the cursor is the (created_at, id) of the last row of the previous page.
+func (q *Queries) ListIntake(ctx context.Context, arg ListIntakeParams) ([]ListIntakeRow, error) {
+	rows, err := q.db.Query(ctx, listIntake,
+		arg.OrgID,
+		arg.CreatedBy,
+		arg.Status,
+		arg.Pipeline,
+		arg.Priority,
+		arg.Assignee,
+		arg.Since,
+		arg.Until,
+		arg.Search,
+		arg.BeforeAt,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListIntakeRow{}
+	for rows.Next() {
+		var i ListIntakeRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.CreatedBy,
+			&i.IdempotencyKey,
+			&i.Subject,
+			&i.Body,
+			&i.ContactName,
+			&i.ContactEmail,
+			&i.Source,
+			&i.Metadata,
+			&i.Status,
+			&i.PipelineID,
+			&i.Priority,
+			&i.AssigneeID,
+			&i.Confidence,
+			&i.Reason,
+			&i.DecidedBy,
+			&i.SlaBreachedAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.PipelineKey,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listIntakeEvents = `-- name: ListIntakeEvents :many
 SELECT id, org_id, intake_id, kind, actor_user_id, pipeline_key, confidence, model, latency_ms, detail, created_at FROM intake_events WHERE org_id = $1 AND intake_id = $2 ORDER BY id
 `

@@ -106,6 +106,36 @@ func TestIntakeIsRoutedOrDecided(t *testing.T) {
 	}
 	admin.must(409, "POST", "/api/v1/orgs/"+org+"/intake/"+c.ID+"/decision", map[string]string{"action": "approve"})
 
+	// The queue: filters and pages.
+	type queuePage struct {
+		Items []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"items"`
+		NextCursor string `json:"next_cursor"`
+	}
+	list := func(query string) (q queuePage) {
+		admin.must(200, "GET", "/api/v1/orgs/"+org+"/intake"+query, nil).decode(t, &q)
+		return q
+	}
+	queue := list("?status=routed&pipeline=billing")
+	if len(queue.Items) != 1 || queue.Items[0].ID != a.ID {
+		t.Fatalf("filtered queue = %+v", queue)
+	}
+	queue = list("?limit=1")
+	if len(queue.Items) != 1 || queue.Items[0].ID != c.ID || queue.NextCursor == "" {
+		t.Fatalf("first page = %+v", queue)
+	}
+	queue = list("?limit=1&cursor=" + queue.NextCursor)
+	if len(queue.Items) != 1 || queue.Items[0].ID != a.ID || queue.NextCursor != "" {
+		t.Fatalf("second page = %+v", queue)
+	}
+	queue = list("?q=appointment")
+	if len(queue.Items) != 1 || queue.Items[0].ID != c.ID {
+		t.Fatalf("text search = %+v", queue)
+	}
+	admin.must(422, "GET", "/api/v1/orgs/"+org+"/intake?status=lost", nil)
+
 	// Bad input names the problem.
 	if r := submit(t, admin, org, "", ""); r.status != 422 || !bytes.Contains(r.body, []byte(`"field":"subject"`)) {
 		t.Errorf("empty subject: %d %s", r.status, r.body)

@@ -35,6 +35,7 @@ var orgRoutes = map[string]struct {
 	"PUT /api/v1/orgs/:org/routing/settings":     {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
 	"POST /api/v1/orgs/:org/intake":              {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
 	"GET /api/v1/orgs/:org/intake/:id":           {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/intake":               {auth.RoleClient, nil},
 	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 

@@ -49,3 +49,20 @@ WHERE r.org_id = $1 AND r.id = $2;
 
 -- name: ListIntakeEvents :many
 SELECT * FROM intake_events WHERE org_id = $1 AND intake_id = $2 ORDER BY id;
+
+-- name: ListIntake :many
+-- Newest first; the cursor is the (created_at, id) of the last row of the previous page.
+SELECT r.*, coalesce(p.key, '')::text AS pipeline_key
+FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
+WHERE r.org_id = sqlc.arg(org_id)
+  AND (sqlc.narg(created_by)::uuid IS NULL OR r.created_by = sqlc.narg(created_by))
+  AND (sqlc.arg(status)::text = '' OR r.status = sqlc.arg(status)::text)
+  AND (sqlc.arg(pipeline)::text = '' OR p.key = sqlc.arg(pipeline)::text)
+  AND (sqlc.arg(priority)::text = '' OR r.priority = sqlc.arg(priority)::text)
+  AND (sqlc.narg(assignee)::uuid IS NULL OR r.assignee_id = sqlc.narg(assignee))
+  AND (sqlc.narg(since)::timestamptz IS NULL OR r.created_at >= sqlc.narg(since))
+  AND (sqlc.narg(until)::timestamptz IS NULL OR r.created_at < sqlc.narg(until))
+  AND (sqlc.arg(search)::text = '' OR r.subject ILIKE '%' || sqlc.arg(search)::text || '%' OR r.body ILIKE '%' || sqlc.arg(search)::text || '%')
+  AND (sqlc.narg(before_at)::timestamptz IS NULL OR (r.created_at, r.id) < (sqlc.narg(before_at), sqlc.arg(before_id)::uuid))
+ORDER BY r.created_at DESC, r.id DESC
+LIMIT sqlc.arg(max_rows);
