@@ -93,7 +93,19 @@ func (w *intakeWorkflow) setup(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, DecideUpdate, w.decide, workflow.UpdateHandlerOptions{Validator: w.validate})
 }
 
+// publish mirrors the state into search attributes (the Web UI's filters).
+func (w *intakeWorkflow) publish(ctx workflow.Context) error {
+	return workflow.UpsertTypedSearchAttributes(ctx,
+		OrgAttribute.ValueSet(w.in.OrgID.String()),
+		IntakeStatusAttribute.ValueSet(w.state.Status),
+		PipelineAttribute.ValueSet(w.state.Pipeline),
+	)
+}
+
 func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
+	if err := w.publish(ctx); err != nil {
+		return w.state, err
+	}
 	var a *activities.Intake
 	if err := workflow.ExecuteActivity(ctx, a.Propose, w.ref).Get(ctx, &w.state.Proposal); err != nil {
 		return w.state, err
@@ -107,12 +119,15 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 			return w.state, err
 		}
 		w.state.Status, w.state.Pipeline, w.state.DecidedBy = intake.StatusRouted, p.Pipeline, intake.DecidedByModel
-		return w.state, nil
+		return w.state, w.publish(ctx)
 	}
 	if err := workflow.ExecuteActivity(ctx, a.AwaitApproval, w.ref, p).Get(ctx, nil); err != nil {
 		return w.state, err
 	}
-	w.state.Status = intake.StatusAwaitingApproval
+	w.state.Status, w.state.Pipeline = intake.StatusAwaitingApproval, p.Pipeline
+	if err := w.publish(ctx); err != nil {
+		return w.state, err
+	}
 
 	decided, err := workflow.AwaitWithTimeout(ctx, w.in.EscalateAfter, func() bool { return w.decision != nil })
 	if err != nil {
@@ -170,7 +185,7 @@ func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, 
 		if err := workflow.ExecuteActivity(ctx, a.Reject, w.ref, d.Actor, d.Note).Get(ctx, nil); err != nil {
 			return w.state, err
 		}
-		w.state.Status = intake.StatusRejected
+		w.state.Status, w.state.Pipeline = intake.StatusRejected, ""
 	default:
 		pipeline := p.Pipeline
 		if d.Action == ActionReassign {
@@ -187,5 +202,5 @@ func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, 
 	}
 	w.state.DecidedBy = intake.DecidedByOperator
 	w.applied = true
-	return w.state, nil
+	return w.state, w.publish(ctx)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/astralisops/astralis/internal/devtemporal"
 	"github.com/astralisops/astralis/internal/logging"
 	"github.com/astralisops/astralis/internal/pgcluster"
+	"github.com/astralisops/astralis/workflows"
 )
 
 const devDatabase = "astralis"
@@ -80,7 +81,9 @@ func runDev(args []string) int {
 			UIAddr:       cfg.Dev.TemporalUIAddr,
 			DatabaseFile: filepath.Join(cfg.Dev.DataDir, "temporal.db"),
 			Namespaces:   []string{cfg.Temporal.Namespace},
-			Logger:       logging.WithLevel(cfg.Log.Format, temporalLevel, os.Stderr),
+			// New namespaces get them at once; the worker adds any missing to an existing one.
+			SearchAttributes: workflows.SearchAttributes,
+			Logger:           logging.WithLevel(cfg.Log.Format, temporalLevel, os.Stderr),
 		})
 		if err != nil {
 			logger.Error("embedded Temporal failed to start", slog.Any("error", err))

@@ -15,6 +15,7 @@ import (
 	"github.com/astralisops/astralis/internal/logging"
 	"github.com/astralisops/astralis/internal/pgcluster"
 	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/workflows"
 )
 
 // runTestEnv starts one PostgreSQL (unless TEST_DATABASE_URL is set) and one
@@ -79,7 +80,7 @@ func runTestEnv(args []string) int {
 		// A file in WAL mode takes concurrent test packages better than a shared-cache memory database.
 		DatabaseFile:     dir + "/temporal.db",
 		Namespaces:       []string{testenv.TemporalNamespace},
-		SearchAttributes: testenv.SearchAttributes,
+		SearchAttributes: workflows.SearchAttributes,
 		Logger:           logging.WithLevel("text", serverLevel, os.Stderr),
 	})
 	if err != nil {

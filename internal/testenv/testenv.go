@@ -19,7 +19,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/astralisops/astralis/internal/database"
@@ -35,9 +34,6 @@ const (
 	// TemporalNamespace is registered on the shared test server.
 	TemporalNamespace = "default"
 )
-
-// SearchAttributes are registered on the test server's namespace, as on every real one.
-var SearchAttributes = map[string]enumspb.IndexedValueType{}
 
 func requireEnv(t testing.TB, name string) string {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -163,6 +165,7 @@ func (r *intakeRouting) Start(ctx context.Context, org, intakeID uuid.UUID) erro
 		ID:                    workflows.IntakeWorkflowID(intakeID),
 		TaskQueue:             r.taskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.OrgAttribute.ValueSet(org.String()), workflows.IntakeStatusAttribute.ValueSet(intake.StatusReceived)),
 	}, workflows.Intake, workflows.IntakeInput{OrgID: org, IntakeID: intakeID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
@@ -378,6 +381,9 @@ func (s *Services) RunWorker(ctx context.Context) error {
 	if err := s.waitForTemporal(ctx); err != nil {
 		return nil // cancelled while waiting: a clean stop
 	}
+	if err := s.ensureSearchAttributes(ctx); err != nil {
+		return err
+	}
 	workers := s.NewWorkers()
 	for _, w := range workers {
 		if err := w.Start(); err != nil {
@@ -388,6 +394,41 @@ func (s *Services) RunWorker(ctx context.Context) error {
 	s.Logger.Info("worker polling", slog.Int("task_queues", len(workers)))
 	<-ctx.Done()
 	return nil
+}
+
+// ensureSearchAttributes registers the workflows' search attributes in the
+// namespace when missing; without them their workflows could not run.
+func (s *Services) ensureSearchAttributes(ctx context.Context) error {
+	ns := s.Config.Temporal.Namespace
+	existing, err := s.Temporal.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
+	if err != nil {
+		return fmt.Errorf("worker: list search attributes of %s: %w", ns, err)
+	}
+	missing := map[string]enums.IndexedValueType{}
+	for name, typ := range workflows.SearchAttributes {
+		if _, ok := existing.CustomAttributes[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = s.Temporal.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns, SearchAttributes: missing})
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("worker: register search attributes %v in namespace %s (an operator can add them as Keyword): %w", keys(missing), ns, err)
+	}
+	s.Logger.Info("registered search attributes", slog.Any("names", keys(missing)))
+	return nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // waitForTemporal returns once the frontend answers a health check, backing off up to 30 s.

@@ -3,9 +3,12 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
 )
 
 // submit posts an intake request with an optional Idempotency-Key.
@@ -105,6 +108,23 @@ func TestIntakeIsRoutedOrDecided(t *testing.T) {
 		t.Fatalf("auto-routed: %+v", auto.Routing)
 	}
 	admin.must(409, "POST", "/api/v1/orgs/"+org+"/intake/"+c.ID+"/decision", map[string]string{"action": "approve"})
+
+	// The Temporal Web UI finds them by organisation, status and pipeline.
+	query := fmt.Sprintf("AstralisOrg = '%s' AND AstralisIntakeStatus = 'routed' AND AstralisPipeline = 'billing'", org)
+	found := 0
+	for range 100 {
+		resp, err := s.Temporal.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found = len(resp.Executions); found == 1 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if found != 1 {
+		t.Errorf("visibility query %q found %d workflows, want 1", query, found)
+	}
 
 	// The queue: filters and pages.
 	type queuePage struct {
