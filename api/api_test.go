@@ -45,7 +45,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 			t.Fatal(err)
 		}
 		deps.Accounts = acc
-		deps.Intake = intake.New(pool)
+		deps.Intake = intake.New(pool, outboxOnly{}, testOrigin)
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 		deps.AllowedOrigins = []string{testOrigin}

@@ -21,7 +21,8 @@ const (
 	DecideUpdate = "decide"
 	// StatusQuery answers the request's routing state while it runs.
 	StatusQuery = "status"
-	// DefaultEscalateAfter is how long a proposal may wait for an operator before ADMINs are told.
+	// DefaultEscalateAfter is how long a proposal may wait for an operator before ADMINs are told,
+	// unless the organisation's routing settings say otherwise.
 	DefaultEscalateAfter = 4 * time.Hour
 )
 
@@ -84,9 +85,6 @@ func Intake(ctx workflow.Context, in IntakeInput) (IntakeState, error) {
 }
 
 func (w *intakeWorkflow) setup(ctx workflow.Context) error {
-	if w.in.EscalateAfter <= 0 {
-		w.in.EscalateAfter = DefaultEscalateAfter
-	}
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (IntakeState, error) { return w.state, nil }); err != nil {
 		return err
 	}
@@ -129,7 +127,14 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 		return w.state, err
 	}
 
-	decided, err := workflow.AwaitWithTimeout(ctx, w.in.EscalateAfter, func() bool { return w.decision != nil })
+	wait := w.in.EscalateAfter // set by the caller, else the organisation's setting, else the default
+	if wait <= 0 {
+		wait = p.EscalateAfter
+	}
+	if wait <= 0 {
+		wait = DefaultEscalateAfter
+	}
+	decided, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return w.decision != nil })
 	if err != nil {
 		return w.state, err
 	}

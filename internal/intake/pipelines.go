@@ -23,13 +23,21 @@ import (
 // Service implements pipelines and routing for every organisation; every
 // method takes the organisation and scopes every query by it.
 type Service struct {
-	pool   *pgxpool.Pool
-	q      *store.Queries
-	models modelCache
+	pool      *pgxpool.Pool
+	q         *store.Queries
+	models    modelCache
+	mailer    Mailer
+	publicURL string
 }
 
-func New(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, q: store.New(pool), models: modelCache{byOrg: map[uuid.UUID]cachedModel{}}}
+// Mailer starts delivery of outbox mail (the SendEmail workflow).
+type Mailer interface {
+	Dispatch(ctx context.Context, outboxID string) error
+}
+
+// New returns the service; links in the mail it sends start with publicURL.
+func New(pool *pgxpool.Pool, mailer Mailer, publicURL string) *Service {
+	return &Service{pool: pool, q: store.New(pool), models: modelCache{byOrg: map[uuid.UUID]cachedModel{}}, mailer: mailer, publicURL: strings.TrimSuffix(publicURL, "/")}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/store"
 )
@@ -37,6 +38,8 @@ type Proposal struct {
 	LatencyMS  float64  `json:"latency_ms"`
 	Threshold  float64  `json:"threshold"`
 	Pipelines  []string `json:"pipelines"`
+	// EscalateAfter is the organisation's limit on waiting for an operator.
+	EscalateAfter time.Duration `json:"escalate_after"`
 }
 
 // LocalModelName names the local classifier in decision records.
@@ -85,7 +88,8 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 	if err != nil {
 		return Proposal{}, fmt.Errorf("intake: list pipelines: %w", err)
 	}
-	p := Proposal{Pipeline: d.Pipeline, Confidence: d.Confidence, Reason: d.Reason, Model: LocalModelName, LatencyMS: latency, Threshold: settings.Threshold}
+	p := Proposal{Pipeline: d.Pipeline, Confidence: d.Confidence, Reason: d.Reason, Model: LocalModelName, LatencyMS: latency,
+		Threshold: settings.Threshold, EscalateAfter: time.Duration(settings.EscalateAfterSeconds) * time.Second}
 	for _, pl := range pipelines {
 		p.Pipelines = append(p.Pipelines, pl.Key)
 	}
@@ -199,13 +203,50 @@ func (s *Service) Reject(ctx context.Context, org, id uuid.UUID, actor *uuid.UUI
 	})
 }
 
-// Escalate marks the request's approval SLA breached (once).
+// Escalate marks the request's approval SLA breached and mails the
+// organisation's ADMINs, once however often it is retried.
 func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) error {
-	return s.inTx(ctx, func(q *store.Queries) error {
+	var mailIDs []string
+	err := s.inTx(ctx, func(q *store.Queries) error {
 		n, err := q.MarkIntakeSLABreached(ctx, store.MarkIntakeSLABreachedParams{OrgID: org, ID: id})
 		if err != nil || n == 0 {
 			return err
 		}
-		return event(ctx, q, org, id, "escalated", nil, "", nil, "", nil, nil)
+		r, err := q.GetIntakeView(ctx, store.GetIntakeViewParams{OrgID: org, ID: id})
+		if err != nil {
+			return fmt.Errorf("intake: get request: %w", err)
+		}
+		admins, err := q.ListAdminEmails(ctx, org)
+		if err != nil {
+			return fmt.Errorf("intake: admins: %w", err)
+		}
+		confidence := ""
+		if r.Confidence != nil {
+			confidence = fmt.Sprintf("%.0f%%", 100**r.Confidence)
+		}
+		for _, to := range admins {
+			msg, err := mail.Render("escalation", to, map[string]string{
+				"Subject": r.Subject, "Waited": time.Since(r.CreatedAt).Round(time.Minute).String(), "Pipeline": r.PipelineKey,
+				"Confidence": confidence, "Link": fmt.Sprintf("%s/orgs/%s/intake/%s", s.publicURL, org, id),
+			})
+			if err != nil {
+				return err
+			}
+			mailID, err := mail.Enqueue(ctx, q, msg)
+			if err != nil {
+				return err
+			}
+			mailIDs = append(mailIDs, mailID)
+		}
+		return event(ctx, q, org, id, "escalated", nil, "", nil, "", nil, map[string]any{"notified": len(admins)})
 	})
+	if err != nil {
+		return err
+	}
+	for _, mailID := range mailIDs {
+		if err := s.mailer.Dispatch(ctx, mailID); err != nil {
+			return err // the mail is committed: the outbox sweeper delivers it if this retry does not
+		}
+	}
+	return nil
 }

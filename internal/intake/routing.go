@@ -201,10 +201,12 @@ type Settings struct {
 	Threshold  float64 `json:"threshold"`
 	LLMEnabled bool    `json:"llm_enabled"`
 	LLMModel   string  `json:"llm_model"`
+	// EscalateAfterSeconds is how long a proposal may wait for an operator before ADMINs are told.
+	EscalateAfterSeconds int `json:"escalate_after_seconds"`
 }
 
 // DefaultSettings apply until an ADMIN saves others.
-var DefaultSettings = Settings{Threshold: 0.8}
+var DefaultSettings = Settings{Threshold: 0.8, EscalateAfterSeconds: 4 * 3600}
 
 // RoutingSettings returns the organisation's settings.
 func (s *Service) RoutingSettings(ctx context.Context, org uuid.UUID) (Settings, error) {
@@ -215,7 +217,11 @@ func (s *Service) RoutingSettings(ctx context.Context, org uuid.UUID) (Settings,
 	if err != nil {
 		return Settings{}, fmt.Errorf("intake: routing settings: %w", err)
 	}
-	return Settings{Threshold: row.Threshold, LLMEnabled: row.LlmEnabled, LLMModel: row.LlmModel}, nil
+	return settingsFrom(row), nil
+}
+
+func settingsFrom(row store.RoutingSetting) Settings {
+	return Settings{Threshold: row.Threshold, LLMEnabled: row.LlmEnabled, LLMModel: row.LlmModel, EscalateAfterSeconds: int(row.EscalateAfterSeconds)}
 }
 
 // SaveRoutingSettings replaces the organisation's settings.
@@ -224,15 +230,21 @@ func (s *Service) SaveRoutingSettings(ctx context.Context, org uuid.UUID, in Set
 	if in.Threshold < 0 || in.Threshold > 1 {
 		fields = append(fields, problem.FieldError{Field: "threshold", Message: "must be between 0 and 1"})
 	}
+	if in.EscalateAfterSeconds == 0 {
+		in.EscalateAfterSeconds = DefaultSettings.EscalateAfterSeconds
+	}
+	if in.EscalateAfterSeconds < 1 || in.EscalateAfterSeconds > 30*24*3600 {
+		fields = append(fields, problem.FieldError{Field: "escalate_after_seconds", Message: "must be from 1 second to 30 days"})
+	}
 	if len(in.LLMModel) > 100 || strings.ContainsAny(in.LLMModel, "\x00\n") {
 		fields = append(fields, problem.FieldError{Field: "llm_model", Message: "must be a model name of at most 100 bytes"})
 	}
 	if len(fields) > 0 {
 		return Settings{}, problem.Invalid("invalid routing settings", fields...)
 	}
-	row, err := s.q.SaveRoutingSettings(ctx, store.SaveRoutingSettingsParams{OrgID: org, Threshold: in.Threshold, LlmEnabled: in.LLMEnabled, LlmModel: in.LLMModel})
+	row, err := s.q.SaveRoutingSettings(ctx, store.SaveRoutingSettingsParams{OrgID: org, Threshold: in.Threshold, LlmEnabled: in.LLMEnabled, LlmModel: in.LLMModel, EscalateAfterSeconds: int32(in.EscalateAfterSeconds)})
 	if err != nil {
 		return Settings{}, fmt.Errorf("intake: save routing settings: %w", err)
 	}
-	return Settings{Threshold: row.Threshold, LLMEnabled: row.LlmEnabled, LLMModel: row.LlmModel}, nil
+	return settingsFrom(row), nil
 }

@@ -182,11 +182,12 @@ type RoutingModel struct {
 }
 
 type RoutingSetting struct {
-	OrgID      uuid.UUID
-	Threshold  float64
-	LlmEnabled bool
-	LlmModel   string
-	UpdatedAt  time.Time
+	OrgID                uuid.UUID
+	Threshold            float64
+	LlmEnabled           bool
+	LlmModel             string
+	UpdatedAt            time.Time
+	EscalateAfterSeconds int32
 }
 
 type Session struct {

@@ -142,6 +142,31 @@ func (q *Queries) GetPendingInvitation(ctx context.Context, tokenHash []byte) (I
 	return i, err
 }
 
+const listAdminEmails = `-- name: ListAdminEmails :many
+SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1 AND m.role = 'ADMIN' ORDER BY u.email
+`
+
+func (q *Queries) ListAdminEmails(ctx context.Context, orgID uuid.UUID) ([]string, error) {
+	rows, err := q.db.Query(ctx, listAdminEmails, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			return nil, err
+		}
+		items = append(items, email)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listMembers = `-- name: ListMembers :many
 SELECT m.user_id, u.email, u.name, m.role, m.created_at
 FROM memberships m JOIN users u ON u.id = m.user_id

@@ -58,7 +58,7 @@ func (q *Queries) GetRoutingModelVersion(ctx context.Context, orgID uuid.UUID) (
 }
 
 const getRoutingSettings = `-- name: GetRoutingSettings :one
-SELECT org_id, threshold, llm_enabled, llm_model, updated_at FROM routing_settings WHERE org_id = $1
+SELECT org_id, threshold, llm_enabled, llm_model, updated_at, escalate_after_seconds FROM routing_settings WHERE org_id = $1
 `
 
 func (q *Queries) GetRoutingSettings(ctx context.Context, orgID uuid.UUID) (RoutingSetting, error) {
@@ -70,6 +70,7 @@ func (q *Queries) GetRoutingSettings(ctx context.Context, orgID uuid.UUID) (Rout
 		&i.LlmEnabled,
 		&i.LlmModel,
 		&i.UpdatedAt,
+		&i.EscalateAfterSeconds,
 	)
 	return i, err
 }
@@ -108,16 +109,18 @@ func (q *Queries) SaveRoutingModel(ctx context.Context, arg SaveRoutingModelPara
 }
 
 const saveRoutingSettings = `-- name: SaveRoutingSettings :one
-INSERT INTO routing_settings (org_id, threshold, llm_enabled, llm_model, updated_at) VALUES ($1, $2, $3, $4, now())
-ON CONFLICT (org_id) DO UPDATE SET threshold = EXCLUDED.threshold, llm_enabled = EXCLUDED.llm_enabled, llm_model = EXCLUDED.llm_model, updated_at = now()
-RETURNING org_id, threshold, llm_enabled, llm_model, updated_at
+INSERT INTO routing_settings (org_id, threshold, llm_enabled, llm_model, escalate_after_seconds, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+ON CONFLICT (org_id) DO UPDATE SET threshold = EXCLUDED.threshold, llm_enabled = EXCLUDED.llm_enabled, llm_model = EXCLUDED.llm_model,
+    escalate_after_seconds = EXCLUDED.escalate_after_seconds, updated_at = now()
+RETURNING org_id, threshold, llm_enabled, llm_model, updated_at, escalate_after_seconds
 `
 
 type SaveRoutingSettingsParams struct {
-	OrgID      uuid.UUID
-	Threshold  float64
-	LlmEnabled bool
-	LlmModel   string
+	OrgID                uuid.UUID
+	Threshold            float64
+	LlmEnabled           bool
+	LlmModel             string
+	EscalateAfterSeconds int32
 }
 
 func (q *Queries) SaveRoutingSettings(ctx context.Context, arg SaveRoutingSettingsParams) (RoutingSetting, error) {
@@ -126,6 +129,7 @@ func (q *Queries) SaveRoutingSettings(ctx context.Context, arg SaveRoutingSettin
 		arg.Threshold,
 		arg.LlmEnabled,
 		arg.LlmModel,
+		arg.EscalateAfterSeconds,
 	)
 	var i RoutingSetting
 	err := row.Scan(
@@ -134,6 +138,7 @@ func (q *Queries) SaveRoutingSettings(ctx context.Context, arg SaveRoutingSettin
 		&i.LlmEnabled,
 		&i.LlmModel,
 		&i.UpdatedAt,
+		&i.EscalateAfterSeconds,
 	)
 	return i, err
 }

@@ -146,7 +146,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 
 // intake is the pipelines and routing service; one per process, as it caches parsed models.
 func (s *Services) intake() *intake.Service {
-	s.intakeOnce.Do(func() { s.intakeService = intake.New(s.Pool) })
+	s.intakeOnce.Do(func() { s.intakeService = intake.New(s.Pool, s.mailer(), s.Config.HTTP.PublicURL) })
 	return s.intakeService
 }
 

@@ -162,3 +162,31 @@ func TestIntakeIsRoutedOrDecided(t *testing.T) {
 	}
 	admin.must(404, "GET", "/api/v1/orgs/"+org+"/intake/00000000-0000-0000-0000-000000000000", nil)
 }
+
+// TestWaitingTooLongEscalatesToAdmins: past the organisation's limit the
+// request is marked as an SLA breach and its ADMINs get a mail, once.
+func TestWaitingTooLongEscalatesToAdmins(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0, "escalate_after_seconds": 1})
+	var sub struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(submit(t, admin, org, "", "my phone screen is cracked").body, &sub)
+	m := inbox.WaitFor(t, "owner@shop.test", "Waiting for a decision: my phone screen is cracked")
+	if !bytes.Contains([]byte(m.Text), []byte("/intake/"+sub.ID)) {
+		t.Errorf("escalation mail lacks the link to the request:\n%s", m.Text)
+	}
+	var v struct {
+		Status      string `json:"status"`
+		SLABreached bool   `json:"sla_breached"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/intake/"+sub.ID, nil).decode(t, &v)
+	if !v.SLABreached || v.Status != "awaiting_approval" {
+		t.Fatalf("after escalation: %+v", v)
+	}
+	// Still waiting: the operator can decide.
+	admin.must(200, "POST", "/api/v1/orgs/"+org+"/intake/"+sub.ID+"/decision", map[string]string{"action": "approve"})
+	if n := inbox.Count("owner@shop.test"); n < 1 {
+		t.Fatal("no escalation mail counted")
+	}
+}

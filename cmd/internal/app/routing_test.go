@@ -6,10 +6,25 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/astralisops/astralis/internal/testenv"
 )
 
 // setUpShop signs up an ADMIN with an organisation; with pipelines when asked.
 func setUpShop(t *testing.T, withPipelines bool) (*caller, string, *Services, string) {
+	t.Helper()
+	admin, org, s, _, base := setUpShopFull(t, withPipelines)
+	return admin, org, s, base
+}
+
+// setUpShopWithInbox is setUpShop with pipelines, returning the SMTP inbox too.
+func setUpShopWithInbox(t *testing.T) (*caller, string, *Services, *testenv.Inbox) {
+	t.Helper()
+	admin, org, s, inbox, _ := setUpShopFull(t, true)
+	return admin, org, s, inbox
+}
+
+func setUpShopFull(t *testing.T, withPipelines bool) (*caller, string, *Services, *testenv.Inbox, string) {
 	t.Helper()
 	smtp, inbox := withSMTP(t)
 	base, s := startDev(t, smtp)
@@ -27,7 +42,7 @@ func setUpShop(t *testing.T, withPipelines bool) (*caller, string, *Services, st
 			admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", p)
 		}
 	}
-	return admin, org.ID, s, base
+	return admin, org.ID, s, inbox, base
 }
 
 func postCSV(t *testing.T, c *caller, path, body string) reply {

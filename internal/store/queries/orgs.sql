@@ -51,3 +51,7 @@ RETURNING *;
 
 -- name: GetPendingInvitation :one
 SELECT * FROM invitations WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now();
+
+-- name: ListAdminEmails :many
+SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1 AND m.role = 'ADMIN' ORDER BY u.email;

@@ -20,8 +20,9 @@ INSERT INTO routing_examples (org_id, pipeline_id, text, source) VALUES ($1, $2,
 SELECT * FROM routing_settings WHERE org_id = $1;
 
 -- name: SaveRoutingSettings :one
-INSERT INTO routing_settings (org_id, threshold, llm_enabled, llm_model, updated_at) VALUES ($1, $2, $3, $4, now())
-ON CONFLICT (org_id) DO UPDATE SET threshold = EXCLUDED.threshold, llm_enabled = EXCLUDED.llm_enabled, llm_model = EXCLUDED.llm_model, updated_at = now()
+INSERT INTO routing_settings (org_id, threshold, llm_enabled, llm_model, escalate_after_seconds, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+ON CONFLICT (org_id) DO UPDATE SET threshold = EXCLUDED.threshold, llm_enabled = EXCLUDED.llm_enabled, llm_model = EXCLUDED.llm_model,
+    escalate_after_seconds = EXCLUDED.escalate_after_seconds, updated_at = now()
 RETURNING *;
 
 -- name: GetRoutingModelVersion :one
