@@ -45,7 +45,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 			t.Fatal(err)
 		}
 		deps.Accounts = acc
-		deps.Intake = intake.New(pool, outboxOnly{}, testOrigin)
+		deps.Intake = intake.New(pool, outboxOnly{}, testOrigin, nil)
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 		deps.AllowedOrigins = []string{testOrigin}

@@ -95,9 +95,10 @@ type Google struct {
 }
 
 type OpenAI struct {
-	APIKey  string `mapstructure:"api_key"`
-	BaseURL string `mapstructure:"base_url"`
-	Model   string `mapstructure:"model"`
+	APIKey  string        `mapstructure:"api_key"`
+	BaseURL string        `mapstructure:"base_url"`
+	Model   string        `mapstructure:"model"`
+	Timeout time.Duration `mapstructure:"timeout"`
 }
 
 // Dev configures `astralis dev`: where its embedded services keep data and listen.
@@ -149,6 +150,7 @@ var defaults = map[string]any{
 	"openai.api_key":             "",
 	"openai.base_url":            "",
 	"openai.model":               "gpt-4o-mini",
+	"openai.timeout":             15 * time.Second,
 	"dev.data_dir":               ".data",
 	"dev.temporal_addr":          "127.0.0.1:7233",
 	"dev.temporal_ui_addr":       "127.0.0.1:8233",
@@ -319,6 +321,9 @@ func (c Config) Validate() error {
 	case "auto", "json", "text":
 	default:
 		add("log.format (ASTRALIS_LOG_FORMAT): must be auto, json or text, got %q", c.Log.Format)
+	}
+	if c.OpenAI.Timeout <= 0 {
+		add("openai.timeout: must be positive")
 	}
 	if c.OpenAI.BaseURL != "" {
 		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || u.Host == "" {

@@ -16,7 +16,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/routing"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -28,6 +30,12 @@ type Service struct {
 	models    modelCache
 	mailer    Mailer
 	publicURL string
+	llm       LLMRouter // nil when no model is configured
+}
+
+// LLMRouter asks a chat model for a routing (internal/llm).
+type LLMRouter interface {
+	Route(ctx context.Context, pipelines []routing.Pipeline, text, model string) (llm.Decision, error)
 }
 
 // Mailer starts delivery of outbox mail (the SendEmail workflow).
@@ -35,9 +43,13 @@ type Mailer interface {
 	Dispatch(ctx context.Context, outboxID string) error
 }
 
-// New returns the service; links in the mail it sends start with publicURL.
-func New(pool *pgxpool.Pool, mailer Mailer, publicURL string) *Service {
-	return &Service{pool: pool, q: store.New(pool), models: modelCache{byOrg: map[uuid.UUID]cachedModel{}}, mailer: mailer, publicURL: strings.TrimSuffix(publicURL, "/")}
+// New returns the service; links in the mail it sends start with publicURL;
+// llmRouter may be nil (no API key): routing is then local only.
+func New(pool *pgxpool.Pool, mailer Mailer, publicURL string, llmRouter LLMRouter) *Service {
+	return &Service{
+		pool: pool, q: store.New(pool), models: modelCache{byOrg: map[uuid.UUID]cachedModel{}},
+		mailer: mailer, publicURL: strings.TrimSuffix(publicURL, "/"), llm: llmRouter,
+	}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {

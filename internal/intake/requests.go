@@ -12,6 +12,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/routing"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -77,23 +78,44 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 	if err != nil {
 		return Proposal{}, err
 	}
-	start := time.Now()
-	model, err := s.currentModel(ctx, org)
-	if err != nil {
-		return Proposal{}, err
-	}
-	d := model.Classify(r.Subject + "\n" + r.Body)
-	latency := float64(time.Since(start).Microseconds()) / 1000
 	pipelines, err := s.q.ListPipelines(ctx, org)
 	if err != nil {
 		return Proposal{}, fmt.Errorf("intake: list pipelines: %w", err)
 	}
-	p := Proposal{Pipeline: d.Pipeline, Confidence: d.Confidence, Reason: d.Reason, Model: LocalModelName, LatencyMS: latency,
-		Threshold: settings.Threshold, EscalateAfter: time.Duration(settings.EscalateAfterSeconds) * time.Second}
+	text := r.Subject + "\n" + r.Body
+	p := Proposal{Threshold: settings.Threshold, EscalateAfter: time.Duration(settings.EscalateAfterSeconds) * time.Second}
+	specs := make([]routing.Pipeline, 0, len(pipelines))
 	for _, pl := range pipelines {
 		p.Pipelines = append(p.Pipelines, pl.Key)
+		specs = append(specs, routing.Pipeline{Key: pl.Key, Name: pl.Name, Description: pl.Description})
 	}
-	if err := event(ctx, s.q, org, id, "proposed", nil, p.Pipeline, &p.Confidence, p.Model, &p.LatencyMS, map[string]any{"reason": p.Reason}); err != nil {
+	detail := map[string]any{}
+	if settings.LLMEnabled && s.llm != nil && len(specs) > 0 {
+		start := time.Now()
+		d, err := s.llm.Route(ctx, specs, text, settings.LLMModel)
+		latency := float64(time.Since(start).Microseconds()) / 1000
+		if err == nil {
+			p.Pipeline, p.Confidence, p.Reason, p.Model, p.LatencyMS = d.Pipeline, d.Confidence, d.Reason, d.Model, latency
+			detail = map[string]any{"reason": d.Reason, "prompt_tokens": d.PromptTokens, "completion_tokens": d.CompletionTokens, "cost_usd": d.CostUSD}
+		} else {
+			// Recorded, then the local classifier answers: a request is routed whatever the model does.
+			if err := event(ctx, s.q, org, id, "llm_failed", nil, "", nil, "", &latency, map[string]any{"error": err.Error()}); err != nil {
+				return Proposal{}, fmt.Errorf("intake: record model failure: %w", err)
+			}
+		}
+	}
+	if p.Model == "" {
+		start := time.Now()
+		model, err := s.currentModel(ctx, org)
+		if err != nil {
+			return Proposal{}, err
+		}
+		d := model.Classify(text)
+		p.Pipeline, p.Confidence, p.Reason, p.Model = d.Pipeline, d.Confidence, d.Reason, LocalModelName
+		p.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+		detail = map[string]any{"reason": d.Reason}
+	}
+	if err := event(ctx, s.q, org, id, "proposed", nil, p.Pipeline, &p.Confidence, p.Model, &p.LatencyMS, detail); err != nil {
 		return Proposal{}, fmt.Errorf("intake: record proposal: %w", err)
 	}
 	return p, nil

@@ -35,6 +35,7 @@ import (
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/intake"
+	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/ratelimit"
@@ -146,7 +147,13 @@ func (s *Services) APIDeps() (api.Deps, error) {
 
 // intake is the pipelines and routing service; one per process, as it caches parsed models.
 func (s *Services) intake() *intake.Service {
-	s.intakeOnce.Do(func() { s.intakeService = intake.New(s.Pool, s.mailer(), s.Config.HTTP.PublicURL) })
+	s.intakeOnce.Do(func() {
+		var router intake.LLMRouter // without an API key, routing stays local
+		if c := s.Config.OpenAI; c.APIKey != "" {
+			router = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
+		}
+		s.intakeService = intake.New(s.Pool, s.mailer(), s.Config.HTTP.PublicURL, router)
+	})
 	return s.intakeService
 }
 

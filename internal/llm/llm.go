@@ -1,0 +1,141 @@
+// Package llm asks an OpenAI-compatible chat model (openai-go) to route a
+// request to one of an organisation's pipelines, with a JSON-schema answer.
+// Any failure (timeout, 429, refusal, malformed or impossible answer) is an
+// error, and the caller falls back to the local classifier.
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/openai/openai-go"
+	"github.com/openai/openai-go/option"
+	"github.com/openai/openai-go/shared"
+
+	"github.com/astralisops/astralis/internal/routing"
+)
+
+// Router routes through a chat model.
+type Router struct {
+	client       openai.Client
+	defaultModel string
+}
+
+// Config reaches the model: an API key, and a base URL for any OpenAI-compatible server.
+type Config struct {
+	APIKey  string
+	BaseURL string
+	Model   string
+	Timeout time.Duration
+}
+
+func New(cfg Config) *Router {
+	opts := []option.RequestOption{
+		option.WithAPIKey(cfg.APIKey),
+		option.WithRequestTimeout(cfg.Timeout),
+		option.WithMaxRetries(1), // the local classifier is the better fallback than a long retry
+	}
+	if cfg.BaseURL != "" {
+		opts = append(opts, option.WithBaseURL(strings.TrimSuffix(cfg.BaseURL, "/")+"/"))
+	}
+	return &Router{client: openai.NewClient(opts...), defaultModel: cfg.Model}
+}
+
+// Decision is the model's routing with what it cost.
+type Decision struct {
+	routing.Decision
+	Model            string
+	PromptTokens     int64
+	CompletionTokens int64
+	// CostUSD is estimated from the model's list price; 0 when the price is unknown.
+	CostUSD float64
+}
+
+// pricesPerMillion are list prices (input, output) in USD per million tokens.
+var pricesPerMillion = map[string][2]float64{
+	"gpt-4o-mini":  {0.15, 0.60},
+	"gpt-4o":       {2.50, 10.00},
+	"gpt-4.1-mini": {0.40, 1.60},
+	"gpt-4.1-nano": {0.10, 0.40},
+}
+
+type answer struct {
+	Pipeline   string  `json:"pipeline"`
+	Confidence float64 `json:"confidence"`
+	Reason     string  `json:"reason"`
+}
+
+// Route asks the model (model overrides the configured one when set).
+func (r *Router) Route(ctx context.Context, pipelines []routing.Pipeline, text, model string) (Decision, error) {
+	if model == "" {
+		model = r.defaultModel
+	}
+	keys := make([]string, len(pipelines))
+	var list strings.Builder
+	for i, p := range pipelines {
+		keys[i] = p.Key
+		fmt.Fprintf(&list, "- %s: %s. %s\n", p.Key, p.Name, p.Description)
+	}
+	schema := map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"pipeline":   map[string]any{"type": "string", "enum": keys},
+			"confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1},
+			"reason":     map[string]any{"type": "string"},
+		},
+		"required":             []string{"pipeline", "confidence", "reason"},
+		"additionalProperties": false,
+	}
+	resp, err := r.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		Model: shared.ChatModel(model),
+		Messages: []openai.ChatCompletionMessageParamUnion{
+			openai.SystemMessage("You route a service business's incoming client requests to exactly one pipeline. " +
+				"Pipelines (key: name. description):\n" + list.String() +
+				"Answer with the pipeline key, your confidence from 0 to 1, and a one-line reason."),
+			openai.UserMessage(text),
+		},
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
+			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
+				Name: "routing", Strict: openai.Bool(true), Schema: schema,
+			}},
+		},
+	})
+	if err != nil {
+		return Decision{}, fmt.Errorf("llm: %w", err)
+	}
+	if len(resp.Choices) == 0 {
+		return Decision{}, errors.New("llm: no answer")
+	}
+	msg := resp.Choices[0].Message
+	if msg.Refusal != "" {
+		return Decision{}, fmt.Errorf("llm: refused: %s", msg.Refusal)
+	}
+	var a answer
+	if err := json.Unmarshal([]byte(msg.Content), &a); err != nil {
+		return Decision{}, fmt.Errorf("llm: answer is not the requested JSON: %w", err)
+	}
+	if !slices.Contains(keys, a.Pipeline) {
+		return Decision{}, fmt.Errorf("llm: answered unknown pipeline %q", a.Pipeline)
+	}
+	if a.Confidence < 0 || a.Confidence > 1 {
+		return Decision{}, fmt.Errorf("llm: confidence %v out of range", a.Confidence)
+	}
+	d := Decision{
+		Decision:         routing.Decision{Pipeline: a.Pipeline, Confidence: a.Confidence, Reason: a.Reason},
+		Model:            resp.Model,
+		PromptTokens:     resp.Usage.PromptTokens,
+		CompletionTokens: resp.Usage.CompletionTokens,
+	}
+	if d.Model == "" {
+		d.Model = model
+	}
+	if price, ok := pricesPerMillion[model]; ok {
+		d.CostUSD = (float64(d.PromptTokens)*price[0] + float64(d.CompletionTokens)*price[1]) / 1e6
+	}
+	return d, nil
+}
