@@ -14,7 +14,7 @@ WORKFLOWCHECK_VERSION := v0.6.0
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: dev test build generate check-generate vet workflowcheck fuzz eval-routing tools deps clean
+.PHONY: dev test build generate check-generate vet workflowcheck fuzz eval-routing bench tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -35,6 +35,11 @@ ROUTING_DATA ?= ../shared/data/banking77
 eval-routing:
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis eval-routing --data $(ROUTING_DATA)
+
+## bench: the workflow engine's ceiling beside end-to-end intakes (HTTP POST → routed) and accept latency
+bench:
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis bench
 
 ## build: the three binaries into bin/
 build:

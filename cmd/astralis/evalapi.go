@@ -70,12 +70,12 @@ func evalThroughAPI(o evalOptions) int {
 		return fail(err)
 	}
 	if o.api == "" {
-		stop, base, email, password, err := startDevForEval()
+		dev, err := startScratchDev("evaluation")
 		if err != nil {
 			return fail(err)
 		}
-		defer stop()
-		o.api, o.email, o.password = base, email, password
+		defer dev.Stop()
+		o.api, o.email, o.password = dev.API, dev.AdminEmail, dev.AdminPass
 	}
 	jar, _ := cookiejar.New(nil)
 	s := &apiSession{base: o.api, http: &http.Client{Jar: jar, Timeout: 5 * time.Minute}}
@@ -150,28 +150,34 @@ func evalThroughAPI(o evalOptions) int {
 	return 0
 }
 
-// startDevForEval runs `astralis dev` on a fresh data directory and free
-// ports, and returns how to stop it, its URL and the demo admin's credentials.
-func startDevForEval() (stop func(), base, email, password string, err error) {
-	dataDir, err := os.MkdirTemp("", "astralis-eval-")
+// scratchDev is an `astralis dev` on a fresh data directory and free ports,
+// for measurements that must not touch a developer's data.
+type scratchDev struct {
+	Stop                  func()
+	API, Temporal         string
+	AdminEmail, AdminPass string
+}
+
+func startScratchDev(purpose string) (*scratchDev, error) {
+	dataDir, err := os.MkdirTemp("", "astralis-"+purpose+"-")
 	if err != nil {
-		return nil, "", "", "", err
+		return nil, err
 	}
 	if err := os.Chmod(dataDir, 0o755); err != nil { // the unprivileged postgres user must reach it
-		return nil, "", "", "", err
+		return nil, err
 	}
 	ports := make([]string, 4)
 	for i := range ports {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return nil, "", "", "", err
+			return nil, err
 		}
 		ports[i] = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 		ln.Close()
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return nil, "", "", "", err
+		return nil, err
 	}
 	cmd := exec.Command(self, "dev")
 	cmd.Env = append(os.Environ(),
@@ -180,15 +186,16 @@ func startDevForEval() (stop func(), base, email, password string, err error) {
 		"ASTRALIS_DEV_DATA_DIR="+dataDir, "ASTRALIS_LOG_LEVEL=warn", "DATABASE_URL=")
 	logFile, err := os.Create(filepath.Join(dataDir, "dev.log"))
 	if err != nil {
-		return nil, "", "", "", err
+		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		return nil, "", "", "", err
+		return nil, err
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	stop = func() {
+	d := &scratchDev{API: "http://127.0.0.1:" + ports[0], Temporal: "127.0.0.1:" + ports[1]}
+	d.Stop = func() {
 		_ = cmd.Process.Signal(syscall.SIGINT)
 		select {
 		case <-done:
@@ -198,12 +205,11 @@ func startDevForEval() (stop func(), base, email, password string, err error) {
 		logFile.Close()
 		os.RemoveAll(dataDir)
 	}
-	base = "http://127.0.0.1:" + ports[0]
-	fmt.Fprintf(os.Stderr, "starting astralis dev for the evaluation (log: %s)\n", logFile.Name())
+	fmt.Fprintf(os.Stderr, "starting astralis dev for the %s (log: %s)\n", purpose, logFile.Name())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	for {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
+		if resp, err := http.Get(d.API + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				break
@@ -211,22 +217,23 @@ func startDevForEval() (stop func(), base, email, password string, err error) {
 		}
 		select {
 		case <-done:
-			return nil, "", "", "", fmt.Errorf("astralis dev exited; see %s", logFile.Name())
+			return nil, fmt.Errorf("astralis dev exited; see %s", logFile.Name())
 		case <-ctx.Done():
-			stop()
-			return nil, "", "", "", fmt.Errorf("astralis dev not ready in time")
+			d.Stop()
+			return nil, fmt.Errorf("astralis dev not ready in time")
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
 	data, err := os.ReadFile(filepath.Join(dataDir, "demo-admin.json"))
 	if err != nil {
-		stop()
-		return nil, "", "", "", err
+		d.Stop()
+		return nil, err
 	}
 	var creds demoCredentials
 	if err := json.Unmarshal(data, &creds); err != nil {
-		stop()
-		return nil, "", "", "", err
+		d.Stop()
+		return nil, err
 	}
-	return stop, base, creds.Email, creds.Password, nil
+	d.AdminEmail, d.AdminPass = creds.Email, creds.Password
+	return d, nil
 }

@@ -22,7 +22,9 @@ commands:
   admin create-user --email E --password P --org ORG [--role ROLE]
             create a verified account in an organisation (no email round trip)
   eval-routing [--data DIR]
-            measure the local routing classifier on a labelled data set (../shared/data/banking77)
+            measure routing on a labelled data set (../shared/data/banking77), through the API
+  bench [--n N] [--concurrency C]
+            the engine's ceiling beside end-to-end intakes per second, on a fresh astralis dev
 `
 
 func main() {
@@ -42,6 +44,8 @@ func main() {
 		code = runAdmin(args)
 	case "eval-routing":
 		code = runEvalRouting(args)
+	case "bench":
+		code = runBench(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

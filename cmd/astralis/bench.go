@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/workflows"
+)
+
+// runBench measures, on one fresh `astralis dev`, the engine's ceiling here (a
+// bare workflow running as many no-op activities as an auto-routed intake)
+// beside end-to-end intakes (HTTP POST → routed), and the API's accept latency.
+func runBench(args []string) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	n := fs.Int("n", 300, "workflows and intakes per measurement")
+	concurrency := fs.Int("concurrency", 32, "requests in flight")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(os.Stderr, "astralis bench: %v\n", err)
+		return 1
+	}
+	dev, err := startScratchDev("benchmark")
+	if err != nil {
+		return fail(err)
+	}
+	defer dev.Stop()
+
+	ceiling, err := benchCeiling(dev.Temporal, *n, *concurrency)
+	if err != nil {
+		return fail(err)
+	}
+	e2e, accept, err := benchIntake(dev, *n, *concurrency)
+	if err != nil {
+		return fail(err)
+	}
+	slices.Sort(accept)
+	pct := func(p float64) time.Duration { return accept[int(p*float64(len(accept)-1))] }
+	fmt.Printf("\n%d each, %d in flight, on the embedded Temporal server (SQLite, WAL) and private PostgreSQL\n\n", *n, *concurrency)
+	fmt.Printf("%-52s %10.1f /s\n", "ceiling: bare workflow with 2 no-op activities", ceiling)
+	fmt.Printf("%-52s %10.1f /s  (%.2f × the ceiling)\n", "end to end: POST /intake → routed", e2e, e2e/ceiling)
+	fmt.Printf("%-52s %7.1f ms p50, %.1f ms p99\n", "API accept latency (POST /intake → 202)", ms(pct(0.5)), ms(pct(0.99)))
+	return 0
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// benchWorkflow is the ceiling: the same number of activities an auto-routed intake runs, doing nothing.
+func benchWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	for range 2 {
+		if err := workflow.ExecuteActivity(ctx, benchNoop).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func benchNoop(context.Context) error { return nil }
+
+func benchCeiling(temporalAddr string, n, concurrency int) (float64, error) {
+	c, err := client.Dial(client.Options{HostPort: temporalAddr, Logger: testenv.QuietSDKLogger{}})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	queue := "bench-ceiling"
+	w := worker.New(c, queue, worker.Options{})
+	w.RegisterWorkflow(benchWorkflow)
+	w.RegisterActivity(benchNoop)
+	if err := w.Start(); err != nil {
+		return 0, err
+	}
+	defer w.Stop()
+	start := time.Now()
+	err = inParallel(n, concurrency, func(int) error {
+		run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "bench-" + uuid.NewString(), TaskQueue: queue}, benchWorkflow)
+		if err != nil {
+			return err
+		}
+		return run.Get(context.Background(), nil)
+	})
+	return float64(n) / time.Since(start).Seconds(), err
+}
+
+func benchIntake(dev *scratchDev, n, concurrency int) (float64, []time.Duration, error) {
+	jar, _ := cookiejar.New(nil)
+	s := &apiSession{base: dev.API, http: &http.Client{Jar: jar, Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}}
+	if err := s.call("POST", "/api/v1/auth/login", map[string]string{"email": dev.AdminEmail, "password": dev.AdminPass}, nil); err != nil {
+		return 0, nil, err
+	}
+	var org struct {
+		ID string `json:"id"`
+	}
+	if err := s.call("POST", "/api/v1/orgs", map[string]string{"name": "Benchmark"}, &org); err != nil {
+		return 0, nil, err
+	}
+	orgPath := "/api/v1/orgs/" + org.ID
+	for _, p := range [][2]string{{"cards", "Cards: ordering, delivering and activating cards"}, {"transfers", "Transfers: sending and receiving money"}} {
+		if err := s.call("POST", orgPath+"/pipelines", map[string]string{"key": p[0], "name": p[0], "description": p[1]}, nil); err != nil {
+			return 0, nil, err
+		}
+	}
+	// Every intake is routed without an operator, as a confident proposal is.
+	if err := s.call("PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0}, nil); err != nil {
+		return 0, nil, err
+	}
+	c, err := client.Dial(client.Options{HostPort: dev.Temporal, Logger: testenv.QuietSDKLogger{}})
+	if err != nil {
+		return 0, nil, err
+	}
+	defer c.Close()
+
+	accept := make([]time.Duration, n)
+	start := time.Now()
+	err = inParallel(n, concurrency, func(i int) error {
+		t0 := time.Now()
+		var sub struct {
+			ID uuid.UUID `json:"id"`
+		}
+		if err := s.call("POST", orgPath+"/intake", map[string]string{"subject": "My card has not arrived", "body": "I ordered it two weeks ago."}, &sub); err != nil {
+			return err
+		}
+		accept[i] = time.Since(t0)
+		var state workflows.IntakeState
+		if err := c.GetWorkflow(context.Background(), workflows.IntakeWorkflowID(sub.ID), "").Get(context.Background(), &state); err != nil {
+			return err
+		}
+		if state.Status != "routed" {
+			return fmt.Errorf("intake %s ended %s", sub.ID, state.Status)
+		}
+		return nil
+	})
+	return float64(n) / time.Since(start).Seconds(), accept, err
+}
+
+// inParallel runs f(0..n-1) with at most concurrency at once and returns the first error.
+func inParallel(n, concurrency int, f func(i int) error) error {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	slots := make(chan struct{}, concurrency)
+	for i := range n {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			if err := f(i); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
