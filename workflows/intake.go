@@ -100,10 +100,9 @@ func (w *intakeWorkflow) publish(ctx workflow.Context) error {
 	)
 }
 
+// run routes the request. The API starts it with the organisation and status
+// already set as search attributes; publish records each change after that.
 func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
-	if err := w.publish(ctx); err != nil {
-		return w.state, err
-	}
 	var a *activities.Intake
 	if err := workflow.ExecuteActivity(ctx, a.Propose, w.ref).Get(ctx, &w.state.Proposal); err != nil {
 		return w.state, err
