@@ -14,7 +14,7 @@ WORKFLOWCHECK_VERSION := v0.6.0
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: dev test build generate check-generate vet workflowcheck fuzz eval-routing bench tools deps clean
+.PHONY: dev test build generate check-generate vet workflowcheck fuzz eval-routing bench crash-test tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -40,6 +40,11 @@ eval-routing:
 bench:
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis bench
+
+## crash-test: kill -9 astralis dev during 500 in-flight intakes, restart, check every request ended once
+crash-test:
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis crash-test
 
 ## build: the three binaries into bin/
 build:

@@ -31,6 +31,10 @@ type apiSession struct {
 }
 
 func (s *apiSession) call(method, path string, in, out any) error {
+	return s.send(method, path, in, out, nil)
+}
+
+func (s *apiSession) send(method, path string, in, out any, header map[string]string) error {
 	var body io.Reader
 	if in != nil {
 		data, err := json.Marshal(in)
@@ -45,6 +49,9 @@ func (s *apiSession) call(method, path string, in, out any) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", s.base)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return err
@@ -153,9 +160,12 @@ func evalThroughAPI(o evalOptions) int {
 // scratchDev is an `astralis dev` on a fresh data directory and free ports,
 // for measurements that must not touch a developer's data.
 type scratchDev struct {
-	Stop                  func()
+	Stop                  func() // Ctrl-C, and the data directory is removed
+	Kill                  func() // kill -9: nothing is cleaned up, not even PostgreSQL
 	API, Temporal         string
 	AdminEmail, AdminPass string
+	DataDir               string
+	ports                 []string
 }
 
 func startScratchDev(purpose string) (*scratchDev, error) {
@@ -175,6 +185,11 @@ func startScratchDev(purpose string) (*scratchDev, error) {
 		ports[i] = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 		ln.Close()
 	}
+	return startDevAt(purpose, dataDir, ports)
+}
+
+// startDevAt starts `astralis dev` on dataDir and ports (API, Temporal, Web UI, PostgreSQL), again after a crash too.
+func startDevAt(purpose, dataDir string, ports []string) (*scratchDev, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -184,7 +199,7 @@ func startScratchDev(purpose string) (*scratchDev, error) {
 		"ASTRALIS_HTTP_ADDR=127.0.0.1:"+ports[0], "ASTRALIS_DEV_TEMPORAL_ADDR=127.0.0.1:"+ports[1],
 		"ASTRALIS_DEV_TEMPORAL_UI_ADDR=127.0.0.1:"+ports[2], "ASTRALIS_DEV_POSTGRES_PORT="+ports[3],
 		"ASTRALIS_DEV_DATA_DIR="+dataDir, "ASTRALIS_LOG_LEVEL=warn", "DATABASE_URL=")
-	logFile, err := os.Create(filepath.Join(dataDir, "dev.log"))
+	logFile, err := os.OpenFile(filepath.Join(dataDir, "dev.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +209,12 @@ func startScratchDev(purpose string) (*scratchDev, error) {
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	d := &scratchDev{API: "http://127.0.0.1:" + ports[0], Temporal: "127.0.0.1:" + ports[1]}
+	d := &scratchDev{API: "http://127.0.0.1:" + ports[0], Temporal: "127.0.0.1:" + ports[1], DataDir: dataDir, ports: ports}
+	d.Kill = func() {
+		_ = cmd.Process.Kill()
+		<-done
+		logFile.Close()
+	}
 	d.Stop = func() {
 		_ = cmd.Process.Signal(syscall.SIGINT)
 		select {

@@ -25,6 +25,8 @@ commands:
             measure routing on a labelled data set (../shared/data/banking77), through the API
   bench [--n N] [--concurrency C]
             the engine's ceiling beside end-to-end intakes per second, on a fresh astralis dev
+  crash-test [--n N]
+            kill -9 astralis dev during N in-flight intakes, restart, check each ended once
 `
 
 func main() {
@@ -46,6 +48,8 @@ func main() {
 		code = runEvalRouting(args)
 	case "bench":
 		code = runBench(args)
+	case "crash-test":
+		code = runCrashTest(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
