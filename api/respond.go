@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -56,7 +58,15 @@ func decodeJSON(c *gin.Context, dst any) error {
 			return problem.New(problem.ErrUnsupportedType, "Content-Type must be application/json")
 		}
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	raw, err := io.ReadAll(c.Request.Body) // bounded by limitBody
+	if err != nil {
+		return jsonProblem(err)
+	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD: refuse it instead.
+	if !utf8.Valid(raw) {
+		return problem.Invalid("request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonProblem(err)

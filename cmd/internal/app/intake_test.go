@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +160,23 @@ func TestIntakeIsRoutedOrDecided(t *testing.T) {
 	// Bad input names the problem.
 	if r := submit(t, admin, org, "", ""); r.status != 422 || !bytes.Contains(r.body, []byte(`"field":"subject"`)) {
 		t.Errorf("empty subject: %d %s", r.status, r.body)
+	}
+	for name, body := range map[string]string{
+		"invalid UTF-8":  "{\"subject\":\"caf\xe9\",\"body\":\"x\"}",
+		"empty body":     `{"subject":"hello","body":"   "}`,
+		"oversized body": `{"subject":"hello","body":"` + strings.Repeat("x", 70<<10) + `"}`,
+	} {
+		req, _ := http.NewRequest("POST", admin.base+"/api/v1/orgs/"+org+"/intake", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", admin.base)
+		resp, err := admin.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 422 || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: %d %s", name, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
 	}
 	admin.must(404, "GET", "/api/v1/orgs/"+org+"/intake/00000000-0000-0000-0000-000000000000", nil)
 }
