@@ -155,3 +155,12 @@ func (h *intakeHandler) putSettings(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, st)
 }
+
+func (h *intakeHandler) dashboard(c *gin.Context) {
+	d, err := h.intake.Dashboard(c, orgID(c), 30)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}

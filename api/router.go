@@ -148,6 +148,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.POST("/routing/classify", requireRole(auth.RoleAdmin), ih.classify)
 	org.GET("/routing/settings", requireRole(auth.RoleAdmin), ih.getSettings)
 	org.PUT("/routing/settings", requireRole(auth.RoleAdmin), ih.putSettings)
+	org.GET("/dashboard", requireRole(auth.RoleOperator), ih.dashboard)
 
 	rh := &requestHandler{intake: deps.Intake, routing: deps.Routing}
 	org.POST("/intake", rh.submit)

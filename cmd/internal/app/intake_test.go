@@ -110,6 +110,40 @@ func TestIntakeIsRoutedOrDecided(t *testing.T) {
 	}
 	admin.must(409, "POST", "/api/v1/orgs/"+org+"/intake/"+c.ID+"/decision", map[string]string{"action": "approve"})
 
+	// The dashboard counts them: one reassigned by an operator, one routed by the model.
+	var dash struct {
+		Stages []struct {
+			Pipeline string `json:"pipeline"`
+			Stage    string `json:"stage"`
+			Items    int    `json:"items"`
+		} `json:"stages"`
+		Volume []struct {
+			Requests int `json:"requests"`
+		} `json:"intake_per_day"`
+		Routing struct {
+			AutoRouted int `json:"auto_routed"`
+			Approved   int `json:"approved"`
+			Reassigned int `json:"reassigned"`
+			Rejected   int `json:"rejected"`
+		} `json:"routing"`
+		Wait struct {
+			P50 float64 `json:"p50"`
+		} `json:"approval_wait_seconds"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/dashboard", nil).decode(t, &dash)
+	if dash.Routing.Reassigned != 1 || dash.Routing.AutoRouted != 1 || dash.Routing.Approved != 0 || dash.Wait.P50 <= 0 || len(dash.Volume) != 1 || dash.Volume[0].Requests != 2 {
+		t.Fatalf("dashboard = %+v", dash)
+	}
+	billingNew := 0
+	for _, st := range dash.Stages {
+		if st.Pipeline == "billing" && st.Stage == "New" {
+			billingNew = st.Items
+		}
+	}
+	if billingNew != 1 || len(dash.Stages) != 9 {
+		t.Fatalf("stages = %+v", dash.Stages)
+	}
+
 	// The Temporal Web UI finds them by organisation, status and pipeline.
 	query := fmt.Sprintf("AstralisOrg = '%s' AND AstralisIntakeStatus = 'routed' AND AstralisPipeline = 'billing'", org)
 	found := 0

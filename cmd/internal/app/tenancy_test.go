@@ -36,6 +36,7 @@ var orgRoutes = map[string]struct {
 	"POST /api/v1/orgs/:org/intake":              {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
 	"GET /api/v1/orgs/:org/intake/:id":           {auth.RoleClient, nil},
 	"GET /api/v1/orgs/:org/intake":               {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/dashboard":            {auth.RoleOperator, nil},
 	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 
