@@ -42,8 +42,9 @@ func (h *intakeHandler) listPipelines(c *gin.Context) {
 	c.JSON(http.StatusOK, page[intake.Pipeline]{Items: ps})
 }
 
+// getPipeline answers the pipeline's board: its stages and their items in order.
 func (h *intakeHandler) getPipeline(c *gin.Context) {
-	p, err := h.intake.Pipeline(c, orgID(c), c.Param("key"))
+	p, err := h.intake.Board(c, orgID(c), c.Param("key"))
 	if err != nil {
 		respondError(c, err)
 		return
@@ -163,4 +164,22 @@ func (h *intakeHandler) dashboard(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, d)
+}
+
+func (h *intakeHandler) moveItem(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "item")
+	if !ok {
+		return
+	}
+	var in intake.MoveInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	item, err := h.intake.MoveItem(c, orgID(c), id, userID(c), in, c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, item)
 }

@@ -149,6 +149,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/routing/settings", requireRole(auth.RoleAdmin), ih.getSettings)
 	org.PUT("/routing/settings", requireRole(auth.RoleAdmin), ih.putSettings)
 	org.GET("/dashboard", requireRole(auth.RoleOperator), ih.dashboard)
+	org.POST("/items/:id/move", requireRole(auth.RoleOperator), ih.moveItem)
 
 	rh := &requestHandler{intake: deps.Intake, routing: deps.Routing}
 	org.POST("/intake", rh.submit)

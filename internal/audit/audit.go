@@ -31,6 +31,7 @@ const (
 	MemberRemoved     = "org.member.removed"
 	TokenCreated      = "org.token.created"
 	TokenRevoked      = "org.token.revoked"
+	ItemMoved         = "pipeline.item.moved"
 )
 
 // Event is one audit log entry. Zero IDs are stored as NULL.

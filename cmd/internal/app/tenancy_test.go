@@ -37,6 +37,7 @@ var orgRoutes = map[string]struct {
 	"GET /api/v1/orgs/:org/intake/:id":           {auth.RoleClient, nil},
 	"GET /api/v1/orgs/:org/intake":               {auth.RoleClient, nil},
 	"GET /api/v1/orgs/:org/dashboard":            {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/items/:id/move":      {auth.RoleOperator, nil}, // body: the item's own stage
 	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 
@@ -99,6 +100,20 @@ func TestTenantMatrix(t *testing.T) {
 	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", map[string]any{"key": "billing", "name": "Billing", "description": "Invoices and refunds"})
 	// One request per role, each waiting for an operator: CLIENTs may only see their own.
 	admin.must(200, "PUT", "/api/v1/orgs/"+org.ID+"/routing/settings", map[string]any{"threshold": 1.0})
+	// And one routed request, whose item the move route moves.
+	admin.must(200, "PUT", "/api/v1/orgs/"+org.ID+"/routing/settings", map[string]any{"threshold": 0.0})
+	var routedSub struct {
+		ID string `json:"id"`
+	}
+	admin.must(202, "POST", "/api/v1/orgs/"+org.ID+"/intake", map[string]string{"subject": "routed one", "body": "my screen is cracked"}).decode(t, &routedSub)
+	waitForStatus(t, admin, org.ID, routedSub.ID, "routed")
+	var item struct {
+		ID, Stage string
+	}
+	if err := s.Pool.QueryRow(t.Context(), "SELECT id::text, stage_id::text FROM pipeline_items").Scan(&item.ID, &item.Stage); err != nil {
+		t.Fatal(err)
+	}
+	admin.must(200, "PUT", "/api/v1/orgs/"+org.ID+"/routing/settings", map[string]any{"threshold": 1.0})
 	intakeOf := map[auth.Role]string{}
 	for role, c := range callers {
 		var sub struct {
@@ -150,12 +165,18 @@ func TestTenantMatrix(t *testing.T) {
 			}
 			p = strings.Replace(p, ":user", userIDs[target], 1)
 			p = strings.Replace(p, ":key", "repairs", 1)
+			if strings.Contains(route.Path, "/items/") {
+				p = strings.Replace(p, ":id", item.ID, 1)
+			}
 			p = strings.Replace(p, ":id", intakeOf[role], 1)
 			return strings.Replace(p, ":token", tokenOf[role], 1)
 		}
 		bodyFor := func(role auth.Role) any {
-			if key == "POST /api/v1/orgs/:org/pipelines" {
+			switch key {
+			case "POST /api/v1/orgs/:org/pipelines":
 				return map[string]any{"key": "made-by-" + strings.ToLower(string(role)), "name": "Made by " + string(role)}
+			case "POST /api/v1/orgs/:org/items/:id/move":
+				return map[string]any{"stage_id": item.Stage}
 			}
 			return spec.body
 		}
