@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -186,27 +185,10 @@ func (h *orgHandler) activity(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var f accounts.ActivityFilter
-	var fields []problem.FieldError
-	f.Action = c.Query("action")
-	if raw := c.Query("actor"); raw != "" {
-		id, err := uuid.Parse(raw)
-		if err != nil {
-			fields = append(fields, problem.FieldError{Field: "actor", Message: "must be a user id"})
-		}
-		f.Actor = &id
-	}
-	for name, dst := range map[string]**time.Time{"since": &f.Since, "until": &f.Until} {
-		if raw := c.Query(name); raw != "" {
-			t, err := time.Parse(time.RFC3339, raw)
-			if err != nil {
-				fields = append(fields, problem.FieldError{Field: name, Message: "must be an RFC 3339 time like 2026-01-31T09:00:00Z"})
-			}
-			*dst = &t
-		}
-	}
-	if len(fields) > 0 {
-		respondError(c, problem.Invalid("bad query parameters", fields...))
+	q := queryParams{c: c}
+	f := accounts.ActivityFilter{Action: c.Query("action"), Actor: q.userID("actor"), Since: q.time("since"), Until: q.time("until")}
+	if err := q.err(); err != nil {
+		respondError(c, err)
 		return
 	}
 	events, err := h.accounts.OrgActivity(c, orgID(c), f, cursor.BeforeSeq, limit+1)

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -117,32 +116,19 @@ func (h *requestHandler) list(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	f := intake.ListFilter{Status: c.Query("status"), Pipeline: c.Query("pipeline"), Priority: c.Query("priority"), Search: c.Query("q"), OnlyFrom: onlyOwn(c)}
-	var fields []problem.FieldError
+	q := queryParams{c: c}
+	f := intake.ListFilter{
+		Status: c.Query("status"), Pipeline: c.Query("pipeline"), Priority: c.Query("priority"), Search: c.Query("q"), OnlyFrom: onlyOwn(c),
+		Assignee: q.userID("assignee"), Since: q.time("since"), Until: q.time("until"),
+	}
 	if !statuses[f.Status] {
-		fields = append(fields, problem.FieldError{Field: "status", Message: "must be received, routed, awaiting_approval or rejected"})
+		q.fields = append(q.fields, problem.FieldError{Field: "status", Message: "must be received, routed, awaiting_approval or rejected"})
 	}
 	if !priorities[f.Priority] {
-		fields = append(fields, problem.FieldError{Field: "priority", Message: "must be low, normal, high or urgent"})
+		q.fields = append(q.fields, problem.FieldError{Field: "priority", Message: "must be low, normal, high or urgent"})
 	}
-	if raw := c.Query("assignee"); raw != "" {
-		id, err := uuid.Parse(raw)
-		if err != nil {
-			fields = append(fields, problem.FieldError{Field: "assignee", Message: "must be a user id"})
-		}
-		f.Assignee = &id
-	}
-	for name, dst := range map[string]**time.Time{"since": &f.Since, "until": &f.Until} {
-		if raw := c.Query(name); raw != "" {
-			t, err := time.Parse(time.RFC3339, raw)
-			if err != nil {
-				fields = append(fields, problem.FieldError{Field: name, Message: "must be an RFC 3339 time like 2026-01-31T09:00:00Z"})
-			}
-			*dst = &t
-		}
-	}
-	if len(fields) > 0 {
-		respondError(c, problem.Invalid("bad query parameters", fields...))
+	if err := q.err(); err != nil {
+		respondError(c, err)
 		return
 	}
 	var after *intake.ListCursor

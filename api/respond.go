@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/astralisops/astralis/internal/problem"
 )
@@ -151,4 +153,46 @@ func encodeCursor(cursor any) string {
 		panic(fmt.Sprintf("cursor %T does not marshal: %v", cursor, err)) // a programming error, caught by tests
 	}
 	return base64.RawURLEncoding.EncodeToString(data)
+}
+
+// queryParams reads typed query parameters, collecting a field error for each bad one.
+type queryParams struct {
+	c      *gin.Context
+	fields []problem.FieldError
+}
+
+// userID reads an optional user id parameter.
+func (q *queryParams) userID(name string) *uuid.UUID {
+	raw := q.c.Query(name)
+	if raw == "" {
+		return nil
+	}
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		q.fields = append(q.fields, problem.FieldError{Field: name, Message: "must be a user id"})
+		return nil
+	}
+	return &id
+}
+
+// time reads an optional RFC 3339 time parameter.
+func (q *queryParams) time(name string) *time.Time {
+	raw := q.c.Query(name)
+	if raw == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		q.fields = append(q.fields, problem.FieldError{Field: name, Message: "must be an RFC 3339 time like 2026-01-31T09:00:00Z"})
+		return nil
+	}
+	return &t
+}
+
+// err is the 422 naming every bad parameter, or nil.
+func (q *queryParams) err() error {
+	if len(q.fields) == 0 {
+		return nil
+	}
+	return problem.Invalid("bad query parameters", q.fields...)
 }
