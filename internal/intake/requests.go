@@ -133,11 +133,13 @@ type RouteInput struct {
 	Note       string     `json:"note,omitempty"`
 }
 
-// Route makes the request an item in the first stage of its pipeline. It is
-// idempotent: a retried or replayed call finds the request routed and the
-// item there, and changes nothing. An operator's decision teaches the router.
+// Route makes the request an item in the first stage of its pipeline,
+// assigned to the least-loaded OPERATOR (else ADMIN), who is mailed. It is
+// idempotent: a retried or replayed call finds the request routed and changes
+// nothing, so no second item or mail. An operator's decision teaches the router.
 func (s *Service) Route(ctx context.Context, in RouteInput) error {
-	return s.inTx(ctx, func(q *store.Queries) error {
+	var mailID string
+	err := s.inTx(ctx, func(q *store.Queries) error {
 		r, err := s.lockIntake(ctx, q, in.OrgID, in.IntakeID)
 		if err != nil {
 			return err
@@ -157,8 +159,16 @@ func (s *Service) Route(ctx context.Context, in RouteInput) error {
 		if err != nil {
 			return fmt.Errorf("intake: rank: %w", err)
 		}
+		var assignee *uuid.UUID
+		who, err := q.LeastLoadedAssignee(ctx, in.OrgID)
+		switch {
+		case err == nil:
+			assignee = &who.UserID
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("intake: assignee: %w", err)
+		}
 		if err := q.CreateItemForIntake(ctx, store.CreateItemForIntakeParams{
-			OrgID: in.OrgID, PipelineID: p.ID, StageID: stage.ID, IntakeID: &in.IntakeID, Title: r.Subject, Rank: Between(last, ""),
+			OrgID: in.OrgID, PipelineID: p.ID, StageID: stage.ID, IntakeID: &in.IntakeID, Title: r.Subject, AssigneeID: assignee, Rank: Between(last, ""),
 		}); err != nil {
 			return fmt.Errorf("intake: create item: %w", err)
 		}
@@ -166,6 +176,20 @@ func (s *Service) Route(ctx context.Context, in RouteInput) error {
 			OrgID: in.OrgID, ID: in.IntakeID, Status: StatusRouted, PipelineID: &p.ID, Confidence: &in.Confidence, Reason: in.Reason, DecidedBy: in.DecidedBy,
 		}); err != nil {
 			return fmt.Errorf("intake: mark routed: %w", err)
+		}
+		if assignee != nil {
+			if err := q.SetIntakeAssignee(ctx, store.SetIntakeAssigneeParams{OrgID: in.OrgID, ID: in.IntakeID, AssigneeID: assignee}); err != nil {
+				return fmt.Errorf("intake: assign: %w", err)
+			}
+			msg, err := mail.Render("assigned", who.Email, map[string]string{
+				"Subject": r.Subject, "Pipeline": p.Name, "Link": fmt.Sprintf("%s/orgs/%s/intake/%s", s.publicURL, in.OrgID, in.IntakeID),
+			})
+			if err != nil {
+				return err
+			}
+			if mailID, err = mail.Enqueue(ctx, q, msg); err != nil {
+				return err
+			}
 		}
 		if in.DecidedBy == DecidedByOperator {
 			if err := q.InsertOperatorExample(ctx, store.InsertOperatorExampleParams{OrgID: in.OrgID, PipelineID: p.ID, Text: r.Subject + "\n" + r.Body}); err != nil {
@@ -175,8 +199,13 @@ func (s *Service) Route(ctx context.Context, in RouteInput) error {
 				return err
 			}
 		}
-		return event(ctx, q, in.OrgID, in.IntakeID, "routed", in.Actor, in.Pipeline, &in.Confidence, "", nil, map[string]any{"decided_by": in.DecidedBy, "note": in.Note})
+		return event(ctx, q, in.OrgID, in.IntakeID, "routed", in.Actor, in.Pipeline, &in.Confidence, "", nil, map[string]any{"decided_by": in.DecidedBy, "note": in.Note, "assignee": assignee})
 	})
+	if err != nil || mailID == "" {
+		return err
+	}
+	// The mail is committed: if this fails, the outbox sweeper delivers it.
+	return s.mailer.Dispatch(ctx, mailID)
 }
 
 // learn teaches the organisation's model one decision, in the caller's transaction.

@@ -150,6 +150,7 @@ type Request struct {
 	Metadata    json.RawMessage `json:"metadata"`
 	Priority    string          `json:"priority"`
 	Routing     Routing         `json:"routing"`
+	AssigneeID  *uuid.UUID      `json:"assignee_id"`
 	SLABreached bool            `json:"sla_breached"`
 	CreatedBy   *uuid.UUID      `json:"created_by"`
 	CreatedAt   time.Time       `json:"created_at"`
@@ -176,7 +177,7 @@ func (s *Service) Request(ctx context.Context, org, id uuid.UUID, onlyFrom *uuid
 	}
 	out := Request{
 		ID: r.ID, Status: r.Status, Subject: r.Subject, Body: r.Body, Contact: Contact{Name: r.ContactName, Email: r.ContactEmail},
-		Source: r.Source, Metadata: r.Metadata, Priority: r.Priority, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		Source: r.Source, Metadata: r.Metadata, Priority: r.Priority, AssigneeID: r.AssigneeID, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy},
 		History: []Event{},
 	}

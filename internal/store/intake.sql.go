@@ -324,6 +324,30 @@ func (q *Queries) LastRankInStage(ctx context.Context, arg LastRankInStageParams
 	return column_1, err
 }
 
+const leastLoadedAssignee = `-- name: LeastLoadedAssignee :one
+SELECT m.user_id, u.email
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+LEFT JOIN pipeline_items i ON i.org_id = m.org_id AND i.assignee_id = m.user_id
+WHERE m.org_id = $1 AND m.role IN ('OPERATOR', 'ADMIN')
+GROUP BY m.user_id, u.email, m.role
+ORDER BY (m.role = 'OPERATOR') DESC, count(i.id), m.user_id
+LIMIT 1
+`
+
+type LeastLoadedAssigneeRow struct {
+	UserID uuid.UUID
+	Email  string
+}
+
+// The OPERATOR (else ADMIN) with the fewest items, ties broken by user id.
+func (q *Queries) LeastLoadedAssignee(ctx context.Context, orgID uuid.UUID) (LeastLoadedAssigneeRow, error) {
+	row := q.db.QueryRow(ctx, leastLoadedAssignee, orgID)
+	var i LeastLoadedAssigneeRow
+	err := row.Scan(&i.UserID, &i.Email)
+	return i, err
+}
+
 const listIntake = `-- name: ListIntake :many
 SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, coalesce(p.key, '')::text AS pipeline_key
 FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
@@ -530,6 +554,21 @@ func (q *Queries) MarkIntakeSLABreached(ctx context.Context, arg MarkIntakeSLABr
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const setIntakeAssignee = `-- name: SetIntakeAssignee :exec
+UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2
+`
+
+type SetIntakeAssigneeParams struct {
+	OrgID      uuid.UUID
+	ID         uuid.UUID
+	AssigneeID *uuid.UUID
+}
+
+func (q *Queries) SetIntakeAssignee(ctx context.Context, arg SetIntakeAssigneeParams) error {
+	_, err := q.db.Exec(ctx, setIntakeAssignee, arg.OrgID, arg.ID, arg.AssigneeID)
+	return err
 }
 
 const setIntakeProposal = `-- name: SetIntakeProposal :exec

@@ -61,7 +61,7 @@ func waitForStatus(t *testing.T, c *caller, org, id, status string) intakeView {
 }
 
 func TestIntakeIsRoutedOrDecided(t *testing.T) {
-	admin, org, s, _ := setUpShop(t, true)
+	admin, org, s, inbox := setUpShopWithInbox(t)
 
 	// Below the threshold: an operator decides.
 	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
@@ -89,6 +89,21 @@ func TestIntakeIsRoutedOrDecided(t *testing.T) {
 	routed := waitForStatus(t, admin, org, a.ID, "routed")
 	if routed.Routing.Pipeline != "billing" || routed.Routing.DecidedBy != "operator" {
 		t.Fatalf("after reassign: %+v", routed.Routing)
+	}
+	// The only OPERATOR-or-ADMIN, the owner, is assigned and told.
+	var me struct {
+		ID string `json:"id"`
+	}
+	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	var assigned struct {
+		AssigneeID string `json:"assignee_id"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/intake/"+a.ID, nil).decode(t, &assigned)
+	if assigned.AssigneeID != me.ID {
+		t.Errorf("assignee = %q, want the owner %q", assigned.AssigneeID, me.ID)
+	}
+	if m := inbox.WaitFor(t, "owner@shop.test", "New request for you: my phone screen is cracked"); !strings.Contains(m.Text, "/intake/"+a.ID) {
+		t.Errorf("assignment mail lacks the link:\n%s", m.Text)
 	}
 	var items, workflowsStarted, examples int
 	if err := s.Pool.QueryRow(t.Context(), "SELECT (SELECT count(*) FROM pipeline_items), (SELECT count(*) FROM intake_requests), (SELECT count(*) FROM routing_examples WHERE source = 'operator')").Scan(&items, &workflowsStarted, &examples); err != nil {

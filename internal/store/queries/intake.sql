@@ -66,3 +66,17 @@ WHERE r.org_id = sqlc.arg(org_id)
   AND (sqlc.narg(before_at)::timestamptz IS NULL OR (r.created_at, r.id) < (sqlc.narg(before_at), sqlc.arg(before_id)::uuid))
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT sqlc.arg(max_rows);
+
+-- name: LeastLoadedAssignee :one
+-- The OPERATOR (else ADMIN) with the fewest items, ties broken by user id.
+SELECT m.user_id, u.email
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+LEFT JOIN pipeline_items i ON i.org_id = m.org_id AND i.assignee_id = m.user_id
+WHERE m.org_id = $1 AND m.role IN ('OPERATOR', 'ADMIN')
+GROUP BY m.user_id, u.email, m.role
+ORDER BY (m.role = 'OPERATOR') DESC, count(i.id), m.user_id
+LIMIT 1;
+
+-- name: SetIntakeAssignee :exec
+UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2;
