@@ -18,6 +18,7 @@ type IntakeRef struct {
 // idempotent: a retried or replayed activity changes nothing twice.
 type Intake struct {
 	Intake *intake.Service
+	Mail   *Mail
 }
 
 // Propose classifies the request and records the proposal.
@@ -25,9 +26,16 @@ func (a *Intake) Propose(ctx context.Context, ref IntakeRef) (intake.Proposal, e
 	return a.Intake.Propose(ctx, ref.OrgID, ref.IntakeID)
 }
 
-// Route applies a routing decision: the item in the pipeline's first stage, the status.
-func (a *Intake) Route(ctx context.Context, in intake.RouteInput) error {
+// Route applies a routing decision: the item in the pipeline's first stage,
+// the assignee, the status. It returns the outbox id of the assignee's mail ("" when none).
+func (a *Intake) Route(ctx context.Context, in intake.RouteInput) (string, error) {
 	return a.Intake.Route(ctx, in)
+}
+
+// Notify delivers one outbox mail (the assignee's), retried like any activity;
+// delivering a mail already delivered does nothing.
+func (a *Intake) Notify(ctx context.Context, outboxID string) error {
+	return a.Mail.Deliver(ctx, outboxID)
 }
 
 // AwaitApproval records that an operator must decide.

@@ -109,9 +109,9 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	}
 	p := w.state.Proposal
 	if p.Confidence >= p.Threshold {
-		err := workflow.ExecuteActivity(ctx, a.Route, intake.RouteInput{
+		err := w.route(ctx, intake.RouteInput{
 			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: p.Pipeline, Confidence: p.Confidence, Reason: p.Reason, DecidedBy: intake.DecidedByModel,
-		}).Get(ctx, nil)
+		})
 		if err != nil {
 			return w.state, err
 		}
@@ -151,6 +151,19 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 }
 
 // Validator answers; the API maps the first two to 409 and the others to 422.
+// route applies a routing and tells the assignee (a retried activity, not a second workflow).
+func (w *intakeWorkflow) route(ctx workflow.Context, in intake.RouteInput) error {
+	var a *activities.Intake
+	var mailID string
+	if err := workflow.ExecuteActivity(ctx, a.Route, in).Get(ctx, &mailID); err != nil {
+		return err
+	}
+	if mailID == "" {
+		return nil
+	}
+	return workflow.ExecuteActivity(ctx, a.Notify, mailID).Get(ctx, nil)
+}
+
 var (
 	ErrAlreadyDecided  = errors.New("this request has been decided already")
 	ErrNotAwaiting     = errors.New("this request is not waiting for a decision")
@@ -195,10 +208,10 @@ func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, 
 		if d.Action == ActionReassign {
 			pipeline = d.Pipeline
 		}
-		err := workflow.ExecuteActivity(ctx, a.Route, intake.RouteInput{
+		err := w.route(ctx, intake.RouteInput{
 			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: pipeline, Confidence: p.Confidence, Reason: p.Reason,
 			DecidedBy: intake.DecidedByOperator, Actor: d.Actor, Note: d.Note,
-		}).Get(ctx, nil)
+		})
 		if err != nil {
 			return w.state, err
 		}

@@ -29,6 +29,7 @@ func proposal(confidence float64) intake.Proposal {
 type intakeEnv struct {
 	*testsuite.TestWorkflowEnvironment
 	routed    []intake.RouteInput
+	notified  []string
 	rejected  int
 	escalated int
 	awaiting  int
@@ -40,8 +41,12 @@ func newIntakeEnv(p intake.Proposal) *intakeEnv {
 	var a *activities.Intake
 	e.RegisterActivity(a)
 	e.OnActivity(a.Propose, mock.Anything, mock.Anything).Return(p, nil)
-	e.OnActivity(a.Route, mock.Anything, mock.Anything).Return(func(_ context.Context, in intake.RouteInput) error {
+	e.OnActivity(a.Route, mock.Anything, mock.Anything).Return(func(_ context.Context, in intake.RouteInput) (string, error) {
 		e.routed = append(e.routed, in)
+		return "mail-for-" + in.Pipeline, nil
+	})
+	e.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, id string) error {
+		e.notified = append(e.notified, id)
 		return nil
 	})
 	e.OnActivity(a.AwaitApproval, mock.Anything, mock.Anything, mock.Anything).Return(func(context.Context, activities.IntakeRef, intake.Proposal) error {
@@ -108,6 +113,9 @@ func TestIntakeConfidentProposalIsRouted(t *testing.T) {
 	if s.Status != intake.StatusRouted || s.DecidedBy != intake.DecidedByModel || len(e.routed) != 1 || e.routed[0].Pipeline != "cards" || e.awaiting != 0 {
 		t.Fatalf("state %+v, routed %+v, awaiting %d", s, e.routed, e.awaiting)
 	}
+	if len(e.notified) != 1 || e.notified[0] != "mail-for-cards" {
+		t.Fatalf("assignee notified %v, want the mail Route returned", e.notified)
+	}
 }
 
 func TestIntakeOperatorApproves(t *testing.T) {
@@ -139,7 +147,7 @@ func TestIntakeOperatorRejects(t *testing.T) {
 	e.decideAt(time.Minute, Decision{Action: ActionReject, Note: "spam"})
 	e.ExecuteWorkflow(Intake, input)
 	s := e.result(t)
-	if s.Status != intake.StatusRejected || e.rejected != 1 || len(e.routed) != 0 {
+	if s.Status != intake.StatusRejected || e.rejected != 1 || len(e.routed) != 0 || len(e.notified) != 0 {
 		t.Fatalf("state %+v, rejected %d, routed %d", s, e.rejected, len(e.routed))
 	}
 }

@@ -134,10 +134,12 @@ type RouteInput struct {
 }
 
 // Route makes the request an item in the first stage of its pipeline,
-// assigned to the least-loaded OPERATOR (else ADMIN), who is mailed. It is
-// idempotent: a retried or replayed call finds the request routed and changes
-// nothing, so no second item or mail. An operator's decision teaches the router.
-func (s *Service) Route(ctx context.Context, in RouteInput) error {
+// assigned to the least-loaded OPERATOR (else ADMIN), and puts the mail that
+// tells them in the outbox; it returns that mail's id for the workflow to
+// deliver. It is idempotent: a retried or replayed call finds the request
+// routed and changes nothing, so no second item or mail (and returns no id).
+// An operator's decision teaches the router.
+func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 	var mailID string
 	err := s.inTx(ctx, func(q *store.Queries) error {
 		r, err := s.lockIntake(ctx, q, in.OrgID, in.IntakeID)
@@ -201,11 +203,7 @@ func (s *Service) Route(ctx context.Context, in RouteInput) error {
 		}
 		return event(ctx, q, in.OrgID, in.IntakeID, "routed", in.Actor, in.Pipeline, &in.Confidence, "", nil, map[string]any{"decided_by": in.DecidedBy, "note": in.Note, "assignee": assignee})
 	})
-	if err != nil || mailID == "" {
-		return err
-	}
-	// The mail is committed: if this fails, the outbox sweeper delivers it.
-	return s.mailer.Dispatch(ctx, mailID)
+	return mailID, err
 }
 
 // learn teaches the organisation's model one decision, in the caller's transaction.

@@ -331,10 +331,14 @@ func (s *Services) sweepOutbox(ctx context.Context, mailer *workflowMailer) {
 	}
 }
 
-// sweepOutboxOnce dispatches mail waiting for more than a minute; it stops at
+// strandedAfter is how old undelivered mail must be before the sweeper takes
+// it over: longer than a mail activity inside a workflow keeps retrying at first.
+const strandedAfter = 15 * time.Minute
+
+// sweepOutboxOnce dispatches mail waiting longer than strandedAfter; it stops at
 // the first failure (Temporal is likely down) and tries again next time.
 func (s *Services) sweepOutboxOnce(ctx context.Context, mailer *workflowMailer) error {
-	ids, err := mail.NewOutbox(s.Pool).Stale(ctx, time.Now().Add(-time.Minute))
+	ids, err := mail.NewOutbox(s.Pool).Stale(ctx, time.Now().Add(-strandedAfter))
 	if err != nil {
 		return err
 	}
@@ -365,11 +369,12 @@ func (s *Services) prune(ctx context.Context) error {
 func (s *Services) NewWorkers() []worker.Worker {
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	email.RegisterWorkflow(workflows.SendEmail)
-	email.RegisterActivity(&activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()})
+	mailActivities := &activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()}
+	email.RegisterActivity(mailActivities)
 
 	routing := worker.New(s.Temporal, s.TaskQueue(workflows.IntakeTaskQueue), worker.Options{})
 	routing.RegisterWorkflow(workflows.Intake)
-	routing.RegisterActivity(&activities.Intake{Intake: s.intake()})
+	routing.RegisterActivity(&activities.Intake{Intake: s.intake(), Mail: mailActivities})
 	return []worker.Worker{email, routing}
 }
 
@@ -389,6 +394,9 @@ func (s *Services) RunWorker(ctx context.Context) error {
 		return nil // cancelled while waiting: a clean stop
 	}
 	if err := s.ensureSearchAttributes(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while registering: a clean stop
+		}
 		return err
 	}
 	workers := s.NewWorkers()

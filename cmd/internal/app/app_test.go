@@ -223,7 +223,7 @@ func TestOutboxSweeperDeliversStrandedMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Pool.Exec(ctx, "UPDATE mail_outbox SET created_at = now() - interval '5 minutes'"); err != nil {
+	if _, err := s.Pool.Exec(ctx, "UPDATE mail_outbox SET created_at = now() - interval '30 minutes'"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.sweepOutboxOnce(ctx, s.mailer()); err != nil {
