@@ -183,3 +183,25 @@ func (h *intakeHandler) moveItem(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, item)
 }
+
+func (h *intakeHandler) updatePipeline(c *gin.Context) {
+	var in intake.PipelineUpdate
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	p, err := h.intake.UpdatePipeline(c, orgID(c), c.Param("key"), in)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (h *intakeHandler) deletePipeline(c *gin.Context) {
+	if err := h.intake.DeletePipeline(c, orgID(c), c.Param("key")); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

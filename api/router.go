@@ -144,6 +144,8 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.POST("/pipelines", requireRole(auth.RoleAdmin), ih.createPipeline)
 	org.GET("/pipelines", requireRole(auth.RoleOperator), ih.listPipelines)
 	org.GET("/pipelines/:key", requireRole(auth.RoleOperator), ih.getPipeline)
+	org.PATCH("/pipelines/:key", requireRole(auth.RoleAdmin), ih.updatePipeline)
+	org.DELETE("/pipelines/:key", requireRole(auth.RoleAdmin), ih.deletePipeline)
 	org.POST("/routing/examples", requireRole(auth.RoleAdmin), ih.importExamples)
 	org.POST("/routing/classify", requireRole(auth.RoleAdmin), ih.classify)
 	org.GET("/routing/settings", requireRole(auth.RoleAdmin), ih.getSettings)

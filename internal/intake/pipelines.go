@@ -189,3 +189,46 @@ func (s *Service) Pipeline(ctx context.Context, org uuid.UUID, key string) (Pipe
 	}
 	return out, nil
 }
+
+// PipelineUpdate changes what a pipeline is called and described as (the router reads both).
+type PipelineUpdate struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// UpdatePipeline renames or redescribes a pipeline; its key and stages stay.
+func (s *Service) UpdatePipeline(ctx context.Context, org uuid.UUID, key string, in PipelineUpdate) (Pipeline, error) {
+	check := PipelineInput{Key: key, Name: in.Name, Description: in.Description, Stages: []string{"x"}}
+	if err := check.validate(); err != nil {
+		return Pipeline{}, err
+	}
+	_, err := s.q.UpdatePipeline(ctx, store.UpdatePipelineParams{OrgID: org, Key: key, Name: check.Name, Description: check.Description})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Pipeline{}, problem.New(problem.ErrNotFound, "no pipeline with key "+key)
+	}
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("intake: update pipeline: %w", err)
+	}
+	return s.Pipeline(ctx, org, key)
+}
+
+// DeletePipeline removes an empty pipeline; one with items must be emptied first.
+func (s *Service) DeletePipeline(ctx context.Context, org uuid.UUID, key string) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		n, err := q.PipelineItemCount(ctx, store.PipelineItemCountParams{OrgID: org, Key: key})
+		if err != nil {
+			return fmt.Errorf("intake: count items: %w", err)
+		}
+		if n > 0 {
+			return problem.New(problem.ErrConflict, fmt.Sprintf("the pipeline still has %d items: move them to another pipeline first", n))
+		}
+		deleted, err := q.DeletePipeline(ctx, store.DeletePipelineParams{OrgID: org, Key: key})
+		if err != nil {
+			return fmt.Errorf("intake: delete pipeline: %w", err)
+		}
+		if deleted == 0 {
+			return problem.New(problem.ErrNotFound, "no pipeline with key "+key)
+		}
+		return nil
+	})
+}

@@ -73,6 +73,23 @@ func (q *Queries) CreateStage(ctx context.Context, arg CreateStageParams) (Pipel
 	return i, err
 }
 
+const deletePipeline = `-- name: DeletePipeline :execrows
+DELETE FROM pipelines WHERE org_id = $1 AND key = $2
+`
+
+type DeletePipelineParams struct {
+	OrgID uuid.UUID
+	Key   string
+}
+
+func (q *Queries) DeletePipeline(ctx context.Context, arg DeletePipelineParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deletePipeline, arg.OrgID, arg.Key)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getPipelineByKey = `-- name: GetPipelineByKey :one
 SELECT id, org_id, key, name, description, created_at FROM pipelines WHERE org_id = $1 AND key = $2
 `
@@ -190,4 +207,50 @@ func (q *Queries) ListStages(ctx context.Context, arg ListStagesParams) ([]Pipel
 		return nil, err
 	}
 	return items, nil
+}
+
+const pipelineItemCount = `-- name: PipelineItemCount :one
+SELECT count(*)::integer FROM pipeline_items i JOIN pipelines p ON p.id = i.pipeline_id WHERE p.org_id = $1 AND p.key = $2
+`
+
+type PipelineItemCountParams struct {
+	OrgID uuid.UUID
+	Key   string
+}
+
+func (q *Queries) PipelineItemCount(ctx context.Context, arg PipelineItemCountParams) (int32, error) {
+	row := q.db.QueryRow(ctx, pipelineItemCount, arg.OrgID, arg.Key)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const updatePipeline = `-- name: UpdatePipeline :one
+UPDATE pipelines SET name = $3, description = $4 WHERE org_id = $1 AND key = $2 RETURNING id, org_id, key, name, description, created_at
+`
+
+type UpdatePipelineParams struct {
+	OrgID       uuid.UUID
+	Key         string
+	Name        string
+	Description string
+}
+
+func (q *Queries) UpdatePipeline(ctx context.Context, arg UpdatePipelineParams) (Pipeline, error) {
+	row := q.db.QueryRow(ctx, updatePipeline,
+		arg.OrgID,
+		arg.Key,
+		arg.Name,
+		arg.Description,
+	)
+	var i Pipeline
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Key,
+		&i.Name,
+		&i.Description,
+		&i.CreatedAt,
+	)
+	return i, err
 }

@@ -67,6 +67,19 @@ func TestBoardAndMoves(t *testing.T) {
 	admin.must(422, "POST", orgPath+"/items/"+c+"/move", map[string]any{"stage_id": newStage, "after": a})
 	admin.must(404, "POST", orgPath+"/items/00000000-0000-0000-0000-000000000000/move", map[string]any{"stage_id": newStage})
 
+	// A pipeline with items is not deleted; an empty one is; a rename shows.
+	admin.must(409, "DELETE", orgPath+"/pipelines/repairs", nil)
+	admin.must(204, "DELETE", orgPath+"/pipelines/bookings", nil)
+	admin.must(404, "GET", orgPath+"/pipelines/bookings", nil)
+	var renamed struct {
+		Name string `json:"name"`
+	}
+	admin.must(200, "PATCH", orgPath+"/pipelines/billing", map[string]string{"name": "Money", "description": "Invoices, refunds, quotes"}).decode(t, &renamed)
+	if renamed.Name != "Money" {
+		t.Fatalf("renamed = %+v", renamed)
+	}
+	admin.must(422, "PATCH", orgPath+"/pipelines/billing", map[string]string{"name": ""})
+
 	var moves int
 	if err := s.Pool.QueryRow(context.Background(), "SELECT count(*) FROM audit_log WHERE action = 'pipeline.item.moved'").Scan(&moves); err != nil || moves != 3 {
 		t.Fatalf("audited moves = %d (%v), want 3", moves, err)

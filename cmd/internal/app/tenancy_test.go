@@ -29,6 +29,8 @@ var orgRoutes = map[string]struct {
 	"POST /api/v1/orgs/:org/pipelines":           {auth.RoleAdmin, nil}, // body per caller: keys are unique
 	"GET /api/v1/orgs/:org/pipelines":            {auth.RoleOperator, nil},
 	"GET /api/v1/orgs/:org/pipelines/:key":       {auth.RoleOperator, nil},
+	"PATCH /api/v1/orgs/:org/pipelines/:key":     {auth.RoleAdmin, map[string]string{"name": "Renamed", "description": "Still screens"}},
+	"DELETE /api/v1/orgs/:org/pipelines/:key":    {auth.RoleAdmin, nil}, // an empty pipeline made for it
 	"POST /api/v1/orgs/:org/routing/examples":    {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
 	"POST /api/v1/orgs/:org/routing/classify":    {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
 	"GET /api/v1/orgs/:org/routing/settings":     {auth.RoleAdmin, nil},
@@ -114,6 +116,8 @@ func TestTenantMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin.must(200, "PUT", "/api/v1/orgs/"+org.ID+"/routing/settings", map[string]any{"threshold": 1.0})
+	// Made after the routed request, so it stays empty for the DELETE route.
+	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", map[string]any{"key": "to-delete", "name": "Empty", "description": "Nothing routes here"})
 	intakeOf := map[auth.Role]string{}
 	for role, c := range callers {
 		var sub struct {
@@ -164,6 +168,9 @@ func TestTenantMatrix(t *testing.T) {
 				target = "patch-me@acme.test"
 			}
 			p = strings.Replace(p, ":user", userIDs[target], 1)
+			if route.Method == "DELETE" && strings.Contains(route.Path, ":key") {
+				p = strings.Replace(p, ":key", "to-delete", 1)
+			}
 			p = strings.Replace(p, ":key", "repairs", 1)
 			if strings.Contains(route.Path, "/items/") {
 				p = strings.Replace(p, ":id", item.ID, 1)

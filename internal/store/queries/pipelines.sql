@@ -18,3 +18,12 @@ SELECT * FROM pipeline_stages WHERE org_id = $1 AND pipeline_id = $2 ORDER BY po
 
 -- name: ListAllStages :many
 SELECT * FROM pipeline_stages WHERE org_id = $1 ORDER BY pipeline_id, position;
+
+-- name: UpdatePipeline :one
+UPDATE pipelines SET name = $3, description = $4 WHERE org_id = $1 AND key = $2 RETURNING *;
+
+-- name: PipelineItemCount :one
+SELECT count(*)::integer FROM pipeline_items i JOIN pipelines p ON p.id = i.pipeline_id WHERE p.org_id = $1 AND p.key = $2;
+
+-- name: DeletePipeline :execrows
+DELETE FROM pipelines WHERE org_id = $1 AND key = $2;
