@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -64,11 +65,11 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal: frontend address: %w", err)
 	}
-	sqlConfig, err := setUpDatabase(opts, host)
+	stores, err := setUpDatabase(opts)
 	if err != nil {
 		return nil, err
 	}
-	conf, err := serverConfig(host, frontendPort, sqlConfig)
+	conf, err := serverConfig(host, frontendPort, stores)
 	if err != nil {
 		return nil, err
 	}
@@ -169,32 +170,17 @@ var defaultDynamicConfig = map[string]any{
 	"system.forceSearchAttributesCacheRefreshOnRead": true,
 }
 
-func setUpDatabase(opts Options, host string) (*config.SQL, error) {
-	sqlConfig := &config.SQL{
-		PluginName: sqliteplugin.PluginName,
-		// WAL with synchronous=normal syncs far less than the default journal: about 8× the workflow throughput.
-		// One connection: with more, SQLite answers SQLITE_BUSY_SNAPSHOT when a reader turns writer.
-		ConnectAttributes: map[string]string{"journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"},
-		MaxConns:          1,
-		MaxIdleConns:      1,
+// setUpDatabase prepares the two SQLite stores: workflows and, in a file of its
+// own, visibility (the Web UI's lists and search attributes). Each has its own
+// single connection, so visibility writes do not queue behind workflow writes.
+func setUpDatabase(opts Options) (map[string]config.DataStore, error) {
+	main, err := openStore(opts.DatabaseFile, "")
+	if err != nil {
+		return nil, err
 	}
-	if opts.DatabaseFile == "" {
-		sqlConfig.ConnectAttributes["mode"] = "memory"
-		sqlConfig.ConnectAttributes["cache"] = "shared"
-		// Memory databases are per process; the name only has to be unique within it.
-		sqlConfig.DatabaseName = "astralis-" + strconv.Itoa(os.Getpid())
-		delete(sqlConfig.ConnectAttributes, "journal_mode") // WAL needs a file
-	} else {
-		sqlConfig.ConnectAttributes["mode"] = "rwc"
-		sqlConfig.DatabaseName = opts.DatabaseFile
-		if _, err := os.Stat(opts.DatabaseFile); errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o755); err != nil {
-				return nil, fmt.Errorf("devtemporal: create data directory: %w", err)
-			}
-			if err := sqliteschema.SetupSchema(sqlConfig); err != nil {
-				return nil, fmt.Errorf("devtemporal: set up schema in %s: %w", opts.DatabaseFile, err)
-			}
-		}
+	visibility, err := openStore(opts.DatabaseFile, "-visibility")
+	if err != nil {
+		return nil, err
 	}
 	namespaces := make([]*sqliteschema.NamespaceConfig, 0, len(opts.Namespaces))
 	for _, ns := range opts.Namespaces {
@@ -204,20 +190,60 @@ func setUpDatabase(opts Options, host string) (*config.SQL, error) {
 		}
 		namespaces = append(namespaces, nsConfig)
 	}
-	if err := sqliteschema.CreateNamespaces(sqlConfig, namespaces...); err != nil {
+	if err := sqliteschema.CreateNamespaces(main, namespaces...); err != nil {
 		return nil, fmt.Errorf("devtemporal: create namespaces: %w", err)
+	}
+	return map[string]config.DataStore{defaultStore: {SQL: main}, visibilityStore: {SQL: visibility}}, nil
+}
+
+const (
+	defaultStore    = "sqlite-default"
+	visibilityStore = "sqlite-visibility"
+)
+
+// openStore configures one SQLite database: databaseFile with suffix inserted
+// before its extension (created with the schema when missing), or a named
+// in-memory database when databaseFile is empty.
+func openStore(databaseFile, suffix string) (*config.SQL, error) {
+	sqlConfig := &config.SQL{
+		PluginName: sqliteplugin.PluginName,
+		// WAL with synchronous=normal syncs far less than the default journal: about 8× the workflow throughput.
+		// One connection: with more, SQLite answers SQLITE_BUSY_SNAPSHOT when a reader turns writer.
+		ConnectAttributes: map[string]string{"journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"},
+		MaxConns:          1,
+		MaxIdleConns:      1,
+	}
+	if databaseFile == "" {
+		sqlConfig.ConnectAttributes["mode"] = "memory"
+		sqlConfig.ConnectAttributes["cache"] = "shared"
+		// Memory databases are per process; the name only has to be unique within it.
+		sqlConfig.DatabaseName = "astralis-" + strconv.Itoa(os.Getpid()) + suffix
+		delete(sqlConfig.ConnectAttributes, "journal_mode") // WAL needs a file
+		return sqlConfig, nil                               // the plugin sets up an in-memory schema itself
+	}
+	ext := filepath.Ext(databaseFile)
+	file := strings.TrimSuffix(databaseFile, ext) + suffix + ext
+	sqlConfig.ConnectAttributes["mode"] = "rwc"
+	sqlConfig.DatabaseName = file
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			return nil, fmt.Errorf("devtemporal: create data directory: %w", err)
+		}
+		if err := sqliteschema.SetupSchema(sqlConfig); err != nil {
+			return nil, fmt.Errorf("devtemporal: set up schema in %s: %w", file, err)
+		}
 	}
 	return sqlConfig, nil
 }
 
-func serverConfig(host string, frontendPort int, sqlConfig *config.SQL) (*config.Config, error) {
+func serverConfig(host string, frontendPort int, stores map[string]config.DataStore) (*config.Config, error) {
 	var conf config.Config
 	conf.Global.Membership = config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host}
 	conf.Persistence = config.Persistence{
-		DefaultStore:     "sqlite-default",
-		VisibilityStore:  "sqlite-default",
+		DefaultStore:     defaultStore,
+		VisibilityStore:  visibilityStore,
 		NumHistoryShards: 1,
-		DataStores:       map[string]config.DataStore{"sqlite-default": {SQL: sqlConfig}},
+		DataStores:       stores,
 	}
 	frontendHTTPPort, err := freePort(host)
 	if err != nil {
