@@ -68,9 +68,11 @@ func (h *requestHandler) get(c *gin.Context) {
 }
 
 type decisionInput struct {
-	Action   string `json:"action"`
-	Pipeline string `json:"pipeline"`
-	Note     string `json:"note"`
+	Action   string     `json:"action"`
+	Pipeline string     `json:"pipeline"`
+	Assignee *uuid.UUID `json:"assignee"`
+	Priority string     `json:"priority"`
+	Note     string     `json:"note"`
 }
 
 // decide sends an operator's decision as a validated Update: the caller hears
@@ -94,8 +96,17 @@ func (h *requestHandler) decide(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	// Membership is checked here: the workflow's validator cannot read the database.
+	if in.Assignee != nil {
+		if err := h.intake.CheckAssignee(c, orgID(c), *in.Assignee); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
 	actor := userID(c)
-	state, err := h.routing.Decide(c, id, workflows.Decision{Action: in.Action, Pipeline: in.Pipeline, Note: in.Note, Actor: &actor})
+	state, err := h.routing.Decide(c, id, workflows.Decision{
+		Action: in.Action, Pipeline: in.Pipeline, Assignee: in.Assignee, Priority: in.Priority, Note: in.Note, Actor: &actor,
+	})
 	if err != nil {
 		respondError(c, err)
 		return

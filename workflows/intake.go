@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/intake"
+	"github.com/astralisops/astralis/internal/routing"
 )
 
 // What the API, the worker and this workflow share about intake routing.
@@ -45,8 +47,12 @@ const (
 
 // Decision is an operator's answer to a proposal.
 type Decision struct {
-	Action   string     `json:"action"`
-	Pipeline string     `json:"pipeline,omitempty"` // for reassign
+	Action string `json:"action"`
+	// Reassign names another pipeline, another assignee, or both.
+	Pipeline string     `json:"pipeline,omitempty"`
+	Assignee *uuid.UUID `json:"assignee,omitempty"`
+	// Priority, when set, replaces the proposed one (approve and reassign).
+	Priority string     `json:"priority,omitempty"`
 	Note     string     `json:"note,omitempty"`
 	Actor    *uuid.UUID `json:"actor,omitempty"`
 }
@@ -56,6 +62,7 @@ type IntakeState struct {
 	Status    string          `json:"status"`
 	Proposal  intake.Proposal `json:"proposal"`
 	Pipeline  string          `json:"pipeline,omitempty"`
+	Priority  string          `json:"priority,omitempty"`
 	DecidedBy string          `json:"decided_by,omitempty"`
 	Escalated bool            `json:"escalated"`
 }
@@ -111,17 +118,18 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	if p.Confidence >= p.Threshold {
 		err := w.route(ctx, intake.RouteInput{
 			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: p.Pipeline, Confidence: p.Confidence, Reason: p.Reason, DecidedBy: intake.DecidedByModel,
+			Priority: p.Priority, PriorityDecidedBy: p.PriorityBy,
 		})
 		if err != nil {
 			return w.state, err
 		}
-		w.state.Status, w.state.Pipeline, w.state.DecidedBy = intake.StatusRouted, p.Pipeline, intake.DecidedByModel
+		w.state.Status, w.state.Pipeline, w.state.Priority, w.state.DecidedBy = intake.StatusRouted, p.Pipeline, p.Priority, intake.DecidedByModel
 		return w.state, w.publish(ctx)
 	}
 	if err := workflow.ExecuteActivity(ctx, a.AwaitApproval, w.ref, p).Get(ctx, nil); err != nil {
 		return w.state, err
 	}
-	w.state.Status, w.state.Pipeline = intake.StatusAwaitingApproval, p.Pipeline
+	w.state.Status, w.state.Pipeline, w.state.Priority = intake.StatusAwaitingApproval, p.Pipeline, p.Priority
 	if err := w.publish(ctx); err != nil {
 		return w.state, err
 	}
@@ -168,6 +176,9 @@ var (
 	ErrAlreadyDecided  = errors.New("this request has been decided already")
 	ErrNotAwaiting     = errors.New("this request is not waiting for a decision")
 	errUnknownDecision = fmt.Errorf("action must be %s, %s or %s", ActionApprove, ActionReassign, ActionReject)
+	errUnknownPriority = fmt.Errorf("priority must be %s", strings.Join(routing.Priorities, ", "))
+	errReassignNothing = errors.New("reassign needs another pipeline or an assignee")
+	errRejectExtras    = errors.New("reject takes only a note")
 )
 
 // validate rejects a decision before it enters history, so the caller gets a meaningful 4xx at once.
@@ -178,11 +189,25 @@ func (w *intakeWorkflow) validate(d Decision) error {
 	case w.state.Status != intake.StatusAwaitingApproval:
 		return ErrNotAwaiting
 	}
+	if d.Priority != "" && !routing.ValidPriority(d.Priority) {
+		return errUnknownPriority
+	}
 	switch d.Action {
-	case ActionApprove, ActionReject:
+	case ActionApprove:
+		if d.Pipeline != "" || d.Assignee != nil {
+			return errors.New("approve takes the proposed pipeline: reassign to pick another pipeline or assignee")
+		}
+		return nil
+	case ActionReject:
+		if d.Pipeline != "" || d.Assignee != nil || d.Priority != "" {
+			return errRejectExtras
+		}
 		return nil
 	case ActionReassign:
-		if !slices.Contains(w.state.Proposal.Pipelines, d.Pipeline) {
+		if d.Pipeline == "" && d.Assignee == nil {
+			return errReassignNothing
+		}
+		if d.Pipeline != "" && !slices.Contains(w.state.Proposal.Pipelines, d.Pipeline) {
 			return fmt.Errorf("unknown pipeline %q", d.Pipeline)
 		}
 		return nil
@@ -205,17 +230,21 @@ func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, 
 		w.state.Status, w.state.Pipeline = intake.StatusRejected, ""
 	default:
 		pipeline := p.Pipeline
-		if d.Action == ActionReassign {
+		if d.Pipeline != "" {
 			pipeline = d.Pipeline
+		}
+		priority, priorityBy := p.Priority, p.PriorityBy
+		if d.Priority != "" {
+			priority, priorityBy = d.Priority, intake.DecidedByOperator
 		}
 		err := w.route(ctx, intake.RouteInput{
 			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: pipeline, Confidence: p.Confidence, Reason: p.Reason,
-			DecidedBy: intake.DecidedByOperator, Actor: d.Actor, Note: d.Note,
+			DecidedBy: intake.DecidedByOperator, Priority: priority, PriorityDecidedBy: priorityBy, Assignee: d.Assignee, Actor: d.Actor, Note: d.Note,
 		})
 		if err != nil {
 			return w.state, err
 		}
-		w.state.Status, w.state.Pipeline = intake.StatusRouted, pipeline
+		w.state.Status, w.state.Pipeline, w.state.Priority = intake.StatusRouted, pipeline, priority
 	}
 	w.state.DecidedBy = intake.DecidedByOperator
 	w.applied = true

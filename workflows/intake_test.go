@@ -22,7 +22,7 @@ var (
 
 func proposal(confidence float64) intake.Proposal {
 	return intake.Proposal{Pipeline: "cards", Confidence: confidence, Reason: "words like card", Model: intake.LocalModelName,
-		Threshold: 0.8, Pipelines: []string{"cards", "transfers", "security"}}
+		Priority: "high", PriorityBy: intake.DecidedByRules, Threshold: 0.8, Pipelines: []string{"cards", "transfers", "security"}}
 }
 
 // intakeEnv is a workflow test environment whose activities record what they were asked to do.
@@ -116,6 +116,9 @@ func TestIntakeConfidentProposalIsRouted(t *testing.T) {
 	if len(e.notified) != 1 || e.notified[0] != "mail-for-cards" {
 		t.Fatalf("assignee notified %v, want the mail Route returned", e.notified)
 	}
+	if r := e.routed[0]; r.Priority != "high" || r.PriorityDecidedBy != intake.DecidedByRules || r.Assignee != nil || s.Priority != "high" {
+		t.Fatalf("priority: routed %+v, state %+v; want the proposal's, set by the rules, and no picked assignee", r, s)
+	}
 }
 
 func TestIntakeOperatorApproves(t *testing.T) {
@@ -139,6 +142,23 @@ func TestIntakeOperatorReassigns(t *testing.T) {
 	s := e.result(t)
 	if s.Pipeline != "security" || len(e.routed) != 1 || e.routed[0].Pipeline != "security" || e.routed[0].Note != "lost card" {
 		t.Fatalf("state %+v, routed %+v", s, e.routed)
+	}
+}
+
+func TestIntakeOperatorReassignsToAnOperatorAndSetsPriority(t *testing.T) {
+	e := newIntakeEnv(proposal(0.5))
+	u := e.decideAt(time.Minute, Decision{Action: ActionReassign, Assignee: &operator, Priority: "urgent"})
+	e.ExecuteWorkflow(Intake, input)
+	s := e.result(t)
+	if !u.accepted || len(e.routed) != 1 {
+		t.Fatalf("update %+v, routed %+v", u, e.routed)
+	}
+	r := e.routed[0]
+	if r.Pipeline != "cards" || r.Assignee == nil || *r.Assignee != operator || r.Priority != "urgent" || r.PriorityDecidedBy != intake.DecidedByOperator {
+		t.Fatalf("routed %+v: want the proposed pipeline, the picked operator and the operator's priority", r)
+	}
+	if s.Priority != "urgent" || s.Pipeline != "cards" {
+		t.Fatalf("state %+v", s)
 	}
 }
 
@@ -166,6 +186,9 @@ func TestIntakeValidatorRejectsBadDecisions(t *testing.T) {
 	e := newIntakeEnv(proposal(0.5))
 	unknown := e.decideAt(time.Minute, Decision{Action: ActionReassign, Pipeline: "marketing"})
 	nonsense := e.decideAt(2*time.Minute, Decision{Action: "shrug"})
+	badPriority := e.decideAt(150*time.Second, Decision{Action: ActionApprove, Priority: "asap"})
+	emptyReassign := e.decideAt(160*time.Second, Decision{Action: ActionReassign})
+	rejectWithPipeline := e.decideAt(170*time.Second, Decision{Action: ActionReject, Pipeline: "cards"})
 	good := e.decideAt(3*time.Minute, Decision{Action: ActionApprove})
 	late := e.decideAt(4*time.Minute, Decision{Action: ActionReject})
 	e.ExecuteWorkflow(Intake, input)
@@ -175,6 +198,15 @@ func TestIntakeValidatorRejectsBadDecisions(t *testing.T) {
 	}
 	if nonsense.rejected == nil || nonsense.accepted {
 		t.Errorf("unknown action: %+v", nonsense)
+	}
+	if badPriority.accepted || !errorContains(badPriority.rejected, "priority must be low, normal, high, urgent") {
+		t.Errorf("unknown priority: %+v", badPriority)
+	}
+	if emptyReassign.accepted || !errorContains(emptyReassign.rejected, "reassign needs another pipeline or an assignee") {
+		t.Errorf("reassign to nothing: %+v", emptyReassign)
+	}
+	if rejectWithPipeline.accepted || !errorContains(rejectWithPipeline.rejected, "reject takes only a note") {
+		t.Errorf("reject with a pipeline: %+v", rejectWithPipeline)
 	}
 	if !good.accepted {
 		t.Errorf("valid decision: %+v", good)

@@ -24,17 +24,21 @@ const (
 	StatusRejected         = "rejected"
 )
 
-// Who decided a routing.
+// Who decided a routing or a priority.
 const (
 	DecidedByModel    = "model"
+	DecidedByRules    = "rules"
 	DecidedByOperator = "operator"
 )
 
 // Proposal is the router's answer for one request, with what an operator may pick instead.
 type Proposal struct {
-	Pipeline   string   `json:"pipeline"`
-	Confidence float64  `json:"confidence"`
-	Reason     string   `json:"reason"`
+	Pipeline   string  `json:"pipeline"`
+	Confidence float64 `json:"confidence"`
+	Reason     string  `json:"reason"`
+	// Priority is set by the model when it answered one, else by the rules.
+	Priority   string   `json:"priority"`
+	PriorityBy string   `json:"priority_by"`
 	Model      string   `json:"model"`
 	LatencyMS  float64  `json:"latency_ms"`
 	Threshold  float64  `json:"threshold"`
@@ -96,6 +100,9 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 		latency := float64(time.Since(start).Microseconds()) / 1000
 		if err == nil {
 			p.Pipeline, p.Confidence, p.Reason, p.Model, p.LatencyMS = d.Pipeline, d.Confidence, d.Reason, d.Model, latency
+			if d.Priority != "" {
+				p.Priority, p.PriorityBy = d.Priority, DecidedByModel
+			}
 			detail = map[string]any{"reason": d.Reason, "prompt_tokens": d.PromptTokens, "completion_tokens": d.CompletionTokens, "cost_usd": d.CostUSD}
 		} else {
 			// Recorded, then the local classifier answers: a request is routed whatever the model does.
@@ -115,6 +122,13 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 		p.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
 		detail = map[string]any{"reason": d.Reason}
 	}
+	if p.Priority == "" {
+		var cue string
+		p.Priority, cue = routing.RulePriority(text)
+		p.PriorityBy = DecidedByRules
+		detail["priority_cue"] = cue
+	}
+	detail["priority"], detail["priority_decided_by"] = p.Priority, p.PriorityBy
 	if err := event(ctx, s.q, org, id, "proposed", nil, p.Pipeline, &p.Confidence, p.Model, &p.LatencyMS, detail); err != nil {
 		return Proposal{}, fmt.Errorf("intake: record proposal: %w", err)
 	}
@@ -123,18 +137,23 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 
 // RouteInput applies a routing decision.
 type RouteInput struct {
-	OrgID      uuid.UUID  `json:"org_id"`
-	IntakeID   uuid.UUID  `json:"intake_id"`
-	Pipeline   string     `json:"pipeline"`
-	Confidence float64    `json:"confidence"`
-	Reason     string     `json:"reason"`
-	DecidedBy  string     `json:"decided_by"`
-	Actor      *uuid.UUID `json:"actor,omitempty"`
-	Note       string     `json:"note,omitempty"`
+	OrgID      uuid.UUID `json:"org_id"`
+	IntakeID   uuid.UUID `json:"intake_id"`
+	Pipeline   string    `json:"pipeline"`
+	Confidence float64   `json:"confidence"`
+	Reason     string    `json:"reason"`
+	DecidedBy  string    `json:"decided_by"`
+	// Priority and who set it; empty leaves the request's priority as it is.
+	Priority          string `json:"priority,omitempty"`
+	PriorityDecidedBy string `json:"priority_decided_by,omitempty"`
+	// Assignee is an operator's pick; nil assigns the least-loaded OPERATOR (else ADMIN).
+	Assignee *uuid.UUID `json:"assignee,omitempty"`
+	Actor    *uuid.UUID `json:"actor,omitempty"`
+	Note     string     `json:"note,omitempty"`
 }
 
 // Route makes the request an item in the first stage of its pipeline,
-// assigned to the least-loaded OPERATOR (else ADMIN), and puts the mail that
+// assigned to the operator's pick or else the least-loaded OPERATOR (else ADMIN), and puts the mail that
 // tells them in the outbox; it returns that mail's id for the workflow to
 // deliver. It is idempotent: a retried or replayed call finds the request
 // routed and changes nothing, so no second item or mail (and returns no id).
@@ -161,21 +180,26 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 		if err != nil {
 			return fmt.Errorf("intake: rank: %w", err)
 		}
+		who, err := s.assignee(ctx, q, in.OrgID, in.Assignee)
+		if err != nil {
+			return err
+		}
 		var assignee *uuid.UUID
-		who, err := q.LeastLoadedAssignee(ctx, in.OrgID)
-		switch {
-		case err == nil:
+		if who.Email != "" {
 			assignee = &who.UserID
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("intake: assignee: %w", err)
 		}
 		if err := q.CreateItemForIntake(ctx, store.CreateItemForIntakeParams{
 			OrgID: in.OrgID, PipelineID: p.ID, StageID: stage.ID, IntakeID: &in.IntakeID, Title: r.Subject, AssigneeID: assignee, Rank: Between(last, ""),
 		}); err != nil {
 			return fmt.Errorf("intake: create item: %w", err)
 		}
+		priority, priorityBy := r.Priority, r.PriorityDecidedBy
+		if in.Priority != "" {
+			priority, priorityBy = in.Priority, in.PriorityDecidedBy
+		}
 		if err := q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
 			OrgID: in.OrgID, ID: in.IntakeID, Status: StatusRouted, PipelineID: &p.ID, Confidence: &in.Confidence, Reason: in.Reason, DecidedBy: in.DecidedBy,
+			Priority: priority, PriorityDecidedBy: priorityBy,
 		}); err != nil {
 			return fmt.Errorf("intake: mark routed: %w", err)
 		}
@@ -201,9 +225,44 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 				return err
 			}
 		}
-		return event(ctx, q, in.OrgID, in.IntakeID, "routed", in.Actor, in.Pipeline, &in.Confidence, "", nil, map[string]any{"decided_by": in.DecidedBy, "note": in.Note, "assignee": assignee})
+		return event(ctx, q, in.OrgID, in.IntakeID, "routed", in.Actor, in.Pipeline, &in.Confidence, "", nil, map[string]any{
+			"decided_by": in.DecidedBy, "note": in.Note, "assignee": assignee, "priority": priority, "priority_decided_by": priorityBy,
+		})
 	})
 	return mailID, err
+}
+
+// assignee is who gets a routed request: picked, when they may still be
+// assigned work, else the least-loaded OPERATOR (else ADMIN); zero when the
+// organisation has neither.
+func (s *Service) assignee(ctx context.Context, q *store.Queries, org uuid.UUID, picked *uuid.UUID) (store.LeastLoadedAssigneeRow, error) {
+	if picked != nil {
+		who, err := q.AssigneeByID(ctx, store.AssigneeByIDParams{OrgID: org, UserID: *picked})
+		if err == nil {
+			return store.LeastLoadedAssigneeRow(who), nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return store.LeastLoadedAssigneeRow{}, fmt.Errorf("intake: assignee: %w", err)
+		}
+		// They left the organisation or lost the role since the decision was checked.
+	}
+	who, err := q.LeastLoadedAssignee(ctx, org)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return who, fmt.Errorf("intake: assignee: %w", err)
+	}
+	return who, nil
+}
+
+// CheckAssignee answers whether user may be assigned the organisation's requests.
+func (s *Service) CheckAssignee(ctx context.Context, org, user uuid.UUID) error {
+	_, err := s.q.AssigneeByID(ctx, store.AssigneeByIDParams{OrgID: org, UserID: user})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return problem.Invalid("invalid decision", problem.FieldError{Field: "assignee", Message: "must be an OPERATOR or ADMIN of this organisation"})
+	}
+	if err != nil {
+		return fmt.Errorf("intake: assignee: %w", err)
+	}
+	return nil
 }
 
 // learn teaches the organisation's model one decision, in the caller's transaction.
@@ -232,8 +291,13 @@ func (s *Service) AwaitApproval(ctx context.Context, org, id uuid.UUID, p Propos
 		if err != nil {
 			return fmt.Errorf("intake: pipeline %s: %w", p.Pipeline, err)
 		}
+		priority, priorityBy := r.Priority, r.PriorityDecidedBy
+		if p.Priority != "" {
+			priority, priorityBy = p.Priority, p.PriorityBy
+		}
 		return q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
 			OrgID: org, ID: id, Status: StatusAwaitingApproval, PipelineID: &pl.ID, Confidence: &p.Confidence, Reason: p.Reason, DecidedBy: "",
+			Priority: priority, PriorityDecidedBy: priorityBy,
 		})
 	})
 }
@@ -245,7 +309,10 @@ func (s *Service) Reject(ctx context.Context, org, id uuid.UUID, actor *uuid.UUI
 		if err != nil || r.Status == StatusRejected || r.Status == StatusRouted {
 			return err
 		}
-		if err := q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{OrgID: org, ID: id, Status: StatusRejected, PipelineID: r.PipelineID, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: DecidedByOperator}); err != nil {
+		if err := q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
+			OrgID: org, ID: id, Status: StatusRejected, PipelineID: r.PipelineID, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: DecidedByOperator,
+			Priority: r.Priority, PriorityDecidedBy: r.PriorityDecidedBy,
+		}); err != nil {
 			return fmt.Errorf("intake: reject: %w", err)
 		}
 		return event(ctx, q, org, id, "rejected", actor, "", nil, "", nil, map[string]any{"note": note})

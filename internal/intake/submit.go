@@ -137,6 +137,8 @@ type Routing struct {
 	Confidence *float64 `json:"confidence,omitempty"`
 	Reason     string   `json:"reason,omitempty"`
 	DecidedBy  string   `json:"decided_by,omitempty"`
+	// PriorityDecidedBy says who set the request's priority: rules, model or operator.
+	PriorityDecidedBy string `json:"priority_decided_by,omitempty"`
 }
 
 // Request is an intake request as the API shows it.
@@ -178,7 +180,7 @@ func (s *Service) Request(ctx context.Context, org, id uuid.UUID, onlyFrom *uuid
 	out := Request{
 		ID: r.ID, Status: r.Status, Subject: r.Subject, Body: r.Body, Contact: Contact{Name: r.ContactName, Email: r.ContactEmail},
 		Source: r.Source, Metadata: r.Metadata, Priority: r.Priority, AssigneeID: r.AssigneeID, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
-		Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy},
+		Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy, PriorityDecidedBy: r.PriorityDecidedBy},
 		History: []Event{},
 	}
 	for _, e := range events {
@@ -236,7 +238,7 @@ func (s *Service) List(ctx context.Context, org uuid.UUID, f ListFilter, after *
 		out = append(out, Summary{
 			ID: r.ID, Status: r.Status, Subject: r.Subject, Contact: Contact{Name: r.ContactName, Email: r.ContactEmail}, Source: r.Source,
 			Priority: r.Priority, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
-			Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy},
+			Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy, PriorityDecidedBy: r.PriorityDecidedBy},
 		})
 	}
 	return out, nil

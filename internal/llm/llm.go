@@ -49,6 +49,8 @@ func New(cfg Config) *Router {
 // Decision is the model's routing with what it cost.
 type Decision struct {
 	routing.Decision
+	// Priority is one of routing.Priorities, or "" when the model gave none usable.
+	Priority         string
 	Model            string
 	PromptTokens     int64
 	CompletionTokens int64
@@ -66,6 +68,7 @@ var pricesPerMillion = map[string][2]float64{
 
 type answer struct {
 	Pipeline   string  `json:"pipeline"`
+	Priority   string  `json:"priority"`
 	Confidence float64 `json:"confidence"`
 	Reason     string  `json:"reason"`
 }
@@ -85,10 +88,11 @@ func (r *Router) Route(ctx context.Context, pipelines []routing.Pipeline, text, 
 		"type": "object",
 		"properties": map[string]any{
 			"pipeline":   map[string]any{"type": "string", "enum": keys},
+			"priority":   map[string]any{"type": "string", "enum": routing.Priorities},
 			"confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1},
 			"reason":     map[string]any{"type": "string"},
 		},
-		"required":             []string{"pipeline", "confidence", "reason"},
+		"required":             []string{"pipeline", "priority", "confidence", "reason"},
 		"additionalProperties": false,
 	}
 	resp, err := r.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
@@ -96,7 +100,9 @@ func (r *Router) Route(ctx context.Context, pipelines []routing.Pipeline, text, 
 		Messages: []openai.ChatCompletionMessageParamUnion{
 			openai.SystemMessage("You route a service business's incoming client requests to exactly one pipeline. " +
 				"Pipelines (key: name. description):\n" + list.String() +
-				"Answer with the pipeline key, your confidence from 0 to 1, and a one-line reason."),
+				"Answer with the pipeline key, the request's priority (urgent: harm, loss or a stop to the client's business " +
+				"if not handled within hours; high: time-bound or already failed once; low: the client says there is no hurry; " +
+				"else normal), your confidence in the pipeline from 0 to 1, and a one-line reason."),
 			openai.UserMessage(text),
 		},
 		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
@@ -127,9 +133,13 @@ func (r *Router) Route(ctx context.Context, pipelines []routing.Pipeline, text, 
 	}
 	d := Decision{
 		Decision:         routing.Decision{Pipeline: a.Pipeline, Confidence: a.Confidence, Reason: a.Reason},
+		Priority:         a.Priority,
 		Model:            resp.Model,
 		PromptTokens:     resp.Usage.PromptTokens,
 		CompletionTokens: resp.Usage.CompletionTokens,
+	}
+	if !routing.ValidPriority(d.Priority) {
+		d.Priority = "" // the pipeline still stands; the rules set the priority
 	}
 	if d.Model == "" {
 		d.Model = model

@@ -13,6 +13,31 @@ import (
 	"github.com/google/uuid"
 )
 
+const assigneeByID = `-- name: AssigneeByID :one
+SELECT m.user_id, u.email
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1 AND m.user_id = $2 AND m.role IN ('OPERATOR', 'ADMIN')
+`
+
+type AssigneeByIDParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+type AssigneeByIDRow struct {
+	UserID uuid.UUID
+	Email  string
+}
+
+// The member, when they may be assigned work (OPERATOR or ADMIN).
+func (q *Queries) AssigneeByID(ctx context.Context, arg AssigneeByIDParams) (AssigneeByIDRow, error) {
+	row := q.db.QueryRow(ctx, assigneeByID, arg.OrgID, arg.UserID)
+	var i AssigneeByIDRow
+	err := row.Scan(&i.UserID, &i.Email)
+	return i, err
+}
+
 const createItemForIntake = `-- name: CreateItemForIntake :exec
 INSERT INTO pipeline_items (org_id, pipeline_id, stage_id, intake_id, title, assignee_id, rank)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -66,7 +91,7 @@ func (q *Queries) FirstStage(ctx context.Context, arg FirstStageParams) (Pipelin
 }
 
 const getIntake = `-- name: GetIntake :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at FROM intake_requests WHERE org_id = $1 AND id = $2
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by FROM intake_requests WHERE org_id = $1 AND id = $2
 `
 
 type GetIntakeParams struct {
@@ -98,12 +123,13 @@ func (q *Queries) GetIntake(ctx context.Context, arg GetIntakeParams) (IntakeReq
 		&i.SlaBreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PriorityDecidedBy,
 	)
 	return i, err
 }
 
 const getIntakeByKey = `-- name: GetIntakeByKey :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2
 `
 
 type GetIntakeByKeyParams struct {
@@ -135,12 +161,13 @@ func (q *Queries) GetIntakeByKey(ctx context.Context, arg GetIntakeByKeyParams) 
 		&i.SlaBreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PriorityDecidedBy,
 	)
 	return i, err
 }
 
 const getIntakeView = `-- name: GetIntakeView :one
-SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, coalesce(p.key, '')::text AS pipeline_key
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, coalesce(p.key, '')::text AS pipeline_key
 FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
 WHERE r.org_id = $1 AND r.id = $2
 `
@@ -151,27 +178,28 @@ type GetIntakeViewParams struct {
 }
 
 type GetIntakeViewRow struct {
-	ID             uuid.UUID
-	OrgID          uuid.UUID
-	CreatedBy      *uuid.UUID
-	IdempotencyKey *string
-	Subject        string
-	Body           string
-	ContactName    string
-	ContactEmail   string
-	Source         string
-	Metadata       json.RawMessage
-	Status         string
-	PipelineID     *uuid.UUID
-	Priority       string
-	AssigneeID     *uuid.UUID
-	Confidence     *float64
-	Reason         string
-	DecidedBy      string
-	SlaBreachedAt  *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	PipelineKey    string
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	CreatedBy         *uuid.UUID
+	IdempotencyKey    *string
+	Subject           string
+	Body              string
+	ContactName       string
+	ContactEmail      string
+	Source            string
+	Metadata          json.RawMessage
+	Status            string
+	PipelineID        *uuid.UUID
+	Priority          string
+	AssigneeID        *uuid.UUID
+	Confidence        *float64
+	Reason            string
+	DecidedBy         string
+	SlaBreachedAt     *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	PriorityDecidedBy string
+	PipelineKey       string
 }
 
 func (q *Queries) GetIntakeView(ctx context.Context, arg GetIntakeViewParams) (GetIntakeViewRow, error) {
@@ -198,6 +226,7 @@ func (q *Queries) GetIntakeView(ctx context.Context, arg GetIntakeViewParams) (G
 		&i.SlaBreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PriorityDecidedBy,
 		&i.PipelineKey,
 	)
 	return i, err
@@ -207,7 +236,7 @@ const insertIntake = `-- name: InsertIntake :one
 INSERT INTO intake_requests (org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (org_id, idempotency_key) DO NOTHING
-RETURNING id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at
+RETURNING id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by
 `
 
 type InsertIntakeParams struct {
@@ -257,6 +286,7 @@ func (q *Queries) InsertIntake(ctx context.Context, arg InsertIntakeParams) (Int
 		&i.SlaBreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PriorityDecidedBy,
 	)
 	return i, err
 }
@@ -349,7 +379,7 @@ func (q *Queries) LeastLoadedAssignee(ctx context.Context, orgID uuid.UUID) (Lea
 }
 
 const listIntake = `-- name: ListIntake :many
-SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, coalesce(p.key, '')::text AS pipeline_key
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, coalesce(p.key, '')::text AS pipeline_key
 FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
 WHERE r.org_id = $1
   AND ($2::uuid IS NULL OR r.created_by = $2)
@@ -381,27 +411,28 @@ type ListIntakeParams struct {
 }
 
 type ListIntakeRow struct {
-	ID             uuid.UUID
-	OrgID          uuid.UUID
-	CreatedBy      *uuid.UUID
-	IdempotencyKey *string
-	Subject        string
-	Body           string
-	ContactName    string
-	ContactEmail   string
-	Source         string
-	Metadata       json.RawMessage
-	Status         string
-	PipelineID     *uuid.UUID
-	Priority       string
-	AssigneeID     *uuid.UUID
-	Confidence     *float64
-	Reason         string
-	DecidedBy      string
-	SlaBreachedAt  *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	PipelineKey    string
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	CreatedBy         *uuid.UUID
+	IdempotencyKey    *string
+	Subject           string
+	Body              string
+	ContactName       string
+	ContactEmail      string
+	Source            string
+	Metadata          json.RawMessage
+	Status            string
+	PipelineID        *uuid.UUID
+	Priority          string
+	AssigneeID        *uuid.UUID
+	Confidence        *float64
+	Reason            string
+	DecidedBy         string
+	SlaBreachedAt     *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	PriorityDecidedBy string
+	PipelineKey       string
 }
 
 // Newest first; the cursor is the (created_at, id) of the last row of the previous page.
@@ -448,6 +479,7 @@ func (q *Queries) ListIntake(ctx context.Context, arg ListIntakeParams) ([]ListI
 			&i.SlaBreachedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PriorityDecidedBy,
 			&i.PipelineKey,
 		); err != nil {
 			return nil, err
@@ -502,7 +534,7 @@ func (q *Queries) ListIntakeEvents(ctx context.Context, arg ListIntakeEventsPara
 }
 
 const lockIntake = `-- name: LockIntake :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockIntakeParams struct {
@@ -534,6 +566,7 @@ func (q *Queries) LockIntake(ctx context.Context, arg LockIntakeParams) (IntakeR
 		&i.SlaBreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PriorityDecidedBy,
 	)
 	return i, err
 }
@@ -573,18 +606,21 @@ func (q *Queries) SetIntakeAssignee(ctx context.Context, arg SetIntakeAssigneePa
 
 const setIntakeProposal = `-- name: SetIntakeProposal :exec
 UPDATE intake_requests
-SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7, updated_at = now()
+SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7,
+    priority = $8, priority_decided_by = $9, updated_at = now()
 WHERE org_id = $1 AND id = $2
 `
 
 type SetIntakeProposalParams struct {
-	OrgID      uuid.UUID
-	ID         uuid.UUID
-	Status     string
-	PipelineID *uuid.UUID
-	Confidence *float64
-	Reason     string
-	DecidedBy  string
+	OrgID             uuid.UUID
+	ID                uuid.UUID
+	Status            string
+	PipelineID        *uuid.UUID
+	Confidence        *float64
+	Reason            string
+	DecidedBy         string
+	Priority          string
+	PriorityDecidedBy string
 }
 
 func (q *Queries) SetIntakeProposal(ctx context.Context, arg SetIntakeProposalParams) error {
@@ -596,6 +632,8 @@ func (q *Queries) SetIntakeProposal(ctx context.Context, arg SetIntakeProposalPa
 		arg.Confidence,
 		arg.Reason,
 		arg.DecidedBy,
+		arg.Priority,
+		arg.PriorityDecidedBy,
 	)
 	return err
 }

@@ -72,26 +72,27 @@ type IntakeEvent struct {
 }
 
 type IntakeRequest struct {
-	ID             uuid.UUID
-	OrgID          uuid.UUID
-	CreatedBy      *uuid.UUID
-	IdempotencyKey *string
-	Subject        string
-	Body           string
-	ContactName    string
-	ContactEmail   string
-	Source         string
-	Metadata       json.RawMessage
-	Status         string
-	PipelineID     *uuid.UUID
-	Priority       string
-	AssigneeID     *uuid.UUID
-	Confidence     *float64
-	Reason         string
-	DecidedBy      string
-	SlaBreachedAt  *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	CreatedBy         *uuid.UUID
+	IdempotencyKey    *string
+	Subject           string
+	Body              string
+	ContactName       string
+	ContactEmail      string
+	Source            string
+	Metadata          json.RawMessage
+	Status            string
+	PipelineID        *uuid.UUID
+	Priority          string
+	AssigneeID        *uuid.UUID
+	Confidence        *float64
+	Reason            string
+	DecidedBy         string
+	SlaBreachedAt     *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	PriorityDecidedBy string
 }
 
 type Invitation struct {

@@ -257,3 +257,79 @@ func TestWaitingTooLongEscalatesToAdmins(t *testing.T) {
 		t.Fatal("no escalation mail counted")
 	}
 }
+
+// TestIntakePriorityAndOperatorPicks: the rules set a priority the queue can
+// filter on, and an operator's decision can pick the assignee and the priority.
+func TestIntakePriorityAndOperatorPicks(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	join := func(email string, role string) string {
+		c := signUpVerified(t, admin.base, inbox, email, "member password 1")
+		admin.must(202, "POST", orgPath+"/members", map[string]string{"email": email, "role": role})
+		c.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": linkToken(t, inbox.WaitFor(t, email, "You are invited"))})
+		var me struct {
+			ID string `json:"id"`
+		}
+		c.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+		return me.ID
+	}
+	operatorID := join("op@shop.test", "OPERATOR")
+	clientID := join("client@shop.test", "CLIENT")
+	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 1.0}) // every request waits for an operator
+
+	type view struct {
+		Status     string `json:"status"`
+		Priority   string `json:"priority"`
+		AssigneeID string `json:"assignee_id"`
+		Routing    struct {
+			Pipeline          string `json:"pipeline"`
+			DecidedBy         string `json:"decided_by"`
+			PriorityDecidedBy string `json:"priority_decided_by"`
+		} `json:"routing"`
+	}
+	ids := map[string]string{}
+	for name, subject := range map[string]string{
+		"urgent": "URGENT: water is leaking out of the phone you repaired",
+		"low":    "Not urgent: could you send me last month's invoice when you have time?",
+		"normal": "What time do you open on Saturday?",
+	} {
+		var sub struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(submit(t, admin, org, "", subject).body, &sub)
+		waitForStatus(t, admin, org, sub.ID, "awaiting_approval")
+		var v view
+		admin.must(200, "GET", orgPath+"/intake/"+sub.ID, nil).decode(t, &v)
+		if v.Priority != name || v.Routing.PriorityDecidedBy != "rules" {
+			t.Errorf("%q: priority %q set by %q, want %q by the rules", subject, v.Priority, v.Routing.PriorityDecidedBy, name)
+		}
+		ids[name] = sub.ID
+	}
+	var urgentOnly struct {
+		Items []struct {
+			ID       string `json:"id"`
+			Priority string `json:"priority"`
+		} `json:"items"`
+	}
+	admin.must(200, "GET", orgPath+"/intake?priority=urgent", nil).decode(t, &urgentOnly)
+	if len(urgentOnly.Items) != 1 || urgentOnly.Items[0].ID != ids["urgent"] {
+		t.Errorf("?priority=urgent = %+v, want only %s", urgentOnly.Items, ids["urgent"])
+	}
+
+	decide := orgPath + "/intake/" + ids["urgent"] + "/decision"
+	if r := admin.must(422, "POST", decide, map[string]any{"action": "reassign", "assignee": clientID}); !bytes.Contains(r.body, []byte("OPERATOR or ADMIN")) {
+		t.Errorf("a CLIENT as assignee: %s", r.body)
+	}
+	if r := admin.must(422, "POST", decide, map[string]any{"action": "approve", "priority": "whenever"}); !bytes.Contains(r.body, []byte("priority must be")) {
+		t.Errorf("an unknown priority: %s", r.body)
+	}
+	admin.must(200, "POST", decide, map[string]any{"action": "reassign", "assignee": operatorID, "priority": "high", "note": "Sam knows this phone"})
+	waitForStatus(t, admin, org, ids["urgent"], "routed")
+	var routed view
+	admin.must(200, "GET", orgPath+"/intake/"+ids["urgent"], nil).decode(t, &routed)
+	if routed.AssigneeID != operatorID || routed.Priority != "high" || routed.Routing.PriorityDecidedBy != "operator" ||
+		routed.Routing.Pipeline == "" || routed.Routing.DecidedBy != "operator" {
+		t.Fatalf("after reassigning to the operator: %+v", routed)
+	}
+	inbox.WaitFor(t, "op@shop.test", "New request for you: URGENT: water is leaking out of the phone you repaired")
+}

@@ -38,7 +38,7 @@ func newFakeOpenAI(t *testing.T) *fakeOpenAI {
 		mode, pipeline := f.mode, f.pipeline
 		f.mu.Unlock()
 
-		content := `{"pipeline":"` + pipeline + `","confidence":0.97,"reason":"the customer asks for a price"}`
+		content := `{"pipeline":"` + pipeline + `","priority":"urgent","confidence":0.97,"reason":"the customer asks for a price"}`
 		switch mode {
 		case "429":
 			w.Header().Set("Content-Type", "application/json")
@@ -70,10 +70,12 @@ func (f *fakeOpenAI) set(mode, pipeline string) {
 }
 
 type historyView struct {
-	Status  string `json:"status"`
-	Routing struct {
-		Pipeline  string `json:"pipeline"`
-		DecidedBy string `json:"decided_by"`
+	Status   string `json:"status"`
+	Priority string `json:"priority"`
+	Routing  struct {
+		Pipeline          string `json:"pipeline"`
+		DecidedBy         string `json:"decided_by"`
+		PriorityDecidedBy string `json:"priority_decided_by"`
 	} `json:"routing"`
 	History []struct {
 		Kind   string         `json:"kind"`
@@ -115,8 +117,8 @@ func TestLLMRoutesAndFailuresFallBackToLocal(t *testing.T) {
 	// The model answers: its routing is applied, with its name, tokens and cost recorded.
 	ai.set("answer", "billing")
 	v := route("my phone screen is cracked, how much to fix?")
-	if v.Routing.Pipeline != "billing" || v.Routing.DecidedBy != "model" {
-		t.Fatalf("model routing = %+v", v.Routing)
+	if v.Routing.Pipeline != "billing" || v.Routing.DecidedBy != "model" || v.Priority != "urgent" || v.Routing.PriorityDecidedBy != "model" {
+		t.Fatalf("model routing = %+v, priority %q", v.Routing, v.Priority)
 	}
 	if len(v.History) == 0 || v.History[0].Kind != "proposed" || v.History[0].Model != "gpt-4o-mini-2024-07-18" ||
 		v.History[0].Detail["prompt_tokens"] != float64(120) || v.History[0].Detail["cost_usd"].(float64) <= 0 {
@@ -131,7 +133,7 @@ func TestLLMRoutesAndFailuresFallBackToLocal(t *testing.T) {
 	}
 	format, _ := json.Marshal(req["response_format"])
 	messages, _ := json.Marshal(req["messages"])
-	for _, want := range []string{`"type":"json_schema"`, `"enum":["repairs","billing"]`, `"strict":true`} {
+	for _, want := range []string{`"type":"json_schema"`, `"enum":["repairs","billing"]`, `"enum":["low","normal","high","urgent"]`, `"strict":true`} {
 		if !strings.Contains(string(format), want) {
 			t.Errorf("response_format lacks %s: %s", want, format)
 		}
@@ -144,8 +146,8 @@ func TestLLMRoutesAndFailuresFallBackToLocal(t *testing.T) {
 	for _, mode := range []string{"429", "garbage", "unknown", "slow"} {
 		ai.set(mode, "billing")
 		v := route("my phone screen is cracked")
-		if v.Routing.Pipeline != "repairs" || v.Routing.DecidedBy != "model" {
-			t.Errorf("%s: routing = %+v", mode, v.Routing)
+		if v.Routing.Pipeline != "repairs" || v.Routing.DecidedBy != "model" || v.Priority != "normal" || v.Routing.PriorityDecidedBy != "rules" {
+			t.Errorf("%s: routing = %+v, priority %q", mode, v.Routing, v.Priority)
 		}
 		kinds := []string{}
 		for _, e := range v.History {

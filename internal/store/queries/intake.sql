@@ -6,7 +6,8 @@ SELECT * FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE;
 
 -- name: SetIntakeProposal :exec
 UPDATE intake_requests
-SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7, updated_at = now()
+SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7,
+    priority = $8, priority_decided_by = $9, updated_at = now()
 WHERE org_id = $1 AND id = $2;
 
 -- name: MarkIntakeSLABreached :execrows
@@ -77,6 +78,13 @@ WHERE m.org_id = $1 AND m.role IN ('OPERATOR', 'ADMIN')
 GROUP BY m.user_id, u.email, m.role
 ORDER BY (m.role = 'OPERATOR') DESC, count(i.id), m.user_id
 LIMIT 1;
+
+-- name: AssigneeByID :one
+-- The member, when they may be assigned work (OPERATOR or ADMIN).
+SELECT m.user_id, u.email
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1 AND m.user_id = $2 AND m.role IN ('OPERATOR', 'ADMIN');
 
 -- name: SetIntakeAssignee :exec
 UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2;
