@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"sync"
 	"time"
 
@@ -263,10 +264,12 @@ func inParallel(n, concurrency int, f func(i int) error) error {
 	return firstErr
 }
 
-// settle waits out timers due within horizon, then until the machine's CPUs
-// are at least 90% idle over a second (at most a minute more).
+// settle waits out timers due within horizon, writes dirty pages back (else
+// the kernel does it about 30 s later, in the next measurement), then waits
+// until the machine's CPUs are at least 90% idle over a second (at most a minute more).
 func settle(horizon time.Duration) {
 	time.Sleep(horizon)
+	syscall.Sync()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		idle0, total0, err := cpuTimes()

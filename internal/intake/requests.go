@@ -113,7 +113,7 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 	}
 	if p.Model == "" {
 		start := time.Now()
-		model, err := s.currentModel(ctx, org)
+		model, err := s.currentModel(ctx, org, pipelines)
 		if err != nil {
 			return Proposal{}, err
 		}
@@ -168,17 +168,9 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 		if r.Status == StatusRouted || r.Status == StatusRejected {
 			return nil
 		}
-		p, err := q.GetPipelineByKey(ctx, store.GetPipelineByKeyParams{OrgID: in.OrgID, Key: in.Pipeline})
-		if err != nil {
-			return fmt.Errorf("intake: pipeline %s: %w", in.Pipeline, err)
-		}
-		stage, err := q.FirstStage(ctx, store.FirstStageParams{OrgID: in.OrgID, PipelineID: p.ID})
+		target, err := q.RoutingTarget(ctx, store.RoutingTargetParams{OrgID: in.OrgID, Key: in.Pipeline})
 		if err != nil {
 			return fmt.Errorf("intake: first stage of %s: %w", in.Pipeline, err)
-		}
-		last, err := q.LastRankInStage(ctx, store.LastRankInStageParams{OrgID: in.OrgID, StageID: stage.ID})
-		if err != nil {
-			return fmt.Errorf("intake: rank: %w", err)
 		}
 		who, err := s.assignee(ctx, q, in.OrgID, in.Assignee)
 		if err != nil {
@@ -189,7 +181,8 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 			assignee = &who.UserID
 		}
 		if err := q.CreateItemForIntake(ctx, store.CreateItemForIntakeParams{
-			OrgID: in.OrgID, PipelineID: p.ID, StageID: stage.ID, IntakeID: &in.IntakeID, Title: r.Subject, AssigneeID: assignee, Rank: Between(last, ""),
+			OrgID: in.OrgID, PipelineID: target.PipelineID, StageID: target.StageID, IntakeID: &in.IntakeID, Title: r.Subject, AssigneeID: assignee,
+			Rank: Between(target.LastRank, ""),
 		}); err != nil {
 			return fmt.Errorf("intake: create item: %w", err)
 		}
@@ -198,17 +191,14 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 			priority, priorityBy = in.Priority, in.PriorityDecidedBy
 		}
 		if err := q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
-			OrgID: in.OrgID, ID: in.IntakeID, Status: StatusRouted, PipelineID: &p.ID, Confidence: &in.Confidence, Reason: in.Reason, DecidedBy: in.DecidedBy,
-			Priority: priority, PriorityDecidedBy: priorityBy,
+			OrgID: in.OrgID, ID: in.IntakeID, Status: StatusRouted, PipelineID: &target.PipelineID, Confidence: &in.Confidence, Reason: in.Reason,
+			DecidedBy: in.DecidedBy, Priority: priority, PriorityDecidedBy: priorityBy, AssigneeID: assignee,
 		}); err != nil {
 			return fmt.Errorf("intake: mark routed: %w", err)
 		}
 		if assignee != nil {
-			if err := q.SetIntakeAssignee(ctx, store.SetIntakeAssigneeParams{OrgID: in.OrgID, ID: in.IntakeID, AssigneeID: assignee}); err != nil {
-				return fmt.Errorf("intake: assign: %w", err)
-			}
 			msg, err := mail.Render("assigned", who.Email, map[string]string{
-				"Subject": r.Subject, "Pipeline": p.Name, "Link": fmt.Sprintf("%s/orgs/%s/intake/%s", s.publicURL, in.OrgID, in.IntakeID),
+				"Subject": r.Subject, "Pipeline": target.PipelineName, "Link": fmt.Sprintf("%s/orgs/%s/intake/%s", s.publicURL, in.OrgID, in.IntakeID),
 			})
 			if err != nil {
 				return err
@@ -218,7 +208,7 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 			}
 		}
 		if in.DecidedBy == DecidedByOperator {
-			if err := q.InsertOperatorExample(ctx, store.InsertOperatorExampleParams{OrgID: in.OrgID, PipelineID: p.ID, Text: r.Subject + "\n" + r.Body}); err != nil {
+			if err := q.InsertOperatorExample(ctx, store.InsertOperatorExampleParams{OrgID: in.OrgID, PipelineID: target.PipelineID, Text: r.Subject + "\n" + r.Body}); err != nil {
 				return fmt.Errorf("intake: store example: %w", err)
 			}
 			if err := s.learn(ctx, q, in.OrgID, r.Subject+"\n"+r.Body, in.Pipeline); err != nil {
@@ -297,7 +287,7 @@ func (s *Service) AwaitApproval(ctx context.Context, org, id uuid.UUID, p Propos
 		}
 		return q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
 			OrgID: org, ID: id, Status: StatusAwaitingApproval, PipelineID: &pl.ID, Confidence: &p.Confidence, Reason: p.Reason, DecidedBy: "",
-			Priority: priority, PriorityDecidedBy: priorityBy,
+			Priority: priority, PriorityDecidedBy: priorityBy, AssigneeID: r.AssigneeID,
 		})
 	})
 }
@@ -311,7 +301,7 @@ func (s *Service) Reject(ctx context.Context, org, id uuid.UUID, actor *uuid.UUI
 		}
 		if err := q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
 			OrgID: org, ID: id, Status: StatusRejected, PipelineID: r.PipelineID, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: DecidedByOperator,
-			Priority: r.Priority, PriorityDecidedBy: r.PriorityDecidedBy,
+			Priority: r.Priority, PriorityDecidedBy: r.PriorityDecidedBy, AssigneeID: r.AssigneeID,
 		}); err != nil {
 			return fmt.Errorf("intake: reject: %w", err)
 		}

@@ -143,7 +143,11 @@ func (s *Service) Classify(ctx context.Context, org uuid.UUID, text string) (rou
 	if text == "" || len(text) > maxExampleText || !utf8.ValidString(text) {
 		return routing.Decision{}, problem.Invalid("invalid text", problem.FieldError{Field: "text", Message: "must be non-empty UTF-8 text of at most 10000 bytes"})
 	}
-	model, err := s.currentModel(ctx, org)
+	pipelines, err := s.q.ListPipelines(ctx, org)
+	if err != nil {
+		return routing.Decision{}, fmt.Errorf("intake: list pipelines: %w", err)
+	}
+	model, err := s.currentModel(ctx, org, pipelines)
 	if err != nil {
 		return routing.Decision{}, err
 	}
@@ -163,13 +167,9 @@ type cachedModel struct {
 	model   *routing.Model
 }
 
-// currentModel returns the organisation's model, reparsed only when its
-// pipelines or its learning changed since it was cached.
-func (s *Service) currentModel(ctx context.Context, org uuid.UUID) (*routing.Model, error) {
-	pipelines, err := s.q.ListPipelines(ctx, org)
-	if err != nil {
-		return nil, fmt.Errorf("intake: list pipelines: %w", err)
-	}
+// currentModel returns the organisation's model for its current pipelines,
+// reparsed only when they or its learning changed since it was cached.
+func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []store.Pipeline) (*routing.Model, error) {
 	var version strings.Builder
 	for _, p := range pipelines {
 		fmt.Fprintf(&version, "%s\x00%s\x00%s\x00", p.Key, p.Name, p.Description)

@@ -68,28 +68,6 @@ func (q *Queries) CreateItemForIntake(ctx context.Context, arg CreateItemForInta
 	return err
 }
 
-const firstStage = `-- name: FirstStage :one
-SELECT id, org_id, pipeline_id, name, position FROM pipeline_stages WHERE org_id = $1 AND pipeline_id = $2 ORDER BY position LIMIT 1
-`
-
-type FirstStageParams struct {
-	OrgID      uuid.UUID
-	PipelineID uuid.UUID
-}
-
-func (q *Queries) FirstStage(ctx context.Context, arg FirstStageParams) (PipelineStage, error) {
-	row := q.db.QueryRow(ctx, firstStage, arg.OrgID, arg.PipelineID)
-	var i PipelineStage
-	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.PipelineID,
-		&i.Name,
-		&i.Position,
-	)
-	return i, err
-}
-
 const getIntake = `-- name: GetIntake :one
 SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by FROM intake_requests WHERE org_id = $1 AND id = $2
 `
@@ -338,22 +316,6 @@ func (q *Queries) InsertOperatorExample(ctx context.Context, arg InsertOperatorE
 	return err
 }
 
-const lastRankInStage = `-- name: LastRankInStage :one
-SELECT coalesce(max(rank), '')::text FROM pipeline_items WHERE org_id = $1 AND stage_id = $2
-`
-
-type LastRankInStageParams struct {
-	OrgID   uuid.UUID
-	StageID uuid.UUID
-}
-
-func (q *Queries) LastRankInStage(ctx context.Context, arg LastRankInStageParams) (string, error) {
-	row := q.db.QueryRow(ctx, lastRankInStage, arg.OrgID, arg.StageID)
-	var column_1 string
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const leastLoadedAssignee = `-- name: LeastLoadedAssignee :one
 SELECT m.user_id, u.email
 FROM memberships m
@@ -589,25 +551,45 @@ func (q *Queries) MarkIntakeSLABreached(ctx context.Context, arg MarkIntakeSLABr
 	return result.RowsAffected(), nil
 }
 
-const setIntakeAssignee = `-- name: SetIntakeAssignee :exec
-UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2
+const routingTarget = `-- name: RoutingTarget :one
+SELECT p.id AS pipeline_id, p.name AS pipeline_name, s.id AS stage_id,
+       coalesce((SELECT max(i.rank) FROM pipeline_items i WHERE i.org_id = p.org_id AND i.stage_id = s.id), '')::text AS last_rank
+FROM pipelines p
+JOIN LATERAL (
+    SELECT st.id FROM pipeline_stages st WHERE st.org_id = p.org_id AND st.pipeline_id = p.id ORDER BY st.position LIMIT 1
+) s ON true
+WHERE p.org_id = $1 AND p.key = $2
 `
 
-type SetIntakeAssigneeParams struct {
-	OrgID      uuid.UUID
-	ID         uuid.UUID
-	AssigneeID *uuid.UUID
+type RoutingTargetParams struct {
+	OrgID uuid.UUID
+	Key   string
 }
 
-func (q *Queries) SetIntakeAssignee(ctx context.Context, arg SetIntakeAssigneeParams) error {
-	_, err := q.db.Exec(ctx, setIntakeAssignee, arg.OrgID, arg.ID, arg.AssigneeID)
-	return err
+type RoutingTargetRow struct {
+	PipelineID   uuid.UUID
+	PipelineName string
+	StageID      uuid.UUID
+	LastRank     string
+}
+
+// Where a routed request's item goes: the pipeline's first stage, after its last item.
+func (q *Queries) RoutingTarget(ctx context.Context, arg RoutingTargetParams) (RoutingTargetRow, error) {
+	row := q.db.QueryRow(ctx, routingTarget, arg.OrgID, arg.Key)
+	var i RoutingTargetRow
+	err := row.Scan(
+		&i.PipelineID,
+		&i.PipelineName,
+		&i.StageID,
+		&i.LastRank,
+	)
+	return i, err
 }
 
 const setIntakeProposal = `-- name: SetIntakeProposal :exec
 UPDATE intake_requests
 SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7,
-    priority = $8, priority_decided_by = $9, updated_at = now()
+    priority = $8, priority_decided_by = $9, assignee_id = $10, updated_at = now()
 WHERE org_id = $1 AND id = $2
 `
 
@@ -621,6 +603,7 @@ type SetIntakeProposalParams struct {
 	DecidedBy         string
 	Priority          string
 	PriorityDecidedBy string
+	AssigneeID        *uuid.UUID
 }
 
 func (q *Queries) SetIntakeProposal(ctx context.Context, arg SetIntakeProposalParams) error {
@@ -634,6 +617,7 @@ func (q *Queries) SetIntakeProposal(ctx context.Context, arg SetIntakeProposalPa
 		arg.DecidedBy,
 		arg.Priority,
 		arg.PriorityDecidedBy,
+		arg.AssigneeID,
 	)
 	return err
 }

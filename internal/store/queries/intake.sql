@@ -7,7 +7,7 @@ SELECT * FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE;
 -- name: SetIntakeProposal :exec
 UPDATE intake_requests
 SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7,
-    priority = $8, priority_decided_by = $9, updated_at = now()
+    priority = $8, priority_decided_by = $9, assignee_id = $10, updated_at = now()
 WHERE org_id = $1 AND id = $2;
 
 -- name: MarkIntakeSLABreached :execrows
@@ -18,11 +18,15 @@ WHERE org_id = $1 AND id = $2 AND sla_breached_at IS NULL;
 INSERT INTO intake_events (org_id, intake_id, kind, actor_user_id, pipeline_key, confidence, model, latency_ms, detail)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
--- name: FirstStage :one
-SELECT * FROM pipeline_stages WHERE org_id = $1 AND pipeline_id = $2 ORDER BY position LIMIT 1;
-
--- name: LastRankInStage :one
-SELECT coalesce(max(rank), '')::text FROM pipeline_items WHERE org_id = $1 AND stage_id = $2;
+-- name: RoutingTarget :one
+-- Where a routed request's item goes: the pipeline's first stage, after its last item.
+SELECT p.id AS pipeline_id, p.name AS pipeline_name, s.id AS stage_id,
+       coalesce((SELECT max(i.rank) FROM pipeline_items i WHERE i.org_id = p.org_id AND i.stage_id = s.id), '')::text AS last_rank
+FROM pipelines p
+JOIN LATERAL (
+    SELECT st.id FROM pipeline_stages st WHERE st.org_id = p.org_id AND st.pipeline_id = p.id ORDER BY st.position LIMIT 1
+) s ON true
+WHERE p.org_id = $1 AND p.key = $2;
 
 -- name: CreateItemForIntake :exec
 -- Idempotent: a retried or replayed activity finds the item already there.
@@ -86,5 +90,3 @@ FROM memberships m
 JOIN users u ON u.id = m.user_id
 WHERE m.org_id = $1 AND m.user_id = $2 AND m.role IN ('OPERATOR', 'ADMIN');
 
--- name: SetIntakeAssignee :exec
-UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2;
