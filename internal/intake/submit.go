@@ -248,3 +248,13 @@ func (s *Service) List(ctx context.Context, org uuid.UUID, f ListFilter, after *
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// Stranded lists requests stored between after and before that are still
+// 'received': if their workflow never started, starting it now routes them.
+func (s *Service) Stranded(ctx context.Context, after, before time.Time) ([]store.StrandedIntakeRow, error) {
+	rows, err := s.q.StrandedIntake(ctx, store.StrandedIntakeParams{After: after, Before: before})
+	if err != nil {
+		return nil, fmt.Errorf("intake: stranded requests: %w", err)
+	}
+	return rows, nil
+}

@@ -317,13 +317,17 @@ func (q *Queries) InsertOperatorExample(ctx context.Context, arg InsertOperatorE
 }
 
 const leastLoadedAssignee = `-- name: LeastLoadedAssignee :one
+WITH done_stages AS (
+    SELECT DISTINCT ON (pipeline_id) id FROM pipeline_stages WHERE org_id = $1 ORDER BY pipeline_id, position DESC
+)
 SELECT m.user_id, u.email
 FROM memberships m
 JOIN users u ON u.id = m.user_id
-LEFT JOIN pipeline_items i ON i.org_id = m.org_id AND i.assignee_id = m.user_id
 WHERE m.org_id = $1 AND m.role IN ('OPERATOR', 'ADMIN')
-GROUP BY m.user_id, u.email, m.role
-ORDER BY (m.role = 'OPERATOR') DESC, count(i.id), m.user_id
+ORDER BY (m.role = 'OPERATOR') DESC,
+    (SELECT count(*) FROM pipeline_items i
+     WHERE i.org_id = $1 AND i.assignee_id = m.user_id AND i.stage_id NOT IN (SELECT id FROM done_stages)),
+    m.user_id
 LIMIT 1
 `
 
@@ -332,7 +336,8 @@ type LeastLoadedAssigneeRow struct {
 	Email  string
 }
 
-// The OPERATOR (else ADMIN) with the fewest items, ties broken by user id.
+// The OPERATOR (else ADMIN) with the fewest open items, ties broken by user id.
+// Items in the last stage of a pipeline (its "Done") are not open.
 func (q *Queries) LeastLoadedAssignee(ctx context.Context, orgID uuid.UUID) (LeastLoadedAssigneeRow, error) {
 	row := q.db.QueryRow(ctx, leastLoadedAssignee, orgID)
 	var i LeastLoadedAssigneeRow
@@ -620,4 +625,42 @@ func (q *Queries) SetIntakeProposal(ctx context.Context, arg SetIntakeProposalPa
 		arg.AssigneeID,
 	)
 	return err
+}
+
+const strandedIntake = `-- name: StrandedIntake :many
+SELECT org_id, id FROM intake_requests
+WHERE status = 'received' AND created_at > $1 AND created_at < $2
+ORDER BY created_at
+LIMIT 100
+`
+
+type StrandedIntakeParams struct {
+	After  time.Time
+	Before time.Time
+}
+
+type StrandedIntakeRow struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+// Requests still 'received' that were stored between the two times, oldest first.
+func (q *Queries) StrandedIntake(ctx context.Context, arg StrandedIntakeParams) ([]StrandedIntakeRow, error) {
+	rows, err := q.db.Query(ctx, strandedIntake, arg.After, arg.Before)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StrandedIntakeRow{}
+	for rows.Next() {
+		var i StrandedIntakeRow
+		if err := rows.Scan(&i.OrgID, &i.ID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

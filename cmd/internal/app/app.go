@@ -120,7 +120,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		MaxBodyBytes:   s.Config.HTTP.MaxBodyBytes,
 		Accounts:       acc,
 		Intake:         s.intake(),
-		Routing:        &intakeRouting{client: s.Temporal, taskQueue: s.TaskQueue(workflows.IntakeTaskQueue)},
+		Routing:        s.intakeRouting(),
 		Sessions:       s.sessions(),
 		AllowedOrigins: s.Config.Origins(),
 		TrustedProxies: s.Config.HTTP.TrustedProxies,
@@ -159,6 +159,10 @@ func (s *Services) intake() *intake.Service {
 
 func (s *Services) mailer() *workflowMailer {
 	return &workflowMailer{client: s.Temporal, taskQueue: s.TaskQueue(workflows.EmailTaskQueue)}
+}
+
+func (s *Services) intakeRouting() *intakeRouting {
+	return &intakeRouting{client: s.Temporal, taskQueue: s.TaskQueue(workflows.IntakeTaskQueue)}
 }
 
 // intakeRouting starts and steers IntakeWorkflows for the API.
@@ -277,7 +281,7 @@ func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	background := make(chan struct{}, 2)
 	go func() { s.pruneLoop(ctx); background <- struct{}{} }()
-	go func() { s.sweepOutbox(ctx, s.mailer()); background <- struct{}{} }()
+	go func() { s.sweepStranded(ctx); background <- struct{}{} }()
 	defer func() { <-background; <-background }() // the pool closes after ServeAPI returns
 	s.Logger.Info("api listening", slog.String("addr", ln.Addr().String()))
 
@@ -316,9 +320,11 @@ func (s *Services) pruneLoop(ctx context.Context) {
 	}
 }
 
-// sweepOutbox starts delivery of mail whose hand-over failed (Temporal was
-// down, or the process stopped between commit and dispatch), every minute.
-func (s *Services) sweepOutbox(ctx context.Context, mailer *workflowMailer) {
+// sweepStranded hands over, every minute, work whose hand-over to Temporal
+// failed: mail queued while Temporal was down, and requests stored by an API
+// that stopped before it started their workflow.
+func (s *Services) sweepStranded(ctx context.Context) {
+	mailer, routing := s.mailer(), s.intakeRouting()
 	for {
 		select {
 		case <-ctx.Done():
@@ -327,6 +333,9 @@ func (s *Services) sweepOutbox(ctx context.Context, mailer *workflowMailer) {
 		}
 		if err := s.sweepOutboxOnce(ctx, mailer); err != nil && ctx.Err() == nil {
 			s.Logger.Warn("outbox sweep", slog.Any("error", err))
+		}
+		if err := s.sweepIntakeOnce(ctx, routing); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("intake sweep", slog.Any("error", err))
 		}
 	}
 }
@@ -344,6 +353,28 @@ func (s *Services) sweepOutboxOnce(ctx context.Context, mailer *workflowMailer) 
 	}
 	for _, id := range ids {
 		if err := mailer.Dispatch(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// intakeStrandedAfter is how long a request may stay 'received' before the
+// sweeper starts its workflow: far longer than storing and starting it take.
+// Starting a workflow that runs or ran already is a no-op; only requests of
+// the last day are tried, so one whose workflow failed is not tried forever.
+const intakeStrandedAfter = 2 * time.Minute
+
+// sweepIntakeOnce starts the workflows of stranded requests; it stops at the
+// first failure (Temporal is likely down) and tries again next time.
+func (s *Services) sweepIntakeOnce(ctx context.Context, routing *intakeRouting) error {
+	now := time.Now()
+	stranded, err := s.intake().Stranded(ctx, now.Add(-24*time.Hour), now.Add(-intakeStrandedAfter))
+	if err != nil {
+		return err
+	}
+	for _, r := range stranded {
+		if err := routing.Start(ctx, r.OrgID, r.ID); err != nil {
 			return err
 		}
 	}

@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/astralisops/astralis/internal/intake"
+	"github.com/astralisops/astralis/internal/testenv"
 )
 
 // submit posts an intake request with an optional Idempotency-Key.
@@ -263,18 +267,8 @@ func TestWaitingTooLongEscalatesToAdmins(t *testing.T) {
 func TestIntakePriorityAndOperatorPicks(t *testing.T) {
 	admin, org, _, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
-	join := func(email string, role string) string {
-		c := signUpVerified(t, admin.base, inbox, email, "member password 1")
-		admin.must(202, "POST", orgPath+"/members", map[string]string{"email": email, "role": role})
-		c.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": linkToken(t, inbox.WaitFor(t, email, "You are invited"))})
-		var me struct {
-			ID string `json:"id"`
-		}
-		c.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
-		return me.ID
-	}
-	operatorID := join("op@shop.test", "OPERATOR")
-	clientID := join("client@shop.test", "CLIENT")
+	operatorID := join(t, admin, inbox, org, "op@shop.test", "OPERATOR")
+	clientID := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
 	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 1.0}) // every request waits for an operator
 
 	type view struct {
@@ -332,4 +326,117 @@ func TestIntakePriorityAndOperatorPicks(t *testing.T) {
 		t.Fatalf("after reassigning to the operator: %+v", routed)
 	}
 	inbox.WaitFor(t, "op@shop.test", "New request for you: URGENT: water is leaking out of the phone you repaired")
+}
+
+// TestSweeperStartsStrandedRequests: a request stored by an API that stopped
+// before starting its workflow is routed by the next sweep, once.
+func TestSweeperStartsStrandedRequests(t *testing.T) {
+	admin, org, s, _ := setUpShop(t, true)
+	ctx := t.Context()
+	var me struct {
+		ID uuid.UUID `json:"id"`
+	}
+	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
+	orgID := uuid.MustParse(org)
+	stored := func(subject string) string {
+		sub, err := s.intake().Submit(ctx, orgID, me.ID, "", intake.RequestInput{Subject: subject, Body: subject, Source: "web"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub.ID.String()
+	}
+	stranded, fresh := stored("my phone screen is cracked"), stored("the battery dies by noon")
+	if _, err := s.Pool.Exec(ctx, "UPDATE intake_requests SET created_at = now() - interval '5 minutes' WHERE id = $1", stranded); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second sweep finds its workflow started and changes nothing
+		if err := s.sweepIntakeOnce(ctx, s.intakeRouting()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitForStatus(t, admin, org, stranded, "awaiting_approval")
+	var v intakeView
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/intake/"+fresh, nil).decode(t, &v)
+	if v.Status != "received" {
+		t.Errorf("a request stored just now is %q: the sweeper must leave it to the API that is starting it", v.Status)
+	}
+	var proposals int
+	if err := s.Pool.QueryRow(ctx, "SELECT count(*) FROM intake_events WHERE intake_id = $1 AND kind = 'proposed'", stranded).Scan(&proposals); err != nil {
+		t.Fatal(err)
+	}
+	if proposals != 1 {
+		t.Errorf("%d proposals for the swept request, want 1", proposals)
+	}
+}
+
+// join makes a new verified user a member of org with role, by invitation; it returns their id.
+func join(t *testing.T, admin *caller, inbox *testenv.Inbox, org, email, role string) string {
+	t.Helper()
+	c := signUpVerified(t, admin.base, inbox, email, "member password 1")
+	admin.must(202, "POST", "/api/v1/orgs/"+org+"/members", map[string]string{"email": email, "role": role})
+	c.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": linkToken(t, inbox.WaitFor(t, email, "You are invited"))})
+	var me struct {
+		ID string `json:"id"`
+	}
+	c.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	return me.ID
+}
+
+// TestRoutingAssignsTheOperatorWithFewestOpenItems: items in a pipeline's last stage are done and do not count.
+func TestRoutingAssignsTheOperatorWithFewestOpenItems(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	join(t, admin, inbox, org, "ben@shop.test", "OPERATOR")
+	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0.0})
+	route := func(subject string) (assignee, item string) {
+		var sub struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(submit(t, admin, org, "", subject).body, &sub)
+		waitForStatus(t, admin, org, sub.ID, "routed")
+		var v struct {
+			AssigneeID string `json:"assignee_id"`
+		}
+		admin.must(200, "GET", orgPath+"/intake/"+sub.ID, nil).decode(t, &v)
+		var board struct {
+			Stages []struct {
+				ID string `json:"id"`
+			} `json:"stages"`
+			Items map[string][]struct {
+				ID       string `json:"id"`
+				IntakeID string `json:"intake_id"`
+			} `json:"items_by_stage"`
+		}
+		admin.must(200, "GET", orgPath+"/pipelines/repairs", nil).decode(t, &board)
+		for _, i := range board.Items[board.Stages[0].ID] {
+			if i.IntakeID == sub.ID {
+				return v.AssigneeID, i.ID
+			}
+		}
+		t.Fatalf("request %s is not in the first stage of repairs: %+v", sub.ID, board.Items)
+		return "", ""
+	}
+	// Ties go to the lower user id: Ana or Ben gets two of three, the other one.
+	first, item1 := route("my phone screen is cracked")
+	second, _ := route("the screen of my tablet is cracked")
+	third, item3 := route("my watch screen is cracked")
+	if first == "" || second == "" || first == second || third != first {
+		t.Fatalf("three requests went to %q, %q and %q: want one operator, the other, then the first again", first, second, third)
+	}
+	// Both of the first operator's items are done: they have no open items
+	// (though two items in all), the other operator has one.
+	var board struct {
+		Stages []struct {
+			ID string `json:"id"`
+		} `json:"stages"`
+	}
+	admin.must(200, "GET", orgPath+"/pipelines/repairs", nil).decode(t, &board)
+	for _, item := range []string{item1, item3} {
+		admin.must(200, "POST", orgPath+"/items/"+item+"/move", map[string]string{"stage_id": board.Stages[len(board.Stages)-1].ID})
+	}
+	if fourth, _ := route("cracked screen on my laptop"); fourth != first {
+		t.Errorf("fourth request went to %s, want %s (no open items)", fourth, first)
+	}
 }

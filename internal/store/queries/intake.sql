@@ -73,14 +73,19 @@ ORDER BY r.created_at DESC, r.id DESC
 LIMIT sqlc.arg(max_rows);
 
 -- name: LeastLoadedAssignee :one
--- The OPERATOR (else ADMIN) with the fewest items, ties broken by user id.
+-- The OPERATOR (else ADMIN) with the fewest open items, ties broken by user id.
+-- Items in the last stage of a pipeline (its "Done") are not open.
+WITH done_stages AS (
+    SELECT DISTINCT ON (pipeline_id) id FROM pipeline_stages WHERE org_id = $1 ORDER BY pipeline_id, position DESC
+)
 SELECT m.user_id, u.email
 FROM memberships m
 JOIN users u ON u.id = m.user_id
-LEFT JOIN pipeline_items i ON i.org_id = m.org_id AND i.assignee_id = m.user_id
 WHERE m.org_id = $1 AND m.role IN ('OPERATOR', 'ADMIN')
-GROUP BY m.user_id, u.email, m.role
-ORDER BY (m.role = 'OPERATOR') DESC, count(i.id), m.user_id
+ORDER BY (m.role = 'OPERATOR') DESC,
+    (SELECT count(*) FROM pipeline_items i
+     WHERE i.org_id = $1 AND i.assignee_id = m.user_id AND i.stage_id NOT IN (SELECT id FROM done_stages)),
+    m.user_id
 LIMIT 1;
 
 -- name: AssigneeByID :one
@@ -90,3 +95,10 @@ FROM memberships m
 JOIN users u ON u.id = m.user_id
 WHERE m.org_id = $1 AND m.user_id = $2 AND m.role IN ('OPERATOR', 'ADMIN');
 
+
+-- name: StrandedIntake :many
+-- Requests still 'received' that were stored between the two times, oldest first.
+SELECT org_id, id FROM intake_requests
+WHERE status = 'received' AND created_at > sqlc.arg(after) AND created_at < sqlc.arg(before)
+ORDER BY created_at
+LIMIT 100;
