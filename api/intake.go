@@ -184,6 +184,24 @@ func (h *intakeHandler) moveItem(c *gin.Context) {
 	c.JSON(http.StatusOK, item)
 }
 
+func (h *intakeHandler) updateItem(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "item")
+	if !ok {
+		return
+	}
+	var in intake.ItemUpdate
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	item, err := h.intake.UpdateItem(c, orgID(c), id, userID(c), in, c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, item)
+}
+
 func (h *intakeHandler) updatePipeline(c *gin.Context) {
 	var in intake.PipelineUpdate
 	if err := decodeJSON(c, &in); err != nil {

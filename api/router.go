@@ -152,6 +152,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.PUT("/routing/settings", requireRole(auth.RoleAdmin), ih.putSettings)
 	org.GET("/dashboard", requireRole(auth.RoleOperator), ih.dashboard)
 	org.POST("/items/:id/move", requireRole(auth.RoleOperator), ih.moveItem)
+	org.PATCH("/items/:id", requireRole(auth.RoleOperator), ih.updateItem)
 
 	rh := &requestHandler{intake: deps.Intake, routing: deps.Routing}
 	org.POST("/intake", rh.submit)

@@ -32,6 +32,7 @@ const (
 	TokenCreated      = "org.token.created"
 	TokenRevoked      = "org.token.revoked"
 	ItemMoved         = "pipeline.item.moved"
+	ItemUpdated       = "pipeline.item.updated"
 )
 
 // Event is one audit log entry. Zero IDs are stored as NULL.

@@ -2,14 +2,18 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/astralisops/astralis/internal/audit"
+	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/store"
 )
@@ -130,4 +134,121 @@ func (s *Service) MoveItem(ctx context.Context, org, itemID, actor uuid.UUID, in
 			Metadata: map[string]any{"from_stage": item.StageID, "to_stage": stage.ID}})
 	})
 	return itemFrom(moved), err
+}
+
+// Optional is a JSON field that may be absent (leave it), null (clear it) or a value.
+type Optional[T any] struct {
+	Set   bool
+	Value *T
+}
+
+// UnmarshalJSON runs only for a field that is present.
+func (o *Optional[T]) UnmarshalJSON(data []byte) error {
+	o.Set = true
+	if string(data) == "null" {
+		o.Value = nil
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	o.Value = &v
+	return nil
+}
+
+// ItemUpdate changes an item's title, assignee or due date; absent fields stay as they are.
+type ItemUpdate struct {
+	Title    *string             `json:"title"`
+	Assignee Optional[uuid.UUID] `json:"assignee_id"`
+	DueAt    Optional[time.Time] `json:"due_at"`
+}
+
+const maxItemTitle = 200
+
+// UpdateItem edits an item, records the change in the audit log and, when it
+// gets a new assignee, mails them (the item's request follows its assignee).
+func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, in ItemUpdate, ip, userAgent string) (Item, error) {
+	var fields []problem.FieldError
+	if in.Title != nil {
+		*in.Title = strings.TrimSpace(*in.Title)
+		if *in.Title == "" || len(*in.Title) > maxItemTitle || strings.ContainsFunc(*in.Title, unicode.IsControl) {
+			fields = append(fields, problem.FieldError{Field: "title", Message: fmt.Sprintf("must be 1 to %d bytes of text on one line", maxItemTitle)})
+		}
+	}
+	if d := in.DueAt.Value; d != nil && (d.Year() < 2000 || d.Year() > 2200) {
+		fields = append(fields, problem.FieldError{Field: "due_at", Message: "must be a date between the years 2000 and 2200"})
+	}
+	if len(fields) > 0 {
+		return Item{}, problem.Invalid("invalid item", fields...)
+	}
+	var (
+		updated store.PipelineItem
+		mailID  string
+	)
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		item, err := q.LockItem(ctx, store.LockItemParams{OrgID: org, ID: itemID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return problem.New(problem.ErrNotFound, "no such item")
+		}
+		if err != nil {
+			return fmt.Errorf("intake: item: %w", err)
+		}
+		title, assignee, due := item.Title, item.AssigneeID, item.DueAt
+		if in.Title != nil {
+			title = *in.Title
+		}
+		if in.DueAt.Set {
+			due = in.DueAt.Value
+		}
+		var newAssignee store.AssigneeByIDRow
+		if in.Assignee.Set {
+			assignee = in.Assignee.Value
+			if assignee != nil {
+				newAssignee, err = q.AssigneeByID(ctx, store.AssigneeByIDParams{OrgID: org, UserID: *assignee})
+				if errors.Is(err, pgx.ErrNoRows) {
+					return problem.Invalid("invalid item", problem.FieldError{Field: "assignee_id", Message: "must be an OPERATOR or ADMIN of this organisation"})
+				}
+				if err != nil {
+					return fmt.Errorf("intake: assignee: %w", err)
+				}
+			}
+		}
+		if updated, err = q.UpdateItem(ctx, store.UpdateItemParams{OrgID: org, ID: item.ID, Title: title, AssigneeID: assignee, DueAt: due}); err != nil {
+			return fmt.Errorf("intake: update item: %w", err)
+		}
+		reassigned := assignee != nil && (item.AssigneeID == nil || *item.AssigneeID != *assignee)
+		if in.Assignee.Set && item.IntakeID != nil {
+			if err := q.SetIntakeAssignee(ctx, store.SetIntakeAssigneeParams{OrgID: org, ID: *item.IntakeID, AssigneeID: assignee}); err != nil {
+				return fmt.Errorf("intake: request assignee: %w", err)
+			}
+		}
+		if reassigned {
+			p, err := q.GetPipelineByID(ctx, store.GetPipelineByIDParams{OrgID: org, ID: item.PipelineID})
+			if err != nil {
+				return fmt.Errorf("intake: pipeline: %w", err)
+			}
+			link := fmt.Sprintf("%s/orgs/%s/pipelines/%s", s.publicURL, org, p.Key)
+			if item.IntakeID != nil {
+				link = fmt.Sprintf("%s/orgs/%s/intake/%s", s.publicURL, org, *item.IntakeID)
+			}
+			msg, err := mail.Render("assigned", newAssignee.Email, map[string]string{"Subject": title, "Pipeline": p.Name, "Link": link})
+			if err != nil {
+				return err
+			}
+			if mailID, err = mail.Enqueue(ctx, q, msg); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.ItemUpdated, TargetType: "pipeline_item", TargetID: item.ID.String(), IP: ip, UserAgent: userAgent,
+			Metadata: map[string]any{"title": in.Title != nil, "assignee": assignee, "due_at": due}})
+	})
+	if err != nil {
+		return Item{}, err
+	}
+	if mailID != "" {
+		// The change and its mail are committed: if this hand-over fails, the outbox sweeper delivers it.
+		_ = s.mailer.Dispatch(ctx, mailID)
+	}
+	return itemFrom(updated), nil
 }

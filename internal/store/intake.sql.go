@@ -591,6 +591,22 @@ func (q *Queries) RoutingTarget(ctx context.Context, arg RoutingTargetParams) (R
 	return i, err
 }
 
+const setIntakeAssignee = `-- name: SetIntakeAssignee :exec
+UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2
+`
+
+type SetIntakeAssigneeParams struct {
+	OrgID      uuid.UUID
+	ID         uuid.UUID
+	AssigneeID *uuid.UUID
+}
+
+// An item's assignee is its request's too.
+func (q *Queries) SetIntakeAssignee(ctx context.Context, arg SetIntakeAssigneeParams) error {
+	_, err := q.db.Exec(ctx, setIntakeAssignee, arg.OrgID, arg.ID, arg.AssigneeID)
+	return err
+}
+
 const setIntakeProposal = `-- name: SetIntakeProposal :exec
 UPDATE intake_requests
 SET status = $3, pipeline_id = $4, confidence = $5, reason = $6, decided_by = $7,

@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -35,6 +36,29 @@ func (q *Queries) GetItem(ctx context.Context, arg GetItemParams) (PipelineItem,
 		&i.Rank,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getPipelineByID = `-- name: GetPipelineByID :one
+SELECT id, org_id, key, name, description, created_at FROM pipelines WHERE org_id = $1 AND id = $2
+`
+
+type GetPipelineByIDParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) GetPipelineByID(ctx context.Context, arg GetPipelineByIDParams) (Pipeline, error) {
+	row := q.db.QueryRow(ctx, getPipelineByID, arg.OrgID, arg.ID)
+	var i Pipeline
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Key,
+		&i.Name,
+		&i.Description,
+		&i.CreatedAt,
 	)
 	return i, err
 }
@@ -243,4 +267,43 @@ func (q *Queries) RankBefore(ctx context.Context, arg RankBeforeParams) (string,
 	var column_1 string
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const updateItem = `-- name: UpdateItem :one
+UPDATE pipeline_items SET title = $3, assignee_id = $4, due_at = $5, updated_at = now()
+WHERE org_id = $1 AND id = $2
+RETURNING id, org_id, pipeline_id, stage_id, intake_id, title, assignee_id, due_at, rank, created_at, updated_at
+`
+
+type UpdateItemParams struct {
+	OrgID      uuid.UUID
+	ID         uuid.UUID
+	Title      string
+	AssigneeID *uuid.UUID
+	DueAt      *time.Time
+}
+
+func (q *Queries) UpdateItem(ctx context.Context, arg UpdateItemParams) (PipelineItem, error) {
+	row := q.db.QueryRow(ctx, updateItem,
+		arg.OrgID,
+		arg.ID,
+		arg.Title,
+		arg.AssigneeID,
+		arg.DueAt,
+	)
+	var i PipelineItem
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.PipelineID,
+		&i.StageID,
+		&i.IntakeID,
+		&i.Title,
+		&i.AssigneeID,
+		&i.DueAt,
+		&i.Rank,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
 }

@@ -440,3 +440,95 @@ func TestRoutingAssignsTheOperatorWithFewestOpenItems(t *testing.T) {
 		t.Errorf("fourth request went to %s, want %s (no open items)", fourth, first)
 	}
 }
+
+// TestEditItem: an operator renames an item, reassigns it (the new assignee is
+// mailed and the request follows) and sets or clears its due date.
+func TestEditItem(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	benID := join(t, admin, inbox, org, "ben@shop.test", "OPERATOR") // the only OPERATOR: routing assigns him
+	clientID := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
+	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0.0})
+	var sub struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(submit(t, admin, org, "", "my phone screen is cracked").body, &sub)
+	waitForStatus(t, admin, org, sub.ID, "routed")
+	var board struct {
+		Items map[string][]struct {
+			ID       string `json:"id"`
+			IntakeID string `json:"intake_id"`
+		} `json:"items_by_stage"`
+	}
+	admin.must(200, "GET", orgPath+"/pipelines/repairs", nil).decode(t, &board)
+	var itemPath string
+	for _, items := range board.Items {
+		for _, i := range items {
+			if i.IntakeID == sub.ID {
+				itemPath = orgPath + "/items/" + i.ID
+			}
+		}
+	}
+	if itemPath == "" {
+		t.Fatalf("no item for request %s: %+v", sub.ID, board.Items)
+	}
+
+	for _, bad := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"title": strings.Repeat("x", 201)}, "title"},
+		{map[string]any{"title": "two\nlines"}, "title"},
+		{map[string]any{"assignee_id": clientID}, "assignee_id"},
+		{map[string]any{"due_at": "1999-12-31T23:00:00Z"}, "due_at"},
+		{map[string]any{"priority": "high"}, "priority"},
+	} {
+		if r := admin.must(422, "PATCH", itemPath, bad.body); !bytes.Contains(r.body, []byte(bad.field)) {
+			t.Errorf("%v: %s does not name %s", bad.body, r.body, bad.field)
+		}
+	}
+
+	type item struct {
+		Title      string  `json:"title"`
+		AssigneeID string  `json:"assignee_id"`
+		DueAt      *string `json:"due_at"`
+	}
+	var owner struct {
+		ID string `json:"id"`
+	}
+	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &owner)
+	var got item
+	admin.must(200, "PATCH", itemPath, map[string]any{"title": "Cracked screen, iPhone 12", "assignee_id": owner.ID, "due_at": "2027-01-15T17:00:00Z"}).decode(t, &got)
+	if got.Title != "Cracked screen, iPhone 12" || got.AssigneeID != owner.ID || got.DueAt == nil || *got.DueAt != "2027-01-15T17:00:00Z" {
+		t.Fatalf("after the edit: %+v (Ben was %s)", got, benID)
+	}
+	inbox.WaitFor(t, "owner@shop.test", "New request for you: Cracked screen, iPhone 12")
+	var request struct {
+		AssigneeID string `json:"assignee_id"`
+	}
+	admin.must(200, "GET", orgPath+"/intake/"+sub.ID, nil).decode(t, &request)
+	if request.AssigneeID != owner.ID {
+		t.Errorf("the request's assignee is %q, want the item's, %s", request.AssigneeID, owner.ID)
+	}
+	// Absent fields stay; null clears.
+	got = item{}
+	admin.must(200, "PATCH", itemPath, map[string]any{"due_at": nil}).decode(t, &got)
+	if got.DueAt != nil || got.AssigneeID != owner.ID || got.Title != "Cracked screen, iPhone 12" {
+		t.Errorf("after clearing the due date: %+v", got)
+	}
+	var activity struct {
+		Items []struct {
+			Action string `json:"action"`
+		} `json:"items"`
+	}
+	admin.must(200, "GET", orgPath+"/activity", nil).decode(t, &activity)
+	edits := 0
+	for _, a := range activity.Items {
+		if a.Action == "pipeline.item.updated" {
+			edits++
+		}
+	}
+	if edits != 2 {
+		t.Errorf("%d item edits in the audit log, want 2", edits)
+	}
+}

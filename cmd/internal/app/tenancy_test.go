@@ -40,6 +40,7 @@ var orgRoutes = map[string]struct {
 	"GET /api/v1/orgs/:org/intake":               {auth.RoleClient, nil},
 	"GET /api/v1/orgs/:org/dashboard":            {auth.RoleOperator, nil},
 	"POST /api/v1/orgs/:org/items/:id/move":      {auth.RoleOperator, nil}, // body: the item's own stage
+	"PATCH /api/v1/orgs/:org/items/:id":          {auth.RoleOperator, map[string]string{"title": "Renamed"}},
 	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 

@@ -102,3 +102,7 @@ SELECT org_id, id FROM intake_requests
 WHERE status = 'received' AND created_at > sqlc.arg(after) AND created_at < sqlc.arg(before)
 ORDER BY created_at
 LIMIT 100;
+
+-- name: SetIntakeAssignee :exec
+-- An item's assignee is its request's too.
+UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2;

@@ -30,3 +30,11 @@ SELECT coalesce(max(rank), '')::text FROM pipeline_items WHERE org_id = $1 AND s
 UPDATE pipeline_items SET stage_id = $3, pipeline_id = $4, rank = $5, updated_at = now()
 WHERE org_id = $1 AND id = $2
 RETURNING *;
+
+-- name: UpdateItem :one
+UPDATE pipeline_items SET title = $3, assignee_id = $4, due_at = $5, updated_at = now()
+WHERE org_id = $1 AND id = $2
+RETURNING *;
+
+-- name: GetPipelineByID :one
+SELECT * FROM pipelines WHERE org_id = $1 AND id = $2;
