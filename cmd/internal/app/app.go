@@ -224,8 +224,8 @@ func decisionProblem(err error) error {
 // Expired rows are pruned by pruneLoop (pgxstore's own cleanup goroutine races with StopCleanup).
 func (s *Services) sessions() *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(s.Pool, 0)
 	sm.IdleTimeout = s.Config.Auth.SessionIdleTimeout
+	sm.Store = newIdleRenewals(pgxstore.NewWithCleanupInterval(s.Pool, 0), min(time.Minute, sm.IdleTimeout/10))
 	sm.Lifetime = s.Config.Auth.SessionLifetime
 	sm.Cookie.Name = "astralis_session"
 	sm.Cookie.HttpOnly = true
