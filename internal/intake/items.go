@@ -241,7 +241,7 @@ func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, 
 			}
 		}
 		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.ItemUpdated, TargetType: "pipeline_item", TargetID: item.ID.String(), IP: ip, UserAgent: userAgent,
-			Metadata: map[string]any{"title": in.Title != nil, "assignee": assignee, "due_at": due}})
+			Metadata: map[string]any{"title_changed": in.Title != nil, "assignee": assignee, "due_at": due}})
 	})
 	if err != nil {
 		return Item{}, err
