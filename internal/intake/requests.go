@@ -172,6 +172,14 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 		if err != nil {
 			return fmt.Errorf("intake: first stage of %s: %w", in.Pipeline, err)
 		}
+		// Appending takes the stage's turn like a move does, so two items never get the same rank.
+		if err := q.LockStage(ctx, target.StageID); err != nil {
+			return fmt.Errorf("intake: lock stage: %w", err)
+		}
+		last, err := q.LastRankInStage(ctx, store.LastRankInStageParams{OrgID: in.OrgID, StageID: target.StageID})
+		if err != nil {
+			return fmt.Errorf("intake: rank: %w", err)
+		}
 		who, err := s.assignee(ctx, q, in.OrgID, in.Assignee)
 		if err != nil {
 			return err
@@ -182,7 +190,7 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 		}
 		if err := q.CreateItemForIntake(ctx, store.CreateItemForIntakeParams{
 			OrgID: in.OrgID, PipelineID: target.PipelineID, StageID: target.StageID, IntakeID: &in.IntakeID, Title: r.Subject, AssigneeID: assignee,
-			Rank: Between(target.LastRank, ""),
+			Rank: Between(last, ""),
 		}); err != nil {
 			return fmt.Errorf("intake: create item: %w", err)
 		}

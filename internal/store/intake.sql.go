@@ -316,6 +316,22 @@ func (q *Queries) InsertOperatorExample(ctx context.Context, arg InsertOperatorE
 	return err
 }
 
+const lastRankInStage = `-- name: LastRankInStage :one
+SELECT coalesce(max(rank), '')::text FROM pipeline_items WHERE org_id = $1 AND stage_id = $2
+`
+
+type LastRankInStageParams struct {
+	OrgID   uuid.UUID
+	StageID uuid.UUID
+}
+
+func (q *Queries) LastRankInStage(ctx context.Context, arg LastRankInStageParams) (string, error) {
+	row := q.db.QueryRow(ctx, lastRankInStage, arg.OrgID, arg.StageID)
+	var column_1 string
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const leastLoadedAssignee = `-- name: LeastLoadedAssignee :one
 WITH done_stages AS (
     SELECT DISTINCT ON (pipeline_id) id FROM pipeline_stages WHERE org_id = $1 ORDER BY pipeline_id, position DESC
@@ -557,8 +573,7 @@ func (q *Queries) MarkIntakeSLABreached(ctx context.Context, arg MarkIntakeSLABr
 }
 
 const routingTarget = `-- name: RoutingTarget :one
-SELECT p.id AS pipeline_id, p.name AS pipeline_name, s.id AS stage_id,
-       coalesce((SELECT max(i.rank) FROM pipeline_items i WHERE i.org_id = p.org_id AND i.stage_id = s.id), '')::text AS last_rank
+SELECT p.id AS pipeline_id, p.name AS pipeline_name, s.id AS stage_id
 FROM pipelines p
 JOIN LATERAL (
     SELECT st.id FROM pipeline_stages st WHERE st.org_id = p.org_id AND st.pipeline_id = p.id ORDER BY st.position LIMIT 1
@@ -575,19 +590,13 @@ type RoutingTargetRow struct {
 	PipelineID   uuid.UUID
 	PipelineName string
 	StageID      uuid.UUID
-	LastRank     string
 }
 
-// Where a routed request's item goes: the pipeline's first stage, after its last item.
+// Where a routed request's item goes: its pipeline's first stage.
 func (q *Queries) RoutingTarget(ctx context.Context, arg RoutingTargetParams) (RoutingTargetRow, error) {
 	row := q.db.QueryRow(ctx, routingTarget, arg.OrgID, arg.Key)
 	var i RoutingTargetRow
-	err := row.Scan(
-		&i.PipelineID,
-		&i.PipelineName,
-		&i.StageID,
-		&i.LastRank,
-	)
+	err := row.Scan(&i.PipelineID, &i.PipelineName, &i.StageID)
 	return i, err
 }
 

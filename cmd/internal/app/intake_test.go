@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -530,5 +531,36 @@ func TestEditItem(t *testing.T) {
 	}
 	if edits != 2 {
 		t.Errorf("%d item edits in the audit log, want 2", edits)
+	}
+}
+
+// TestConcurrentRoutingKeepsRanksDistinct: requests routed into one stage at
+// the same moment each get their own place, so moves next to them land where asked.
+func TestConcurrentRoutingKeepsRanksDistinct(t *testing.T) {
+	admin, org, s, _ := setUpShop(t, true)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 0.0})
+	const n = 24
+	ids := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			var sub struct {
+				ID string `json:"id"`
+			}
+			_ = json.Unmarshal(submit(t, admin, org, "", fmt.Sprintf("my phone screen is cracked (%d)", i)).body, &sub)
+			ids <- sub.ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	for id := range ids {
+		waitForStatus(t, admin, org, id, "routed")
+	}
+	var items, ranks int
+	if err := s.Pool.QueryRow(t.Context(), "SELECT count(*), count(DISTINCT (stage_id, rank)) FROM pipeline_items").Scan(&items, &ranks); err != nil {
+		t.Fatal(err)
+	}
+	if items != n || ranks != n {
+		t.Fatalf("%d items with %d distinct places, want %d of each", items, ranks, n)
 	}
 }

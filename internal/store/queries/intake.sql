@@ -19,14 +19,16 @@ INSERT INTO intake_events (org_id, intake_id, kind, actor_user_id, pipeline_key,
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
 -- name: RoutingTarget :one
--- Where a routed request's item goes: the pipeline's first stage, after its last item.
-SELECT p.id AS pipeline_id, p.name AS pipeline_name, s.id AS stage_id,
-       coalesce((SELECT max(i.rank) FROM pipeline_items i WHERE i.org_id = p.org_id AND i.stage_id = s.id), '')::text AS last_rank
+-- Where a routed request's item goes: its pipeline's first stage.
+SELECT p.id AS pipeline_id, p.name AS pipeline_name, s.id AS stage_id
 FROM pipelines p
 JOIN LATERAL (
     SELECT st.id FROM pipeline_stages st WHERE st.org_id = p.org_id AND st.pipeline_id = p.id ORDER BY st.position LIMIT 1
 ) s ON true
 WHERE p.org_id = $1 AND p.key = $2;
+
+-- name: LastRankInStage :one
+SELECT coalesce(max(rank), '')::text FROM pipeline_items WHERE org_id = $1 AND stage_id = $2;
 
 -- name: CreateItemForIntake :exec
 -- Idempotent: a retried or replayed activity finds the item already there.
