@@ -59,11 +59,13 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	return srv, r
 }
 
-// outboxOnly leaves mail in the (real) outbox: delivery through the worker is
-// tested end to end in cmd/internal/app, these tests are about HTTP.
+// outboxOnly leaves mail in the (real) outbox and starts no workflow: delivery
+// and password resets through the worker are tested end to end in
+// cmd/internal/app, these tests are about HTTP.
 type outboxOnly struct{}
 
-func (outboxOnly) Dispatch(context.Context, string) error { return nil }
+func (outboxOnly) Dispatch(context.Context, string) error                           { return nil }
+func (outboxOnly) StartPasswordReset(context.Context, accounts.PasswordReset) error { return nil }
 
 type response struct {
 	status int

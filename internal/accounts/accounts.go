@@ -19,9 +19,12 @@ import (
 	"github.com/astralisops/astralis/internal/store"
 )
 
-// Mailer starts durable delivery (the SendEmail workflow) of a message already in the outbox.
+// Mailer hands mail to workflows: delivery of a message already in the outbox
+// (SendEmail), and forgot-password requests (PasswordReset).
 type Mailer interface {
 	Dispatch(ctx context.Context, outboxID string) error
+	// StartPasswordReset hands a forgot-password request to its workflow.
+	StartPasswordReset(ctx context.Context, r PasswordReset) error
 }
 
 // Client says where a request came from, for the audit log and abuse limits.

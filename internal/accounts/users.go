@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -245,7 +246,17 @@ func (s *Service) RecordSignOut(ctx context.Context, userID uuid.UUID, c Client)
 	return audit.Record(ctx, s.q, audit.Event{Actor: userID, Subject: userID, Action: audit.SignedOut, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
 }
 
-// ForgotPassword mails a reset link when the account exists; it answers the same either way.
+// PasswordReset is one forgot-password request, carried out by a workflow.
+type PasswordReset struct {
+	ID     uuid.UUID `json:"id"`
+	Email  string    `json:"email"`
+	Client Client    `json:"client"`
+}
+
+// ForgotPassword hands the request to a workflow and answers the same whether
+// or not the account exists. The API does the same work either way, so its
+// timing tells nothing: looking the account up and mailing the link happen in
+// SendPasswordReset.
 func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) error {
 	email = auth.NormalizeEmail(email)
 	if msg := auth.EmailProblem(email); msg != "" {
@@ -259,30 +270,47 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) er
 	if ok, _, err := s.limiter.Allow(ctx, ResetMailPerEmail, strings.ToLower(email)); err != nil || !ok {
 		return err
 	}
-	u, err := s.q.GetUserByEmail(ctx, email)
-	if isNoRows(err) {
-		return nil
+	if err := s.mailer.StartPasswordReset(ctx, PasswordReset{ID: uuid.New(), Email: email, Client: c}); err != nil {
+		s.logger.WarnContext(ctx, "password reset not started", slog.Any("error", err))
+		return problem.New(problem.ErrUnavailable, "password resets are unavailable for a moment: try again shortly")
 	}
-	if err != nil {
-		return fmt.Errorf("accounts: look up user: %w", err)
-	}
-	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
+	return nil
+}
+
+// SendPasswordReset mails a reset link when the account exists and returns
+// the outbox id of that mail ("" when there is no such account). It is
+// idempotent on r.ID: a retry answers the first outcome and mails nothing new.
+func (s *Service) SendPasswordReset(ctx context.Context, r PasswordReset) (string, error) {
 	var mailID string
-	err = s.inTx(ctx, func(q *store.Queries) error {
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		claimed, err := q.ClaimPasswordReset(ctx, r.ID)
+		if err != nil {
+			return fmt.Errorf("accounts: claim password reset: %w", err)
+		}
+		if claimed == 0 {
+			mailID, err = q.PasswordResetMail(ctx, r.ID)
+			return err
+		}
+		u, err := q.GetUserByEmail(ctx, r.Email)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: look up user: %w", err)
+		}
+		secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
 		if err := q.CreateEmailToken(ctx, store.CreateEmailTokenParams{TokenHash: tokenHash, Purpose: "reset_password", UserID: u.ID, ExpiresAt: time.Now().Add(ResetTokenTTL)}); err != nil {
 			return fmt.Errorf("accounts: create reset token: %w", err)
 		}
-		var err error
 		if mailID, err = s.enqueue(ctx, q, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, q, audit.Event{Subject: u.ID, Action: audit.PasswordResetSent, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent})
+		if err := q.SetPasswordResetMail(ctx, store.SetPasswordResetMailParams{ID: r.ID, MailID: mailID}); err != nil {
+			return fmt.Errorf("accounts: record reset mail: %w", err)
+		}
+		return audit.Record(ctx, q, audit.Event{Subject: u.ID, Action: audit.PasswordResetSent, TargetType: "user", TargetID: u.ID.String(), IP: r.Client.IP, UserAgent: r.Client.UserAgent})
 	})
-	if err != nil {
-		return err
-	}
-	s.dispatch(ctx, mailID)
-	return nil
+	return mailID, err
 }
 
 // ResetPasswordInput carries the emailed token and the new password.

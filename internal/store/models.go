@@ -129,6 +129,12 @@ type Organization struct {
 	CreatedAt time.Time
 }
 
+type PasswordResetRequest struct {
+	ID        uuid.UUID
+	MailID    string
+	CreatedAt time.Time
+}
+
 type Pipeline struct {
 	ID          uuid.UUID
 	OrgID       uuid.UUID

@@ -12,6 +12,18 @@ import (
 	"github.com/google/uuid"
 )
 
+const claimPasswordReset = `-- name: ClaimPasswordReset :execrows
+INSERT INTO password_reset_requests (id) VALUES ($1) ON CONFLICT (id) DO NOTHING
+`
+
+func (q *Queries) ClaimPasswordReset(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, claimPasswordReset, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const clearUnverifiedPassword = `-- name: ClearUnverifiedPassword :exec
 UPDATE users SET password_hash = NULL, session_version = session_version + 1, updated_at = now()
 WHERE id = $1 AND email_verified_at IS NULL
@@ -125,6 +137,18 @@ func (q *Queries) CreateVerifiedUser(ctx context.Context, arg CreateVerifiedUser
 	return i, err
 }
 
+const deleteOldPasswordResetRequests = `-- name: DeleteOldPasswordResetRequests :execrows
+DELETE FROM password_reset_requests WHERE created_at < $1
+`
+
+func (q *Queries) DeleteOldPasswordResetRequests(ctx context.Context, createdAt time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteOldPasswordResetRequests, createdAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getIdentity = `-- name: GetIdentity :one
 SELECT provider, subject, user_id, email, created_at FROM user_identities WHERE provider = $1 AND subject = $2
 `
@@ -196,6 +220,17 @@ func (q *Queries) MarkEmailVerified(ctx context.Context, id uuid.UUID) error {
 	return err
 }
 
+const passwordResetMail = `-- name: PasswordResetMail :one
+SELECT mail_id FROM password_reset_requests WHERE id = $1
+`
+
+func (q *Queries) PasswordResetMail(ctx context.Context, id uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, passwordResetMail, id)
+	var mail_id string
+	err := row.Scan(&mail_id)
+	return mail_id, err
+}
+
 const setPassword = `-- name: SetPassword :one
 UPDATE users SET password_hash = $2, session_version = session_version + 1, updated_at = now()
 WHERE id = $1
@@ -213,6 +248,20 @@ func (q *Queries) SetPassword(ctx context.Context, arg SetPasswordParams) (int32
 	var session_version int32
 	err := row.Scan(&session_version)
 	return session_version, err
+}
+
+const setPasswordResetMail = `-- name: SetPasswordResetMail :exec
+UPDATE password_reset_requests SET mail_id = $2 WHERE id = $1
+`
+
+type SetPasswordResetMailParams struct {
+	ID     uuid.UUID
+	MailID string
+}
+
+func (q *Queries) SetPasswordResetMail(ctx context.Context, arg SetPasswordResetMailParams) error {
+	_, err := q.db.Exec(ctx, setPasswordResetMail, arg.ID, arg.MailID)
+	return err
 }
 
 const spendUserTokens = `-- name: SpendUserTokens :exec

@@ -21,11 +21,11 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/testenv"
-	"github.com/astralisops/astralis/workflows"
 )
 
 // lockedBuffer collects the child's output from two pipes at once.
@@ -205,8 +205,21 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.GetWorkflow(ctx, workflows.EmailWorkflowID(msg.ID), "").Get(ctx, nil); err != nil {
-		t.Fatalf("email workflow in dev: %v\n%s", err, first.out)
+	// The reset ran as a PasswordReset workflow; the Web UI's list (visibility) finds it.
+	var resetID string
+	for resetID == "" && ctx.Err() == nil {
+		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'PasswordReset'"})
+		if err != nil {
+			t.Fatalf("list workflows: %v", err)
+		}
+		if len(list.Executions) == 1 && list.Executions[0].Status == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			resetID = list.Executions[0].Execution.WorkflowId
+		} else {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	if resetID == "" {
+		t.Fatalf("no completed PasswordReset workflow in the Web UI's list\n%s", first.out)
 	}
 	c.Close()
 	stop(first)
@@ -223,7 +236,7 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desc, err := c.DescribeWorkflowExecution(ctx, workflows.EmailWorkflowID(msg.ID), "")
+	desc, err := c.DescribeWorkflowExecution(ctx, resetID, "")
 	c.Close()
 	if err != nil {
 		t.Fatalf("workflow history lost across restart: %v", err)

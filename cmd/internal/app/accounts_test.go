@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/testenv"
 	"github.com/astralisops/astralis/workflows"
@@ -323,6 +325,72 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	stranger.must(422, "POST", "/api/v1/auth/password/reset", map[string]string{"token": linkToken(t, second), "password": "fourth password 4"})
+}
+
+// TestForgotPasswordDoesTheSameWorkForEveryAddress: the API hands known and
+// unknown addresses alike to a PasswordReset workflow (so its timing tells
+// nothing); only the workflow finds the account, and a retried lookup mails once.
+func TestForgotPasswordDoesTheSameWorkForEveryAddress(t *testing.T) {
+	smtp, inbox := withSMTP(t)
+	base, s := startDev(t, smtp)
+	signUpVerified(t, base, inbox, "ada@example.com", "first password 1")
+	stranger := newBrowser(t, base)
+	for _, email := range []string{"ada@example.com", "nobody@example.com"} {
+		stranger.must(202, "POST", "/api/v1/auth/password/forgot", map[string]string{"email": email})
+	}
+	inbox.WaitFor(t, "ada@example.com", "Reset your AstralisOps password")
+	ctx := t.Context()
+	rows, err := s.Pool.Query(ctx, "SELECT id, mail_id FROM password_reset_requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type request struct {
+		id     uuid.UUID
+		mailID string
+	}
+	var requests []request
+	for rows.Next() {
+		var r request
+		if err := rows.Scan(&r.id, &r.mailID); err != nil {
+			t.Fatal(err)
+		}
+		requests = append(requests, r)
+	}
+	if len(requests) != 2 {
+		t.Fatalf("%d password reset requests, want one per address, known or not", len(requests))
+	}
+	// Both went through a workflow that completed; only one had a mail to send.
+	mailed := 0
+	for _, r := range requests {
+		id := workflows.PasswordResetWorkflowID(accounts.PasswordReset{ID: r.id})
+		if err := s.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+			t.Errorf("workflow %s: %v", id, err)
+		}
+		if r.mailID != "" {
+			mailed++
+		}
+	}
+	if mailed != 1 {
+		t.Errorf("%d requests mailed, want 1 (the known address)", mailed)
+	}
+	// A retried lookup answers the first outcome: no second token, no second mail.
+	acc, err := s.accounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range requests {
+		again, err := acc.SendPasswordReset(ctx, accounts.PasswordReset{ID: r.id, Email: "ada@example.com"})
+		if err != nil || again != r.mailID {
+			t.Errorf("retry of %s = %q, %v; want %q", r.id, again, err, r.mailID)
+		}
+	}
+	var tokens int
+	if err := s.Pool.QueryRow(ctx, "SELECT count(*) FROM email_tokens WHERE purpose = 'reset_password'").Scan(&tokens); err != nil {
+		t.Fatal(err)
+	}
+	if tokens != 1 {
+		t.Errorf("%d reset tokens, want 1", tokens)
+	}
 }
 
 // TestSignInAbuseIsLimited: 20 wrong passwords in a row end in 429 with

@@ -110,7 +110,7 @@ func (s *Services) Router() (http.Handler, error) {
 
 // APIDeps wires the API's dependencies from the services.
 func (s *Services) APIDeps() (api.Deps, error) {
-	acc, err := accounts.New(s.Pool, s.mailer(), ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
+	acc, err := s.accounts()
 	if err != nil {
 		return api.Deps{}, err
 	}
@@ -143,6 +143,11 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		deps.DevMailbox = mail.NewDevMailbox(s.Pool)
 	}
 	return deps, nil
+}
+
+// accounts is the users, organisations and sessions service.
+func (s *Services) accounts() (*accounts.Service, error) {
+	return accounts.New(s.Pool, s.mailer(), ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
 }
 
 // intake is the pipelines and routing service; one per process, as it caches parsed models.
@@ -251,6 +256,18 @@ func (m *workflowMailer) Dispatch(ctx context.Context, outboxID string) error {
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return fmt.Errorf("mail: start delivery of %s: %w", outboxID, err)
+	}
+	return nil
+}
+
+// StartPasswordReset starts the workflow that carries out a forgot-password request.
+func (m *workflowMailer) StartPasswordReset(ctx context.Context, r accounts.PasswordReset) error {
+	_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        workflows.PasswordResetWorkflowID(r),
+		TaskQueue: m.taskQueue,
+	}, workflows.PasswordReset, r)
+	if err != nil {
+		return fmt.Errorf("accounts: start password reset: %w", err)
 	}
 	return nil
 }
@@ -381,7 +398,7 @@ func (s *Services) sweepIntakeOnce(ctx context.Context, routing *intakeRouting) 
 	return nil
 }
 
-// prune deletes expired sessions, spent email tokens and rate-limit windows older than a day.
+// prune deletes expired sessions, spent email tokens, and rate-limit windows and password reset requests older than a day.
 func (s *Services) prune(ctx context.Context) error {
 	q := store.New(s.Pool)
 	if _, err := q.DeleteExpiredSessions(ctx); err != nil {
@@ -393,20 +410,30 @@ func (s *Services) prune(ctx context.Context) error {
 	if err := q.DeleteExpiredRateLimits(ctx, time.Now().Add(-24*time.Hour)); err != nil {
 		return fmt.Errorf("rate limits: %w", err)
 	}
+	// A day is far longer than a PasswordReset workflow retries its lookup.
+	if _, err := q.DeleteOldPasswordResetRequests(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+		return fmt.Errorf("password reset requests: %w", err)
+	}
 	return nil
 }
 
 // NewWorkers registers every workflow and activity of the project on its task queue.
-func (s *Services) NewWorkers() []worker.Worker {
+func (s *Services) NewWorkers() ([]worker.Worker, error) {
+	acc, err := s.accounts()
+	if err != nil {
+		return nil, err
+	}
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	email.RegisterWorkflow(workflows.SendEmail)
+	email.RegisterWorkflow(workflows.PasswordReset)
 	mailActivities := &activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()}
 	email.RegisterActivity(mailActivities)
+	email.RegisterActivity(&activities.Accounts{Accounts: acc})
 
 	routing := worker.New(s.Temporal, s.TaskQueue(workflows.IntakeTaskQueue), worker.Options{})
 	routing.RegisterWorkflow(workflows.Intake)
 	routing.RegisterActivity(&activities.Intake{Intake: s.intake(), Mail: mailActivities})
-	return []worker.Worker{email, routing}
+	return []worker.Worker{email, routing}, nil
 }
 
 // mailSender is SMTP when configured (always in production), else the dev mailbox.
@@ -430,7 +457,10 @@ func (s *Services) RunWorker(ctx context.Context) error {
 		}
 		return err
 	}
-	workers := s.NewWorkers()
+	workers, err := s.NewWorkers()
+	if err != nil {
+		return err
+	}
 	for _, w := range workers {
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("worker: start: %w", err)

@@ -52,3 +52,15 @@ WHERE id = $1 AND email_verified_at IS NULL;
 -- A completed reset voids every other link of that purpose the user was sent.
 UPDATE email_tokens SET used_at = now()
 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL;
+
+-- name: ClaimPasswordReset :execrows
+INSERT INTO password_reset_requests (id) VALUES ($1) ON CONFLICT (id) DO NOTHING;
+
+-- name: PasswordResetMail :one
+SELECT mail_id FROM password_reset_requests WHERE id = $1;
+
+-- name: SetPasswordResetMail :exec
+UPDATE password_reset_requests SET mail_id = $2 WHERE id = $1;
+
+-- name: DeleteOldPasswordResetRequests :execrows
+DELETE FROM password_reset_requests WHERE created_at < $1;
