@@ -10,6 +10,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -93,13 +94,24 @@ func jsonProblem(err error) error {
 	case errors.As(err, &syntax):
 		return problem.Invalid(fmt.Sprintf("malformed JSON at byte %d", syntax.Offset))
 	case errors.As(err, &typeError):
-		return problem.Invalid("wrong type for a field", problem.FieldError{Field: typeError.Field, Message: "must be " + typeError.Type.String()})
+		return problem.Invalid("wrong type for a field", problem.FieldError{Field: typeError.Field, Message: "must be " + describeType(typeError.Type)})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return problem.Invalid("unknown field", problem.FieldError{Field: field, Message: "is not a known field"})
 	default:
 		return problem.Invalid("malformed JSON: " + err.Error())
 	}
+}
+
+// describeType names a JSON field's expected type for people.
+func describeType(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[uuid.UUID]():
+		return "a UUID"
+	case reflect.TypeFor[time.Time]():
+		return "an RFC 3339 date-time such as 2027-01-15T17:00:00Z"
+	}
+	return t.String()
 }
 
 // Pagination: every list takes ?limit=&cursor= and answers {"items":[…],"next_cursor":"…"}.

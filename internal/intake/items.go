@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -151,7 +152,8 @@ func (o *Optional[T]) UnmarshalJSON(data []byte) error {
 	}
 	var v T
 	if err := json.Unmarshal(data, &v); err != nil {
-		return err
+		// A type error, so the decoder names the field it belongs to.
+		return &json.UnmarshalTypeError{Value: string(data), Type: reflect.TypeFor[T]()}
 	}
 	o.Value = &v
 	return nil

@@ -24,14 +24,15 @@ func ValidPriority(p string) bool { return slices.Contains(Priorities, p) }
 // so "not urgent" makes a request low rather than urgent.
 var (
 	calmingCues = []string{
-		"not urgent", "no urgency", "no rush", "no hurry", "not in a hurry", "low priority", "whenever you can",
+		"not urgent", "isnt urgent", "its not urgent", "nothing urgent", "not an emergency", "no emergency",
+		"not critical", "no urgency", "no rush", "no hurry", "not in a hurry", "low priority", "whenever you can",
 		"whenever you get a chance", "when you get a chance", "when you have time", "when you have a moment",
 		"just curious", "just wondering", "for future reference", "fyi",
 	}
 	urgentCues = []string{
 		"urgent", "urgently", "emergency", "asap", "immediately", "right away", "right now", "critical",
 		"fraud", "fraudulent", "stolen", "stole", "hacked", "compromised", "scam", "scammed", "identity theft",
-		"locked out", "unauthorized", "unauthorised", "not authorized", "not authorised", "didnt authorize",
+		"locked out", "unauthorized", "unauthorised", "didnt authorize",
 		"didnt authorise", "dont recognize", "dont recognise", "didnt make this", "did not make this",
 		"leak", "leaking", "flooding", "flooded", "gas smell", "smell gas", "no heat", "no heating", "no power",
 		"no water", "outage", "unsafe", "danger", "dangerous",
@@ -52,7 +53,8 @@ func RulePriority(text string) (priority, cue string) {
 	padded := " " + strings.Join(ws, " ") + " "
 	calm := ""
 	for _, c := range calmingCues {
-		if strings.Contains(padded, " "+c+" ") {
+		// Repeated: back-to-back matches share a space, which one ReplaceAll pass consumes.
+		for strings.Contains(padded, " "+c+" ") {
 			if calm == "" {
 				calm = c
 			}

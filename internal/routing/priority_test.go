@@ -17,6 +17,11 @@ func TestRulePriority(t *testing.T) {
 		{"Not urgent, but how do I change my address?", PriorityLow, "not urgent"},
 		{"No rush: when you have time, send me last year's invoices", PriorityLow, "no rush"},
 		{"Not urgent, but my card was stolen", PriorityUrgent, "stolen"}, // a calming phrase does not hide an emergency
+		{"This isn't urgent, but could you update my address?", PriorityLow, "isnt urgent"},
+		{"Not an emergency, just a question about the bill", PriorityLow, "not an emergency"},
+		{"Nothing urgent: please resend the quote", PriorityLow, "nothing urgent"},
+		{"Not urgent not urgent at all", PriorityLow, "not urgent"},
+		{"I am not authorized to see the report", PriorityNormal, ""},
 		{"What are your opening hours?", PriorityNormal, ""},
 		{"The fraudulently named Urgentville branch", PriorityNormal, ""}, // whole words only
 		{"", PriorityNormal, ""},

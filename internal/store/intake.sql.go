@@ -334,7 +334,12 @@ func (q *Queries) LastRankInStage(ctx context.Context, arg LastRankInStageParams
 
 const leastLoadedAssignee = `-- name: LeastLoadedAssignee :one
 WITH done_stages AS (
-    SELECT DISTINCT ON (pipeline_id) id FROM pipeline_stages WHERE org_id = $1 ORDER BY pipeline_id, position DESC
+    SELECT id FROM (
+        SELECT id, row_number() OVER (PARTITION BY pipeline_id ORDER BY position DESC) AS from_end,
+               count(*) OVER (PARTITION BY pipeline_id) AS stages
+        FROM pipeline_stages WHERE org_id = $1
+    ) s
+    WHERE from_end = 1 AND stages > 1
 )
 SELECT m.user_id, u.email
 FROM memberships m
@@ -353,7 +358,7 @@ type LeastLoadedAssigneeRow struct {
 }
 
 // The OPERATOR (else ADMIN) with the fewest open items, ties broken by user id.
-// Items in the last stage of a pipeline (its "Done") are not open.
+// Items in the last stage of a pipeline with several stages (its "Done") are not open.
 func (q *Queries) LeastLoadedAssignee(ctx context.Context, orgID uuid.UUID) (LeastLoadedAssigneeRow, error) {
 	row := q.db.QueryRow(ctx, leastLoadedAssignee, orgID)
 	var i LeastLoadedAssigneeRow

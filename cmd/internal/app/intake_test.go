@@ -483,6 +483,8 @@ func TestEditItem(t *testing.T) {
 		{map[string]any{"assignee_id": clientID}, "assignee_id"},
 		{map[string]any{"due_at": "1999-12-31T23:00:00Z"}, "due_at"},
 		{map[string]any{"priority": "high"}, "priority"},
+		{map[string]any{"assignee_id": "abc"}, `"field":"assignee_id","message":"must be a UUID"`},
+		{map[string]any{"due_at": "2027-01-15"}, `"field":"due_at","message":"must be an RFC 3339 date-time`},
 	} {
 		if r := admin.must(422, "PATCH", itemPath, bad.body); !bytes.Contains(r.body, []byte(bad.field)) {
 			t.Errorf("%v: %s does not name %s", bad.body, r.body, bad.field)
@@ -562,5 +564,37 @@ func TestConcurrentRoutingKeepsRanksDistinct(t *testing.T) {
 	}
 	if items != n || ranks != n {
 		t.Fatalf("%d items with %d distinct places, want %d of each", items, ranks, n)
+	}
+}
+
+// TestSingleStagePipelinesShareTheWork: in a pipeline with one stage, that
+// stage is not "Done": its items are open work and count for assignment.
+func TestSingleStagePipelinesShareTheWork(t *testing.T) {
+	admin, org, _, inbox, _ := setUpShopFull(t, false)
+	orgPath := "/api/v1/orgs/" + org
+	admin.must(201, "POST", orgPath+"/pipelines", map[string]any{"key": "inbox", "name": "Inbox", "description": "Every request", "stages": []string{"Inbox"}})
+	join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	join(t, admin, inbox, org, "ben@shop.test", "OPERATOR")
+	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0.0})
+	assignees := map[string]int{}
+	for i := range 4 {
+		var sub struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(submit(t, admin, org, "", fmt.Sprintf("request number %d", i)).body, &sub)
+		waitForStatus(t, admin, org, sub.ID, "routed")
+		var v struct {
+			AssigneeID string `json:"assignee_id"`
+		}
+		admin.must(200, "GET", orgPath+"/intake/"+sub.ID, nil).decode(t, &v)
+		assignees[v.AssigneeID]++
+	}
+	if len(assignees) != 2 {
+		t.Fatalf("4 requests went to %v: want 2 each for the two operators", assignees)
+	}
+	for who, n := range assignees {
+		if n != 2 {
+			t.Errorf("%s got %d of 4 requests, want 2", who, n)
+		}
 	}
 }

@@ -76,9 +76,14 @@ LIMIT sqlc.arg(max_rows);
 
 -- name: LeastLoadedAssignee :one
 -- The OPERATOR (else ADMIN) with the fewest open items, ties broken by user id.
--- Items in the last stage of a pipeline (its "Done") are not open.
+-- Items in the last stage of a pipeline with several stages (its "Done") are not open.
 WITH done_stages AS (
-    SELECT DISTINCT ON (pipeline_id) id FROM pipeline_stages WHERE org_id = $1 ORDER BY pipeline_id, position DESC
+    SELECT id FROM (
+        SELECT id, row_number() OVER (PARTITION BY pipeline_id ORDER BY position DESC) AS from_end,
+               count(*) OVER (PARTITION BY pipeline_id) AS stages
+        FROM pipeline_stages WHERE org_id = $1
+    ) s
+    WHERE from_end = 1 AND stages > 1
 )
 SELECT m.user_id, u.email
 FROM memberships m
