@@ -265,11 +265,6 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) er
 	if err := s.allow(ctx, ResetPerIP, c.IP, "password reset requests from this address"); err != nil {
 		return err
 	}
-	// Over the per-email limit the request is dropped silently: a 429 here would confirm nothing,
-	// but a flood of mails to one person must stop.
-	if ok, _, err := s.limiter.Allow(ctx, ResetMailPerEmail, strings.ToLower(email)); err != nil || !ok {
-		return err
-	}
 	if err := s.mailer.StartPasswordReset(ctx, PasswordReset{ID: uuid.New(), Email: email, Client: c}); err != nil {
 		s.logger.WarnContext(ctx, "password reset not started", slog.Any("error", err))
 		return problem.New(problem.ErrUnavailable, "password resets are unavailable for a moment: try again shortly")
@@ -289,6 +284,12 @@ func (s *Service) SendPasswordReset(ctx context.Context, r PasswordReset) (strin
 		}
 		if claimed == 0 {
 			mailID, err = q.PasswordResetMail(ctx, r.ID)
+			return err
+		}
+		// Over the per-address limit the request is dropped silently: the API's answer was the same
+		// anyway, but a flood of mails to one person must stop. Counted here, once per request
+		// that reached its workflow, so a request refused with a 503 costs nothing.
+		if ok, _, err := s.limiter.Allow(ctx, ResetMailPerEmail, strings.ToLower(r.Email)); err != nil || !ok {
 			return err
 		}
 		u, err := q.GetUserByEmail(ctx, r.Email)
