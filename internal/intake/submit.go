@@ -250,11 +250,21 @@ func escapeLike(s string) string {
 }
 
 // Stranded lists requests stored between after and before that are still
-// 'received': if their workflow never started, starting it now routes them.
+// 'received' and not swept yet: if their workflow never started, starting it
+// now routes them.
 func (s *Service) Stranded(ctx context.Context, after, before time.Time) ([]store.StrandedIntakeRow, error) {
 	rows, err := s.q.StrandedIntake(ctx, store.StrandedIntakeParams{After: after, Before: before})
 	if err != nil {
 		return nil, fmt.Errorf("intake: stranded requests: %w", err)
 	}
 	return rows, nil
+}
+
+// MarkSwept records that a stranded request's workflow was started (or found
+// started), so later sweeps pass it by.
+func (s *Service) MarkSwept(ctx context.Context, org, id uuid.UUID) error {
+	if err := s.q.MarkIntakeSwept(ctx, store.MarkIntakeSweptParams{OrgID: org, ID: id}); err != nil {
+		return fmt.Errorf("intake: mark swept: %w", err)
+	}
+	return nil
 }

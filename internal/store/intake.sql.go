@@ -69,7 +69,7 @@ func (q *Queries) CreateItemForIntake(ctx context.Context, arg CreateItemForInta
 }
 
 const getIntake = `-- name: GetIntake :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by FROM intake_requests WHERE org_id = $1 AND id = $2
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at FROM intake_requests WHERE org_id = $1 AND id = $2
 `
 
 type GetIntakeParams struct {
@@ -102,12 +102,13 @@ func (q *Queries) GetIntake(ctx context.Context, arg GetIntakeParams) (IntakeReq
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
 
 const getIntakeByKey = `-- name: GetIntakeByKey :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2
 `
 
 type GetIntakeByKeyParams struct {
@@ -140,12 +141,13 @@ func (q *Queries) GetIntakeByKey(ctx context.Context, arg GetIntakeByKeyParams) 
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
 
 const getIntakeView = `-- name: GetIntakeView :one
-SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, coalesce(p.key, '')::text AS pipeline_key
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, r.swept_at, coalesce(p.key, '')::text AS pipeline_key
 FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
 WHERE r.org_id = $1 AND r.id = $2
 `
@@ -177,6 +179,7 @@ type GetIntakeViewRow struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
+	SweptAt           *time.Time
 	PipelineKey       string
 }
 
@@ -205,6 +208,7 @@ func (q *Queries) GetIntakeView(ctx context.Context, arg GetIntakeViewParams) (G
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
+		&i.SweptAt,
 		&i.PipelineKey,
 	)
 	return i, err
@@ -214,7 +218,7 @@ const insertIntake = `-- name: InsertIntake :one
 INSERT INTO intake_requests (org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (org_id, idempotency_key) DO NOTHING
-RETURNING id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by
+RETURNING id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at
 `
 
 type InsertIntakeParams struct {
@@ -265,6 +269,7 @@ func (q *Queries) InsertIntake(ctx context.Context, arg InsertIntakeParams) (Int
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -367,7 +372,7 @@ func (q *Queries) LeastLoadedAssignee(ctx context.Context, orgID uuid.UUID) (Lea
 }
 
 const listIntake = `-- name: ListIntake :many
-SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, coalesce(p.key, '')::text AS pipeline_key
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, r.swept_at, coalesce(p.key, '')::text AS pipeline_key
 FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
 WHERE r.org_id = $1
   AND ($2::uuid IS NULL OR r.created_by = $2)
@@ -420,6 +425,7 @@ type ListIntakeRow struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
+	SweptAt           *time.Time
 	PipelineKey       string
 }
 
@@ -468,6 +474,7 @@ func (q *Queries) ListIntake(ctx context.Context, arg ListIntakeParams) ([]ListI
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.PriorityDecidedBy,
+			&i.SweptAt,
 			&i.PipelineKey,
 		); err != nil {
 			return nil, err
@@ -522,7 +529,7 @@ func (q *Queries) ListIntakeEvents(ctx context.Context, arg ListIntakeEventsPara
 }
 
 const lockIntake = `-- name: LockIntake :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockIntakeParams struct {
@@ -555,6 +562,7 @@ func (q *Queries) LockIntake(ctx context.Context, arg LockIntakeParams) (IntakeR
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -575,6 +583,20 @@ func (q *Queries) MarkIntakeSLABreached(ctx context.Context, arg MarkIntakeSLABr
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const markIntakeSwept = `-- name: MarkIntakeSwept :exec
+UPDATE intake_requests SET swept_at = now() WHERE org_id = $1 AND id = $2
+`
+
+type MarkIntakeSweptParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) MarkIntakeSwept(ctx context.Context, arg MarkIntakeSweptParams) error {
+	_, err := q.db.Exec(ctx, markIntakeSwept, arg.OrgID, arg.ID)
+	return err
 }
 
 const routingTarget = `-- name: RoutingTarget :one
@@ -659,7 +681,7 @@ func (q *Queries) SetIntakeProposal(ctx context.Context, arg SetIntakeProposalPa
 
 const strandedIntake = `-- name: StrandedIntake :many
 SELECT org_id, id FROM intake_requests
-WHERE status = 'received' AND created_at > $1 AND created_at < $2
+WHERE status = 'received' AND swept_at IS NULL AND created_at > $1 AND created_at < $2
 ORDER BY created_at
 LIMIT 100
 `
@@ -674,7 +696,7 @@ type StrandedIntakeRow struct {
 	ID    uuid.UUID
 }
 
-// Requests still 'received' that were stored between the two times, oldest first.
+// Requests still 'received', not swept yet, stored between the two times; oldest first.
 func (q *Queries) StrandedIntake(ctx context.Context, arg StrandedIntakeParams) ([]StrandedIntakeRow, error) {
 	rows, err := q.db.Query(ctx, strandedIntake, arg.After, arg.Before)
 	if err != nil {

@@ -93,6 +93,7 @@ type IntakeRequest struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
+	SweptAt           *time.Time
 }
 
 type Invitation struct {

@@ -378,8 +378,8 @@ func (s *Services) sweepOutboxOnce(ctx context.Context, mailer *workflowMailer) 
 
 // intakeStrandedAfter is how long a request may stay 'received' before the
 // sweeper starts its workflow: far longer than storing and starting it take.
-// Starting a workflow that runs or ran already is a no-op; only requests of
-// the last day are tried, so one whose workflow failed is not tried forever.
+// Starting a workflow that runs or ran already is a no-op; each request is
+// swept once, and only requests of the last day are tried.
 const intakeStrandedAfter = 2 * time.Minute
 
 // sweepIntakeOnce starts the workflows of stranded requests; it stops at the
@@ -392,6 +392,9 @@ func (s *Services) sweepIntakeOnce(ctx context.Context, routing *intakeRouting) 
 	}
 	for _, r := range stranded {
 		if err := routing.Start(ctx, r.OrgID, r.ID); err != nil {
+			return err
+		}
+		if err := s.intake().MarkSwept(ctx, r.OrgID, r.ID); err != nil {
 			return err
 		}
 	}

@@ -369,6 +369,20 @@ func TestSweeperStartsStrandedRequests(t *testing.T) {
 	if proposals != 1 {
 		t.Errorf("%d proposals for the swept request, want 1", proposals)
 	}
+	// Swept once: a later sweep passes it by even while it is 'received' (as when its
+	// workflow was terminated before proposing), so it cannot crowd out newly stranded ones.
+	if _, err := s.Pool.Exec(ctx, "UPDATE intake_requests SET status = 'received' WHERE id = $1", stranded); err != nil {
+		t.Fatal(err)
+	}
+	left, err := s.intake().Stranded(ctx, time.Now().Add(-time.Hour), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range left {
+		if r.ID.String() == stranded {
+			t.Errorf("the swept request is still listed as stranded")
+		}
+	}
 }
 
 // join makes a new verified user a member of org with role, by invitation; it returns their id.

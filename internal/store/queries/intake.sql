@@ -104,11 +104,14 @@ WHERE m.org_id = $1 AND m.user_id = $2 AND m.role IN ('OPERATOR', 'ADMIN');
 
 
 -- name: StrandedIntake :many
--- Requests still 'received' that were stored between the two times, oldest first.
+-- Requests still 'received', not swept yet, stored between the two times; oldest first.
 SELECT org_id, id FROM intake_requests
-WHERE status = 'received' AND created_at > sqlc.arg(after) AND created_at < sqlc.arg(before)
+WHERE status = 'received' AND swept_at IS NULL AND created_at > sqlc.arg(after) AND created_at < sqlc.arg(before)
 ORDER BY created_at
 LIMIT 100;
+
+-- name: MarkIntakeSwept :exec
+UPDATE intake_requests SET swept_at = now() WHERE org_id = $1 AND id = $2;
 
 -- name: SetIntakeAssignee :exec
 -- An item's assignee is its request's too.
