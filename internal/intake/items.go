@@ -161,7 +161,7 @@ func (o *Optional[T]) UnmarshalJSON(data []byte) error {
 
 // ItemUpdate changes an item's title, assignee or due date; absent fields stay as they are.
 type ItemUpdate struct {
-	Title    *string             `json:"title"`
+	Title    Optional[string]    `json:"title"`
 	Assignee Optional[uuid.UUID] `json:"assignee_id"`
 	DueAt    Optional[time.Time] `json:"due_at"`
 }
@@ -171,10 +171,17 @@ const maxItemTitle = 200
 // UpdateItem edits an item, records the change in the audit log and, when it
 // gets a new assignee, mails them (the item's request follows its assignee).
 func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, in ItemUpdate, ip, userAgent string) (Item, error) {
+	if !in.Title.Set && !in.Assignee.Set && !in.DueAt.Set {
+		return Item{}, problem.Invalid("nothing to change: give title, assignee_id or due_at")
+	}
 	var fields []problem.FieldError
-	if in.Title != nil {
-		*in.Title = strings.TrimSpace(*in.Title)
-		if *in.Title == "" || len(*in.Title) > maxItemTitle || strings.ContainsFunc(*in.Title, unicode.IsControl) {
+	if in.Title.Set {
+		var t string
+		if in.Title.Value != nil {
+			t = strings.TrimSpace(*in.Title.Value)
+			in.Title.Value = &t
+		}
+		if t == "" || len(t) > maxItemTitle || strings.ContainsFunc(t, unicode.IsControl) {
 			fields = append(fields, problem.FieldError{Field: "title", Message: fmt.Sprintf("must be 1 to %d bytes of text on one line", maxItemTitle)})
 		}
 	}
@@ -197,8 +204,8 @@ func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, 
 			return fmt.Errorf("intake: item: %w", err)
 		}
 		title, assignee, due := item.Title, item.AssigneeID, item.DueAt
-		if in.Title != nil {
-			title = *in.Title
+		if in.Title.Set {
+			title = *in.Title.Value
 		}
 		if in.DueAt.Set {
 			due = in.DueAt.Value
@@ -243,7 +250,7 @@ func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, 
 			}
 		}
 		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.ItemUpdated, TargetType: "pipeline_item", TargetID: item.ID.String(), IP: ip, UserAgent: userAgent,
-			Metadata: map[string]any{"title_changed": in.Title != nil, "assignee": assignee, "due_at": due}})
+			Metadata: map[string]any{"title_changed": in.Title.Set, "assignee": assignee, "due_at": due}})
 	})
 	if err != nil {
 		return Item{}, err

@@ -498,6 +498,8 @@ func TestEditItem(t *testing.T) {
 		{map[string]any{"due_at": "1999-12-31T23:00:00Z"}, "due_at"},
 		{map[string]any{"priority": "high"}, "priority"},
 		{map[string]any{"assignee_id": "abc"}, `"field":"assignee_id","message":"must be a UUID"`},
+		{map[string]any{"title": nil}, "title"},
+		{map[string]any{}, "nothing to change"},
 		{map[string]any{"due_at": "2027-01-15"}, `"field":"due_at","message":"must be an RFC 3339 date-time`},
 	} {
 		if r := admin.must(422, "PATCH", itemPath, bad.body); !bytes.Contains(r.body, []byte(bad.field)) {
