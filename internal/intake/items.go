@@ -214,12 +214,8 @@ func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, 
 		if in.Assignee.Set {
 			assignee = in.Assignee.Value
 			if assignee != nil {
-				newAssignee, err = q.AssigneeByID(ctx, store.AssigneeByIDParams{OrgID: org, UserID: *assignee})
-				if errors.Is(err, pgx.ErrNoRows) {
-					return problem.Invalid("invalid item", problem.FieldError{Field: "assignee_id", Message: "must be an OPERATOR or ADMIN of this organisation"})
-				}
-				if err != nil {
-					return fmt.Errorf("intake: assignee: %w", err)
+				if newAssignee, err = assignable(ctx, q, org, *assignee, "item", "assignee_id"); err != nil {
+					return err
 				}
 			}
 		}

@@ -253,14 +253,21 @@ func (s *Service) assignee(ctx context.Context, q *store.Queries, org uuid.UUID,
 
 // CheckAssignee answers whether user may be assigned the organisation's requests.
 func (s *Service) CheckAssignee(ctx context.Context, org, user uuid.UUID) error {
-	_, err := s.q.AssigneeByID(ctx, store.AssigneeByIDParams{OrgID: org, UserID: user})
+	_, err := assignable(ctx, s.q, org, user, "decision", "assignee")
+	return err
+}
+
+// assignable returns the member when they may be assigned work (OPERATOR or
+// ADMIN), else a 422 naming field of the input that picked them.
+func assignable(ctx context.Context, q *store.Queries, org, user uuid.UUID, input, field string) (store.AssigneeByIDRow, error) {
+	who, err := q.AssigneeByID(ctx, store.AssigneeByIDParams{OrgID: org, UserID: user})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return problem.Invalid("invalid decision", problem.FieldError{Field: "assignee", Message: "must be an OPERATOR or ADMIN of this organisation"})
+		return who, problem.Invalid("invalid "+input, problem.FieldError{Field: field, Message: "must be an OPERATOR or ADMIN of this organisation"})
 	}
 	if err != nil {
-		return fmt.Errorf("intake: assignee: %w", err)
+		return who, fmt.Errorf("intake: assignee: %w", err)
 	}
-	return nil
+	return who, nil
 }
 
 // learn teaches the organisation's model one decision, in the caller's transaction.

@@ -268,8 +268,8 @@ func TestWaitingTooLongEscalatesToAdmins(t *testing.T) {
 func TestIntakePriorityAndOperatorPicks(t *testing.T) {
 	admin, org, _, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
-	operatorID := join(t, admin, inbox, org, "op@shop.test", "OPERATOR")
-	clientID := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
+	_, operatorID := join(t, admin, inbox, org, "op@shop.test", "OPERATOR")
+	_, clientID := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
 	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 1.0}) // every request waits for an operator
 
 	type view struct {
@@ -385,8 +385,8 @@ func TestSweeperStartsStrandedRequests(t *testing.T) {
 	}
 }
 
-// join makes a new verified user a member of org with role, by invitation; it returns their id.
-func join(t *testing.T, admin *caller, inbox *testenv.Inbox, org, email, role string) string {
+// join makes a new verified user a member of org with role, by invitation; it returns them and their id.
+func join(t *testing.T, admin *caller, inbox *testenv.Inbox, org, email, role string) (*caller, string) {
 	t.Helper()
 	c := signUpVerified(t, admin.base, inbox, email, "member password 1")
 	admin.must(202, "POST", "/api/v1/orgs/"+org+"/members", map[string]string{"email": email, "role": role})
@@ -395,7 +395,7 @@ func join(t *testing.T, admin *caller, inbox *testenv.Inbox, org, email, role st
 		ID string `json:"id"`
 	}
 	c.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
-	return me.ID
+	return c, me.ID
 }
 
 // TestRoutingAssignsTheOperatorWithFewestOpenItems: items in a pipeline's last stage are done and do not count.
@@ -461,8 +461,8 @@ func TestRoutingAssignsTheOperatorWithFewestOpenItems(t *testing.T) {
 func TestEditItem(t *testing.T) {
 	admin, org, _, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
-	benID := join(t, admin, inbox, org, "ben@shop.test", "OPERATOR") // the only OPERATOR: routing assigns him
-	clientID := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
+	_, benID := join(t, admin, inbox, org, "ben@shop.test", "OPERATOR") // the only OPERATOR: routing assigns him
+	_, clientID := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
 	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0.0})
 	var sub struct {
 		ID string `json:"id"`

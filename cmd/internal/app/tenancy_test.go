@@ -64,19 +64,13 @@ func TestTenantMatrix(t *testing.T) {
 		ID string `json:"id"`
 	}
 	admin.must(201, "POST", "/api/v1/orgs", map[string]string{"name": "Acme Confidential"}).decode(t, &org)
-	join := func(email string, role auth.Role) *caller {
-		c := signUpVerified(t, base, inbox, email, "member password 1")
-		admin.must(202, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": email, "role": string(role)})
-		c.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": linkToken(t, inbox.WaitFor(t, email, "You are invited"))})
-		return c
-	}
 	callers := map[auth.Role]*caller{auth.RoleAdmin: admin}
 	for _, role := range []auth.Role{auth.RoleOperator, auth.RoleClient} {
-		callers[role] = join(strings.ToLower(string(role))+"@acme.test", role)
+		callers[role], _ = join(t, admin, inbox, org.ID, strings.ToLower(string(role))+"@acme.test", string(role))
 	}
 	// Members the ADMIN's calls may change or remove, one per route that needs a :user.
 	for _, email := range []string{"patch-me@acme.test", "remove-me@acme.test"} {
-		join(email, auth.RoleClient)
+		join(t, admin, inbox, org.ID, email, string(auth.RoleClient))
 	}
 	var members struct {
 		Items []struct {
