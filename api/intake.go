@@ -1,225 +1,161 @@
 package api
 
 import (
-	"encoding/csv"
-	"errors"
-	"io"
-	"mime"
+	"context"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/workflows"
 )
 
-// intakeHandler serves pipelines and the organisation's router.
+// IntakeWorkflows starts and steers IntakeWorkflows (implemented over the Temporal client).
+type IntakeWorkflows interface {
+	Start(ctx context.Context, org, intakeID uuid.UUID) error
+	Decide(ctx context.Context, intakeID uuid.UUID, d workflows.Decision) (workflows.IntakeState, error)
+}
+
 type intakeHandler struct {
-	intake *intake.Service
+	intake    *intake.Service
+	workflows IntakeWorkflows
 }
 
-func (h *intakeHandler) createPipeline(c *gin.Context) {
-	var in intake.PipelineInput
+// submit stores a request and starts its routing. The same Idempotency-Key
+// answers the earlier request, and starting its workflow again is a no-op.
+func (h *intakeHandler) submit(c *gin.Context) {
+	var in intake.RequestInput
 	if err := decodeJSON(c, &in); err != nil {
 		respondError(c, err)
 		return
 	}
-	p, err := h.intake.CreatePipeline(c, orgID(c), in)
+	sub, err := h.intake.Submit(c, orgID(c), userID(c), c.GetHeader("Idempotency-Key"), in)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, p)
-}
-
-func (h *intakeHandler) listPipelines(c *gin.Context) {
-	ps, err := h.intake.Pipelines(c, orgID(c))
-	if err != nil {
+	// Started even for a repeated key: the first attempt may have stopped between storing and starting.
+	if err := h.workflows.Start(c, orgID(c), sub.ID); err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, page[intake.Pipeline]{Items: ps})
+	c.JSON(http.StatusAccepted, sub)
 }
 
-// getPipeline answers the pipeline's board: its stages and their items in order.
-func (h *intakeHandler) getPipeline(c *gin.Context) {
-	p, err := h.intake.Board(c, orgID(c), c.Param("key"))
-	if err != nil {
-		respondError(c, err)
-		return
+// onlyOwn limits CLIENTs to the requests they submitted.
+func onlyOwn(c *gin.Context) *uuid.UUID {
+	if orgRole(c) == auth.RoleClient {
+		id := userID(c)
+		return &id
 	}
-	c.JSON(http.StatusOK, p)
+	return nil
 }
 
-type examplesInput struct {
-	Examples []intake.Example `json:"examples"`
-}
-
-// importExamples takes JSON {"examples":[{"text","pipeline"}]} or CSV with the header text,pipeline.
-func (h *intakeHandler) importExamples(c *gin.Context) {
-	var examples []intake.Example
-	mediaType, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if mediaType == "text/csv" {
-		var err error
-		if examples, err = readExamplesCSV(c.Request.Body); err != nil {
-			respondError(c, err)
-			return
-		}
-	} else {
-		var in examplesInput
-		if err := decodeJSON(c, &in); err != nil {
-			respondError(c, err)
-			return
-		}
-		examples = in.Examples
-	}
-	n, err := h.intake.ImportExamples(c, orgID(c), examples)
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"imported": n})
-}
-
-func readExamplesCSV(body io.Reader) ([]intake.Example, error) {
-	r := csv.NewReader(body)
-	r.FieldsPerRecord = 2
-	header, err := r.Read()
-	if err != nil {
-		return nil, csvProblem(err)
-	}
-	if len(header) != 2 || strings.TrimPrefix(strings.TrimSpace(header[0]), "\ufeff") != "text" || strings.TrimSpace(header[1]) != "pipeline" {
-		return nil, problem.Invalid("the CSV must start with the header text,pipeline", problem.FieldError{Field: "header", Message: "must be exactly text,pipeline"})
-	}
-	var out []intake.Example
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, csvProblem(err)
-		}
-		out = append(out, intake.Example{Text: rec[0], Pipeline: strings.TrimSpace(rec[1])})
-	}
-}
-
-func csvProblem(err error) error {
-	var maxBytes *http.MaxBytesError
-	if errors.As(err, &maxBytes) {
-		return jsonProblem(err) // the same 413 as JSON bodies
-	}
-	if errors.Is(err, io.EOF) {
-		return problem.Invalid("the CSV is empty", problem.FieldError{Field: "header", Message: "must be exactly text,pipeline"})
-	}
-	return problem.Invalid("malformed CSV: " + err.Error())
-}
-
-type classifyInput struct {
-	Text string `json:"text"`
-}
-
-func (h *intakeHandler) classify(c *gin.Context) {
-	var in classifyInput
-	if err := decodeJSON(c, &in); err != nil {
-		respondError(c, err)
-		return
-	}
-	d, err := h.intake.Classify(c, orgID(c), in.Text)
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
-}
-
-func (h *intakeHandler) getSettings(c *gin.Context) {
-	st, err := h.intake.RoutingSettings(c, orgID(c))
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
-}
-
-func (h *intakeHandler) putSettings(c *gin.Context) {
-	var in intake.Settings
-	if err := decodeJSON(c, &in); err != nil {
-		respondError(c, err)
-		return
-	}
-	st, err := h.intake.SaveRoutingSettings(c, orgID(c), in)
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
-}
-
-func (h *intakeHandler) dashboard(c *gin.Context) {
-	d, err := h.intake.Dashboard(c, orgID(c), 30)
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
-}
-
-func (h *intakeHandler) moveItem(c *gin.Context) {
-	id, ok := pathUUID(c, "id", "item")
+func (h *intakeHandler) get(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "intake request")
 	if !ok {
 		return
 	}
-	var in intake.MoveInput
-	if err := decodeJSON(c, &in); err != nil {
-		respondError(c, err)
-		return
-	}
-	item, err := h.intake.MoveItem(c, orgID(c), id, userID(c), in, c.ClientIP(), c.Request.UserAgent())
+	r, err := h.intake.Request(c, orgID(c), id, onlyOwn(c))
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, item)
+	c.JSON(http.StatusOK, r)
 }
 
-func (h *intakeHandler) updateItem(c *gin.Context) {
-	id, ok := pathUUID(c, "id", "item")
+type decisionInput struct {
+	Action   string     `json:"action"`
+	Pipeline string     `json:"pipeline"`
+	Assignee *uuid.UUID `json:"assignee"`
+	Priority string     `json:"priority"`
+	Note     string     `json:"note"`
+}
+
+// decide sends an operator's decision as a validated Update: the caller hears
+// at once whether it was applied, or why not.
+func (h *intakeHandler) decide(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "intake request")
 	if !ok {
 		return
 	}
-	var in intake.ItemUpdate
+	var in decisionInput
 	if err := decodeJSON(c, &in); err != nil {
 		respondError(c, err)
 		return
 	}
-	item, err := h.intake.UpdateItem(c, orgID(c), id, userID(c), in, c.ClientIP(), c.Request.UserAgent())
+	if len(in.Note) > 2000 {
+		respondError(c, problem.Invalid("invalid decision", problem.FieldError{Field: "note", Message: "must be at most 2000 bytes"}))
+		return
+	}
+	// The request must belong to this organisation before its workflow is touched.
+	if _, err := h.intake.Request(c, orgID(c), id, nil); err != nil {
+		respondError(c, err)
+		return
+	}
+	// Membership is checked here: the workflow's validator cannot read the database.
+	if in.Assignee != nil {
+		if err := h.intake.CheckAssignee(c, orgID(c), *in.Assignee); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	actor := userID(c)
+	state, err := h.workflows.Decide(c, id, workflows.Decision{
+		Action: in.Action, Pipeline: in.Pipeline, Assignee: in.Assignee, Priority: in.Priority, Note: in.Note, Actor: &actor,
+	})
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, item)
+	c.JSON(http.StatusOK, state)
 }
 
-func (h *intakeHandler) updatePipeline(c *gin.Context) {
-	var in intake.PipelineUpdate
-	if err := decodeJSON(c, &in); err != nil {
-		respondError(c, err)
-		return
-	}
-	p, err := h.intake.UpdatePipeline(c, orgID(c), c.Param("key"), in)
+var (
+	statuses   = map[string]bool{"": true, intake.StatusReceived: true, intake.StatusRouted: true, intake.StatusAwaitingApproval: true, intake.StatusRejected: true}
+	priorities = map[string]bool{"": true, "low": true, "normal": true, "high": true, "urgent": true}
+)
+
+// list is the intake queue: filters by status, pipeline, priority, assignee, dates and text; cursor pages.
+func (h *intakeHandler) list(c *gin.Context) {
+	var cursor intake.ListCursor
+	limit, err := pageParams(c, &cursor)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, p)
-}
-
-func (h *intakeHandler) deletePipeline(c *gin.Context) {
-	if err := h.intake.DeletePipeline(c, orgID(c), c.Param("key")); err != nil {
+	q := queryParams{c: c}
+	f := intake.ListFilter{
+		Status: c.Query("status"), Pipeline: c.Query("pipeline"), Priority: c.Query("priority"), Search: c.Query("q"), OnlyFrom: onlyOwn(c),
+		Assignee: q.userID("assignee"), Since: q.time("since"), Until: q.time("until"),
+	}
+	if !statuses[f.Status] {
+		q.fields = append(q.fields, problem.FieldError{Field: "status", Message: "must be received, routed, awaiting_approval or rejected"})
+	}
+	if !priorities[f.Priority] {
+		q.fields = append(q.fields, problem.FieldError{Field: "priority", Message: "must be low, normal, high or urgent"})
+	}
+	if err := q.err(); err != nil {
 		respondError(c, err)
 		return
 	}
-	c.Status(http.StatusNoContent)
+	var after *intake.ListCursor
+	if c.Query("cursor") != "" {
+		after = &cursor
+	}
+	items, err := h.intake.List(c, orgID(c), f, after, limit+1)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	out := page[intake.Summary]{Items: items}
+	if len(items) > limit {
+		out.Items = items[:limit]
+		last := items[limit-1]
+		out.NextCursor = encodeCursor(intake.ListCursor{At: last.CreatedAt, ID: last.ID})
+	}
+	c.JSON(http.StatusOK, out)
 }

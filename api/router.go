@@ -33,14 +33,14 @@ type DevMailbox interface {
 
 // Deps is what the router needs from the process that hosts it.
 type Deps struct {
-	Logger       *slog.Logger
-	Metrics      *prometheus.Registry
-	MaxBodyBytes int64
-	Readiness    []ReadinessCheck
-	Accounts     *accounts.Service
-	Intake       *intake.Service
-	Routing      IntakeRouting
-	Sessions     *scs.SessionManager
+	Logger          *slog.Logger
+	Metrics         *prometheus.Registry
+	MaxBodyBytes    int64
+	Readiness       []ReadinessCheck
+	Accounts        *accounts.Service
+	Intake          *intake.Service
+	IntakeWorkflows IntakeWorkflows
+	Sessions        *scs.SessionManager
 	// AllowedOrigins may make cookie-authenticated state-changing requests.
 	AllowedOrigins []string
 	// TrustedProxies may set X-Forwarded-For; nil trusts none, so client IPs cannot be spoofed.
@@ -140,24 +140,24 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.DELETE("/tokens/:token", requireSession, oh.revokeToken)
 	org.GET("/activity", requireRole(auth.RoleAdmin), oh.activity)
 
-	ih := &intakeHandler{intake: deps.Intake}
-	org.POST("/pipelines", requireRole(auth.RoleAdmin), ih.createPipeline)
-	org.GET("/pipelines", requireRole(auth.RoleOperator), ih.listPipelines)
-	org.GET("/pipelines/:key", requireRole(auth.RoleOperator), ih.getPipeline)
-	org.PATCH("/pipelines/:key", requireRole(auth.RoleAdmin), ih.updatePipeline)
-	org.DELETE("/pipelines/:key", requireRole(auth.RoleAdmin), ih.deletePipeline)
-	org.POST("/routing/examples", requireRole(auth.RoleAdmin), ih.importExamples)
-	org.POST("/routing/classify", requireRole(auth.RoleAdmin), ih.classify)
-	org.GET("/routing/settings", requireRole(auth.RoleAdmin), ih.getSettings)
-	org.PUT("/routing/settings", requireRole(auth.RoleAdmin), ih.putSettings)
-	org.GET("/dashboard", requireRole(auth.RoleOperator), ih.dashboard)
-	org.POST("/items/:id/move", requireRole(auth.RoleOperator), ih.moveItem)
-	org.PATCH("/items/:id", requireRole(auth.RoleOperator), ih.updateItem)
+	ph := &pipelineHandler{intake: deps.Intake}
+	org.POST("/pipelines", requireRole(auth.RoleAdmin), ph.createPipeline)
+	org.GET("/pipelines", requireRole(auth.RoleOperator), ph.listPipelines)
+	org.GET("/pipelines/:key", requireRole(auth.RoleOperator), ph.getPipeline)
+	org.PATCH("/pipelines/:key", requireRole(auth.RoleAdmin), ph.updatePipeline)
+	org.DELETE("/pipelines/:key", requireRole(auth.RoleAdmin), ph.deletePipeline)
+	org.POST("/routing/examples", requireRole(auth.RoleAdmin), ph.importExamples)
+	org.POST("/routing/classify", requireRole(auth.RoleAdmin), ph.classify)
+	org.GET("/routing/settings", requireRole(auth.RoleAdmin), ph.getSettings)
+	org.PUT("/routing/settings", requireRole(auth.RoleAdmin), ph.putSettings)
+	org.GET("/dashboard", requireRole(auth.RoleOperator), ph.dashboard)
+	org.POST("/items/:id/move", requireRole(auth.RoleOperator), ph.moveItem)
+	org.PATCH("/items/:id", requireRole(auth.RoleOperator), ph.updateItem)
 
-	rh := &requestHandler{intake: deps.Intake, routing: deps.Routing}
-	org.POST("/intake", rh.submit)
-	org.GET("/intake", rh.list)
-	org.GET("/intake/:id", rh.get)
-	org.POST("/intake/:id/decision", requireRole(auth.RoleOperator), rh.decide)
+	ih := &intakeHandler{intake: deps.Intake, workflows: deps.IntakeWorkflows}
+	org.POST("/intake", ih.submit)
+	org.GET("/intake", ih.list)
+	org.GET("/intake/:id", ih.get)
+	org.POST("/intake/:id/decision", requireRole(auth.RoleOperator), ih.decide)
 	return r, nil
 }

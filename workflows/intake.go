@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/astralisops/astralis/activities"
+	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/intake"
-	"github.com/astralisops/astralis/internal/routing"
 )
 
 // What the API, the worker and this workflow share about intake routing.
@@ -176,7 +176,7 @@ var (
 	ErrAlreadyDecided  = errors.New("this request has been decided already")
 	ErrNotAwaiting     = errors.New("this request is not waiting for a decision")
 	errUnknownDecision = fmt.Errorf("action must be %s, %s or %s", ActionApprove, ActionReassign, ActionReject)
-	errUnknownPriority = fmt.Errorf("priority must be %s", strings.Join(routing.Priorities, ", "))
+	errUnknownPriority = fmt.Errorf("priority must be %s", strings.Join(classifier.Priorities, ", "))
 	errReassignNothing = errors.New("reassign needs another pipeline or an assignee")
 	errRejectExtras    = errors.New("reject takes only a note")
 )
@@ -189,7 +189,7 @@ func (w *intakeWorkflow) validate(d Decision) error {
 	case w.state.Status != intake.StatusAwaitingApproval:
 		return ErrNotAwaiting
 	}
-	if d.Priority != "" && !routing.ValidPriority(d.Priority) {
+	if d.Priority != "" && !classifier.ValidPriority(d.Priority) {
 		return errUnknownPriority
 	}
 	switch d.Action {

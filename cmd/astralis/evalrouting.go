@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/astralisops/astralis/internal/routing"
+	"github.com/astralisops/astralis/internal/classifier"
 )
 
 // runEvalRouting measures routing on a labelled data set laid out like
@@ -45,7 +45,7 @@ func runEvalRouting(args []string) int {
 	split := len(rows) - int(float64(len(rows))**holdout)
 	train, test := rows[:split], rows[split:]
 
-	model, err := routing.New(pipelines)
+	model, err := classifier.New(pipelines)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "astralis eval-routing: %v\n", err)
 		return 1
@@ -89,7 +89,7 @@ func runEvalRouting(args []string) int {
 
 type labelledRequest struct{ text, pipeline string }
 
-func loadRoutingData(dir string) ([]routing.Pipeline, []labelledRequest, error) {
+func loadRoutingData(dir string) ([]classifier.Pipeline, []labelledRequest, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "pipelines.json"))
 	if err != nil {
 		return nil, nil, err
@@ -105,10 +105,10 @@ func loadRoutingData(dir string) ([]routing.Pipeline, []labelledRequest, error) 
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return nil, nil, fmt.Errorf("pipelines.json: %w", err)
 	}
-	pipelines := make([]routing.Pipeline, 0, len(spec.Pipelines))
+	pipelines := make([]classifier.Pipeline, 0, len(spec.Pipelines))
 	owner := map[string]string{} // intent → pipeline key; intents label rows, they are never features
 	for _, p := range spec.Pipelines {
-		pipelines = append(pipelines, routing.Pipeline{Key: p.Key, Name: p.Name, Description: p.Description})
+		pipelines = append(pipelines, classifier.Pipeline{Key: p.Key, Name: p.Name, Description: p.Description})
 		for _, intent := range p.Intents {
 			owner[intent] = p.Key
 		}

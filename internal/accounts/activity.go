@@ -28,7 +28,7 @@ type ActivityEvent struct {
 func activityFrom(rows []store.AuditLog) []ActivityEvent {
 	out := make([]ActivityEvent, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, ActivityEvent{Seq: r.ID, Action: r.Action, ActorID: r.ActorUserID, SubjectID: r.SubjectUserID, TargetType: r.TargetType, TargetID: r.TargetID, IP: r.Ip, UserAgent: r.UserAgent, Metadata: r.Metadata, At: r.CreatedAt})
+		out = append(out, ActivityEvent{Seq: r.ID, Action: r.Action, ActorID: r.ActorUserID, SubjectID: r.SubjectUserID, TargetType: r.TargetType, TargetID: r.TargetID, IP: r.IP, UserAgent: r.UserAgent, Metadata: r.Metadata, At: r.CreatedAt})
 	}
 	return out
 }

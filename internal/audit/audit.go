@@ -64,7 +64,7 @@ func Record(ctx context.Context, q *store.Queries, e Event) error {
 		Action:        e.Action,
 		TargetType:    e.TargetType,
 		TargetID:      e.TargetID,
-		Ip:            e.IP,
+		IP:            e.IP,
 		UserAgent:     cleanText(e.UserAgent, 512),
 		Metadata:      meta,
 	})

@@ -74,6 +74,6 @@ func (s *Service) Dashboard(ctx context.Context, org uuid.UUID, days int) (Dashb
 	if err != nil {
 		return d, fmt.Errorf("intake: dashboard queue: %w", err)
 	}
-	d.Awaiting, d.SLABreaches = int(queue.Awaiting), int(queue.SlaBreaches)
+	d.Awaiting, d.SLABreaches = int(queue.Awaiting), int(queue.SLABreaches)
 	return d, nil
 }

@@ -16,9 +16,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/problem"
-	"github.com/astralisops/astralis/internal/routing"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -35,7 +35,7 @@ type Service struct {
 
 // LLMRouter asks a chat model for a routing (internal/llm).
 type LLMRouter interface {
-	Route(ctx context.Context, pipelines []routing.Pipeline, text, model string) (llm.Decision, error)
+	Route(ctx context.Context, pipelines []classifier.Pipeline, text, model string) (llm.Result, error)
 }
 
 // Mailer starts delivery of outbox mail (the SendEmail workflow).

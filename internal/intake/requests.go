@@ -10,9 +10,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
-	"github.com/astralisops/astralis/internal/routing"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -66,7 +66,7 @@ func event(ctx context.Context, q *store.Queries, org, id uuid.UUID, kind string
 			return err
 		}
 	}
-	return q.InsertIntakeEvent(ctx, store.InsertIntakeEventParams{OrgID: org, IntakeID: id, Kind: kind, ActorUserID: actor, PipelineKey: pipeline, Confidence: confidence, Model: model, LatencyMs: latency, Detail: data})
+	return q.InsertIntakeEvent(ctx, store.InsertIntakeEventParams{OrgID: org, IntakeID: id, Kind: kind, ActorUserID: actor, PipelineKey: pipeline, Confidence: confidence, Model: model, LatencyMS: latency, Detail: data})
 }
 
 // Propose classifies a request with the organisation's local model and records the proposal.
@@ -88,10 +88,10 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 	}
 	text := r.Subject + "\n" + r.Body
 	p := Proposal{Threshold: settings.Threshold, EscalateAfter: time.Duration(settings.EscalateAfterSeconds) * time.Second}
-	specs := make([]routing.Pipeline, 0, len(pipelines))
+	specs := make([]classifier.Pipeline, 0, len(pipelines))
 	for _, pl := range pipelines {
 		p.Pipelines = append(p.Pipelines, pl.Key)
-		specs = append(specs, routing.Pipeline{Key: pl.Key, Name: pl.Name, Description: pl.Description})
+		specs = append(specs, classifier.Pipeline{Key: pl.Key, Name: pl.Name, Description: pl.Description})
 	}
 	detail := map[string]any{}
 	if settings.LLMEnabled && s.llm != nil && len(specs) > 0 {
@@ -124,7 +124,7 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 	}
 	if p.Priority == "" {
 		var cue string
-		p.Priority, cue = routing.RulePriority(text)
+		p.Priority, cue = classifier.RulePriority(text)
 		p.PriorityBy = DecidedByRules
 		detail["priority_cue"] = cue
 	}

@@ -179,12 +179,12 @@ func (s *Service) Request(ctx context.Context, org, id uuid.UUID, onlyFrom *uuid
 	}
 	out := Request{
 		ID: r.ID, Status: r.Status, Subject: r.Subject, Body: r.Body, Contact: Contact{Name: r.ContactName, Email: r.ContactEmail},
-		Source: r.Source, Metadata: r.Metadata, Priority: r.Priority, AssigneeID: r.AssigneeID, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		Source: r.Source, Metadata: r.Metadata, Priority: r.Priority, AssigneeID: r.AssigneeID, SLABreached: r.SLABreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy, PriorityDecidedBy: r.PriorityDecidedBy},
 		History: []Event{},
 	}
 	for _, e := range events {
-		out.History = append(out.History, Event{Kind: e.Kind, Pipeline: e.PipelineKey, Confidence: e.Confidence, Model: e.Model, LatencyMS: e.LatencyMs, Actor: e.ActorUserID, Detail: e.Detail, At: e.CreatedAt})
+		out.History = append(out.History, Event{Kind: e.Kind, Pipeline: e.PipelineKey, Confidence: e.Confidence, Model: e.Model, LatencyMS: e.LatencyMS, Actor: e.ActorUserID, Detail: e.Detail, At: e.CreatedAt})
 	}
 	return out, nil
 }
@@ -237,7 +237,7 @@ func (s *Service) List(ctx context.Context, org uuid.UUID, f ListFilter, after *
 	for _, r := range rows {
 		out = append(out, Summary{
 			ID: r.ID, Status: r.Status, Subject: r.Subject, Contact: Contact{Name: r.ContactName, Email: r.ContactEmail}, Source: r.Source,
-			Priority: r.Priority, SLABreached: r.SlaBreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+			Priority: r.Priority, SLABreached: r.SLABreachedAt != nil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 			Routing: Routing{Pipeline: r.PipelineKey, Confidence: r.Confidence, Reason: r.Reason, DecidedBy: r.DecidedBy, PriorityDecidedBy: r.PriorityDecidedBy},
 		})
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/openai/openai-go/option"
 	"github.com/openai/openai-go/shared"
 
-	"github.com/astralisops/astralis/internal/routing"
+	"github.com/astralisops/astralis/internal/classifier"
 )
 
 // Router routes through a chat model.
@@ -46,10 +46,10 @@ func New(cfg Config) *Router {
 	return &Router{client: openai.NewClient(opts...), defaultModel: cfg.Model}
 }
 
-// Decision is the model's routing with what it cost.
-type Decision struct {
-	routing.Decision
-	// Priority is one of routing.Priorities, or "" when the model gave none usable.
+// Result is the model's routing with what it cost.
+type Result struct {
+	classifier.Classification
+	// Priority is one of classifier.Priorities, or "" when the model gave none usable.
 	Priority         string
 	Model            string
 	PromptTokens     int64
@@ -74,7 +74,7 @@ type answer struct {
 }
 
 // Route asks the model (model overrides the configured one when set).
-func (r *Router) Route(ctx context.Context, pipelines []routing.Pipeline, text, model string) (Decision, error) {
+func (r *Router) Route(ctx context.Context, pipelines []classifier.Pipeline, text, model string) (Result, error) {
 	if model == "" {
 		model = r.defaultModel
 	}
@@ -88,7 +88,7 @@ func (r *Router) Route(ctx context.Context, pipelines []routing.Pipeline, text, 
 		"type": "object",
 		"properties": map[string]any{
 			"pipeline":   map[string]any{"type": "string", "enum": keys},
-			"priority":   map[string]any{"type": "string", "enum": routing.Priorities},
+			"priority":   map[string]any{"type": "string", "enum": classifier.Priorities},
 			"confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1},
 			"reason":     map[string]any{"type": "string"},
 		},
@@ -112,33 +112,33 @@ func (r *Router) Route(ctx context.Context, pipelines []routing.Pipeline, text, 
 		},
 	})
 	if err != nil {
-		return Decision{}, fmt.Errorf("llm: %w", err)
+		return Result{}, fmt.Errorf("llm: %w", err)
 	}
 	if len(resp.Choices) == 0 {
-		return Decision{}, errors.New("llm: no answer")
+		return Result{}, errors.New("llm: no answer")
 	}
 	msg := resp.Choices[0].Message
 	if msg.Refusal != "" {
-		return Decision{}, fmt.Errorf("llm: refused: %s", msg.Refusal)
+		return Result{}, fmt.Errorf("llm: refused: %s", msg.Refusal)
 	}
 	var a answer
 	if err := json.Unmarshal([]byte(msg.Content), &a); err != nil {
-		return Decision{}, fmt.Errorf("llm: answer is not the requested JSON: %w", err)
+		return Result{}, fmt.Errorf("llm: answer is not the requested JSON: %w", err)
 	}
 	if !slices.Contains(keys, a.Pipeline) {
-		return Decision{}, fmt.Errorf("llm: answered unknown pipeline %q", a.Pipeline)
+		return Result{}, fmt.Errorf("llm: answered unknown pipeline %q", a.Pipeline)
 	}
 	if a.Confidence < 0 || a.Confidence > 1 {
-		return Decision{}, fmt.Errorf("llm: confidence %v out of range", a.Confidence)
+		return Result{}, fmt.Errorf("llm: confidence %v out of range", a.Confidence)
 	}
-	d := Decision{
-		Decision:         routing.Decision{Pipeline: a.Pipeline, Confidence: a.Confidence, Reason: a.Reason},
+	d := Result{
+		Classification:   classifier.Classification{Pipeline: a.Pipeline, Confidence: a.Confidence, Reason: a.Reason},
 		Priority:         a.Priority,
 		Model:            resp.Model,
 		PromptTokens:     resp.Usage.PromptTokens,
 		CompletionTokens: resp.Usage.CompletionTokens,
 	}
-	if !routing.ValidPriority(d.Priority) {
+	if !classifier.ValidPriority(d.Priority) {
 		d.Priority = "" // the pipeline still stands; the rules set the priority
 	}
 	if d.Model == "" {

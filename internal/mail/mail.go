@@ -44,7 +44,7 @@ func (m *DevMailbox) Send(ctx context.Context, msg Message) error {
 		ToAddress: msg.To,
 		Subject:   msg.Subject,
 		TextBody:  msg.Text,
-		HtmlBody:  msg.HTML,
+		HTMLBody:  msg.HTML,
 	})
 	if err != nil {
 		return fmt.Errorf("mail: unable to store dev mail %s: %w", msg.ID, err)
@@ -62,7 +62,7 @@ func (m *DevMailbox) List(ctx context.Context, beforeSeq int64, limit int) ([]De
 	for _, r := range rows {
 		out = append(out, Delivered{
 			Seq:       r.ID,
-			Message:   Message{ID: r.MessageID, To: r.ToAddress, Subject: r.Subject, Text: r.TextBody, HTML: r.HtmlBody},
+			Message:   Message{ID: r.MessageID, To: r.ToAddress, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody},
 			CreatedAt: r.CreatedAt,
 		})
 	}

@@ -16,7 +16,7 @@ import (
 // Enqueue writes msg to the outbox with q (usually the transaction of the
 // change that causes the mail) and returns its id, which is also its message id.
 func Enqueue(ctx context.Context, q *store.Queries, msg Message) (string, error) {
-	id, err := q.EnqueueMail(ctx, store.EnqueueMailParams{ToAddress: msg.To, Subject: msg.Subject, TextBody: msg.Text, HtmlBody: msg.HTML})
+	id, err := q.EnqueueMail(ctx, store.EnqueueMailParams{ToAddress: msg.To, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML})
 	if err != nil {
 		return "", fmt.Errorf("mail: unable to enqueue: %w", err)
 	}
@@ -43,7 +43,7 @@ func (o *Outbox) Load(ctx context.Context, id string) (msg Message, found bool, 
 	if err != nil {
 		return Message{}, false, fmt.Errorf("mail: unable to load %s: %w", id, err)
 	}
-	return Message{ID: id, To: row.ToAddress, Subject: row.Subject, Text: row.TextBody, HTML: row.HtmlBody}, true, nil
+	return Message{ID: id, To: row.ToAddress, Subject: row.Subject, Text: row.TextBody, HTML: row.HTMLBody}, true, nil
 }
 
 // Forget deletes a delivered message: its body may hold single-use links.

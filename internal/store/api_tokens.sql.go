@@ -67,9 +67,9 @@ const getAPITokenByHash = `-- name: GetAPITokenByHash :one
 SELECT id, org_id, user_id, name, role, token_hash, prefix, last_used_at, revoked_at, created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
 `
 
-func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash []byte) (ApiToken, error) {
+func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash []byte) (APIToken, error) {
 	row := q.db.QueryRow(ctx, getAPITokenByHash, tokenHash)
-	var i ApiToken
+	var i APIToken
 	err := row.Scan(
 		&i.ID,
 		&i.OrgID,

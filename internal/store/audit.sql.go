@@ -25,7 +25,7 @@ type InsertAuditEventParams struct {
 	Action        string
 	TargetType    string
 	TargetID      string
-	Ip            string
+	IP            string
 	UserAgent     string
 	Metadata      json.RawMessage
 }
@@ -38,7 +38,7 @@ func (q *Queries) InsertAuditEvent(ctx context.Context, arg InsertAuditEventPara
 		arg.Action,
 		arg.TargetType,
 		arg.TargetID,
-		arg.Ip,
+		arg.IP,
 		arg.UserAgent,
 		arg.Metadata,
 	)
@@ -92,7 +92,7 @@ func (q *Queries) ListOrgAuditEvents(ctx context.Context, arg ListOrgAuditEvents
 			&i.Action,
 			&i.TargetType,
 			&i.TargetID,
-			&i.Ip,
+			&i.IP,
 			&i.UserAgent,
 			&i.Metadata,
 			&i.CreatedAt,
@@ -139,7 +139,7 @@ func (q *Queries) ListUserAuditEvents(ctx context.Context, arg ListUserAuditEven
 			&i.Action,
 			&i.TargetType,
 			&i.TargetID,
-			&i.Ip,
+			&i.IP,
 			&i.UserAgent,
 			&i.Metadata,
 			&i.CreatedAt,

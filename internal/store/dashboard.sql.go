@@ -67,13 +67,13 @@ FROM intake_requests WHERE org_id = $1
 
 type DashboardQueueRow struct {
 	Awaiting    int32
-	SlaBreaches int32
+	SLABreaches int32
 }
 
 func (q *Queries) DashboardQueue(ctx context.Context, orgID uuid.UUID) (DashboardQueueRow, error) {
 	row := q.db.QueryRow(ctx, dashboardQueue, orgID)
 	var i DashboardQueueRow
-	err := row.Scan(&i.Awaiting, &i.SlaBreaches)
+	err := row.Scan(&i.Awaiting, &i.SLABreaches)
 	return i, err
 }
 

@@ -20,7 +20,7 @@ type InsertDevMailParams struct {
 	ToAddress string
 	Subject   string
 	TextBody  string
-	HtmlBody  string
+	HTMLBody  string
 }
 
 // A retried delivery carries the same message id and is stored once.
@@ -30,7 +30,7 @@ func (q *Queries) InsertDevMail(ctx context.Context, arg InsertDevMailParams) er
 		arg.ToAddress,
 		arg.Subject,
 		arg.TextBody,
-		arg.HtmlBody,
+		arg.HTMLBody,
 	)
 	return err
 }
@@ -64,7 +64,7 @@ func (q *Queries) ListDevMail(ctx context.Context, arg ListDevMailParams) ([]Dev
 			&i.ToAddress,
 			&i.Subject,
 			&i.TextBody,
-			&i.HtmlBody,
+			&i.HTMLBody,
 			&i.CreatedAt,
 		); err != nil {
 			return nil, err

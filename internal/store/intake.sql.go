@@ -98,7 +98,7 @@ func (q *Queries) GetIntake(ctx context.Context, arg GetIntakeParams) (IntakeReq
 		&i.Confidence,
 		&i.Reason,
 		&i.DecidedBy,
-		&i.SlaBreachedAt,
+		&i.SLABreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
@@ -137,7 +137,7 @@ func (q *Queries) GetIntakeByKey(ctx context.Context, arg GetIntakeByKeyParams) 
 		&i.Confidence,
 		&i.Reason,
 		&i.DecidedBy,
-		&i.SlaBreachedAt,
+		&i.SLABreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
@@ -175,7 +175,7 @@ type GetIntakeViewRow struct {
 	Confidence        *float64
 	Reason            string
 	DecidedBy         string
-	SlaBreachedAt     *time.Time
+	SLABreachedAt     *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
@@ -204,7 +204,7 @@ func (q *Queries) GetIntakeView(ctx context.Context, arg GetIntakeViewParams) (G
 		&i.Confidence,
 		&i.Reason,
 		&i.DecidedBy,
-		&i.SlaBreachedAt,
+		&i.SLABreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
@@ -265,7 +265,7 @@ func (q *Queries) InsertIntake(ctx context.Context, arg InsertIntakeParams) (Int
 		&i.Confidence,
 		&i.Reason,
 		&i.DecidedBy,
-		&i.SlaBreachedAt,
+		&i.SLABreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
@@ -287,7 +287,7 @@ type InsertIntakeEventParams struct {
 	PipelineKey string
 	Confidence  *float64
 	Model       string
-	LatencyMs   *float64
+	LatencyMS   *float64
 	Detail      json.RawMessage
 }
 
@@ -300,7 +300,7 @@ func (q *Queries) InsertIntakeEvent(ctx context.Context, arg InsertIntakeEventPa
 		arg.PipelineKey,
 		arg.Confidence,
 		arg.Model,
-		arg.LatencyMs,
+		arg.LatencyMS,
 		arg.Detail,
 	)
 	return err
@@ -421,7 +421,7 @@ type ListIntakeRow struct {
 	Confidence        *float64
 	Reason            string
 	DecidedBy         string
-	SlaBreachedAt     *time.Time
+	SLABreachedAt     *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
@@ -470,7 +470,7 @@ func (q *Queries) ListIntake(ctx context.Context, arg ListIntakeParams) ([]ListI
 			&i.Confidence,
 			&i.Reason,
 			&i.DecidedBy,
-			&i.SlaBreachedAt,
+			&i.SLABreachedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.PriorityDecidedBy,
@@ -514,7 +514,7 @@ func (q *Queries) ListIntakeEvents(ctx context.Context, arg ListIntakeEventsPara
 			&i.PipelineKey,
 			&i.Confidence,
 			&i.Model,
-			&i.LatencyMs,
+			&i.LatencyMS,
 			&i.Detail,
 			&i.CreatedAt,
 		); err != nil {
@@ -558,7 +558,7 @@ func (q *Queries) LockIntake(ctx context.Context, arg LockIntakeParams) (IntakeR
 		&i.Confidence,
 		&i.Reason,
 		&i.DecidedBy,
-		&i.SlaBreachedAt,
+		&i.SLABreachedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,

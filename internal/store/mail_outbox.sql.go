@@ -30,7 +30,7 @@ type EnqueueMailParams struct {
 	ToAddress string
 	Subject   string
 	TextBody  string
-	HtmlBody  string
+	HTMLBody  string
 }
 
 func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.UUID, error) {
@@ -38,7 +38,7 @@ func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.
 		arg.ToAddress,
 		arg.Subject,
 		arg.TextBody,
-		arg.HtmlBody,
+		arg.HTMLBody,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)
@@ -57,7 +57,7 @@ func (q *Queries) GetOutboxMail(ctx context.Context, id uuid.UUID) (MailOutbox, 
 		&i.ToAddress,
 		&i.Subject,
 		&i.TextBody,
-		&i.HtmlBody,
+		&i.HTMLBody,
 		&i.CreatedAt,
 	)
 	return i, err

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 )
 
-type ApiToken struct {
+type APIToken struct {
 	ID         uuid.UUID
 	OrgID      uuid.UUID
 	UserID     uuid.UUID
@@ -32,7 +32,7 @@ type AuditLog struct {
 	Action        string
 	TargetType    string
 	TargetID      string
-	Ip            string
+	IP            string
 	UserAgent     string
 	Metadata      json.RawMessage
 	CreatedAt     time.Time
@@ -44,7 +44,7 @@ type DevMail struct {
 	ToAddress string
 	Subject   string
 	TextBody  string
-	HtmlBody  string
+	HTMLBody  string
 	CreatedAt time.Time
 }
 
@@ -66,7 +66,7 @@ type IntakeEvent struct {
 	PipelineKey string
 	Confidence  *float64
 	Model       string
-	LatencyMs   *float64
+	LatencyMS   *float64
 	Detail      json.RawMessage
 	CreatedAt   time.Time
 }
@@ -89,7 +89,7 @@ type IntakeRequest struct {
 	Confidence        *float64
 	Reason            string
 	DecidedBy         string
-	SlaBreachedAt     *time.Time
+	SLABreachedAt     *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
@@ -113,7 +113,7 @@ type MailOutbox struct {
 	ToAddress string
 	Subject   string
 	TextBody  string
-	HtmlBody  string
+	HTMLBody  string
 	CreatedAt time.Time
 }
 
@@ -192,8 +192,8 @@ type RoutingModel struct {
 type RoutingSetting struct {
 	OrgID                uuid.UUID
 	Threshold            float64
-	LlmEnabled           bool
-	LlmModel             string
+	LLMEnabled           bool
+	LLMModel             string
 	UpdatedAt            time.Time
 	EscalateAfterSeconds int32
 }

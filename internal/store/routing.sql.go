@@ -67,8 +67,8 @@ func (q *Queries) GetRoutingSettings(ctx context.Context, orgID uuid.UUID) (Rout
 	err := row.Scan(
 		&i.OrgID,
 		&i.Threshold,
-		&i.LlmEnabled,
-		&i.LlmModel,
+		&i.LLMEnabled,
+		&i.LLMModel,
 		&i.UpdatedAt,
 		&i.EscalateAfterSeconds,
 	)
@@ -118,8 +118,8 @@ RETURNING org_id, threshold, llm_enabled, llm_model, updated_at, escalate_after_
 type SaveRoutingSettingsParams struct {
 	OrgID                uuid.UUID
 	Threshold            float64
-	LlmEnabled           bool
-	LlmModel             string
+	LLMEnabled           bool
+	LLMModel             string
 	EscalateAfterSeconds int32
 }
 
@@ -127,16 +127,16 @@ func (q *Queries) SaveRoutingSettings(ctx context.Context, arg SaveRoutingSettin
 	row := q.db.QueryRow(ctx, saveRoutingSettings,
 		arg.OrgID,
 		arg.Threshold,
-		arg.LlmEnabled,
-		arg.LlmModel,
+		arg.LLMEnabled,
+		arg.LLMModel,
 		arg.EscalateAfterSeconds,
 	)
 	var i RoutingSetting
 	err := row.Scan(
 		&i.OrgID,
 		&i.Threshold,
-		&i.LlmEnabled,
-		&i.LlmModel,
+		&i.LLMEnabled,
+		&i.LLMModel,
 		&i.UpdatedAt,
 		&i.EscalateAfterSeconds,
 	)

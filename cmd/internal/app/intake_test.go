@@ -352,7 +352,7 @@ func TestSweeperStartsStrandedRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 { // a second sweep finds its workflow started and changes nothing
-		if err := s.sweepIntakeOnce(ctx, s.intakeRouting()); err != nil {
+		if err := s.sweepIntakeOnce(ctx, s.intakeWorkflows()); err != nil {
 			t.Fatal(err)
 		}
 	}

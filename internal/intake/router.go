@@ -13,8 +13,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/problem"
-	"github.com/astralisops/astralis/internal/routing"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -30,7 +30,7 @@ const (
 )
 
 // model loads the organisation's router: its pipelines and what it learned.
-func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (*routing.Model, map[string]uuid.UUID, error) {
+func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (*classifier.Model, map[string]uuid.UUID, error) {
 	pipelines, err := q.ListPipelines(ctx, org)
 	if err != nil {
 		return nil, nil, fmt.Errorf("intake: list pipelines: %w", err)
@@ -38,21 +38,21 @@ func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (*
 	if len(pipelines) == 0 {
 		return nil, nil, problem.New(problem.ErrConflict, "the organisation has no pipelines yet: create one first")
 	}
-	specs := make([]routing.Pipeline, 0, len(pipelines))
+	specs := make([]classifier.Pipeline, 0, len(pipelines))
 	ids := make(map[string]uuid.UUID, len(pipelines))
 	for _, p := range pipelines {
-		specs = append(specs, routing.Pipeline{Key: p.Key, Name: p.Name, Description: p.Description})
+		specs = append(specs, classifier.Pipeline{Key: p.Key, Name: p.Name, Description: p.Description})
 		ids[p.Key] = p.ID
 	}
 	saved, err := q.GetRoutingModel(ctx, org)
 	if errors.Is(err, pgx.ErrNoRows) {
-		m, err := routing.New(specs)
+		m, err := classifier.New(specs)
 		return m, ids, err
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("intake: load routing model: %w", err)
 	}
-	m, err := routing.Load(specs, saved.Model)
+	m, err := classifier.Load(specs, saved.Model)
 	return m, ids, err
 }
 
@@ -126,7 +126,7 @@ func first[T any](s []T, n int) []T {
 	return s
 }
 
-func (s *Service) saveModel(ctx context.Context, q *store.Queries, org uuid.UUID, m *routing.Model) error {
+func (s *Service) saveModel(ctx context.Context, q *store.Queries, org uuid.UUID, m *classifier.Model) error {
 	data, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("intake: encode routing model: %w", err)
@@ -138,18 +138,18 @@ func (s *Service) saveModel(ctx context.Context, q *store.Queries, org uuid.UUID
 }
 
 // Classify proposes a pipeline for text without storing anything.
-func (s *Service) Classify(ctx context.Context, org uuid.UUID, text string) (routing.Decision, error) {
+func (s *Service) Classify(ctx context.Context, org uuid.UUID, text string) (classifier.Classification, error) {
 	text = strings.TrimSpace(text)
 	if text == "" || len(text) > maxExampleText || !utf8.ValidString(text) {
-		return routing.Decision{}, problem.Invalid("invalid text", problem.FieldError{Field: "text", Message: "must be non-empty UTF-8 text of at most 10000 bytes"})
+		return classifier.Classification{}, problem.Invalid("invalid text", problem.FieldError{Field: "text", Message: "must be non-empty UTF-8 text of at most 10000 bytes"})
 	}
 	pipelines, err := s.q.ListPipelines(ctx, org)
 	if err != nil {
-		return routing.Decision{}, fmt.Errorf("intake: list pipelines: %w", err)
+		return classifier.Classification{}, fmt.Errorf("intake: list pipelines: %w", err)
 	}
 	model, err := s.currentModel(ctx, org, pipelines)
 	if err != nil {
-		return routing.Decision{}, err
+		return classifier.Classification{}, err
 	}
 	return model.Classify(text), nil
 }
@@ -164,12 +164,12 @@ type modelCache struct {
 
 type cachedModel struct {
 	version string // the pipelines as classified, and when the model was saved
-	model   *routing.Model
+	model   *classifier.Model
 }
 
 // currentModel returns the organisation's model for its current pipelines,
 // reparsed only when they or its learning changed since it was cached.
-func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []store.Pipeline) (*routing.Model, error) {
+func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []store.Pipeline) (*classifier.Model, error) {
 	var version strings.Builder
 	for _, p := range pipelines {
 		fmt.Fprintf(&version, "%s\x00%s\x00%s\x00", p.Key, p.Name, p.Description)
@@ -221,7 +221,7 @@ func (s *Service) RoutingSettings(ctx context.Context, org uuid.UUID) (Settings,
 }
 
 func settingsFrom(row store.RoutingSetting) Settings {
-	return Settings{Threshold: row.Threshold, LLMEnabled: row.LlmEnabled, LLMModel: row.LlmModel, EscalateAfterSeconds: int(row.EscalateAfterSeconds)}
+	return Settings{Threshold: row.Threshold, LLMEnabled: row.LLMEnabled, LLMModel: row.LLMModel, EscalateAfterSeconds: int(row.EscalateAfterSeconds)}
 }
 
 // SaveRoutingSettings replaces the organisation's settings.
@@ -242,7 +242,7 @@ func (s *Service) SaveRoutingSettings(ctx context.Context, org uuid.UUID, in Set
 	if len(fields) > 0 {
 		return Settings{}, problem.Invalid("invalid routing settings", fields...)
 	}
-	row, err := s.q.SaveRoutingSettings(ctx, store.SaveRoutingSettingsParams{OrgID: org, Threshold: in.Threshold, LlmEnabled: in.LLMEnabled, LlmModel: in.LLMModel, EscalateAfterSeconds: int32(in.EscalateAfterSeconds)})
+	row, err := s.q.SaveRoutingSettings(ctx, store.SaveRoutingSettingsParams{OrgID: org, Threshold: in.Threshold, LLMEnabled: in.LLMEnabled, LLMModel: in.LLMModel, EscalateAfterSeconds: int32(in.EscalateAfterSeconds)})
 	if err != nil {
 		return Settings{}, fmt.Errorf("intake: save routing settings: %w", err)
 	}

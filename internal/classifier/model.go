@@ -1,9 +1,9 @@
-// Package routing is the local intake classifier: it routes a request's text
+// Package classifier is the local intake classifier: it routes a request's text
 // to one of an organisation's pipelines, offline and in microseconds. Cold, it
 // knows only what the organisation wrote about its pipelines; every operator
 // decision and imported example then teaches it (multinomial Naive Bayes over
 // words and word pairs), with the description match fading out as evidence grows.
-package routing
+package classifier
 
 import (
 	"encoding/json"
@@ -22,8 +22,8 @@ type Pipeline struct {
 	Description string
 }
 
-// Decision is a routing proposal.
-type Decision struct {
+// Classification is a routing proposal.
+type Classification struct {
 	Pipeline   string  `json:"pipeline"`
 	Confidence float64 `json:"confidence"`
 	Reason     string  `json:"reason"`
@@ -166,7 +166,7 @@ func features(text string) []string {
 }
 
 // Classify proposes a pipeline with a confidence in [0, 1] and a short reason.
-func (m *Model) Classify(text string) Decision {
+func (m *Model) Classify(text string) Classification {
 	k := len(m.state.Keys)
 	n := float64(m.Examples())
 	learned := n / (n + coldFadeOut) // 0 cold; towards 1 as examples accumulate
@@ -203,7 +203,7 @@ func (m *Model) Classify(text string) Decision {
 			best = c
 		}
 	}
-	return Decision{
+	return Classification{
 		Pipeline:   m.state.Keys[best],
 		Confidence: probs[best],
 		Reason:     m.reason(best, int(n), matched, featureWeights),
