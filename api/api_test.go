@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/internal/accounts"
@@ -45,7 +46,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 			t.Fatal(err)
 		}
 		deps.Accounts = acc
-		deps.Intake = intake.New(pool, outboxOnly{}, testOrigin, nil)
+		deps.Intake = intake.New(pool, outboxOnly{}, slog.New(slog.DiscardHandler), testOrigin, nil)
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 		deps.AllowedOrigins = []string{testOrigin}
@@ -64,8 +65,8 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 // cmd/internal/app, these tests are about HTTP.
 type outboxOnly struct{}
 
-func (outboxOnly) Dispatch(context.Context, string) error                           { return nil }
-func (outboxOnly) StartPasswordReset(context.Context, accounts.PasswordReset) error { return nil }
+func (outboxOnly) Dispatch(context.Context, string) error              { return nil }
+func (outboxOnly) StartPasswordReset(context.Context, uuid.UUID) error { return nil }
 
 type response struct {
 	status int

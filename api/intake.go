@@ -96,12 +96,10 @@ func (h *intakeHandler) decide(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	// Membership is checked here: the workflow's validator cannot read the database.
-	if in.Assignee != nil {
-		if err := h.intake.CheckAssignee(c, orgID(c), *in.Assignee); err != nil {
-			respondError(c, err)
-			return
-		}
+	// The picks are checked here: the workflow's validator cannot read the database.
+	if err := h.intake.CheckDecision(c, orgID(c), in.Pipeline, in.Assignee); err != nil {
+		respondError(c, err)
+		return
 	}
 	actor := userID(c)
 	state, err := h.workflows.Decide(c, id, workflows.Decision{

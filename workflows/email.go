@@ -18,22 +18,24 @@ const EmailTaskQueue = "email"
 // for the same outbox id never sends twice.
 func EmailWorkflowID(outboxID string) string { return "email-" + outboxID }
 
-// emailRetry keeps trying a flaky mail server for a day, backing off to 10 minutes.
-var emailRetry = temporal.RetryPolicy{
-	InitialInterval:        time.Second,
-	BackoffCoefficient:     2,
-	MaximumInterval:        10 * time.Minute,
-	NonRetryableErrorTypes: []string{activities.ErrTypeInvalidMessage},
+// mailDelivery is how every workflow runs the one delivery activity,
+// Mail.Deliver: it keeps trying a flaky mail server for a day, backing off to
+// 10 minutes, and gives up at once on a message no server could take.
+var mailDelivery = workflow.ActivityOptions{
+	StartToCloseTimeout:    time.Minute,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        10 * time.Minute,
+		NonRetryableErrorTypes: []string{activities.ErrTypeInvalidMessage},
+	},
 }
 
-// SendEmail delivers one outbox message, retrying until it succeeds or a day
-// has passed. It takes only the id: the body stays out of workflow history.
+// SendEmail delivers one outbox message that no workflow of its own delivers
+// (mail caused by an API call), retrying until it succeeds or a day has passed.
+// It takes only the id: the body stays out of workflow history.
 func SendEmail(ctx workflow.Context, outboxID string) error {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    time.Minute,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            &emailRetry,
-	})
 	var a *activities.Mail
-	return workflow.ExecuteActivity(ctx, a.Deliver, outboxID).Get(ctx, nil)
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, mailDelivery), a.Deliver, outboxID).Get(ctx, nil)
 }

@@ -1,9 +1,7 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/intake"
+	"github.com/astralisops/astralis/internal/problem"
 )
 
 // What the API, the worker and this workflow share about intake routing.
@@ -31,7 +30,8 @@ const (
 // IntakeWorkflowID is derived from the request id: one workflow per request.
 func IntakeWorkflowID(intakeID uuid.UUID) string { return "intake-" + intakeID.String() }
 
-// IntakeInput starts routing one request.
+// IntakeInput starts routing one request. It carries ids only: the request's
+// text and sender stay in the database.
 type IntakeInput struct {
 	OrgID         uuid.UUID     `json:"org_id"`
 	IntakeID      uuid.UUID     `json:"intake_id"`
@@ -45,10 +45,11 @@ const (
 	ActionReject   = "reject"
 )
 
-// Decision is an operator's answer to a proposal.
+// Decision is an operator's answer to a proposal, the DecideUpdate's argument.
 type Decision struct {
 	Action string `json:"action"`
-	// Reassign names another pipeline, another assignee, or both.
+	// Reassign names another pipeline, another assignee, or both. The API checks
+	// both exist in the organisation before sending the Update.
 	Pipeline string     `json:"pipeline,omitempty"`
 	Assignee *uuid.UUID `json:"assignee,omitempty"`
 	// Priority, when set, replaces the proposed one (approve and reassign).
@@ -59,47 +60,89 @@ type Decision struct {
 
 // IntakeState is what the status query and the decide update answer.
 type IntakeState struct {
-	Status    string          `json:"status"`
-	Proposal  intake.Proposal `json:"proposal"`
-	Pipeline  string          `json:"pipeline,omitempty"`
-	Priority  string          `json:"priority,omitempty"`
-	DecidedBy string          `json:"decided_by,omitempty"`
-	Escalated bool            `json:"escalated"`
+	Status    string              `json:"status"`
+	Proposal  activities.Proposal `json:"proposal"`
+	Pipeline  string              `json:"pipeline,omitempty"`
+	Priority  string              `json:"priority,omitempty"`
+	DecidedBy string              `json:"decided_by,omitempty"`
+	Escalated bool                `json:"escalated"`
 }
+
+// Activity options, each chosen for its work. Verdicts (no such request, a
+// pipeline deleted meanwhile) are non-retryable application errors, so these
+// retries only ever repeat what may succeed next time.
+var (
+	// proposing may ask an LLM: the service gives the model this deadline less
+	// 10 s, so the local classifier still answers in time; a few attempts ride
+	// out a database restart, and then an operator decides instead.
+	proposeActivity = workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 5},
+	}
+	// recording is one short transaction; it keeps trying for an hour, long
+	// enough for a database failover, short enough to surface in the Web UI.
+	recordActivity = workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	}
+	// deciding runs inside the decide Update while the operator waits: a few
+	// quick attempts, then the operator hears why and may decide again.
+	decisionActivity = workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumAttempts: 3},
+	}
+)
+
+// Versions of the IntakeWorkflow's shape (workflow.GetVersion), oldest first.
+const (
+	// intakeShapeChange names the change below; its marker is the first command of every newer run.
+	intakeShapeChange = "decide-records-then-delivers"
+	// intakeDecisionsAnswerFast: the decide Update records and answers; the
+	// workflow then delivers the assignee's mail with Mail.Deliver, and the
+	// ADMINs' escalation mail too. Before it (workflow.DefaultVersion) the mail
+	// went through the Intake.Notify activity and escalation mail through the outbox sweep.
+	intakeDecisionsAnswerFast = 1
+)
 
 type intakeWorkflow struct {
-	in       IntakeInput
-	ref      activities.IntakeRef
-	state    IntakeState
-	decision *Decision
-	applied  bool
-}
-
-var intakeActivity = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	in      IntakeInput
+	ref     activities.IntakeRef
+	version workflow.Version
+	state   IntakeState
+	// lock serialises the decide handler and the main loop's escalation, which both change state.
+	lock workflow.Mutex
+	// decided is set once a decision is recorded; mail is its assignee's mail, delivered by the main loop.
+	decided bool
+	mail    string
 }
 
 // Intake routes one request: the router proposes; a confident proposal is
 // applied, anything else waits for an operator's decision (escalating once
 // when it waits too long).
 func Intake(ctx workflow.Context, in IntakeInput) (IntakeState, error) {
-	w := &intakeWorkflow{in: in, ref: activities.IntakeRef{OrgID: in.OrgID, IntakeID: in.IntakeID}, state: IntakeState{Status: intake.StatusReceived}}
+	w := &intakeWorkflow{
+		in: in, ref: activities.IntakeRef{OrgID: in.OrgID, IntakeID: in.IntakeID},
+		state: IntakeState{Status: intake.StatusReceived}, lock: workflow.NewMutex(ctx),
+	}
 	if err := w.setup(ctx); err != nil {
 		return IntakeState{}, err
 	}
-	return w.run(workflow.WithActivityOptions(ctx, intakeActivity))
+	return w.run(ctx)
 }
 
 func (w *intakeWorkflow) setup(ctx workflow.Context) error {
+	w.version = workflow.GetVersion(ctx, intakeShapeChange, workflow.DefaultVersion, intakeDecisionsAnswerFast)
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (IntakeState, error) { return w.state, nil }); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, DecideUpdate, w.decide, workflow.UpdateHandlerOptions{Validator: w.validate})
 }
 
-// publish mirrors the state into search attributes (the Web UI's filters).
+// publish mirrors the state into search attributes (the Web UI's filters) and the log.
 func (w *intakeWorkflow) publish(ctx workflow.Context) error {
+	workflow.GetLogger(ctx).Info("intake state", "status", w.state.Status, "pipeline", w.state.Pipeline, "decided_by", w.state.DecidedBy)
 	return workflow.UpsertTypedSearchAttributes(ctx,
 		OrgAttribute.ValueSet(w.in.OrgID.String()),
 		IntakeStatusAttribute.ValueSet(w.state.Status),
@@ -111,22 +154,38 @@ func (w *intakeWorkflow) publish(ctx workflow.Context) error {
 // already set as search attributes; publish records each change after that.
 func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	var a *activities.Intake
-	if err := workflow.ExecuteActivity(ctx, a.Propose, w.ref).Get(ctx, &w.state.Proposal); err != nil {
-		return w.state, err
+	logger := workflow.GetLogger(ctx)
+	propose := workflow.WithActivityOptions(ctx, proposeActivity)
+	record := workflow.WithActivityOptions(ctx, recordActivity)
+
+	if err := workflow.ExecuteActivity(propose, a.Propose, w.ref).Get(ctx, &w.state.Proposal); err != nil {
+		if problem.IsType(err, "not-found") {
+			return w.state, err // the request is gone: nothing to route
+		}
+		// The router failed for good: an operator decides instead.
+		logger.Warn("proposing failed; an operator decides", "error", err)
+		w.state.Proposal = activities.Proposal{Reason: "the router could not classify this request: decide by hand"}
 	}
 	p := w.state.Proposal
-	if p.Confidence >= p.Threshold {
-		err := w.route(ctx, intake.RouteInput{
+	if p.Pipeline != "" && p.Confidence >= p.Threshold {
+		mail, err := w.route(record, activities.Routing{
 			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: p.Pipeline, Confidence: p.Confidence, Reason: p.Reason, DecidedBy: intake.DecidedByModel,
 			Priority: p.Priority, PriorityDecidedBy: p.PriorityBy,
 		})
-		if err != nil {
+		switch {
+		case err == nil:
+			w.state.Status, w.state.Pipeline, w.state.Priority, w.state.DecidedBy = intake.StatusRouted, p.Pipeline, p.Priority, intake.DecidedByModel
+			w.deliver(ctx, mail)
+			return w.state, w.publish(ctx)
+		case problem.IsType(err, problem.TypePipelineGone):
+			// Deleted between proposing and routing: an operator picks another.
+			w.state.Proposal.Reason = fmt.Sprintf("pipeline %q was deleted before the request could be routed to it: reassign it", p.Pipeline)
+			p = w.state.Proposal
+		default:
 			return w.state, err
 		}
-		w.state.Status, w.state.Pipeline, w.state.Priority, w.state.DecidedBy = intake.StatusRouted, p.Pipeline, p.Priority, intake.DecidedByModel
-		return w.state, w.publish(ctx)
 	}
-	if err := workflow.ExecuteActivity(ctx, a.AwaitApproval, w.ref, p).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(record, a.AwaitApproval, w.ref, p).Get(ctx, nil); err != nil {
 		return w.state, err
 	}
 	w.state.Status, w.state.Pipeline, w.state.Priority = intake.StatusAwaitingApproval, p.Pipeline, p.Priority
@@ -141,85 +200,143 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	if wait <= 0 {
 		wait = DefaultEscalateAfter
 	}
-	decided, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return w.decision != nil })
+	decided, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return w.decided })
 	if err != nil {
 		return w.state, err
 	}
 	if !decided {
-		if err := workflow.ExecuteActivity(ctx, a.Escalate, w.ref).Get(ctx, nil); err != nil {
+		if err := w.escalate(ctx); err != nil {
 			return w.state, err
 		}
-		w.state.Escalated = true
 	}
-	// The decide handler applies the decision; finish only once it has, and no handler is still running.
-	if err := workflow.Await(ctx, func() bool { return w.applied && workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return w.decided }); err != nil {
 		return w.state, err
 	}
-	return w.state, nil
+	// The decision is recorded and answered; telling the assignee happens here,
+	// outside the Update, so a mail outage never holds up the operator.
+	w.deliver(ctx, w.mail)
+	if err := w.publish(ctx); err != nil {
+		return w.state, err
+	}
+	// Finish only once no handler is still running (a late decision being refused).
+	return w.state, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
-// Validator answers; the API maps the first two to 409 and the others to 422.
-// route applies a routing and tells the assignee (a retried activity, not a second workflow).
-func (w *intakeWorkflow) route(ctx workflow.Context, in intake.RouteInput) error {
+// route applies a routing and returns the assignee's outbox mail ("" when none).
+func (w *intakeWorkflow) route(ctx workflow.Context, r activities.Routing) (string, error) {
 	var a *activities.Intake
-	var mailID string
-	if err := workflow.ExecuteActivity(ctx, a.Route, in).Get(ctx, &mailID); err != nil {
+	var mail string
+	err := workflow.ExecuteActivity(ctx, a.Route, r).Get(ctx, &mail)
+	return mail, err
+}
+
+// escalate tells the ADMINs that the request waited too long, unless a decision is being recorded.
+func (w *intakeWorkflow) escalate(ctx workflow.Context) error {
+	if err := w.lock.Lock(ctx); err != nil {
 		return err
 	}
-	if mailID == "" {
+	defer w.lock.Unlock()
+	if w.decided {
 		return nil
 	}
-	return workflow.ExecuteActivity(ctx, a.Notify, mailID).Get(ctx, nil)
+	var a *activities.Intake
+	var mail []string
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordActivity), a.Escalate, w.ref).Get(ctx, &mail); err != nil {
+		return err
+	}
+	w.state.Escalated = true
+	workflow.GetLogger(ctx).Info("intake escalated", "admins_mailed", len(mail))
+	if w.version >= intakeDecisionsAnswerFast {
+		w.deliver(ctx, mail...)
+	}
+	return nil
 }
 
+// deliver sends outbox mail with the one delivery activity, all at once. A
+// mail that cannot be delivered is logged, not fatal: the routing stands, and
+// undelivered mail stays in the outbox for the sweep.
+func (w *intakeWorkflow) deliver(ctx workflow.Context, outboxIDs ...string) {
+	ctx = workflow.WithActivityOptions(ctx, mailDelivery)
+	var pending []workflow.Future
+	for _, id := range outboxIDs {
+		if id == "" {
+			continue
+		}
+		if w.version == workflow.DefaultVersion {
+			var a *activities.Intake
+			pending = append(pending, workflow.ExecuteActivity(ctx, a.Notify, id))
+		} else {
+			var m *activities.Mail
+			pending = append(pending, workflow.ExecuteActivity(ctx, m.Deliver, id))
+		}
+	}
+	for _, f := range pending {
+		if err := f.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("mail not delivered; it stays in the outbox", "error", err)
+		}
+	}
+}
+
+// Answers of the validator and the handler: application errors of stable types (internal/problem).
 var (
-	ErrAlreadyDecided  = errors.New("this request has been decided already")
-	ErrNotAwaiting     = errors.New("this request is not waiting for a decision")
-	errUnknownDecision = fmt.Errorf("action must be %s, %s or %s", ActionApprove, ActionReassign, ActionReject)
-	errUnknownPriority = fmt.Errorf("priority must be %s", strings.Join(classifier.Priorities, ", "))
-	errReassignNothing = errors.New("reassign needs another pipeline or an assignee")
-	errRejectExtras    = errors.New("reject takes only a note")
+	errAlreadyDecided = problem.Typed(problem.ErrConflict, problem.TypeAlreadyDecided, "this request has been decided already")
+	errNotAwaiting    = problem.Typed(problem.ErrConflict, problem.TypeNotAwaiting, "this request is not waiting for a decision")
 )
+
+func invalidDecision(field, message string) error {
+	return problem.ApplicationError(problem.Invalid("invalid decision", problem.FieldError{Field: field, Message: message}))
+}
 
 // validate rejects a decision before it enters history, so the caller gets a meaningful 4xx at once.
 func (w *intakeWorkflow) validate(d Decision) error {
 	switch {
-	case w.decision != nil:
-		return ErrAlreadyDecided
+	case w.decided:
+		return problem.ApplicationError(errAlreadyDecided)
 	case w.state.Status != intake.StatusAwaitingApproval:
-		return ErrNotAwaiting
+		return problem.ApplicationError(errNotAwaiting)
 	}
 	if d.Priority != "" && !classifier.ValidPriority(d.Priority) {
-		return errUnknownPriority
+		return invalidDecision("priority", "must be "+strings.Join(classifier.Priorities, ", "))
 	}
 	switch d.Action {
 	case ActionApprove:
 		if d.Pipeline != "" || d.Assignee != nil {
-			return errors.New("approve takes the proposed pipeline: reassign to pick another pipeline or assignee")
+			return invalidDecision("action", "approve takes the proposed pipeline: reassign to pick another pipeline or assignee")
+		}
+		if w.state.Proposal.Pipeline == "" {
+			return invalidDecision("action", "nothing was proposed to approve: reassign the request to a pipeline")
 		}
 		return nil
 	case ActionReject:
 		if d.Pipeline != "" || d.Assignee != nil || d.Priority != "" {
-			return errRejectExtras
+			return invalidDecision("action", "reject takes only a note")
 		}
 		return nil
 	case ActionReassign:
 		if d.Pipeline == "" && d.Assignee == nil {
-			return errReassignNothing
+			return invalidDecision("action", "reassign needs another pipeline or an assignee")
 		}
-		if d.Pipeline != "" && !slices.Contains(w.state.Proposal.Pipelines, d.Pipeline) {
-			return fmt.Errorf("unknown pipeline %q", d.Pipeline)
+		if d.Pipeline == "" && w.state.Proposal.Pipeline == "" {
+			return invalidDecision("pipeline", "nothing was proposed: name the pipeline to route the request to")
 		}
 		return nil
 	default:
-		return errUnknownDecision
+		return invalidDecision("action", fmt.Sprintf("must be %s, %s or %s", ActionApprove, ActionReassign, ActionReject))
 	}
 }
 
-// decide applies an operator's decision and answers the new state.
+// decide records an operator's decision in one short activity and answers the
+// new state; the main loop then delivers the assignee's mail. When recording
+// fails the request stays waiting and decidable, and the operator hears why.
 func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, error) {
-	w.decision = &d
-	ctx = workflow.WithActivityOptions(ctx, intakeActivity)
+	if err := w.lock.Lock(ctx); err != nil {
+		return w.state, err
+	}
+	defer w.lock.Unlock()
+	if w.decided { // another decision was recorded while this one waited for the lock
+		return w.state, problem.ApplicationError(errAlreadyDecided)
+	}
+	ctx = workflow.WithActivityOptions(ctx, decisionActivity)
 	var a *activities.Intake
 	p := w.state.Proposal
 	switch d.Action {
@@ -237,16 +354,19 @@ func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, 
 		if d.Priority != "" {
 			priority, priorityBy = d.Priority, intake.DecidedByOperator
 		}
-		err := w.route(ctx, intake.RouteInput{
+		mail, err := w.route(ctx, activities.Routing{
 			OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, Pipeline: pipeline, Confidence: p.Confidence, Reason: p.Reason,
 			DecidedBy: intake.DecidedByOperator, Priority: priority, PriorityDecidedBy: priorityBy, Assignee: d.Assignee, Actor: d.Actor, Note: d.Note,
 		})
 		if err != nil {
+			workflow.GetLogger(ctx).Warn("decision not applied; the request stays decidable", "action", d.Action, "error", err)
 			return w.state, err
 		}
+		w.mail = mail
 		w.state.Status, w.state.Pipeline, w.state.Priority = intake.StatusRouted, pipeline, priority
 	}
 	w.state.DecidedBy = intake.DecidedByOperator
-	w.applied = true
-	return w.state, w.publish(ctx)
+	w.decided = true
+	workflow.GetLogger(ctx).Info("decision recorded", "action", d.Action, "status", w.state.Status)
+	return w.state, nil
 }

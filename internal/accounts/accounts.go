@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -23,8 +24,8 @@ import (
 // (SendEmail), and forgot-password requests (PasswordReset).
 type Mailer interface {
 	Dispatch(ctx context.Context, outboxID string) error
-	// StartPasswordReset hands a forgot-password request to its workflow.
-	StartPasswordReset(ctx context.Context, r PasswordReset) error
+	// StartPasswordReset hands stored forgot-password request id to its workflow.
+	StartPasswordReset(ctx context.Context, id uuid.UUID) error
 }
 
 // Client says where a request came from, for the audit log and abuse limits.
@@ -94,20 +95,9 @@ func (s *Service) enqueue(ctx context.Context, q *store.Queries, template, to st
 	return mail.Enqueue(ctx, q, msg)
 }
 
-// dispatch starts delivery of committed outbox mail. A failure is logged, not
-// returned: the API's sweeper starts it later. It outlives the request, so a
-// client hanging up does not delay the mail.
+// dispatch starts delivery of committed outbox mail (see mail.DispatchCommitted).
 func (s *Service) dispatch(ctx context.Context, ids ...string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancel()
-	for _, id := range ids {
-		if id == "" {
-			continue
-		}
-		if err := s.mailer.Dispatch(ctx, id); err != nil {
-			s.logger.WarnContext(ctx, "mail delivery not started; the sweeper will retry", slog.String("outbox_id", id), slog.Any("error", err))
-		}
-	}
+	mail.DispatchCommitted(ctx, s.mailer, s.logger, ids...)
 }
 
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

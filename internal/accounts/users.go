@@ -246,13 +246,6 @@ func (s *Service) RecordSignOut(ctx context.Context, userID uuid.UUID, c Client)
 	return audit.Record(ctx, s.q, audit.Event{Actor: userID, Subject: userID, Action: audit.SignedOut, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
 }
 
-// PasswordReset is one forgot-password request, carried out by a workflow.
-type PasswordReset struct {
-	ID     uuid.UUID `json:"id"`
-	Email  string    `json:"email"`
-	Client Client    `json:"client"`
-}
-
 // ForgotPassword hands the request to a workflow and answers the same whether
 // or not the account exists. The API does the same work either way, so its
 // timing tells nothing: looking the account up and mailing the link happen in
@@ -265,26 +258,35 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) er
 	if err := s.allow(ctx, ResetPerIP, c.IP, "password reset requests from this address"); err != nil {
 		return err
 	}
-	if err := s.mailer.StartPasswordReset(ctx, PasswordReset{ID: uuid.New(), Email: email, Client: c}); err != nil {
+	// The address and client stay in this row; the workflow gets its id only.
+	id := uuid.New()
+	if err := s.q.InsertPasswordReset(ctx, store.InsertPasswordResetParams{ID: id, Email: email, IP: c.IP, UserAgent: c.UserAgent}); err != nil {
+		return fmt.Errorf("accounts: store password reset request: %w", err)
+	}
+	if err := s.mailer.StartPasswordReset(ctx, id); err != nil {
 		s.logger.WarnContext(ctx, "password reset not started", slog.Any("error", err))
 		return problem.New(problem.ErrUnavailable, "password resets are unavailable for a moment: try again shortly")
 	}
 	return nil
 }
 
-// SendPasswordReset mails a reset link when the account exists and returns
-// the outbox id of that mail ("" when there is no such account). It is
-// idempotent on r.ID: a retry answers the first outcome and mails nothing new.
-func (s *Service) SendPasswordReset(ctx context.Context, r PasswordReset) (string, error) {
+// SendPasswordReset carries out forgot-password request id: it mails a reset
+// link when the account exists and returns the outbox id of that mail (""
+// when there is no such account). It is idempotent on id: a retry answers the
+// first outcome and mails nothing new.
+func (s *Service) SendPasswordReset(ctx context.Context, id uuid.UUID) (string, error) {
 	var mailID string
 	err := s.inTx(ctx, func(q *store.Queries) error {
-		claimed, err := q.ClaimPasswordReset(ctx, r.ID)
+		r, err := q.ClaimPasswordReset(ctx, id)
+		if isNoRows(err) {
+			mailID, err = q.PasswordResetMail(ctx, id)
+			if isNoRows(err) {
+				return nil // pruned long ago
+			}
+			return err
+		}
 		if err != nil {
 			return fmt.Errorf("accounts: claim password reset: %w", err)
-		}
-		if claimed == 0 {
-			mailID, err = q.PasswordResetMail(ctx, r.ID)
-			return err
 		}
 		// Over the per-address limit the request is dropped silently: the API's answer was the same
 		// anyway, but a flood of mails to one person must stop. Counted here, once per request
@@ -306,10 +308,10 @@ func (s *Service) SendPasswordReset(ctx context.Context, r PasswordReset) (strin
 		if mailID, err = s.enqueue(ctx, q, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)}); err != nil {
 			return err
 		}
-		if err := q.SetPasswordResetMail(ctx, store.SetPasswordResetMailParams{ID: r.ID, MailID: mailID}); err != nil {
+		if err := q.SetPasswordResetMail(ctx, store.SetPasswordResetMailParams{ID: id, MailID: mailID}); err != nil {
 			return fmt.Errorf("accounts: record reset mail: %w", err)
 		}
-		return audit.Record(ctx, q, audit.Event{Subject: u.ID, Action: audit.PasswordResetSent, TargetType: "user", TargetID: u.ID.String(), IP: r.Client.IP, UserAgent: r.Client.UserAgent})
+		return audit.Record(ctx, q, audit.Event{Subject: u.ID, Action: audit.PasswordResetSent, TargetType: "user", TargetID: u.ID.String(), IP: r.IP, UserAgent: r.UserAgent})
 	})
 	return mailID, err
 }

@@ -251,9 +251,6 @@ func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, 
 	if err != nil {
 		return Item{}, err
 	}
-	if mailID != "" {
-		// The change and its mail are committed: if this hand-over fails, the outbox sweeper delivers it.
-		_ = s.mailer.Dispatch(ctx, mailID)
-	}
+	mail.DispatchCommitted(ctx, s.mailer, s.logger, mailID)
 	return itemFrom(updated), nil
 }

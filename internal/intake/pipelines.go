@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/llm"
+	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/store"
 )
@@ -28,7 +30,8 @@ type Service struct {
 	pool      *pgxpool.Pool
 	q         *store.Queries
 	models    modelCache
-	mailer    Mailer
+	mailer    mail.Dispatcher
+	logger    *slog.Logger
 	publicURL string
 	llm       LLMRouter // nil when no model is configured
 }
@@ -38,17 +41,12 @@ type LLMRouter interface {
 	Route(ctx context.Context, pipelines []classifier.Pipeline, text, model string) (llm.Result, error)
 }
 
-// Mailer starts delivery of outbox mail (the SendEmail workflow).
-type Mailer interface {
-	Dispatch(ctx context.Context, outboxID string) error
-}
-
 // New returns the service; links in the mail it sends start with publicURL;
 // llmRouter may be nil (no API key): routing is then local only.
-func New(pool *pgxpool.Pool, mailer Mailer, publicURL string, llmRouter LLMRouter) *Service {
+func New(pool *pgxpool.Pool, mailer mail.Dispatcher, logger *slog.Logger, publicURL string, llmRouter LLMRouter) *Service {
 	return &Service{
 		pool: pool, q: store.New(pool), models: modelCache{byOrg: map[uuid.UUID]cachedModel{}},
-		mailer: mailer, publicURL: strings.TrimSuffix(publicURL, "/"), llm: llmRouter,
+		mailer: mailer, logger: logger, publicURL: strings.TrimSuffix(publicURL, "/"), llm: llmRouter,
 	}
 }
 

@@ -69,7 +69,20 @@ func event(ctx context.Context, q *store.Queries, org, id uuid.UUID, kind string
 	return q.InsertIntakeEvent(ctx, store.InsertIntakeEventParams{OrgID: org, IntakeID: id, Kind: kind, ActorUserID: actor, PipelineKey: pipeline, Confidence: confidence, Model: model, LatencyMS: latency, Detail: data})
 }
 
-// Propose classifies a request with the organisation's local model and records the proposal.
+// localReserve is the part of Propose's deadline kept back from the model for
+// the local classifier and the database: a model that uses all it is given
+// still leaves time to answer.
+const localReserve = 10 * time.Second
+
+// NoPipelinesReason is the proposal of a request in an organisation without pipelines.
+const NoPipelinesReason = "the organisation has no pipelines yet: create one, then reassign this request to it"
+
+// Propose classifies a request and records the proposal, once: a retried
+// call answers the proposal an earlier attempt recorded, without asking the
+// model again. The model (when enabled) gets the caller's deadline less
+// localReserve, so its worst case fits the activity's budget; on any model
+// failure the local classifier answers. An organisation without pipelines gets
+// a proposal with no pipeline, which waits for an operator.
 func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, error) {
 	r, err := s.q.GetIntake(ctx, store.GetIntakeParams{OrgID: org, ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -86,17 +99,32 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 	if err != nil {
 		return Proposal{}, fmt.Errorf("intake: list pipelines: %w", err)
 	}
-	text := r.Subject + "\n" + r.Body
 	p := Proposal{Threshold: settings.Threshold, EscalateAfter: time.Duration(settings.EscalateAfterSeconds) * time.Second}
 	specs := make([]classifier.Pipeline, 0, len(pipelines))
 	for _, pl := range pipelines {
 		p.Pipelines = append(p.Pipelines, pl.Key)
 		specs = append(specs, classifier.Pipeline{Key: pl.Key, Name: pl.Name, Description: pl.Description})
 	}
+	if earlier, found, err := s.recordedProposal(ctx, s.q, org, id, p); err != nil || found {
+		return earlier, err
+	}
+
+	text := r.Subject + "\n" + r.Body
+	var events []pendingEvent
 	detail := map[string]any{}
+	if len(specs) == 0 {
+		p.Reason = NoPipelinesReason
+		detail["reason"] = p.Reason
+	}
 	if settings.LLMEnabled && s.llm != nil && len(specs) > 0 {
+		llmCtx := ctx
+		if deadline, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			llmCtx, cancel = context.WithDeadline(ctx, deadline.Add(-localReserve))
+			defer cancel()
+		}
 		start := time.Now()
-		d, err := s.llm.Route(ctx, specs, text, settings.LLMModel)
+		d, err := s.llm.Route(llmCtx, specs, text, settings.LLMModel)
 		latency := float64(time.Since(start).Microseconds()) / 1000
 		if err == nil {
 			p.Pipeline, p.Confidence, p.Reason, p.Model, p.LatencyMS = d.Pipeline, d.Confidence, d.Reason, d.Model, latency
@@ -105,13 +133,11 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 			}
 			detail = map[string]any{"reason": d.Reason, "prompt_tokens": d.PromptTokens, "completion_tokens": d.CompletionTokens, "cost_usd": d.CostUSD}
 		} else {
-			// Recorded, then the local classifier answers: a request is routed whatever the model does.
-			if err := event(ctx, s.q, org, id, "llm_failed", nil, "", nil, "", &latency, map[string]any{"error": err.Error()}); err != nil {
-				return Proposal{}, fmt.Errorf("intake: record model failure: %w", err)
-			}
+			// Recorded with the proposal, then the local classifier answers: a request is routed whatever the model does.
+			events = append(events, pendingEvent{kind: "llm_failed", latency: &latency, detail: map[string]any{"error": err.Error()}})
 		}
 	}
-	if p.Model == "" {
+	if p.Model == "" && len(specs) > 0 {
 		start := time.Now()
 		model, err := s.currentModel(ctx, org, pipelines)
 		if err != nil {
@@ -129,10 +155,65 @@ func (s *Service) Propose(ctx context.Context, org, id uuid.UUID) (Proposal, err
 		detail["priority_cue"] = cue
 	}
 	detail["priority"], detail["priority_decided_by"] = p.Priority, p.PriorityBy
-	if err := event(ctx, s.q, org, id, "proposed", nil, p.Pipeline, &p.Confidence, p.Model, &p.LatencyMS, detail); err != nil {
-		return Proposal{}, fmt.Errorf("intake: record proposal: %w", err)
+	events = append(events, pendingEvent{kind: "proposed", pipeline: p.Pipeline, confidence: &p.Confidence, model: p.Model, latency: &p.LatencyMS, detail: detail})
+
+	// Recorded under the request's lock, unless an attempt running alongside (one
+	// whose deadline passed but which had not stopped) recorded its own first.
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		if _, err := s.lockIntake(ctx, q, org, id); err != nil {
+			return err
+		}
+		earlier, found, err := s.recordedProposal(ctx, q, org, id, p)
+		if err != nil || found {
+			p = earlier
+			return err
+		}
+		for _, e := range events {
+			if err := event(ctx, q, org, id, e.kind, nil, e.pipeline, e.confidence, e.model, e.latency, e.detail); err != nil {
+				return fmt.Errorf("intake: record %s: %w", e.kind, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Proposal{}, err
 	}
 	return p, nil
+}
+
+type pendingEvent struct {
+	kind, pipeline, model string
+	confidence, latency   *float64
+	detail                map[string]any
+}
+
+// recordedProposal returns the proposal already recorded for the request, if
+// any, completed with the organisation's current settings in base.
+func (s *Service) recordedProposal(ctx context.Context, q *store.Queries, org, id uuid.UUID, base Proposal) (Proposal, bool, error) {
+	e, err := q.LatestIntakeEvent(ctx, store.LatestIntakeEventParams{OrgID: org, IntakeID: id, Kind: "proposed"})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Proposal{}, false, nil
+	}
+	if err != nil {
+		return Proposal{}, false, fmt.Errorf("intake: recorded proposal: %w", err)
+	}
+	var detail struct {
+		Reason            string `json:"reason"`
+		Priority          string `json:"priority"`
+		PriorityDecidedBy string `json:"priority_decided_by"`
+	}
+	if err := json.Unmarshal(e.Detail, &detail); err != nil {
+		return Proposal{}, false, fmt.Errorf("intake: recorded proposal: %w", err)
+	}
+	p := base
+	p.Pipeline, p.Model, p.Reason, p.Priority, p.PriorityBy = e.PipelineKey, e.Model, detail.Reason, detail.Priority, detail.PriorityDecidedBy
+	if e.Confidence != nil {
+		p.Confidence = *e.Confidence
+	}
+	if e.LatencyMS != nil {
+		p.LatencyMS = *e.LatencyMS
+	}
+	return p, true, nil
 }
 
 // RouteInput applies a routing decision.
@@ -153,11 +234,12 @@ type RouteInput struct {
 }
 
 // Route makes the request an item in the first stage of its pipeline,
-// assigned to the operator's pick or else the least-loaded OPERATOR (else ADMIN), and puts the mail that
-// tells them in the outbox; it returns that mail's id for the workflow to
-// deliver. It is idempotent: a retried or replayed call finds the request
-// routed and changes nothing, so no second item or mail (and returns no id).
-// An operator's decision teaches the router.
+// assigned to the operator's pick or else the least-loaded OPERATOR (else
+// ADMIN), and puts the mail that tells them in the outbox, all in one
+// transaction; it returns that mail's id for the workflow to deliver. It is
+// idempotent: a retried call finds the request routed, changes nothing and
+// answers the same mail id. A pipeline deleted meanwhile is a TypePipelineGone
+// conflict, which no retry can mend. An operator's decision teaches the router.
 func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 	var mailID string
 	err := s.inTx(ctx, func(q *store.Queries) error {
@@ -166,9 +248,13 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 			return err
 		}
 		if r.Status == StatusRouted || r.Status == StatusRejected {
-			return nil
+			mailID, err = routedMail(ctx, q, in.OrgID, in.IntakeID)
+			return err
 		}
 		target, err := q.RoutingTarget(ctx, store.RoutingTargetParams{OrgID: in.OrgID, Key: in.Pipeline})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return problem.Typed(problem.ErrConflict, problem.TypePipelineGone, fmt.Sprintf("pipeline %q no longer exists: reassign the request to another pipeline", in.Pipeline))
+		}
 		if err != nil {
 			return fmt.Errorf("intake: first stage of %s: %w", in.Pipeline, err)
 		}
@@ -224,10 +310,44 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 			}
 		}
 		return event(ctx, q, in.OrgID, in.IntakeID, "routed", in.Actor, in.Pipeline, &in.Confidence, "", nil, map[string]any{
-			"decided_by": in.DecidedBy, "note": in.Note, "assignee": assignee, "priority": priority, "priority_decided_by": priorityBy,
+			"decided_by": in.DecidedBy, "note": in.Note, "assignee": assignee, "priority": priority, "priority_decided_by": priorityBy, "mail_id": mailID,
 		})
 	})
 	return mailID, err
+}
+
+// routedMail is the assignee's mail recorded when the request was routed ("" when none).
+func routedMail(ctx context.Context, q *store.Queries, org, id uuid.UUID) (string, error) {
+	var detail struct {
+		MailID string `json:"mail_id"`
+	}
+	err := recordedDetail(ctx, q, org, id, "routed", &detail)
+	return detail.MailID, err
+}
+
+// escalationMail is the ADMINs' mail recorded when the request was escalated.
+func escalationMail(ctx context.Context, q *store.Queries, org, id uuid.UUID) ([]string, error) {
+	var detail struct {
+		MailIDs []string `json:"mail_ids"`
+	}
+	err := recordedDetail(ctx, q, org, id, "escalated", &detail)
+	return detail.MailIDs, err
+}
+
+// recordedDetail reads the detail of the request's newest event of kind into
+// dst; it leaves dst as it is when there is no such event.
+func recordedDetail(ctx context.Context, q *store.Queries, org, id uuid.UUID, kind string, dst any) error {
+	e, err := q.LatestIntakeEvent(ctx, store.LatestIntakeEventParams{OrgID: org, IntakeID: id, Kind: kind})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("intake: %s event: %w", kind, err)
+	}
+	if err := json.Unmarshal(e.Detail, dst); err != nil {
+		return fmt.Errorf("intake: %s event: %w", kind, err)
+	}
+	return nil
 }
 
 // assignee is who gets a routed request: picked, when they may still be
@@ -251,10 +371,25 @@ func (s *Service) assignee(ctx context.Context, q *store.Queries, org uuid.UUID,
 	return who, nil
 }
 
-// CheckAssignee answers whether user may be assigned the organisation's requests.
-func (s *Service) CheckAssignee(ctx context.Context, org, user uuid.UUID) error {
-	_, err := assignable(ctx, s.q, org, user, "decision", "assignee")
-	return err
+// CheckDecision answers whether a decision's picks exist in the organisation:
+// the pipeline (when named) and the assignee (when picked, an OPERATOR or
+// ADMIN). The workflow's validator cannot read the database, so the API asks
+// this before sending the Update; Route checks again when it applies it.
+func (s *Service) CheckDecision(ctx context.Context, org uuid.UUID, pipeline string, assignee *uuid.UUID) error {
+	if pipeline != "" {
+		_, err := s.q.GetPipelineByKey(ctx, store.GetPipelineByKeyParams{OrgID: org, Key: pipeline})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return problem.Invalid("invalid decision", problem.FieldError{Field: "pipeline", Message: fmt.Sprintf("no pipeline with key %q in this organisation", pipeline)})
+		}
+		if err != nil {
+			return fmt.Errorf("intake: pipeline: %w", err)
+		}
+	}
+	if assignee != nil {
+		_, err := assignable(ctx, s.q, org, *assignee, "decision", "assignee")
+		return err
+	}
+	return nil
 }
 
 // assignable returns the member when they may be assigned work (OPERATOR or
@@ -285,23 +420,30 @@ func (s *Service) learn(ctx context.Context, q *store.Queries, org uuid.UUID, te
 	return s.saveModel(ctx, q, org, model)
 }
 
-// AwaitApproval records a proposal below the threshold: an operator decides.
+// AwaitApproval records that an operator must decide: the proposal was below
+// the threshold, named no pipeline, or named one deleted since (reason says).
 func (s *Service) AwaitApproval(ctx context.Context, org, id uuid.UUID, p Proposal) error {
 	return s.inTx(ctx, func(q *store.Queries) error {
 		r, err := s.lockIntake(ctx, q, org, id)
 		if err != nil || r.Status != StatusReceived {
 			return err
 		}
-		pl, err := q.GetPipelineByKey(ctx, store.GetPipelineByKeyParams{OrgID: org, Key: p.Pipeline})
-		if err != nil {
-			return fmt.Errorf("intake: pipeline %s: %w", p.Pipeline, err)
+		var pipelineID *uuid.UUID
+		if p.Pipeline != "" {
+			pl, err := q.GetPipelineByKey(ctx, store.GetPipelineByKeyParams{OrgID: org, Key: p.Pipeline})
+			switch {
+			case err == nil:
+				pipelineID = &pl.ID
+			case !errors.Is(err, pgx.ErrNoRows): // a pipeline deleted meanwhile is shown as none
+				return fmt.Errorf("intake: pipeline %s: %w", p.Pipeline, err)
+			}
 		}
 		priority, priorityBy := r.Priority, r.PriorityDecidedBy
 		if p.Priority != "" {
 			priority, priorityBy = p.Priority, p.PriorityBy
 		}
 		return q.SetIntakeProposal(ctx, store.SetIntakeProposalParams{
-			OrgID: org, ID: id, Status: StatusAwaitingApproval, PipelineID: &pl.ID, Confidence: &p.Confidence, Reason: p.Reason, DecidedBy: "",
+			OrgID: org, ID: id, Status: StatusAwaitingApproval, PipelineID: pipelineID, Confidence: &p.Confidence, Reason: p.Reason, DecidedBy: "",
 			Priority: priority, PriorityDecidedBy: priorityBy, AssigneeID: r.AssigneeID,
 		})
 	})
@@ -324,13 +466,19 @@ func (s *Service) Reject(ctx context.Context, org, id uuid.UUID, actor *uuid.UUI
 	})
 }
 
-// Escalate marks the request's approval SLA breached and mails the
-// organisation's ADMINs, once however often it is retried.
-func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) error {
+// Escalate marks the request's approval SLA breached and puts a mail to each
+// of the organisation's ADMINs in the outbox, once however often it is
+// retried; it returns those mails' ids for the workflow to deliver (a retry
+// answers the ids the first attempt recorded).
+func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) ([]string, error) {
 	var mailIDs []string
 	err := s.inTx(ctx, func(q *store.Queries) error {
 		n, err := q.MarkIntakeSLABreached(ctx, store.MarkIntakeSLABreachedParams{OrgID: org, ID: id})
-		if err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			mailIDs, err = escalationMail(ctx, q, org, id)
 			return err
 		}
 		r, err := q.GetIntakeView(ctx, store.GetIntakeViewParams{OrgID: org, ID: id})
@@ -359,15 +507,10 @@ func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) error {
 			}
 			mailIDs = append(mailIDs, mailID)
 		}
-		return event(ctx, q, org, id, "escalated", nil, "", nil, "", nil, map[string]any{"notified": len(admins)})
+		return event(ctx, q, org, id, "escalated", nil, "", nil, "", nil, map[string]any{"notified": len(admins), "mail_ids": mailIDs})
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, mailID := range mailIDs {
-		if err := s.mailer.Dispatch(ctx, mailID); err != nil {
-			return err // the mail is committed: the outbox sweeper delivers it if this retry does not
-		}
-	}
-	return nil
+	return mailIDs, nil
 }

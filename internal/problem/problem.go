@@ -7,6 +7,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 )
 
 // Error kinds. Wrap them (fmt.Errorf("…: %w", problem.ErrNotFound)) or create
@@ -37,7 +39,9 @@ type FieldError struct {
 
 // Error is an error whose Detail and Fields are safe to show to the caller.
 type Error struct {
-	Kind       error
+	Kind error
+	// Type, when set, is a problem type of its own (a Type… constant) instead of the kind's.
+	Type       string
 	Detail     string
 	Fields     []FieldError
 	RetryAfter time.Duration
@@ -95,6 +99,20 @@ func TypeURI(slug string) string { return "/problems/" + slug }
 func From(err error) Problem {
 	var public *Error
 	isPublic := errors.As(err, &public)
+	var app *temporal.ApplicationError
+	switch {
+	case isPublic:
+	case errors.As(err, &app):
+		// An error that crossed Temporal: its type, not its text, says what it is.
+		if public, isPublic = fromApplication(app); !isPublic {
+			return Internal()
+		}
+		err = public
+	case temporalUnavailable(err):
+		err = New(ErrUnavailable, "the workflow service is unavailable for a moment: try again shortly")
+		errors.As(err, &public)
+		isPublic = true
+	}
 	for _, k := range kinds {
 		if !errors.Is(err, k.kind) {
 			continue
@@ -107,6 +125,9 @@ func From(err error) Problem {
 		if isPublic {
 			p.Detail = public.Detail
 			p.Errors = public.Fields
+			if public.Type != "" {
+				p.Type = TypeURI(public.Type)
+			}
 		}
 		return p
 	}
@@ -123,11 +144,15 @@ func Internal() Problem {
 	}
 }
 
-// RetryAfter returns how long the caller should wait, when the error says.
+// RetryAfter returns how long the caller should wait: what the error says, or
+// a few seconds for anything unavailable (Temporal included).
 func RetryAfter(err error) (time.Duration, bool) {
 	var public *Error
 	if errors.As(err, &public) && public.RetryAfter > 0 {
 		return public.RetryAfter, true
+	}
+	if From(err).Status == http.StatusServiceUnavailable {
+		return unavailableRetryAfter, true
 	}
 	return 0, false
 }

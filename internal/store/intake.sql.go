@@ -337,6 +337,39 @@ func (q *Queries) LastRankInStage(ctx context.Context, arg LastRankInStageParams
 	return column_1, err
 }
 
+const latestIntakeEvent = `-- name: LatestIntakeEvent :one
+SELECT id, org_id, intake_id, kind, actor_user_id, pipeline_key, confidence, model, latency_ms, detail, created_at FROM intake_events
+WHERE org_id = $1 AND intake_id = $2 AND kind = $3
+ORDER BY id DESC
+LIMIT 1
+`
+
+type LatestIntakeEventParams struct {
+	OrgID    uuid.UUID
+	IntakeID uuid.UUID
+	Kind     string
+}
+
+// The request's newest event of a kind: what an earlier attempt of an activity recorded.
+func (q *Queries) LatestIntakeEvent(ctx context.Context, arg LatestIntakeEventParams) (IntakeEvent, error) {
+	row := q.db.QueryRow(ctx, latestIntakeEvent, arg.OrgID, arg.IntakeID, arg.Kind)
+	var i IntakeEvent
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.IntakeID,
+		&i.Kind,
+		&i.ActorUserID,
+		&i.PipelineKey,
+		&i.Confidence,
+		&i.Model,
+		&i.LatencyMS,
+		&i.Detail,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const leastLoadedAssignee = `-- name: LeastLoadedAssignee :one
 WITH done_stages AS (
     SELECT id FROM (

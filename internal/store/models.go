@@ -134,6 +134,10 @@ type PasswordResetRequest struct {
 	ID        uuid.UUID
 	MailID    string
 	CreatedAt time.Time
+	Email     string
+	IP        string
+	UserAgent string
+	ClaimedAt *time.Time
 }
 
 type Pipeline struct {

@@ -12,16 +12,24 @@ import (
 	"github.com/google/uuid"
 )
 
-const claimPasswordReset = `-- name: ClaimPasswordReset :execrows
-INSERT INTO password_reset_requests (id) VALUES ($1) ON CONFLICT (id) DO NOTHING
+const claimPasswordReset = `-- name: ClaimPasswordReset :one
+UPDATE password_reset_requests SET claimed_at = now()
+WHERE id = $1 AND claimed_at IS NULL
+RETURNING email, ip, user_agent
 `
 
-func (q *Queries) ClaimPasswordReset(ctx context.Context, id uuid.UUID) (int64, error) {
-	result, err := q.db.Exec(ctx, claimPasswordReset, id)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+type ClaimPasswordResetRow struct {
+	Email     string
+	IP        string
+	UserAgent string
+}
+
+// The request, once: a second claim (a retried activity) finds no row.
+func (q *Queries) ClaimPasswordReset(ctx context.Context, id uuid.UUID) (ClaimPasswordResetRow, error) {
+	row := q.db.QueryRow(ctx, claimPasswordReset, id)
+	var i ClaimPasswordResetRow
+	err := row.Scan(&i.Email, &i.IP, &i.UserAgent)
+	return i, err
 }
 
 const clearUnverifiedPassword = `-- name: ClearUnverifiedPassword :exec
@@ -209,6 +217,27 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const insertPasswordReset = `-- name: InsertPasswordReset :exec
+INSERT INTO password_reset_requests (id, email, ip, user_agent) VALUES ($1, $2, $3, $4)
+`
+
+type InsertPasswordResetParams struct {
+	ID        uuid.UUID
+	Email     string
+	IP        string
+	UserAgent string
+}
+
+func (q *Queries) InsertPasswordReset(ctx context.Context, arg InsertPasswordResetParams) error {
+	_, err := q.db.Exec(ctx, insertPasswordReset,
+		arg.ID,
+		arg.Email,
+		arg.IP,
+		arg.UserAgent,
+	)
+	return err
 }
 
 const markEmailVerified = `-- name: MarkEmailVerified :exec

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
@@ -41,6 +40,10 @@ func (r *intakeWorkflows) Start(ctx context.Context, org, intakeID uuid.UUID) er
 	return nil
 }
 
+// Decide sends an operator's decision as the workflow's decide Update and
+// waits for its answer. The workflow answers with application errors of
+// stable types, which problem.From maps; a workflow that has finished is no
+// longer waiting (the API checked the request exists).
 func (r *intakeWorkflows) Decide(ctx context.Context, intakeID uuid.UUID, d workflows.Decision) (workflows.IntakeState, error) {
 	handle, err := r.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.IntakeWorkflowID(intakeID),
@@ -52,26 +55,12 @@ func (r *intakeWorkflows) Decide(ctx context.Context, intakeID uuid.UUID, d work
 	if err == nil {
 		err = handle.Get(ctx, &state)
 	}
-	return state, decisionProblem(err)
-}
-
-// decisionProblem turns the workflow's answers into API problems.
-func decisionProblem(err error) error {
 	var notFound *serviceerror.NotFound
-	var appErr *temporal.ApplicationError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &notFound):
-		// The API checked the request exists: its workflow has finished, so it was decided.
-		return problem.New(problem.ErrConflict, workflows.ErrNotAwaiting.Error())
-	case errors.As(err, &appErr):
-		msg := appErr.Message()
-		if strings.Contains(msg, workflows.ErrAlreadyDecided.Error()) || strings.Contains(msg, workflows.ErrNotAwaiting.Error()) {
-			return problem.New(problem.ErrConflict, msg)
-		}
-		return problem.Invalid(msg, problem.FieldError{Field: "decision", Message: msg})
-	default:
-		return err
+	if errors.As(err, &notFound) {
+		return state, problem.Typed(problem.ErrConflict, problem.TypeNotAwaiting, "this request is not waiting for a decision")
 	}
+	if err != nil {
+		return state, fmt.Errorf("intake: decide %s: %w", intakeID, err)
+	}
+	return state, nil
 }

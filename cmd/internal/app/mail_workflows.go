@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/workflows"
+	"github.com/google/uuid"
 )
 
 func (s *Services) mailer() *workflowMailer {
@@ -39,11 +39,11 @@ func (m *workflowMailer) Dispatch(ctx context.Context, outboxID string) error {
 }
 
 // StartPasswordReset starts the workflow that carries out a forgot-password request.
-func (m *workflowMailer) StartPasswordReset(ctx context.Context, r accounts.PasswordReset) error {
+func (m *workflowMailer) StartPasswordReset(ctx context.Context, requestID uuid.UUID) error {
 	_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        workflows.PasswordResetWorkflowID(r),
+		ID:        workflows.PasswordResetWorkflowID(requestID),
 		TaskQueue: m.taskQueue,
-	}, workflows.PasswordReset, r)
+	}, workflows.PasswordReset, workflows.PasswordResetInput{RequestID: requestID})
 	if err != nil {
 		return fmt.Errorf("accounts: start password reset: %w", err)
 	}

@@ -116,3 +116,10 @@ UPDATE intake_requests SET swept_at = now() WHERE org_id = $1 AND id = $2;
 -- name: SetIntakeAssignee :exec
 -- An item's assignee is its request's too.
 UPDATE intake_requests SET assignee_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2;
+
+-- name: LatestIntakeEvent :one
+-- The request's newest event of a kind: what an earlier attempt of an activity recorded.
+SELECT * FROM intake_events
+WHERE org_id = $1 AND intake_id = $2 AND kind = $3
+ORDER BY id DESC
+LIMIT 1;

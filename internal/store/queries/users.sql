@@ -53,8 +53,14 @@ WHERE id = $1 AND email_verified_at IS NULL;
 UPDATE email_tokens SET used_at = now()
 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL;
 
--- name: ClaimPasswordReset :execrows
-INSERT INTO password_reset_requests (id) VALUES ($1) ON CONFLICT (id) DO NOTHING;
+-- name: InsertPasswordReset :exec
+INSERT INTO password_reset_requests (id, email, ip, user_agent) VALUES ($1, $2, $3, $4);
+
+-- name: ClaimPasswordReset :one
+-- The request, once: a second claim (a retried activity) finds no row.
+UPDATE password_reset_requests SET claimed_at = now()
+WHERE id = $1 AND claimed_at IS NULL
+RETURNING email, ip, user_agent;
 
 -- name: PasswordResetMail :one
 SELECT mail_id FROM password_reset_requests WHERE id = $1;
