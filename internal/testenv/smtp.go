@@ -31,6 +31,7 @@ type Inbox struct {
 	mails    []Mail
 	arrived  chan struct{}
 	failNext int
+	down     bool
 }
 
 // SMTPServer runs a real SMTP server on loopback for the test and returns its
@@ -39,6 +40,11 @@ func SMTPServer(t testing.TB) (host string, port int, inbox *Inbox) {
 	t.Helper()
 	inbox = &Inbox{arrived: make(chan struct{}, 1000)}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		inbox.mu.Lock()
+		defer inbox.mu.Unlock()
+		if inbox.down {
+			return nil, &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Service not available, closing transmission channel"}
+		}
 		return &smtpSession{inbox: inbox}, nil
 	}))
 	srv.Domain = "localhost"
@@ -60,6 +66,17 @@ func (in *Inbox) FailNext(n int) {
 	defer in.mu.Unlock()
 	in.failNext = n
 }
+
+// SetDown makes the server refuse every connection (421, as a server going
+// down does) until it is set up again.
+func (in *Inbox) SetDown(down bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.down = down
+}
+
+// Find returns the mails to addr whose subject contains subject, received so far.
+func (in *Inbox) Find(addr, subject string) []Mail { return in.find(addr, subject) }
 
 // WaitFor returns the first mail to addr whose subject contains subject, waiting up to a minute.
 func (in *Inbox) WaitFor(t testing.TB, addr, subject string) Mail {

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/workflows"
 )
 
 // submit posts an intake request with an optional Idempotency-Key.
@@ -86,7 +88,7 @@ func TestIntakeIsRoutedOrDecided(t *testing.T) {
 		t.Fatalf("proposal = %+v", waiting.Routing)
 	}
 	decide := "/api/v1/orgs/" + org + "/intake/" + a.ID + "/decision"
-	if r := admin.must(422, "POST", decide, map[string]string{"action": "reassign", "pipeline": "marketing"}); !bytes.Contains(r.body, []byte("unknown pipeline")) {
+	if r := admin.must(422, "POST", decide, map[string]string{"action": "reassign", "pipeline": "marketing"}); !bytes.Contains(r.body, []byte(`"field":"pipeline"`)) {
 		t.Errorf("unknown pipeline: %s", r.body)
 	}
 	admin.must(200, "POST", decide, map[string]string{"action": "reassign", "pipeline": "billing", "note": "they want a quote"})
@@ -256,10 +258,12 @@ func TestWaitingTooLongEscalatesToAdmins(t *testing.T) {
 	if !v.SLABreached || v.Status != "awaiting_approval" {
 		t.Fatalf("after escalation: %+v", v)
 	}
-	// Still waiting: the operator can decide.
+	// Still waiting: the operator can decide. The assignee's mail comes after
+	// the workflow escalated; by then exactly one escalation mail went out.
 	admin.must(200, "POST", "/api/v1/orgs/"+org+"/intake/"+sub.ID+"/decision", map[string]string{"action": "approve"})
-	if n := inbox.Count("owner@shop.test"); n < 1 {
-		t.Fatal("no escalation mail counted")
+	inbox.WaitFor(t, "owner@shop.test", "New request for you: my phone screen is cracked")
+	if n := len(inbox.Find("owner@shop.test", "Waiting for a decision")); n != 1 {
+		t.Fatalf("%d escalation mails, want exactly 1", n)
 	}
 }
 
@@ -315,7 +319,7 @@ func TestIntakePriorityAndOperatorPicks(t *testing.T) {
 	if r := admin.must(422, "POST", decide, map[string]any{"action": "reassign", "assignee": clientID}); !bytes.Contains(r.body, []byte("OPERATOR or ADMIN")) {
 		t.Errorf("a CLIENT as assignee: %s", r.body)
 	}
-	if r := admin.must(422, "POST", decide, map[string]any{"action": "approve", "priority": "whenever"}); !bytes.Contains(r.body, []byte("priority must be")) {
+	if r := admin.must(422, "POST", decide, map[string]any{"action": "approve", "priority": "whenever"}); !bytes.Contains(r.body, []byte(`"field":"priority","message":"must be low, normal, high, urgent"`)) {
 		t.Errorf("an unknown priority: %s", r.body)
 	}
 	admin.must(200, "POST", decide, map[string]any{"action": "reassign", "assignee": operatorID, "priority": "high", "note": "Sam knows this phone"})
@@ -330,7 +334,8 @@ func TestIntakePriorityAndOperatorPicks(t *testing.T) {
 }
 
 // TestSweeperStartsStrandedRequests: a request stored by an API that stopped
-// before starting its workflow is routed by the next sweep, once.
+// before starting its workflow is routed by the next run of the intake sweep
+// schedule, once; one whose workflow runs already is left to it.
 func TestSweeperStartsStrandedRequests(t *testing.T) {
 	admin, org, s, _ := setUpShop(t, true)
 	ctx := t.Context()
@@ -347,16 +352,26 @@ func TestSweeperStartsStrandedRequests(t *testing.T) {
 		}
 		return sub.ID.String()
 	}
-	stranded, fresh := stored("my phone screen is cracked"), stored("the battery dies by noon")
-	if _, err := s.Pool.Exec(ctx, "UPDATE intake_requests SET created_at = now() - interval '5 minutes' WHERE id = $1", stranded); err != nil {
+	stranded, fresh, busy := stored("my phone screen is cracked"), stored("the battery dies by noon"), stored("the charging port is loose")
+	if _, err := s.Pool.Exec(ctx, "UPDATE intake_requests SET created_at = now() - interval '5 minutes' WHERE id = ANY($1::uuid[])", []string{stranded, busy}); err != nil {
 		t.Fatal(err)
 	}
-	for range 2 { // a second sweep finds its workflow started and changes nothing
-		if err := s.sweepIntakeOnce(ctx, s.intakeWorkflows()); err != nil {
-			t.Fatal(err)
-		}
+	// busy's workflow was started and has not proposed yet: here it runs on a task queue nobody polls.
+	busyRun := startIdle(t, s, workflows.IntakeWorkflowID(uuid.MustParse(busy)), workflows.Intake, workflows.IntakeInput{OrgID: orgID, IntakeID: uuid.MustParse(busy)})
+	var swept workflows.SweepResult
+	runSchedule(t, s, workflows.SweepIntakeSchedule, &swept)
+	if swept.Failed != 0 || swept.Started+swept.AlreadyStarted != swept.Found {
+		t.Errorf("sweep = %+v: want every stranded request started or found started", swept)
+	}
+	// A second run finds them swept and starts nothing.
+	runSchedule(t, s, workflows.SweepIntakeSchedule, &swept)
+	if swept != (workflows.SweepResult{}) {
+		t.Errorf("second sweep = %+v, want nothing found", swept)
 	}
 	waitForStatus(t, admin, org, stranded, "awaiting_approval")
+	if info := describe(t, s, workflows.IntakeWorkflowID(uuid.MustParse(busy))); info.GetExecution().GetRunId() != busyRun.GetRunID() || info.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Errorf("the running workflow of %s was replaced or ended: %v", busy, info)
+	}
 	var v intakeView
 	admin.must(200, "GET", "/api/v1/orgs/"+org+"/intake/"+fresh, nil).decode(t, &v)
 	if v.Status != "received" {
@@ -379,8 +394,8 @@ func TestSweeperStartsStrandedRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range left {
-		if r.ID.String() == stranded {
-			t.Errorf("the swept request is still listed as stranded")
+		if r.ID.String() == stranded || r.ID.String() == busy {
+			t.Errorf("the swept request %s is still listed as stranded", r.ID)
 		}
 	}
 }
@@ -612,5 +627,104 @@ func TestSingleStagePipelinesShareTheWork(t *testing.T) {
 		if n != 2 {
 			t.Errorf("%s got %d of 4 requests, want 2", who, n)
 		}
+	}
+}
+
+// TestRequestWithoutPipelinesWaitsForAnOperator: in an organisation with no
+// pipelines a request is not retried for ever: it waits for an operator with
+// the reason shown, one proposal recorded, and once a pipeline exists an
+// operator routes it there.
+func TestRequestWithoutPipelinesWaitsForAnOperator(t *testing.T) {
+	admin, org, s, _ := setUpShop(t, false)
+	var sub struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(submit(t, admin, org, "", "my phone screen is cracked").body, &sub)
+	waitForStatus(t, admin, org, sub.ID, "awaiting_approval")
+	var v struct {
+		Routing struct {
+			Pipeline string `json:"pipeline"`
+			Reason   string `json:"reason"`
+		} `json:"routing"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/intake/"+sub.ID, nil).decode(t, &v)
+	if v.Routing.Pipeline != "" || v.Routing.Reason != intake.NoPipelinesReason {
+		t.Fatalf("routing = %+v, want no pipeline and the reason", v.Routing)
+	}
+	var proposals int
+	if err := s.Pool.QueryRow(t.Context(), "SELECT count(*) FROM intake_events WHERE intake_id = $1 AND kind = 'proposed'", sub.ID).Scan(&proposals); err != nil || proposals != 1 {
+		t.Fatalf("%d proposals recorded (%v), want 1", proposals, err)
+	}
+	decide := "/api/v1/orgs/" + org + "/intake/" + sub.ID + "/decision"
+	if r := admin.must(422, "POST", decide, map[string]string{"action": "approve"}); !bytes.Contains(r.body, []byte("nothing was proposed")) {
+		t.Errorf("approving nothing: %s", r.body)
+	}
+	admin.must(201, "POST", "/api/v1/orgs/"+org+"/pipelines", map[string]any{"key": "repairs", "name": "Repairs"})
+	admin.must(200, "POST", decide, map[string]string{"action": "reassign", "pipeline": "repairs"})
+	if routed := waitForStatus(t, admin, org, sub.ID, "routed"); routed.Routing.Pipeline != "repairs" {
+		t.Fatalf("routed to %q, want repairs", routed.Routing.Pipeline)
+	}
+}
+
+// TestDecisionNamingADeletedPipelineIsRefused: the proposed pipeline is
+// deleted while the request waits; approving it answers a 409 that says why,
+// at once, and the request can still be reassigned.
+func TestDecisionNamingADeletedPipelineIsRefused(t *testing.T) {
+	admin, org, _, _ := setUpShopWithInbox(t)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
+	var sub struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(submit(t, admin, org, "", "my phone screen is cracked").body, &sub)
+	if waiting := waitForStatus(t, admin, org, sub.ID, "awaiting_approval"); waiting.Routing.Pipeline != "repairs" {
+		t.Fatalf("proposed %q, want repairs", waiting.Routing.Pipeline)
+	}
+	admin.must(204, "DELETE", "/api/v1/orgs/"+org+"/pipelines/repairs", nil)
+	decide := "/api/v1/orgs/" + org + "/intake/" + sub.ID + "/decision"
+	r := admin.must(409, "POST", decide, map[string]string{"action": "approve"})
+	var p struct {
+		Type   string `json:"type"`
+		Detail string `json:"detail"`
+	}
+	r.decode(t, &p)
+	if p.Type != "/problems/pipeline-gone" || !strings.Contains(p.Detail, `"repairs" no longer exists`) {
+		t.Fatalf("approve after the pipeline was deleted: %s", r.body)
+	}
+	admin.must(200, "POST", decide, map[string]string{"action": "reassign", "pipeline": "billing"})
+	if routed := waitForStatus(t, admin, org, sub.ID, "routed"); routed.Routing.Pipeline != "billing" {
+		t.Fatalf("routed to %q, want billing", routed.Routing.Pipeline)
+	}
+}
+
+// TestDecisionIsAnsweredWhileSMTPIsDown: the operator's decision is answered
+// at once while the mail server refuses connections; the assignee's mail goes
+// out once the server is back, exactly once.
+func TestDecisionIsAnsweredWhileSMTPIsDown(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
+	var sub struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(submit(t, admin, org, "", "my phone screen is cracked").body, &sub)
+	waitForStatus(t, admin, org, sub.ID, "awaiting_approval")
+
+	inbox.SetDown(true)
+	var state struct {
+		Status string `json:"status"`
+	}
+	admin.must(200, "POST", "/api/v1/orgs/"+org+"/intake/"+sub.ID+"/decision", map[string]string{"action": "approve"}).decode(t, &state)
+	if state.Status != "routed" {
+		t.Fatalf("decision answered %q, want routed", state.Status)
+	}
+	subject := "New request for you: my phone screen is cracked"
+	time.Sleep(2 * time.Second) // delivery keeps failing meanwhile
+	if n := len(inbox.Find("owner@shop.test", subject)); n != 0 {
+		t.Fatalf("%d assignment mails while SMTP is down", n)
+	}
+	inbox.SetDown(false)
+	inbox.WaitFor(t, "owner@shop.test", subject)
+	time.Sleep(3 * time.Second) // a second delivery would follow within the retry interval
+	if n := len(inbox.Find("owner@shop.test", subject)); n != 1 {
+		t.Fatalf("%d assignment mails after SMTP came back, want 1", n)
 	}
 }
