@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -26,37 +25,45 @@ type intakeWorkflows struct {
 	taskQueue string
 }
 
+// Start starts the request's IntakeWorkflow; one that runs or ran already is left as it is.
 func (r *intakeWorkflows) Start(ctx context.Context, org, intakeID uuid.UUID) error {
-	_, err := r.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    workflows.IntakeWorkflowID(intakeID),
-		TaskQueue:             r.taskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.OrgAttribute.ValueSet(org.String()), workflows.IntakeStatusAttribute.ValueSet(intake.StatusReceived)),
-	}, workflows.Intake, workflows.IntakeInput{OrgID: org, IntakeID: intakeID})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
+	err := callTemporal(ctx, func(ctx context.Context) error {
+		_, err := r.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                    workflows.IntakeWorkflowID(intakeID),
+			TaskQueue:             r.taskQueue,
+			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.OrgAttribute.ValueSet(org.String()), workflows.IntakeStatusAttribute.ValueSet(intake.StatusReceived)),
+		}, workflows.Intake, workflows.IntakeInput{OrgID: org, IntakeID: intakeID})
+		return err
+	})
+	if err != nil && !errorsAs[*serviceerror.WorkflowExecutionAlreadyStarted](err) {
 		return fmt.Errorf("intake: start routing of %s: %w", intakeID, err)
 	}
 	return nil
 }
 
 // Decide sends an operator's decision as the workflow's decide Update and
-// waits for its answer. The workflow answers with application errors of
+// waits for its answer. Being accepted (or refused by the validator) is
+// bounded like any call; recording then takes at most the decision
+// activity's few attempts. The workflow answers with application errors of
 // stable types, which problem.From maps; a workflow that has finished is no
 // longer waiting (the API checked the request exists).
 func (r *intakeWorkflows) Decide(ctx context.Context, intakeID uuid.UUID, d workflows.Decision) (workflows.IntakeState, error) {
-	handle, err := r.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.IntakeWorkflowID(intakeID),
-		UpdateName:   workflows.DecideUpdate,
-		Args:         []any{d},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+	var handle client.WorkflowUpdateHandle
+	err := callTemporal(ctx, func(ctx context.Context) (err error) {
+		handle, err = r.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   workflows.IntakeWorkflowID(intakeID),
+			UpdateName:   workflows.DecideUpdate,
+			Args:         []any{d},
+			WaitForStage: client.WorkflowUpdateStageAccepted,
+		})
+		return err
 	})
 	var state workflows.IntakeState
 	if err == nil {
 		err = handle.Get(ctx, &state)
 	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
+	if errorsAs[*serviceerror.NotFound](err) {
 		return state, problem.Typed(problem.ErrConflict, problem.TypeNotAwaiting, "this request is not waiting for a decision")
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.temporal.io/api/enums/v1"
@@ -26,13 +25,15 @@ type workflowMailer struct {
 // Dispatch starts delivery of one outbox message. Starting it again while it
 // runs or after it succeeded does nothing; after it failed for good, it retries.
 func (m *workflowMailer) Dispatch(ctx context.Context, outboxID string) error {
-	_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    workflows.EmailWorkflowID(outboxID),
-		TaskQueue:             m.taskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-	}, workflows.SendEmail, outboxID)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
+	err := callTemporal(ctx, func(ctx context.Context) error {
+		_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                    workflows.EmailWorkflowID(outboxID),
+			TaskQueue:             m.taskQueue,
+			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		}, workflows.SendEmail, outboxID)
+		return err
+	})
+	if err != nil && !errorsAs[*serviceerror.WorkflowExecutionAlreadyStarted](err) {
 		return fmt.Errorf("mail: start delivery of %s: %w", outboxID, err)
 	}
 	return nil
@@ -40,10 +41,13 @@ func (m *workflowMailer) Dispatch(ctx context.Context, outboxID string) error {
 
 // StartPasswordReset starts the workflow that carries out a forgot-password request.
 func (m *workflowMailer) StartPasswordReset(ctx context.Context, requestID uuid.UUID) error {
-	_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        workflows.PasswordResetWorkflowID(requestID),
-		TaskQueue: m.taskQueue,
-	}, workflows.PasswordReset, workflows.PasswordResetInput{RequestID: requestID})
+	err := callTemporal(ctx, func(ctx context.Context) error {
+		_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:        workflows.PasswordResetWorkflowID(requestID),
+			TaskQueue: m.taskQueue,
+		}, workflows.PasswordReset, workflows.PasswordResetInput{RequestID: requestID})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("accounts: start password reset: %w", err)
 	}
