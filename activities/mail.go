@@ -41,10 +41,10 @@ func (a *Mail) Deliver(ctx context.Context, id string) error {
 		return err
 	}
 	if msg.Subject == "" {
-		return temporal.NewNonRetryableApplicationError("message "+id+" has no subject", ErrTypeInvalidMessage, nil)
+		return a.undeliverable(ctx, id, "message "+id+" has no subject", nil)
 	}
 	if _, err := mail.ParseAddress(msg.To); err != nil {
-		return temporal.NewNonRetryableApplicationError("recipient "+msg.To+" is not an email address", ErrTypeInvalidMessage, err)
+		return a.undeliverable(ctx, id, "recipient "+msg.To+" is not an email address", err)
 	}
 	if err := a.Sender.Send(ctx, msg); err != nil {
 		return err
@@ -52,4 +52,14 @@ func (a *Mail) Deliver(ctx context.Context, id string) error {
 	// Log who and what, never the content.
 	activity.GetLogger(ctx).Info("mail delivered", "message_id", msg.ID, "to", msg.To, "subject", msg.Subject)
 	return a.Outbox.Forget(ctx, id)
+}
+
+// undeliverable drops a message no mail server could take from the outbox, so
+// no sweep starts its delivery again, and fails the attempt for good.
+func (a *Mail) undeliverable(ctx context.Context, id, why string, cause error) error {
+	if err := a.Outbox.Forget(ctx, id); err != nil {
+		return err // retried: the message is dropped on the next attempt
+	}
+	activity.GetLogger(ctx).Error("undeliverable mail dropped from the outbox", "message_id", id, "reason", why)
+	return temporal.NewNonRetryableApplicationError(why, ErrTypeInvalidMessage, cause)
 }

@@ -82,7 +82,8 @@ func TestSendEmailGivesUpAtOnceOnAnInvalidRecipient(t *testing.T) {
 	attempts := 0
 	bad := welcome
 	bad.To = "not an address"
-	env.RegisterActivity(&activities.Mail{Outbox: outboxWith(bad), Sender: senderFunc(func(mail.Message) error { attempts++; return nil })})
+	outbox := outboxWith(bad)
+	env.RegisterActivity(&activities.Mail{Outbox: outbox, Sender: senderFunc(func(mail.Message) error { attempts++; return nil })})
 
 	env.ExecuteWorkflow(SendEmail, bad.ID)
 
@@ -93,6 +94,10 @@ func TestSendEmailGivesUpAtOnceOnAnInvalidRecipient(t *testing.T) {
 	}
 	if attempts != 0 {
 		t.Fatalf("sender called %d times for an undeliverable message", attempts)
+	}
+	// Dropped from the outbox, so no sweep starts its delivery again.
+	if _, found, _ := outbox.Load(context.Background(), bad.ID); found {
+		t.Fatal("undeliverable message left in the outbox")
 	}
 }
 
