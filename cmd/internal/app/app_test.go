@@ -22,7 +22,8 @@ import (
 )
 
 // startDev runs the API and the worker exactly as `astralis dev` does, against
-// the shared test Temporal server and a fresh database.
+// the shared test Temporal server and a fresh database (unless an adjustment
+// sets one, as sameDeployment does).
 func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *Services) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -34,7 +35,7 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 		Env:      config.EnvDevelopment,
 		HTTP:     config.HTTP{Addr: ln.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
 		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour},
-		Database: config.Database{URL: testenv.DatabaseURL(t), MaxConns: 4},
+		Database: config.Database{MaxConns: 4},
 		Temporal: config.Temporal{
 			Address:   testenv.TemporalAddress(t),
 			Namespace: testenv.TemporalNamespace,
@@ -45,6 +46,9 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 	}
 	for _, f := range adjust {
 		f(&cfg)
+	}
+	if cfg.Database.URL == "" {
+		cfg.Database.URL = testenv.DatabaseURL(t)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err = Open(ctx, cfg, slog.New(slog.DiscardHandler))
@@ -64,6 +68,7 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 				t.Errorf("shutdown: %v", err)
 			}
 		}
+		deleteSchedules(t, cfg.Temporal.TaskQueuePrefix)
 		s.Close()
 	})
 	return apiURL, s
@@ -215,29 +220,47 @@ func TestWorkerWaitsForTemporal(t *testing.T) {
 }
 
 // TestOutboxSweeperDeliversStrandedMail: mail committed while its delivery
-// could not be started (Temporal down, process killed) goes out on the next sweep.
+// could not be started (Temporal down, process killed) goes out on the next run
+// of the mail sweep schedule; mail whose delivery runs already is left to it.
 func TestOutboxSweeperDeliversStrandedMail(t *testing.T) {
 	apiURL, s := startDev(t)
 	ctx := context.Background()
-	id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: "stranded@example.com", Subject: "stranded", Text: "hello"})
-	if err != nil {
-		t.Fatal(err)
+	enqueue := func(to string) string {
+		id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: to, Subject: "stranded", Text: "hello"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
 	}
+	stranded, busy := enqueue("stranded@example.com"), enqueue("busy@example.com")
 	if _, err := s.Pool.Exec(ctx, "UPDATE mail_outbox SET created_at = now() - interval '30 minutes'"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.sweepOutboxOnce(ctx, s.mailer()); err != nil {
-		t.Fatal(err)
+	fresh := enqueue("fresh@example.com") // its API is starting its delivery
+	// busy's delivery runs already (its mail server keeps failing, say): here on a task queue nobody polls.
+	busyRun := startIdle(t, s, workflows.EmailWorkflowID(busy), workflows.SendEmail, busy)
+
+	var swept workflows.SweepResult
+	runSchedule(t, s, workflows.SweepMailSchedule, &swept)
+	if swept.Failed != 0 || swept.AlreadyStarted < 1 || swept.Started+swept.AlreadyStarted != swept.Found {
+		t.Errorf("sweep = %+v: want every stale message started or found started", swept)
 	}
-	if err := s.Temporal.GetWorkflow(ctx, workflows.EmailWorkflowID(id), "").Get(ctx, nil); err != nil {
+	if err := s.Temporal.GetWorkflow(ctx, workflows.EmailWorkflowID(stranded), "").Get(ctx, nil); err != nil {
 		t.Fatalf("swept delivery: %v", err)
 	}
 	_, body := get(t, apiURL+"/api/v1/dev/mail")
-	if !strings.Contains(body, "stranded@example.com") {
+	if !strings.Contains(body, "stranded@example.com") || strings.Contains(body, "fresh@example.com") {
 		t.Fatalf("dev mailbox after the sweep: %s", body)
 	}
-	// A second sweep finds nothing left and starts nothing new.
-	if err := s.sweepOutboxOnce(ctx, s.mailer()); err != nil {
-		t.Fatal(err)
+	if describe(t, s, workflows.EmailWorkflowID(fresh)) != nil {
+		t.Error("the sweep started delivery of mail enqueued just now")
+	}
+	if info := describe(t, s, workflows.EmailWorkflowID(busy)); info.GetExecution().GetRunId() != busyRun.GetRunID() || info.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Errorf("the running delivery of %s was replaced or ended: %v", busy, info)
+	}
+	// A second run finds only the busy one left, and leaves it running.
+	runSchedule(t, s, workflows.SweepMailSchedule, &swept)
+	if swept != (workflows.SweepResult{Found: 1, AlreadyStarted: 1}) {
+		t.Errorf("second sweep = %+v, want the busy message found started", swept)
 	}
 }

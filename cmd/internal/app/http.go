@@ -87,10 +87,6 @@ func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	background := make(chan struct{}, 2)
-	go func() { s.pruneLoop(ctx); background <- struct{}{} }()
-	go func() { s.sweepStranded(ctx); background <- struct{}{} }()
-	defer func() { <-background; <-background }() // the pool closes after ServeAPI returns
 	s.Logger.Info("api listening", slog.String("addr", ln.Addr().String()))
 
 	select {

@@ -3,8 +3,13 @@ package app
 import (
 	"context"
 	"testing"
+
+	"github.com/astralisops/astralis/workflows"
 )
 
+// TestPruneDropsOnlyWhatExpired: a run of the prune schedule deletes expired
+// sessions, spent email tokens, and old rate-limit windows and password reset
+// requests, and nothing else.
 func TestPruneDropsOnlyWhatExpired(t *testing.T) {
 	_, s := startDev(t)
 	ctx := context.Background()
@@ -15,20 +20,22 @@ func TestPruneDropsOnlyWhatExpired(t *testing.T) {
 			('\x01', 'verify_email', '00000000-0000-0000-0000-000000000001', now() - interval '8 days', NULL),
 			('\x02', 'verify_email', '00000000-0000-0000-0000-000000000001', now() + interval '1 day', NULL),
 			('\x03', 'reset_password', '00000000-0000-0000-0000-000000000001', now() + interval '1 day', now() - interval '8 days');
-		INSERT INTO rate_limits (key, window_start, count) VALUES ('old', now() - interval '2 days', 3), ('new', now(), 1);`)
+		INSERT INTO rate_limits (key, window_start, count) VALUES ('old', now() - interval '2 days', 3), ('new', now(), 1);
+		INSERT INTO password_reset_requests (id, created_at) VALUES
+			('00000000-0000-0000-0000-0000000000a1', now() - interval '2 days'), ('00000000-0000-0000-0000-0000000000a2', now());`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.prune(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var sessions, tokens, limits int
+	runSchedule(t, s, workflows.PruneSchedule, nil)
+	var sessions, tokens, limits, resets int
 	err = s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions WHERE token IN ('old','live')),
-		(SELECT count(*) FROM email_tokens), (SELECT count(*) FROM rate_limits WHERE key IN ('old','new'))`).Scan(&sessions, &tokens, &limits)
+		(SELECT count(*) FROM email_tokens), (SELECT count(*) FROM rate_limits WHERE key IN ('old','new')),
+		(SELECT count(*) FROM password_reset_requests)`).Scan(&sessions, &tokens, &limits, &resets)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sessions != 1 || tokens != 1 || limits != 1 {
-		t.Fatalf("after prune: %d sessions, %d email tokens, %d rate-limit windows; want 1 live one of each", sessions, tokens, limits)
+	if sessions != 1 || tokens != 1 || limits != 1 || resets != 1 {
+		t.Fatalf("after prune: %d sessions, %d email tokens, %d rate-limit windows, %d password reset requests; want 1 live one of each",
+			sessions, tokens, limits, resets)
 	}
 }

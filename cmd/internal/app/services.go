@@ -103,7 +103,7 @@ func (s *Services) intake() *intake.Service {
 }
 
 // sessions is the browser session manager: PostgreSQL-backed, so every API replica shares it.
-// Expired rows are pruned by pruneLoop (pgxstore's own cleanup goroutine races with StopCleanup).
+// Expired rows are pruned by the Prune schedule (pgxstore's own cleanup goroutine races with StopCleanup).
 func (s *Services) sessions() *scs.SessionManager {
 	sm := scs.New()
 	sm.IdleTimeout = s.Config.Auth.SessionIdleTimeout

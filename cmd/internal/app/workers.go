@@ -12,10 +12,13 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/store"
 	"github.com/astralisops/astralis/workflows"
 )
 
@@ -25,16 +28,26 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The scheduled maintenance workflows run on the email and intake task
+	// queues (see workflows.Schedules); both workers carry their activities.
+	maintenance := &activities.Maintenance{Outbox: mail.NewOutbox(s.Pool), Intake: s.intake(), Expired: store.New(s.Pool)}
+
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	email.RegisterWorkflow(workflows.SendEmail)
 	email.RegisterWorkflow(workflows.PasswordReset)
+	email.RegisterWorkflowWithOptions(workflows.SweepStrandedMail, workflow.RegisterOptions{Name: workflows.SweepStrandedMailWorkflow})
+	email.RegisterWorkflowWithOptions(workflows.Prune, workflow.RegisterOptions{Name: workflows.PruneWorkflow})
 	mailActivities := &activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()}
 	email.RegisterActivity(mailActivities)
 	email.RegisterActivity(&activities.Accounts{Accounts: acc})
+	email.RegisterActivity(maintenance)
 
 	routing := worker.New(s.Temporal, s.TaskQueue(workflows.IntakeTaskQueue), worker.Options{})
 	routing.RegisterWorkflow(workflows.Intake)
+	routing.RegisterWorkflowWithOptions(workflows.SweepStrandedIntake, workflow.RegisterOptions{Name: workflows.SweepStrandedIntakeWorkflow})
 	routing.RegisterActivity(&activities.Intake{Intake: s.intake(), Mail: mailActivities})
+	routing.RegisterActivity(mailActivities) // the IntakeWorkflow delivers its own mail
+	routing.RegisterActivity(maintenance)
 	return []worker.Worker{email, routing}, nil
 }
 
@@ -48,6 +61,12 @@ func (s *Services) RunWorker(ctx context.Context) error {
 	if err := s.ensureSearchAttributes(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while registering: a clean stop
+		}
+		return err
+	}
+	if err := s.ensureSchedules(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
 		}
 		return err
 	}
@@ -90,6 +109,80 @@ func (s *Services) ensureSearchAttributes(ctx context.Context) error {
 	}
 	s.Logger.Info("registered search attributes", slog.Any("names", keys(missing)))
 	return nil
+}
+
+// ensureSchedules creates the deployment's maintenance schedules when missing.
+// Every worker replica does this at start; the schedule ids are fixed, so the
+// first creates each and the others find it there. A schedule that exists but
+// differs from this version's (interval, workflow, task queue, timeout,
+// policies) is updated to it, so a deploy rolls a change out; its state (paused
+// by an operator, say) and history stay. The workflows are started by Temporal,
+// not by a replica, so each runs once per interval however many replicas run.
+func (s *Services) ensureSchedules(ctx context.Context) error {
+	sc := s.Temporal.ScheduleClient()
+	for _, sch := range workflows.Schedules(s.Config.Temporal.TaskQueuePrefix) {
+		opts := scheduleOptions(sch)
+		_, err := sc.Create(ctx, opts)
+		if err == nil {
+			s.Logger.Info("created schedule", slog.String("schedule", sch.ID), slog.Duration("every", sch.Every))
+			continue
+		}
+		if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+			return fmt.Errorf("worker: create schedule %s: %w", sch.ID, err)
+		}
+		updated := false
+		err = sc.GetHandle(ctx, sch.ID).Update(ctx, client.ScheduleUpdateOptions{
+			DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+				current := in.Description.Schedule
+				if scheduleMatches(current, opts) {
+					return nil, temporal.ErrSkipScheduleUpdate
+				}
+				updated = true
+				current.Spec = &opts.Spec
+				current.Action = opts.Action
+				current.Policy = &client.SchedulePolicies{Overlap: opts.Overlap, CatchupWindow: opts.CatchupWindow}
+				return &client.ScheduleUpdate{Schedule: &current}, nil
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("worker: update schedule %s: %w", sch.ID, err)
+		}
+		if updated {
+			s.Logger.Info("updated schedule", slog.String("schedule", sch.ID), slog.Duration("every", sch.Every))
+		}
+	}
+	return nil
+}
+
+// scheduleOptions turns a maintenance schedule into the SDK's options. The
+// workflow id is the schedule id (Temporal appends the time of each run).
+// Missed runs are not caught up beyond one interval: the next run does the
+// same work. Overlap SKIP: a run still going when the next is due makes it skip.
+func scheduleOptions(sch workflows.Schedule) client.ScheduleOptions {
+	return client.ScheduleOptions{
+		ID:   sch.ID,
+		Spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: sch.Every}}},
+		Action: &client.ScheduleWorkflowAction{
+			ID:                       sch.ID,
+			Workflow:                 sch.Workflow,
+			TaskQueue:                sch.TaskQueue,
+			WorkflowExecutionTimeout: sch.Timeout,
+		},
+		Overlap:       enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: max(sch.Every, 10*time.Second), // the server's minimum is 10 s
+	}
+}
+
+// scheduleMatches reports whether an existing schedule is the one opts describes.
+func scheduleMatches(current client.Schedule, opts client.ScheduleOptions) bool {
+	spec, want := current.Spec, opts.Action.(*client.ScheduleWorkflowAction)
+	action, ok := current.Action.(*client.ScheduleWorkflowAction)
+	return ok && spec != nil && current.Policy != nil &&
+		len(spec.Intervals) == 1 && spec.Intervals[0] == opts.Spec.Intervals[0] &&
+		len(spec.Calendars) == 0 && len(spec.CronExpressions) == 0 &&
+		action.ID == want.ID && action.Workflow == want.Workflow && action.TaskQueue == want.TaskQueue &&
+		action.WorkflowExecutionTimeout == want.WorkflowExecutionTimeout &&
+		current.Policy.Overlap == opts.Overlap && current.Policy.CatchupWindow == opts.CatchupWindow
 }
 
 func keys[V any](m map[string]V) []string {
