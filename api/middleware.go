@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/astralisops/astralis/internal/logging"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -33,6 +34,8 @@ func requestID() gin.HandlerFunc {
 		}
 		c.Set(requestIDKey, id)
 		c.Header(requestIDHeader, id)
+		// Services log with the request's context: their records name the request too.
+		c.Request = c.Request.WithContext(logging.WithRequestID(c.Request.Context(), id))
 		c.Next()
 	}
 }
@@ -50,8 +53,7 @@ func accessLog(logger *slog.Logger) gin.HandlerFunc {
 				errAttr = slog.String("error", last.Error())
 			}
 		}
-		logger.LogAttrs(c.Request.Context(), level, "http request",
-			slog.String("request_id", c.GetString(requestIDKey)),
+		logger.LogAttrs(c.Request.Context(), level, "http request", // the context names the request
 			slog.String("method", c.Request.Method),
 			slog.String("route", routeLabel(c)),
 			slog.String("path", c.Request.URL.Path),
@@ -115,7 +117,6 @@ func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
 				panic(rec)
 			}
 			logger.ErrorContext(c.Request.Context(), "panic in handler",
-				slog.String("request_id", c.GetString(requestIDKey)),
 				slog.String("panic", fmt.Sprint(rec)),
 				slog.String("stack", string(debug.Stack())),
 			)

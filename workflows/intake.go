@@ -101,8 +101,10 @@ const (
 	intakeShapeChange = "decide-records-then-delivers"
 	// intakeDecisionsAnswerFast: the decide Update records and answers; the
 	// workflow then delivers the assignee's mail with Mail.Deliver, and the
-	// ADMINs' escalation mail too. Before it (workflow.DefaultVersion) the mail
-	// went through the Intake.Notify activity and escalation mail through the outbox sweep.
+	// ADMINs' escalation mail too. Before it (workflow.DefaultVersion) the
+	// Update delivered the mail through the Intake.Notify activity and
+	// published before answering, and escalation mail was left to the outbox
+	// sweep. Histories of such runs are in testdata/histories (before-v1-…).
 	intakeDecisionsAnswerFast = 1
 )
 
@@ -214,9 +216,11 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	}
 	// The decision is recorded and answered; telling the assignee happens here,
 	// outside the Update, so a mail outage never holds up the operator.
-	w.deliver(ctx, w.mail)
-	if err := w.publish(ctx); err != nil {
-		return w.state, err
+	if w.version >= intakeDecisionsAnswerFast {
+		w.deliver(ctx, w.mail)
+		if err := w.publish(ctx); err != nil {
+			return w.state, err
+		}
 	}
 	// Finish only once no handler is still running (a late decision being refused).
 	return w.state, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -368,5 +372,12 @@ func (w *intakeWorkflow) decide(ctx workflow.Context, d Decision) (IntakeState, 
 	w.state.DecidedBy = intake.DecidedByOperator
 	w.decided = true
 	workflow.GetLogger(ctx).Info("decision recorded", "action", d.Action, "status", w.state.Status)
+	if w.version == workflow.DefaultVersion {
+		// Runs started before intakeDecisionsAnswerFast told the assignee and
+		// published inside the Update, before answering; their replay must too.
+		w.deliver(ctx, w.mail)
+		w.mail = ""
+		return w.state, w.publish(ctx)
+	}
 	return w.state, nil
 }

@@ -28,9 +28,9 @@ func WithLevel(format string, level slog.Leveler, w io.Writer) *slog.Logger {
 		}
 	}
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(contextHandler{slog.NewTextHandler(w, opts)})
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(contextHandler{slog.NewJSONHandler(w, opts)})
 }
 
 func isTerminal(f *os.File) bool {
