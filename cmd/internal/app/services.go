@@ -97,7 +97,7 @@ func (s *Services) intake() *intake.Service {
 		if c := s.Config.OpenAI; c.APIKey != "" {
 			router = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
 		}
-		s.intakeService = intake.New(s.Pool, s.mailer(), s.Config.HTTP.PublicURL, router)
+		s.intakeService = intake.New(s.Pool, s.mailer(), s.Logger, s.Config.HTTP.PublicURL, router)
 	})
 	return s.intakeService
 }

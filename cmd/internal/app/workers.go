@@ -33,21 +33,21 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	maintenance := &activities.Maintenance{Outbox: mail.NewOutbox(s.Pool), Intake: s.intake(), Expired: store.New(s.Pool)}
 
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
-	email.RegisterWorkflow(workflows.SendEmail)
-	email.RegisterWorkflow(workflows.PasswordReset)
-	email.RegisterWorkflowWithOptions(workflows.SweepStrandedMail, workflow.RegisterOptions{Name: workflows.SweepStrandedMailWorkflow})
-	email.RegisterWorkflowWithOptions(workflows.Prune, workflow.RegisterOptions{Name: workflows.PruneWorkflow})
 	mailActivities := &activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()}
 	email.RegisterActivity(mailActivities)
 	email.RegisterActivity(&activities.Accounts{Accounts: acc})
 	email.RegisterActivity(maintenance)
 
 	routing := worker.New(s.Temporal, s.TaskQueue(workflows.IntakeTaskQueue), worker.Options{})
-	routing.RegisterWorkflow(workflows.Intake)
-	routing.RegisterWorkflowWithOptions(workflows.SweepStrandedIntake, workflow.RegisterOptions{Name: workflows.SweepStrandedIntakeWorkflow})
 	routing.RegisterActivity(&activities.Intake{Intake: s.intake(), Mail: mailActivities})
 	routing.RegisterActivity(mailActivities) // the IntakeWorkflow delivers its own mail
 	routing.RegisterActivity(maintenance)
+
+	// Every workflow type, under its explicit name (what histories and schedules store).
+	byQueue := map[string]worker.Worker{workflows.EmailTaskQueue: email, workflows.IntakeTaskQueue: routing}
+	for _, d := range workflows.Definitions() {
+		byQueue[d.TaskQueue].RegisterWorkflowWithOptions(d.Func, workflow.RegisterOptions{Name: d.Name})
+	}
 	return []worker.Worker{email, routing}, nil
 }
 
