@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/astralisops/astralis/activities"
+	"github.com/astralisops/astralis/internal/mail"
 )
 
 // EmailTaskQueue is where transactional email workflows and activities run.
@@ -23,7 +24,7 @@ func EmailWorkflowID(outboxID string) string { return "email-" + outboxID }
 // 10 minutes, and gives up at once on a message no server could take.
 var mailDelivery = workflow.ActivityOptions{
 	StartToCloseTimeout:    time.Minute,
-	ScheduleToCloseTimeout: 24 * time.Hour,
+	ScheduleToCloseTimeout: mail.DeliveryRetryWindow,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,

@@ -87,12 +87,12 @@ func (s *Service) link(path, key, value string) string {
 
 // enqueue renders a mail into the outbox with q, normally inside the
 // transaction of the change that causes it, so the two commit together.
-func (s *Service) enqueue(ctx context.Context, q *store.Queries, template, to string, data any) (string, error) {
+func (s *Service) enqueue(ctx context.Context, q *store.Queries, by mail.Deliverer, template, to string, data any) (string, error) {
 	msg, err := mail.Render(template, to, data)
 	if err != nil {
 		return "", err
 	}
-	return mail.Enqueue(ctx, q, msg)
+	return mail.Enqueue(ctx, q, msg, by)
 }
 
 // dispatch starts delivery of committed outbox mail (see mail.DispatchCommitted).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/audit"
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/store"
@@ -171,7 +172,7 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 			return fmt.Errorf("accounts: invite: %w", err)
 		}
 		if mailAllowed {
-			mailID, err = s.enqueue(ctx, q, "invitation", in.Email, map[string]string{
+			mailID, err = s.enqueue(ctx, q, mail.AfterCommit, "invitation", in.Email, map[string]string{
 				"OrgName": o.Name, "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
 				"Link": s.link("/accept-invitation", "token", secret),
 			})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/audit"
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/store"
@@ -104,7 +105,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 		}); err != nil {
 			return fmt.Errorf("accounts: create verification token: %w", err)
 		}
-		if mailID, err = s.enqueue(ctx, q, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", "token", secret), "ValidFor": formatTTL(VerifyTokenTTL)}); err != nil {
+		if mailID, err = s.enqueue(ctx, q, mail.AfterCommit, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", "token", secret), "ValidFor": formatTTL(VerifyTokenTTL)}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignedUp, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent})
@@ -117,7 +118,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 		if ok, _, err := s.limiter.Allow(ctx, SignUpMailPerEmail, strings.ToLower(in.Email)); err != nil || !ok {
 			return err
 		}
-		if mailID, err = s.enqueue(ctx, s.q, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)}); err != nil {
+		if mailID, err = s.enqueue(ctx, s.q, mail.AfterCommit, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)}); err != nil {
 			return err
 		}
 	}
@@ -305,7 +306,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, id uuid.UUID) (string, 
 		if err := q.CreateEmailToken(ctx, store.CreateEmailTokenParams{TokenHash: tokenHash, Purpose: "reset_password", UserID: u.ID, ExpiresAt: time.Now().Add(ResetTokenTTL)}); err != nil {
 			return fmt.Errorf("accounts: create reset token: %w", err)
 		}
-		if mailID, err = s.enqueue(ctx, q, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)}); err != nil {
+		if mailID, err = s.enqueue(ctx, q, mail.ByWorkflow, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)}); err != nil {
 			return err
 		}
 		if err := q.SetPasswordResetMail(ctx, store.SetPasswordResetMailParams{ID: id, MailID: mailID}); err != nil {

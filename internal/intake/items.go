@@ -241,7 +241,7 @@ func (s *Service) UpdateItem(ctx context.Context, org, itemID, actor uuid.UUID, 
 			if err != nil {
 				return err
 			}
-			if mailID, err = mail.Enqueue(ctx, q, msg); err != nil {
+			if mailID, err = mail.Enqueue(ctx, q, msg, mail.AfterCommit); err != nil {
 				return err
 			}
 		}

@@ -297,7 +297,7 @@ func (s *Service) Route(ctx context.Context, in RouteInput) (string, error) {
 			if err != nil {
 				return err
 			}
-			if mailID, err = mail.Enqueue(ctx, q, msg); err != nil {
+			if mailID, err = mail.Enqueue(ctx, q, msg, mail.ByWorkflow); err != nil {
 				return err
 			}
 		}
@@ -501,7 +501,7 @@ func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) ([]string, er
 			if err != nil {
 				return err
 			}
-			mailID, err := mail.Enqueue(ctx, q, msg)
+			mailID, err := mail.Enqueue(ctx, q, msg, mail.ByWorkflow)
 			if err != nil {
 				return err
 			}

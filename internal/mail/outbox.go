@@ -13,10 +13,25 @@ import (
 	"github.com/astralisops/astralis/internal/store"
 )
 
+// Deliverer says who delivers a queued message.
+type Deliverer bool
+
+const (
+	// AfterCommit: the API starts a SendEmail workflow once the change is
+	// committed (DispatchCommitted); the outbox sweep takes over if it did not.
+	AfterCommit Deliverer = false
+	// ByWorkflow: the workflow whose activity queued it delivers it, retrying
+	// for DeliveryRetryWindow; the sweep leaves it alone until then.
+	ByWorkflow Deliverer = true
+)
+
+// DeliveryRetryWindow is how long a workflow keeps retrying one delivery.
+const DeliveryRetryWindow = 24 * time.Hour
+
 // Enqueue writes msg to the outbox with q (usually the transaction of the
 // change that causes the mail) and returns its id, which is also its message id.
-func Enqueue(ctx context.Context, q *store.Queries, msg Message) (string, error) {
-	id, err := q.EnqueueMail(ctx, store.EnqueueMailParams{ToAddress: msg.To, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML})
+func Enqueue(ctx context.Context, q *store.Queries, msg Message, by Deliverer) (string, error) {
+	id, err := q.EnqueueMail(ctx, store.EnqueueMailParams{ToAddress: msg.To, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML, DeliveredByWorkflow: bool(by)})
 	if err != nil {
 		return "", fmt.Errorf("mail: unable to enqueue: %w", err)
 	}
@@ -58,9 +73,13 @@ func (o *Outbox) Forget(ctx context.Context, id string) error {
 	return nil
 }
 
-// Stale lists mail enqueued before cutoff and not delivered yet, for the sweeper.
+// Stale lists mail enqueued before cutoff and not delivered yet, for the
+// sweep; mail a workflow delivers only once that workflow has stopped retrying.
 func (o *Outbox) Stale(ctx context.Context, cutoff time.Time) ([]string, error) {
-	ids, err := o.q.ListStaleOutboxMail(ctx, cutoff)
+	ids, err := o.q.ListStaleOutboxMail(ctx, store.ListStaleOutboxMailParams{
+		HandedOverBefore:     cutoff,
+		WorkflowGaveUpBefore: time.Now().Add(-DeliveryRetryWindow - time.Hour), // an hour's margin
+	})
 	if err != nil {
 		return nil, fmt.Errorf("mail: unable to list stale mail: %w", err)
 	}

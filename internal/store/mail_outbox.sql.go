@@ -22,15 +22,16 @@ func (q *Queries) DeleteOutboxMail(ctx context.Context, id uuid.UUID) error {
 }
 
 const enqueueMail = `-- name: EnqueueMail :one
-INSERT INTO mail_outbox (to_address, subject, text_body, html_body) VALUES ($1, $2, $3, $4)
+INSERT INTO mail_outbox (to_address, subject, text_body, html_body, delivered_by_workflow) VALUES ($1, $2, $3, $4, $5)
 RETURNING id
 `
 
 type EnqueueMailParams struct {
-	ToAddress string
-	Subject   string
-	TextBody  string
-	HTMLBody  string
+	ToAddress           string
+	Subject             string
+	TextBody            string
+	HTMLBody            string
+	DeliveredByWorkflow bool
 }
 
 func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.UUID, error) {
@@ -39,6 +40,7 @@ func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.
 		arg.Subject,
 		arg.TextBody,
 		arg.HTMLBody,
+		arg.DeliveredByWorkflow,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)
@@ -46,7 +48,7 @@ func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.
 }
 
 const getOutboxMail = `-- name: GetOutboxMail :one
-SELECT id, to_address, subject, text_body, html_body, created_at FROM mail_outbox WHERE id = $1
+SELECT id, to_address, subject, text_body, html_body, created_at, delivered_by_workflow FROM mail_outbox WHERE id = $1
 `
 
 func (q *Queries) GetOutboxMail(ctx context.Context, id uuid.UUID) (MailOutbox, error) {
@@ -59,17 +61,28 @@ func (q *Queries) GetOutboxMail(ctx context.Context, id uuid.UUID) (MailOutbox, 
 		&i.TextBody,
 		&i.HTMLBody,
 		&i.CreatedAt,
+		&i.DeliveredByWorkflow,
 	)
 	return i, err
 }
 
 const listStaleOutboxMail = `-- name: ListStaleOutboxMail :many
-SELECT id FROM mail_outbox WHERE created_at < $1 ORDER BY created_at LIMIT 100
+SELECT id FROM mail_outbox
+WHERE created_at < $1
+  AND (NOT delivered_by_workflow OR created_at < $2)
+ORDER BY created_at
+LIMIT 100
 `
 
-// Mail whose delivery was never started (the process stopped between commit and hand-over).
-func (q *Queries) ListStaleOutboxMail(ctx context.Context, createdAt time.Time) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, listStaleOutboxMail, createdAt)
+type ListStaleOutboxMailParams struct {
+	HandedOverBefore     time.Time
+	WorkflowGaveUpBefore time.Time
+}
+
+// Mail whose delivery was never started (the process stopped between commit
+// and hand-over), or whose workflow has stopped retrying it.
+func (q *Queries) ListStaleOutboxMail(ctx context.Context, arg ListStaleOutboxMailParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, listStaleOutboxMail, arg.HandedOverBefore, arg.WorkflowGaveUpBefore)
 	if err != nil {
 		return nil, err
 	}

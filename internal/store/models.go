@@ -109,12 +109,13 @@ type Invitation struct {
 }
 
 type MailOutbox struct {
-	ID        uuid.UUID
-	ToAddress string
-	Subject   string
-	TextBody  string
-	HTMLBody  string
-	CreatedAt time.Time
+	ID                  uuid.UUID
+	ToAddress           string
+	Subject             string
+	TextBody            string
+	HTMLBody            string
+	CreatedAt           time.Time
+	DeliveredByWorkflow bool
 }
 
 type Membership struct {

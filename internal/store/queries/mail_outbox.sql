@@ -1,5 +1,5 @@
 -- name: EnqueueMail :one
-INSERT INTO mail_outbox (to_address, subject, text_body, html_body) VALUES ($1, $2, $3, $4)
+INSERT INTO mail_outbox (to_address, subject, text_body, html_body, delivered_by_workflow) VALUES ($1, $2, $3, $4, $5)
 RETURNING id;
 
 -- name: GetOutboxMail :one
@@ -9,5 +9,10 @@ SELECT * FROM mail_outbox WHERE id = $1;
 DELETE FROM mail_outbox WHERE id = $1;
 
 -- name: ListStaleOutboxMail :many
--- Mail whose delivery was never started (the process stopped between commit and hand-over).
-SELECT id FROM mail_outbox WHERE created_at < $1 ORDER BY created_at LIMIT 100;
+-- Mail whose delivery was never started (the process stopped between commit
+-- and hand-over), or whose workflow has stopped retrying it.
+SELECT id FROM mail_outbox
+WHERE created_at < sqlc.arg(handed_over_before)
+  AND (NOT delivered_by_workflow OR created_at < sqlc.arg(workflow_gave_up_before))
+ORDER BY created_at
+LIMIT 100;
