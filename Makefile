@@ -10,11 +10,14 @@ TOOLS := $(BIN)/tools
 
 SQLC_VERSION          := v1.31.1
 WORKFLOWCHECK_VERSION := v0.6.0
+# staticcheck's module version: v0.8.2 is release 2026.2.2, the newest, built for Go 1.26
+# (the proxy serves it under the module version only, not the 2026.x release name).
+STATICCHECK_VERSION   := v0.8.2
 
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: dev test build generate check-generate vet workflowcheck fuzz eval-routing bench crash-test tools deps clean
+.PHONY: dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing bench crash-test tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -25,8 +28,8 @@ dev: deps
 # e2e test exercise them); leaving them out spares the race build a second compile of the server.
 TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/devtemporal$$')
 
-## test: vet, determinism check, generated-code check, then every test against real PostgreSQL and Temporal
-test: deps tools vet workflowcheck check-generate
+## test: formatting, vet, staticcheck, determinism check, generated-code check, then every test against real PostgreSQL and Temporal
+test: deps tools fmt-check vet lint workflowcheck check-generate
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis testenv -- go test -race -count=1 $(TEST_PKGS)
 
@@ -62,6 +65,18 @@ check-generate: tools
 vet:
 	go vet ./...
 
+## lint: staticcheck over the whole module (its default checks)
+lint: $(TOOLS)/staticcheck
+	$(TOOLS)/staticcheck ./...
+
+## fmt-check: fail when a tracked Go file is not gofmt-formatted, listing the files
+fmt-check:
+	@files=$$(git ls-files '*.go') || exit 1; \
+	[ -n "$$files" ] || { echo "fmt-check: no tracked .go files (not a git checkout?)"; exit 1; }; \
+	existing=(); for f in $$files; do [ -e "$$f" ] && existing+=("$$f"); done; \
+	unformatted=$$(gofmt -l "$${existing[@]}") || exit 1; \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted (run gofmt -w on them):"; echo "$$unformatted"; exit 1; fi
+
 ## fuzz: run each fuzz test for FUZZTIME (their seed corpora also run in `make test`)
 FUZZTIME ?= 30s
 fuzz:
@@ -71,13 +86,16 @@ fuzz:
 workflowcheck: tools
 	$(TOOLS)/workflowcheck -show-pos ./...
 
-tools: $(TOOLS)/sqlc $(TOOLS)/workflowcheck
+tools: $(TOOLS)/sqlc $(TOOLS)/workflowcheck $(TOOLS)/staticcheck
 
 $(TOOLS)/sqlc: | deps
 	GOBIN=$(TOOLS) go install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
 
 $(TOOLS)/workflowcheck:
 	GOBIN=$(TOOLS) go install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # A C compiler is needed by the race detector and sqlc's PostgreSQL parser.
 # PostgreSQL itself is installed by `astralis dev`/`testenv` when missing.

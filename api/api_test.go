@@ -118,6 +118,7 @@ func problemOf(t *testing.T, r response, status int) problem.Problem {
 }
 
 func TestErrorsAreProblemDetails(t *testing.T) {
+	t.Parallel()
 	srv, r := newServer(t, Deps{})
 	// Routes that exist only in this test exercise the shared middleware and decoder.
 	r.GET("/test/panic", func(c *gin.Context) { panic("secret internal state") })
@@ -191,6 +192,7 @@ func TestErrorsAreProblemDetails(t *testing.T) {
 }
 
 func TestRequestIDIsKeptOrMade(t *testing.T) {
+	t.Parallel()
 	srv, _ := newServer(t, Deps{})
 	req, _ := http.NewRequest("GET", srv.URL+"/healthz", nil)
 	req.Header.Set(requestIDHeader, "client-id-123")
@@ -214,6 +216,7 @@ func TestRequestIDIsKeptOrMade(t *testing.T) {
 }
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
+	t.Parallel()
 	srv, _ := newServer(t, Deps{})
 	do(t, "GET", srv.URL+"/healthz", "", "")
 	do(t, "GET", srv.URL+"/no/such/thing", "", "")
@@ -229,6 +232,7 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 }
 
 func TestDevMailPages(t *testing.T) {
+	t.Parallel()
 	mailbox := mail.NewDevMailbox(testenv.Pool(t))
 	ctx := context.Background()
 	for _, id := range []string{"a", "b", "c", "d", "e"} {
@@ -288,6 +292,7 @@ func TestDevMailPages(t *testing.T) {
 }
 
 func TestDevMailRouteExistsOnlyInDevelopment(t *testing.T) {
+	t.Parallel()
 	srv, _ := newServer(t, Deps{}) // production: no mailbox
 	problemOf(t, do(t, "GET", srv.URL+"/api/v1/dev/mail", "", ""), 404)
 }

@@ -39,6 +39,7 @@ func temporalCheck(c client.Client) ReadinessCheck {
 // TestReadyzFollowsTheDatabase takes the database away and gives it back:
 // /readyz must say 503 naming it, then recover without a restart.
 func TestReadyzFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
 	url := testenv.DatabaseURL(t)
 	pool, err := database.Open(context.Background(), url, 4)
 	if err != nil {
@@ -104,6 +105,7 @@ func setAllowConnections(t *testing.T, name string, allow bool) {
 }
 
 func TestReadyzNamesTemporalWhenUnreachable(t *testing.T) {
+	t.Parallel()
 	pool := testenv.Pool(t)
 	// A lazy client for a port nobody listens on: what the API holds while Temporal is down.
 	down, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})

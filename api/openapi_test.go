@@ -20,6 +20,7 @@ var ginParam = regexp.MustCompile(`[:*]([A-Za-z_]+)`)
 // TestOpenAPIMatchesRoutes fails when a route is registered without being
 // documented, or documented without being registered.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
@@ -71,6 +72,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 }
 
 func TestOpenAPIIsServed(t *testing.T) {
+	t.Parallel()
 	srv, _ := newServer(t, Deps{})
 	resp := do(t, "GET", srv.URL+"/api/v1/openapi.json", "", "")
 	if resp.status != 200 || !json.Valid(resp.body) || !strings.Contains(string(resp.body), `"openapi": "3.1.0"`) {

@@ -15,6 +15,7 @@ import (
 // TestMigrateConcurrently starts several "replicas" migrating one empty
 // database at once: all succeed and every migration is applied exactly once.
 func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
 	url := testenv.EmptyDatabaseURL(t)
 	ctx := context.Background()
 	const replicas = 4
@@ -58,6 +59,7 @@ func TestMigrateConcurrently(t *testing.T) {
 }
 
 func TestCreateIfMissingIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	admin := testenv.AdminURL(t)
 	name := "test_create_if_missing"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflow/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/astralisops/astralis/internal/config"
@@ -89,6 +90,7 @@ func get(t *testing.T, url string) (int, string) {
 // Temporal server, reads it back over the API, and checks a second start for
 // the same message does not deliver it twice.
 func TestEmailWorkflowEndToEnd(t *testing.T) {
+	t.Parallel()
 	apiURL, s := startDev(t)
 	if status, body := get(t, apiURL+"/readyz"); status != 200 {
 		t.Fatalf("readyz = %d %s", status, body)
@@ -102,29 +104,48 @@ func TestEmailWorkflowEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg.ID = id
-	opts := client.StartWorkflowOptions{
-		ID:                    workflows.EmailWorkflowID(msg.ID),
-		TaskQueue:             s.TaskQueue(workflows.EmailTaskQueue),
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		// Report a duplicate instead of silently returning the first run.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	// Delivery goes through the product's own path, which may dispatch one message
+	// more than once (a retried request, the outbox sweeper): twice in a row here,
+	// the second while the first delivery most likely still runs, and once more
+	// after the delivery completed. Each must neither mail again nor start a run.
+	wfID := workflows.EmailWorkflowID(msg.ID)
+	mailer := s.mailer()
+	for range 2 {
+		if err := mailer.Dispatch(ctx, msg.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
-	run, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.SendEmail, msg.ID)
-	if err != nil {
+	if err := s.Temporal.GetWorkflow(ctx, wfID, "").Get(ctx, nil); err != nil {
+		t.Fatalf("delivery failed: %v", err)
+	}
+	latestRun := func() *workflow.WorkflowExecutionInfo {
+		t.Helper()
+		resp, err := s.Temporal.DescribeWorkflowExecution(ctx, wfID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.WorkflowExecutionInfo
+	}
+	delivered := latestRun()
+	if delivered.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		t.Fatalf("delivery run %s is %v, want completed", delivered.GetExecution().GetRunId(), delivered.GetStatus())
+	}
+	if err := mailer.Dispatch(ctx, msg.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := run.Get(ctx, nil); err != nil {
-		t.Fatalf("workflow failed: %v", err)
+	// Whatever run the id has now is over before the mailbox is read.
+	if err := s.Temporal.GetWorkflow(ctx, wfID, "").Get(ctx, nil); err != nil {
+		t.Fatalf("after dispatching a delivered message again: %v", err)
 	}
-	if _, err := s.Temporal.ExecuteWorkflow(ctx, opts, workflows.SendEmail, msg.ID); err == nil {
-		t.Error("a second delivery of the same message id was accepted")
+	if again := latestRun(); again.GetExecution().GetRunId() != delivered.GetExecution().GetRunId() {
+		t.Errorf("dispatching a delivered message again started another run of %s: %s after %s", wfID, again.GetExecution().GetRunId(), delivered.GetExecution().GetRunId())
 	}
 	// The body (which may hold single-use links) is gone from the outbox and never was in the history.
 	var left int
 	if err := s.Pool.QueryRow(ctx, "SELECT count(*) FROM mail_outbox").Scan(&left); err != nil || left != 0 {
 		t.Errorf("outbox rows after delivery: %d (%v)", left, err)
 	}
-	iter := s.Temporal.GetWorkflowHistory(ctx, opts.ID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := s.Temporal.GetWorkflowHistory(ctx, wfID, delivered.GetExecution().GetRunId(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		event, err := iter.Next()
 		if err != nil {

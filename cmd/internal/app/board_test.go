@@ -18,6 +18,7 @@ type boardView struct {
 }
 
 func TestBoardAndMoves(t *testing.T) {
+	t.Parallel()
 	admin, org, s, _ := setUpShop(t, true)
 	orgPath := "/api/v1/orgs/" + org
 	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0.0})

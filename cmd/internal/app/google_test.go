@@ -102,6 +102,7 @@ func googleSignIn(t *testing.T, b *caller) reply {
 }
 
 func TestGoogleSignIn(t *testing.T) {
+	t.Parallel()
 	google := newFakeGoogle(t)
 	smtp, inbox := withSMTP(t)
 	base, s := startDev(t, smtp, func(c *config.Config) {
@@ -178,6 +179,7 @@ func TestGoogleSignIn(t *testing.T) {
 }
 
 func TestGoogleSignInNotConfigured(t *testing.T) {
+	t.Parallel()
 	base, _ := startDev(t)
 	newBrowser(t, base).must(404, "GET", "/api/v1/auth/google", nil)
 }

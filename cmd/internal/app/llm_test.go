@@ -85,6 +85,7 @@ type historyView struct {
 }
 
 func TestLLMRoutesAndFailuresFallBackToLocal(t *testing.T) {
+	t.Parallel()
 	ai := newFakeOpenAI(t)
 	smtp, inbox := withSMTP(t)
 	base, _ := startDev(t, smtp, func(c *config.Config) {

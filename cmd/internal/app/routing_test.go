@@ -60,11 +60,13 @@ func postCSV(t *testing.T, c *caller, path, body string) reply {
 }
 
 func TestRoutingNeedsPipelines(t *testing.T) {
+	t.Parallel()
 	admin, org, _, _ := setUpShop(t, false)
 	admin.must(409, "POST", "/api/v1/orgs/"+org+"/routing/classify", map[string]string{"text": "my screen is cracked"})
 }
 
 func TestPipelinesAndRouting(t *testing.T) {
+	t.Parallel()
 	admin2, org, s, _ := setUpShop(t, true)
 	orgPath := "/api/v1/orgs/" + org
 	var board struct {

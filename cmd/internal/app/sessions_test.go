@@ -10,6 +10,7 @@ import (
 // TestIdleRenewalsWriteOnlyWhatChanged: an unchanged session is written again
 // only after the renewal interval; changed data and deleted sessions always are.
 func TestIdleRenewalsWriteOnlyWhatChanged(t *testing.T) {
+	t.Parallel()
 	_, s := startDev(t)
 	store := newIdleRenewals(pgxstore.NewWithCleanupInterval(s.Pool, 0), time.Hour)
 	stored := func() (data string, expiry time.Time) {

@@ -44,18 +44,11 @@ var orgRoutes = map[string]struct {
 	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 
-type orgFixture struct {
-	id      string
-	members map[auth.Role]*caller
-	userIDs map[string]string // email → user id
-}
-
-func (f orgFixture) memberID(email string) string { return f.userIDs[email] }
-
 // TestTenantMatrix calls every organisation-scoped route of the router as an
 // outsider (another organisation's ADMIN, by session and by API token), as
 // nobody, and as each role, and checks each gets exactly what it may.
 func TestTenantMatrix(t *testing.T) {
+	t.Parallel()
 	smtp, inbox := withSMTP(t)
 	base, s := startDev(t, smtp)
 
