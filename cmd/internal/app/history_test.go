@@ -90,6 +90,9 @@ func recordHistory(ctx context.Context, s *Services, dir, workflowType, id, runI
 			shape.WriteString(name + "\n")
 		}
 	}
+	if len(history.Events) < 3 {
+		return nil // not yet picked up by a worker: nothing to replay
+	}
 	sum := sha256.Sum256([]byte(workflowType + "\n" + shape.String()))
 	path := filepath.Join(dir, fmt.Sprintf("%s-%x.json", workflowType, sum[:4]))
 	if _, err := os.Stat(path); err == nil {
