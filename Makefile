@@ -17,7 +17,7 @@ STATICCHECK_VERSION   := v0.8.2
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing bench crash-test tools deps clean
+.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing bench crash-test tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -32,6 +32,12 @@ TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/d
 test: deps tools fmt-check vet lint workflowcheck check-generate
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis testenv -- go test -race -count=1 $(TEST_PKGS)
+
+## record-histories: run the integration tests, exporting each distinct workflow path's history into
+## workflows/testdata/histories (new files only) for the replay test; commit the new files
+record-histories:
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis testenv -- env ASTRALIS_RECORD_HISTORIES=$(CURDIR)/workflows/testdata/histories go test -count=1 ./cmd/internal/app/
 
 ## eval-routing: routing accuracy on ../shared/data/banking77 through the API (starts its own astralis dev): cold, then warm after importing history
 ROUTING_DATA ?= ../shared/data/banking77

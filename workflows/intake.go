@@ -115,6 +115,9 @@ type intakeWorkflow struct {
 	state   IntakeState
 	// lock serialises the decide handler and the main loop's escalation, which both change state.
 	lock workflow.Mutex
+	// awaiting is set once the workflow knows an operator must decide, before
+	// recording that: a decision may arrive as soon as the database says so.
+	awaiting bool
 	// decided is set once a decision is recorded; mail is its assignee's mail, delivered by the main loop.
 	decided bool
 	mail    string
@@ -187,11 +190,7 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 			return w.state, err
 		}
 	}
-	if err := workflow.ExecuteActivity(record, a.AwaitApproval, w.ref, p).Get(ctx, nil); err != nil {
-		return w.state, err
-	}
-	w.state.Status, w.state.Pipeline, w.state.Priority = intake.StatusAwaitingApproval, p.Pipeline, p.Priority
-	if err := w.publish(ctx); err != nil {
+	if err := w.awaitOperator(record, p); err != nil {
 		return w.state, err
 	}
 
@@ -224,6 +223,22 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	}
 	// Finish only once no handler is still running (a late decision being refused).
 	return w.state, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// awaitOperator records that an operator must decide. It holds the lock
+// meanwhile: a decision accepted before the record is written waits for it.
+func (w *intakeWorkflow) awaitOperator(ctx workflow.Context, p activities.Proposal) error {
+	if err := w.lock.Lock(ctx); err != nil {
+		return err
+	}
+	defer w.lock.Unlock()
+	w.awaiting = true
+	var a *activities.Intake
+	if err := workflow.ExecuteActivity(ctx, a.AwaitApproval, w.ref, p).Get(ctx, nil); err != nil {
+		return err
+	}
+	w.state.Status, w.state.Pipeline, w.state.Priority = intake.StatusAwaitingApproval, p.Pipeline, p.Priority
+	return w.publish(ctx)
 }
 
 // route applies a routing and returns the assignee's outbox mail ("" when none).
@@ -268,6 +283,7 @@ func (w *intakeWorkflow) deliver(ctx workflow.Context, outboxIDs ...string) {
 		}
 		if w.version == workflow.DefaultVersion {
 			var a *activities.Intake
+			//lint:ignore SA1019 runs started before intakeDecisionsAnswerFast still deliver through Notify
 			pending = append(pending, workflow.ExecuteActivity(ctx, a.Notify, id))
 		} else {
 			var m *activities.Mail
@@ -296,7 +312,7 @@ func (w *intakeWorkflow) validate(d Decision) error {
 	switch {
 	case w.decided:
 		return problem.ApplicationError(errAlreadyDecided)
-	case w.state.Status != intake.StatusAwaitingApproval:
+	case !w.awaiting:
 		return problem.ApplicationError(errNotAwaiting)
 	}
 	if d.Priority != "" && !classifier.ValidPriority(d.Priority) {

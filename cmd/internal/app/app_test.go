@@ -63,6 +63,7 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 	go func() { done <- s.ServeAPI(ctx, ln) }()
 	go func() { done <- s.RunWorker(ctx) }()
 	t.Cleanup(func() {
+		recordHistories(t, s) // only under make record-histories
 		cancel()
 		for range 2 {
 			if err := <-done; err != nil {
@@ -99,7 +100,7 @@ func TestEmailWorkflowEndToEnd(t *testing.T) {
 	msg := mail.Message{To: "ada@example.com", Subject: "Welcome to AstralisOps", Text: "Hello Ada"}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	id, err := mail.Enqueue(ctx, store.New(s.Pool), msg)
+	id, err := mail.Enqueue(ctx, store.New(s.Pool), msg, mail.AfterCommit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestWorkerWaitsForTemporal(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: "late@example.com", Subject: "after the outage", Text: "hello"})
+	id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: "late@example.com", Subject: "after the outage", Text: "hello"}, mail.AfterCommit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func TestOutboxSweeperDeliversStrandedMail(t *testing.T) {
 	apiURL, s := startDev(t)
 	ctx := context.Background()
 	enqueue := func(to string) string {
-		id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: to, Subject: "stranded", Text: "hello"})
+		id, err := mail.Enqueue(ctx, store.New(s.Pool), mail.Message{To: to, Subject: "stranded", Text: "hello"}, mail.AfterCommit)
 		if err != nil {
 			t.Fatal(err)
 		}
