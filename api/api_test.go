@@ -26,7 +26,7 @@ import (
 
 const testOrigin = "http://app.example.test"
 
-// newServer starts the real API (router inside the session middleware) over
+// newServer starts the real API (router inside the session middleware and security headers) over
 // HTTP; deps left empty get real parts on a fresh database.
 func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	t.Helper()
@@ -55,7 +55,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(deps.Sessions.LoadAndSave(r))
+	srv := httptest.NewServer(serve(r, deps.Sessions))
 	t.Cleanup(srv.Close)
 	return srv, r
 }
@@ -217,13 +217,18 @@ func TestRequestIDIsKeptOrMade(t *testing.T) {
 
 func TestMetricsCountRequestsByRoute(t *testing.T) {
 	t.Parallel()
-	srv, _ := newServer(t, Deps{})
+	reg := prometheus.NewRegistry()
+	srv, _ := newServer(t, Deps{Metrics: reg})
 	do(t, "GET", srv.URL+"/healthz", "", "")
 	do(t, "GET", srv.URL+"/no/such/thing", "", "")
-	body := string(do(t, "GET", srv.URL+"/metrics", "", "").body)
+	// The API does not serve its metrics: the internal metrics listener does.
+	problemOf(t, do(t, "GET", srv.URL+"/metrics", "", ""), 404)
+	metrics := httptest.NewServer(MetricsHandler(reg))
+	t.Cleanup(metrics.Close)
+	body := string(do(t, "GET", metrics.URL+"/metrics", "", "").body)
 	for _, want := range []string{
 		`astralis_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
-		`astralis_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`astralis_http_requests_total{method="GET",route="unmatched",status="404"} 2`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

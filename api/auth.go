@@ -124,6 +124,7 @@ func (a *authenticator) signIn(c *gin.Context, u accounts.User) error {
 	}
 	a.sessions.Put(c, sessionUserID, u.ID.String())
 	a.sessions.Put(c, sessionVersion, int(u.SessionVersion))
+	noStore(c.Writer.Header()) // the answer carries the new session
 	return nil
 }
 

@@ -56,13 +56,21 @@ var largeBodies = map[string]int64{
 	"/api/v1/orgs/:org/routing/examples": 32 << 20, // a history of tens of thousands of requests
 }
 
-// NewHandler is the API as served: the router inside the session middleware.
+// NewHandler is the API as served: the router inside the session middleware and the security headers.
 func NewHandler(deps Deps) (http.Handler, error) {
 	r, err := NewRouter(deps)
 	if err != nil {
 		return nil, err
 	}
-	return deps.Sessions.LoadAndSave(r), nil
+	return serve(r, deps.Sessions), nil
+}
+
+// MetricsHandler serves the registry at /metrics, for the internal metrics
+// listener only: the API listener does not serve it.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return mux
 }
 
 // NewRouter builds the Gin engine with every route and middleware. Sessions
@@ -99,7 +107,6 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	health := &healthHandler{checks: deps.Readiness}
 	r.GET("/healthz", health.live)
 	r.GET("/readyz", health.ready)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(deps.Metrics, promhttp.HandlerOpts{Registry: deps.Metrics})))
 
 	authn := &authenticator{accounts: deps.Accounts, sessions: deps.Sessions, origins: deps.AllowedOrigins}
 	v1 := r.Group("/api/v1", authn.middleware())

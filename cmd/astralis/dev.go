@@ -198,8 +198,11 @@ func printBanner(cfg config.Config, temporalUI, dbNote string, demo *demoCredent
     API             http://%[1]s/api/v1   (health: http://%[1]s/readyz)
     OpenAPI         http://%[1]s/api/v1/openapi.json
     Dev mailbox     http://%[1]s/api/v1/dev/mail
-    Temporal        %[2]s  namespace %[3]s
-`, cfg.HTTP.Addr, cfg.Temporal.Address, cfg.Temporal.Namespace)
+`, cfg.HTTP.Addr)
+	if cfg.HTTP.MetricsAddr != "" {
+		fmt.Fprintf(os.Stderr, "    Metrics         http://%s/metrics\n", cfg.HTTP.MetricsAddr)
+	}
+	fmt.Fprintf(os.Stderr, "    Temporal        %s  namespace %s\n", cfg.Temporal.Address, cfg.Temporal.Namespace)
 	if temporalUI != "" {
 		fmt.Fprintf(os.Stderr, "    Temporal Web UI %s/namespaces/%s/workflows\n", temporalUI, cfg.Temporal.Namespace)
 	}

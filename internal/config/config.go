@@ -34,6 +34,8 @@ type Config struct {
 
 type HTTP struct {
 	Addr string `mapstructure:"addr"`
+	// MetricsAddr serves /metrics apart from the API, for scrapers on an internal network; empty turns it off.
+	MetricsAddr string `mapstructure:"metrics_addr"`
 	// PublicURL is where people reach the product; links in emails point there. Required in
 	// production; development defaults it to http://<addr>.
 	PublicURL string `mapstructure:"public_url"`
@@ -118,6 +120,7 @@ const (
 var defaults = map[string]any{
 	"env":                        EnvProduction,
 	"http.addr":                  "127.0.0.1:8080",
+	"http.metrics_addr":          "127.0.0.1:9090",
 	"http.max_body_bytes":        int64(1 << 20),
 	"http.shutdown_timeout":      5 * time.Second,
 	"http.public_url":            "",
@@ -225,6 +228,10 @@ func Load(opts Options) (Config, error) {
 	if err := v.UnmarshalExact(&cfg); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
+	// Viper takes an empty variable for an unset one; for this key, empty means off.
+	if val, ok := os.LookupEnv("ASTRALIS_HTTP_METRICS_ADDR"); ok && val == "" {
+		cfg.HTTP.MetricsAddr = ""
+	}
 	if cfg.HTTP.PublicURL == "" && cfg.Env == EnvDevelopment {
 		cfg.HTTP.PublicURL = defaultPublicURL(cfg.HTTP.Addr)
 	}
@@ -244,6 +251,13 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		add("http.addr (ASTRALIS_HTTP_ADDR): %q is not host:port", c.HTTP.Addr)
+	}
+	if c.HTTP.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.MetricsAddr); err != nil {
+			add("http.metrics_addr (ASTRALIS_HTTP_METRICS_ADDR): %q is not host:port (empty turns metrics off)", c.HTTP.MetricsAddr)
+		} else if c.HTTP.MetricsAddr == c.HTTP.Addr {
+			add("http.metrics_addr (ASTRALIS_HTTP_METRICS_ADDR): must differ from http.addr: metrics are not served on the API listener")
+		}
 	}
 	if c.HTTP.MaxBodyBytes <= 0 {
 		add("http.max_body_bytes: must be positive")
@@ -403,6 +417,7 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("env", c.Env),
 		slog.String("http.addr", c.HTTP.Addr),
+		slog.String("http.metrics_addr", c.HTTP.MetricsAddr),
 		slog.String("database.url", RedactURL(c.Database.URL)),
 		slog.String("temporal.address", c.Temporal.Address),
 		slog.String("temporal.namespace", c.Temporal.Namespace),

@@ -168,3 +168,35 @@ func TestServingInProductionNeedsPublicURLAndSMTP(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMetricsAddr: metrics have their own listener, on loopback by default;
+// an empty value turns it off, even from the environment.
+func TestMetricsAddr(t *testing.T) {
+	inDir(t)
+	production(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("default http.metrics_addr = %q, want 127.0.0.1:9090", cfg.HTTP.MetricsAddr)
+	}
+	t.Setenv("ASTRALIS_HTTP_METRICS_ADDR", "0.0.0.0:9100")
+	if cfg, err = Load(Options{}); err != nil || cfg.HTTP.MetricsAddr != "0.0.0.0:9100" {
+		t.Errorf("http.metrics_addr from the environment = %q (%v)", cfg.HTTP.MetricsAddr, err)
+	}
+	t.Setenv("ASTRALIS_HTTP_METRICS_ADDR", "")
+	if cfg, err = Load(Options{}); err != nil || cfg.HTTP.MetricsAddr != "" {
+		t.Errorf("an empty ASTRALIS_HTTP_METRICS_ADDR did not turn metrics off: %q (%v)", cfg.HTTP.MetricsAddr, err)
+	}
+	for value, want := range map[string]string{
+		"no-port":        "http.metrics_addr (ASTRALIS_HTTP_METRICS_ADDR): \"no-port\" is not host:port",
+		"127.0.0.1:8080": "http.metrics_addr (ASTRALIS_HTTP_METRICS_ADDR): must differ from http.addr",
+	} {
+		t.Setenv("ASTRALIS_HTTP_METRICS_ADDR", value)
+		if _, err := Load(Options{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("http.metrics_addr %q: error %v, want it to say %q", value, err, want)
+		}
+	}
+}

@@ -82,6 +82,7 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	apiAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	temporalAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	uiAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	metricsAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	pgPort := freePort(t)
 	env := []string{}
 	for _, kv := range os.Environ() {
@@ -93,6 +94,7 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	}
 	env = append(env,
 		"ASTRALIS_HTTP_ADDR="+apiAddr,
+		"ASTRALIS_HTTP_METRICS_ADDR="+metricsAddr,
 		"ASTRALIS_DEV_DATA_DIR="+dataDir,
 		"ASTRALIS_DEV_TEMPORAL_ADDR="+temporalAddr,
 		"ASTRALIS_DEV_TEMPORAL_UI_ADDR="+uiAddr,
@@ -136,6 +138,20 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	first := start()
 	if !strings.Contains(first.out.String(), "Temporal Web UI http://"+uiAddr) {
 		t.Errorf("banner does not show the Web UI address:\n%s", first.out)
+	}
+	// Metrics are on their own listener, which the banner names, not on the API's.
+	if !strings.Contains(first.out.String(), "Metrics         http://"+metricsAddr+"/metrics") {
+		t.Errorf("banner does not show the metrics address:\n%s", first.out)
+	}
+	for url, want := range map[string]int{"http://" + metricsAddr + "/metrics": 200, "http://" + apiAddr + "/metrics": 404} {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", url, resp.StatusCode, want)
+		}
 	}
 	demo := demoSignIn.FindStringSubmatch(first.out.String())
 	if demo == nil {

@@ -32,9 +32,13 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 		t.Fatal(err)
 	}
 	apiURL = "http://" + ln.Addr().String()
+	metricsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := config.Config{
 		Env:      config.EnvDevelopment,
-		HTTP:     config.HTTP{Addr: ln.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
+		HTTP:     config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
 		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour},
 		Database: config.Database{MaxConns: 4},
 		Temporal: config.Temporal{
@@ -60,7 +64,7 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 		t.Fatal(err)
 	}
 	done := make(chan error, 2)
-	go func() { done <- s.ServeAPI(ctx, ln) }()
+	go func() { done <- s.ServeAPI(ctx, ln, metricsLn) }()
 	go func() { done <- s.RunWorker(ctx) }()
 	t.Cleanup(func() {
 		recordHistories(t, s) // only under make record-histories
@@ -172,7 +176,7 @@ func TestEmailWorkflowEndToEnd(t *testing.T) {
 	}
 
 	// The SDK reports into the same /metrics as HTTP.
-	_, metrics := get(t, apiURL+"/metrics")
+	_, metrics := get(t, metricsURL(s))
 	for _, want := range []string{"temporal_request", "astralis_http_requests_total", "go_goroutines"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)

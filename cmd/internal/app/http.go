@@ -63,44 +63,82 @@ func (s *Services) APIDeps() (api.Deps, error) {
 	return deps, nil
 }
 
-// RunAPI serves HTTP until ctx is cancelled, then drains in-flight requests.
+// RunAPI serves the API, and /metrics on the metrics listener when
+// http.metrics_addr is set, until ctx is cancelled, then drains in-flight requests.
 func (s *Services) RunAPI(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.Config.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("api: unable to listen on %s: %w", s.Config.HTTP.Addr, err)
 	}
-	return s.ServeAPI(ctx, ln)
+	var metricsLn net.Listener
+	if addr := s.Config.HTTP.MetricsAddr; addr != "" {
+		if metricsLn, err = net.Listen("tcp", addr); err != nil {
+			ln.Close()
+			return fmt.Errorf("api: unable to listen for metrics on %s: %w", addr, err)
+		}
+	}
+	return s.ServeAPI(ctx, ln, metricsLn)
 }
 
-// ServeAPI is RunAPI on a listener the caller opened.
-func (s *Services) ServeAPI(ctx context.Context, ln net.Listener) error {
+// ServeAPI is RunAPI on listeners the caller opened; a nil metricsLn serves no metrics.
+// The API listener never serves /metrics: they are for scrapers on an internal network.
+func (s *Services) ServeAPI(ctx context.Context, ln, metricsLn net.Listener) error {
 	handler, err := s.Router()
 	if err != nil {
+		ln.Close()
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return err
 	}
-	srv := &http.Server{
+	type server struct {
+		name string
+		ln   net.Listener
+		srv  *http.Server
+	}
+	servers := []server{{"api", ln, s.httpServer(handler)}}
+	if metricsLn != nil {
+		servers = append(servers, server{"api metrics", metricsLn, s.httpServer(api.MetricsHandler(s.Metrics))})
+	}
+	errc := make(chan error, len(servers))
+	for _, sv := range servers {
+		go func() {
+			if err := sv.srv.Serve(sv.ln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("%s: %w", sv.name, err)
+				return
+			}
+			errc <- nil
+		}()
+		s.Logger.Info(sv.name+" listening", slog.String("addr", sv.ln.Addr().String()))
+	}
+
+	var errs []error
+	running := len(servers)
+	select {
+	case err := <-errc: // one stopped by itself: stop the other too
+		running--
+		errs = append(errs, err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.HTTP.ShutdownTimeout)
+	defer cancel()
+	for _, sv := range servers {
+		if err := sv.srv.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, fmt.Errorf("%s: shutdown: %w", sv.name, err))
+		}
+	}
+	for ; running > 0; running-- {
+		errs = append(errs, <-errc)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Services) httpServer(handler http.Handler) *http.Server {
+	return &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	s.Logger.Info("api listening", slog.String("addr", ln.Addr().String()))
-
-	select {
-	case err := <-errc:
-		return fmt.Errorf("api: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.HTTP.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("api: shutdown: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("api: %w", err)
-	}
-	return nil
 }
