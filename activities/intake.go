@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/astralisops/astralis/internal/intake"
+	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 )
 
@@ -87,10 +88,24 @@ func (a *Intake) Reject(ctx context.Context, ref IntakeRef, actor *uuid.UUID, no
 	return problem.ApplicationError(a.Intake.Reject(ctx, ref.OrgID, ref.IntakeID, actor, note))
 }
 
+// Escalation names a request whose approval waited too long. Its JSON
+// extends IntakeRef's: tasks scheduled by older runs decode with
+// DeliveredByWorkflow false.
+type Escalation struct {
+	OrgID    uuid.UUID `json:"org_id"`
+	IntakeID uuid.UUID `json:"intake_id"`
+	// DeliveredByWorkflow says the calling workflow delivers the mail; else the outbox sweep does.
+	DeliveredByWorkflow bool `json:"delivered_by_workflow"`
+}
+
 // Escalate records the approval SLA as breached and returns the outbox ids of
 // the mails that tell the ADMINs, for the workflow to deliver.
-func (a *Intake) Escalate(ctx context.Context, ref IntakeRef) ([]string, error) {
-	ids, err := a.Intake.Escalate(ctx, ref.OrgID, ref.IntakeID)
+func (a *Intake) Escalate(ctx context.Context, e Escalation) ([]string, error) {
+	by := mail.AfterCommit
+	if e.DeliveredByWorkflow {
+		by = mail.ByWorkflow
+	}
+	ids, err := a.Intake.Escalate(ctx, e.OrgID, e.IntakeID, by)
 	return ids, problem.ApplicationError(err)
 }
 

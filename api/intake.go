@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -16,7 +18,8 @@ import (
 // IntakeWorkflows starts and steers IntakeWorkflows (implemented over the Temporal client).
 type IntakeWorkflows interface {
 	Start(ctx context.Context, org, intakeID uuid.UUID) error
-	Decide(ctx context.Context, intakeID uuid.UUID, d workflows.Decision) (workflows.IntakeState, error)
+	// Decide sends a decision; updateID makes a retried decision attach to the first ("" for a new one).
+	Decide(ctx context.Context, intakeID uuid.UUID, updateID string, d workflows.Decision) (workflows.IntakeState, error)
 }
 
 type intakeHandler struct {
@@ -102,7 +105,7 @@ func (h *intakeHandler) decide(c *gin.Context) {
 		return
 	}
 	actor := userID(c)
-	state, err := h.workflows.Decide(c, id, workflows.Decision{
+	state, err := h.workflows.Decide(c, id, decisionUpdateID(actor, c.GetHeader("Idempotency-Key")), workflows.Decision{
 		Action: in.Action, Pipeline: in.Pipeline, Assignee: in.Assignee, Priority: in.Priority, Note: in.Note, Actor: &actor,
 	})
 	if err != nil {
@@ -110,6 +113,18 @@ func (h *intakeHandler) decide(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, state)
+}
+
+// decisionUpdateID names a decision's Update after the caller's Idempotency-Key,
+// so a retry after a timeout attaches to the first instead of deciding again;
+// keys are the caller's own (hashed with their id). Without a key every
+// decision is new ("": Temporal picks an id).
+func decisionUpdateID(actor uuid.UUID, key string) string {
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(actor.String() + "\x00" + key))
+	return "decision-" + hex.EncodeToString(sum[:16])
 }
 
 var (

@@ -164,7 +164,7 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	record := workflow.WithActivityOptions(ctx, recordActivity)
 
 	if err := workflow.ExecuteActivity(propose, a.Propose, w.ref).Get(ctx, &w.state.Proposal); err != nil {
-		if problem.IsType(err, "not-found") {
+		if problem.IsType(err, problem.TypeNotFound) {
 			return w.state, err // the request is gone: nothing to route
 		}
 		// The router failed for good: an operator decides instead.
@@ -180,11 +180,19 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 		switch {
 		case err == nil:
 			w.state.Status, w.state.Pipeline, w.state.Priority, w.state.DecidedBy = intake.StatusRouted, p.Pipeline, p.Priority, intake.DecidedByModel
+			if w.version == workflow.DefaultVersion { // its old order: mail, then search attributes
+				w.deliver(ctx, mail)
+				return w.state, w.publish(ctx)
+			}
+			if err := w.publish(ctx); err != nil {
+				return w.state, err
+			}
 			w.deliver(ctx, mail)
-			return w.state, w.publish(ctx)
+			return w.state, nil
 		case problem.IsType(err, problem.TypePipelineGone):
 			// Deleted between proposing and routing: an operator picks another.
 			w.state.Proposal.Reason = fmt.Sprintf("pipeline %q was deleted before the request could be routed to it: reassign it", p.Pipeline)
+			w.state.Proposal.Pipeline = ""
 			p = w.state.Proposal
 		default:
 			return w.state, err
@@ -206,9 +214,7 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 		return w.state, err
 	}
 	if !decided {
-		if err := w.escalate(ctx); err != nil {
-			return w.state, err
-		}
+		w.escalate(ctx)
 	}
 	if err := workflow.Await(ctx, func() bool { return w.decided }); err != nil {
 		return w.state, err
@@ -216,10 +222,10 @@ func (w *intakeWorkflow) run(ctx workflow.Context) (IntakeState, error) {
 	// The decision is recorded and answered; telling the assignee happens here,
 	// outside the Update, so a mail outage never holds up the operator.
 	if w.version >= intakeDecisionsAnswerFast {
-		w.deliver(ctx, w.mail)
 		if err := w.publish(ctx); err != nil {
 			return w.state, err
 		}
+		w.deliver(ctx, w.mail)
 	}
 	// Finish only once no handler is still running (a late decision being refused).
 	return w.state, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -249,26 +255,40 @@ func (w *intakeWorkflow) route(ctx workflow.Context, r activities.Routing) (stri
 	return mail, err
 }
 
-// escalate tells the ADMINs that the request waited too long, unless a decision is being recorded.
-func (w *intakeWorkflow) escalate(ctx workflow.Context) error {
-	if err := w.lock.Lock(ctx); err != nil {
-		return err
+// escalate tells the ADMINs that the request waited too long, unless a
+// decision is being recorded. It is best effort: a request whose escalation
+// could not be recorded keeps waiting for its decision. The record is made
+// under the lock, the mail delivered after it, so a decision never waits for
+// a mail server.
+func (w *intakeWorkflow) escalate(ctx workflow.Context) {
+	mail, err := w.recordEscalation(ctx)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("escalation not recorded; the request keeps waiting", "error", err)
+		return
 	}
-	defer w.lock.Unlock()
-	if w.decided {
-		return nil
-	}
-	var a *activities.Intake
-	var mail []string
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordActivity), a.Escalate, w.ref).Get(ctx, &mail); err != nil {
-		return err
-	}
-	w.state.Escalated = true
-	workflow.GetLogger(ctx).Info("intake escalated", "admins_mailed", len(mail))
 	if w.version >= intakeDecisionsAnswerFast {
 		w.deliver(ctx, mail...)
 	}
-	return nil
+}
+
+func (w *intakeWorkflow) recordEscalation(ctx workflow.Context) ([]string, error) {
+	if err := w.lock.Lock(ctx); err != nil {
+		return nil, err
+	}
+	defer w.lock.Unlock()
+	if w.decided {
+		return nil, nil
+	}
+	var a *activities.Intake
+	var mail []string
+	// Runs from before intakeDecisionsAnswerFast leave their mail to the outbox sweep.
+	in := activities.Escalation{OrgID: w.in.OrgID, IntakeID: w.in.IntakeID, DeliveredByWorkflow: w.version >= intakeDecisionsAnswerFast}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordActivity), a.Escalate, in).Get(ctx, &mail); err != nil {
+		return nil, err
+	}
+	w.state.Escalated = true
+	workflow.GetLogger(ctx).Info("intake escalated", "admins_mailed", len(mail))
+	return mail, nil
 }
 
 // deliver sends outbox mail with the one delivery activity, all at once. A
@@ -300,7 +320,8 @@ func (w *intakeWorkflow) deliver(ctx workflow.Context, outboxIDs ...string) {
 // Answers of the validator and the handler: application errors of stable types (internal/problem).
 var (
 	errAlreadyDecided = problem.Typed(problem.ErrConflict, problem.TypeAlreadyDecided, "this request has been decided already")
-	errNotAwaiting    = problem.Typed(problem.ErrConflict, problem.TypeNotAwaiting, "this request is not waiting for a decision")
+	// ErrNotAwaiting also answers a decision for a request whose workflow has finished.
+	ErrNotAwaiting = problem.Typed(problem.ErrConflict, problem.TypeNotAwaiting, "this request is not waiting for a decision")
 )
 
 func invalidDecision(field, message string) error {
@@ -313,7 +334,7 @@ func (w *intakeWorkflow) validate(d Decision) error {
 	case w.decided:
 		return problem.ApplicationError(errAlreadyDecided)
 	case !w.awaiting:
-		return problem.ApplicationError(errNotAwaiting)
+		return problem.ApplicationError(ErrNotAwaiting)
 	}
 	if d.Priority != "" && !classifier.ValidPriority(d.Priority) {
 		return invalidDecision("priority", "must be "+strings.Join(classifier.Priorities, ", "))

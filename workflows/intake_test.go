@@ -82,7 +82,10 @@ func newIntakeEnv(p activities.Proposal) *intakeEnv {
 		e.rejected++
 		return nil
 	})
-	e.OnActivity(a.Escalate, mock.Anything, mock.Anything).Return(func(context.Context, activities.IntakeRef) ([]string, error) {
+	e.OnActivity(a.Escalate, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.Escalation) ([]string, error) {
+		if !in.DeliveredByWorkflow {
+			return nil, errors.New("a run of today's version must deliver its escalation mail itself")
+		}
 		e.escalated++
 		return []string{"escalation-1", "escalation-2"}, nil
 	})
@@ -97,7 +100,7 @@ func (e *intakeEnv) decideAt(d time.Duration, dec Decision) *updateOutcome {
 			OnAccept: func() { out.accepted = true },
 			OnReject: func(err error) { out.rejected = err },
 			OnComplete: func(result any, err error) {
-				out.completed, out.err = true, err
+				out.completed, out.err, out.answeredAt = true, err, e.Now()
 				if s, ok := result.(IntakeState); ok {
 					out.state = s
 				}
@@ -109,11 +112,12 @@ func (e *intakeEnv) decideAt(d time.Duration, dec Decision) *updateOutcome {
 }
 
 type updateOutcome struct {
-	accepted  bool
-	completed bool
-	rejected  error
-	err       error
-	state     IntakeState
+	answeredAt time.Time
+	accepted   bool
+	completed  bool
+	rejected   error
+	err        error
+	state      IntakeState
 }
 
 func (e *intakeEnv) result(t *testing.T) IntakeState {
@@ -354,5 +358,25 @@ func TestIntakeSecondDecisionIsRefused(t *testing.T) {
 	}
 	if !problem.IsType(refusal, problem.TypeAlreadyDecided) || problem.From(refusal).Status != 409 {
 		t.Fatalf("second decision %+v, want it refused as already decided (409)", second)
+	}
+}
+
+// TestIntakeDecisionDoesNotWaitForEscalationMail: the ADMINs' escalation mail
+// cannot be delivered (SMTP down); a decision made meanwhile is answered at
+// once, not after the mail's retries.
+func TestIntakeDecisionDoesNotWaitForEscalationMail(t *testing.T) {
+	t.Parallel()
+	e := newIntakeEnv(proposal(0.5))
+	e.smtpDownFor = 20 // both ADMINs' mails fail every attempt (the test environment makes 10), over 17 minutes
+	var sentAt time.Time
+	e.RegisterDelayedCallback(func() { sentAt = e.Now() }, 4*time.Hour+time.Minute)
+	u := e.decideAt(4*time.Hour+time.Minute, Decision{Action: ActionApprove})
+	e.ExecuteWorkflow(Intake, input)
+	s := e.result(t)
+	if !s.Escalated || !u.completed || u.err != nil {
+		t.Fatalf("state %+v, update %+v", s, u)
+	}
+	if waited := u.answeredAt.Sub(sentAt); waited > time.Second {
+		t.Fatalf("the decision was answered %v after it was sent, behind the escalation mail's retries", waited)
 	}
 }

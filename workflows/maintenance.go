@@ -184,9 +184,10 @@ func SweepStrandedIntake(ctx workflow.Context) (SweepResult, error) {
 	starts := make([]workflow.ChildWorkflowFuture, len(stranded))
 	for i, r := range stranded {
 		starts[i] = workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            IntakeWorkflowID(r.IntakeID),
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowID:        IntakeWorkflowID(r.IntakeID),
+			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			// A run that failed (its retries ran out) starts again; a running or completed one is left.
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			TypedSearchAttributes: temporal.NewSearchAttributes(OrgAttribute.ValueSet(r.OrgID.String()), IntakeStatusAttribute.ValueSet(intake.StatusReceived)),
 		}), Intake, IntakeInput{OrgID: r.OrgID, IntakeID: r.IntakeID})
 	}

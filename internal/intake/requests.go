@@ -470,7 +470,7 @@ func (s *Service) Reject(ctx context.Context, org, id uuid.UUID, actor *uuid.UUI
 // of the organisation's ADMINs in the outbox, once however often it is
 // retried; it returns those mails' ids for the workflow to deliver (a retry
 // answers the ids the first attempt recorded).
-func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) ([]string, error) {
+func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID, by mail.Deliverer) ([]string, error) {
 	var mailIDs []string
 	err := s.inTx(ctx, func(q *store.Queries) error {
 		n, err := q.MarkIntakeSLABreached(ctx, store.MarkIntakeSLABreachedParams{OrgID: org, ID: id})
@@ -501,7 +501,7 @@ func (s *Service) Escalate(ctx context.Context, org, id uuid.UUID) ([]string, er
 			if err != nil {
 				return err
 			}
-			mailID, err := mail.Enqueue(ctx, q, msg, mail.ByWorkflow)
+			mailID, err := mail.Enqueue(ctx, q, msg, by)
 			if err != nil {
 				return err
 			}

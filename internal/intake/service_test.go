@@ -14,6 +14,7 @@ import (
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/llm"
+	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/store"
 	"github.com/astralisops/astralis/internal/testenv"
@@ -172,11 +173,11 @@ func TestEscalateMailsOnceAndAnswersTheSameMail(t *testing.T) {
 	f := newFixture(t, "repairs", "billing")
 	ctx := t.Context()
 	id := f.submit(t, "my screen is cracked")
-	first, err := f.svc.Escalate(ctx, f.org, id)
+	first, err := f.svc.Escalate(ctx, f.org, id, mail.ByWorkflow)
 	if err != nil || len(first) != 1 {
 		t.Fatalf("Escalate = %v, %v; want one mail (one ADMIN)", first, err)
 	}
-	again, err := f.svc.Escalate(ctx, f.org, id)
+	again, err := f.svc.Escalate(ctx, f.org, id, mail.ByWorkflow)
 	if err != nil || len(again) != 1 || again[0] != first[0] {
 		t.Fatalf("retried Escalate = %v, %v; want %v", again, err, first)
 	}

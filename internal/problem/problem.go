@@ -102,16 +102,16 @@ func From(err error) Problem {
 	var app *temporal.ApplicationError
 	switch {
 	case isPublic:
+	case temporalUnavailable(err): // before the application error a timed-out activity may carry
+		err = New(ErrUnavailable, "the workflow service is unavailable for a moment: try again shortly")
+		errors.As(err, &public)
+		isPublic = true
 	case errors.As(err, &app):
 		// An error that crossed Temporal: its type, not its text, says what it is.
 		if public, isPublic = fromApplication(app); !isPublic {
 			return Internal()
 		}
 		err = public
-	case temporalUnavailable(err):
-		err = New(ErrUnavailable, "the workflow service is unavailable for a moment: try again shortly")
-		errors.As(err, &public)
-		isPublic = true
 	}
 	for _, k := range kinds {
 		if !errors.Is(err, k.kind) {

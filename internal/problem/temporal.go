@@ -16,8 +16,8 @@ import (
 // Application error types with a meaning of their own. Every kind's slug
 // ("invalid-input", "not-found", "conflict" …) is a type too.
 const (
-	// TypeNoPipelines: the organisation has no pipeline a request could go to.
-	TypeNoPipelines = "no-pipelines"
+	// TypeNotFound is the not-found kind's type, for code that branches on it.
+	TypeNotFound = "not-found"
 	// TypePipelineGone: a decision names a pipeline deleted since it was proposed.
 	TypePipelineGone = "pipeline-gone"
 	// TypeAlreadyDecided: an operator's decision arrived after another one.
@@ -28,7 +28,6 @@ const (
 
 // specificTypes maps each application error type of its own to its kind.
 var specificTypes = map[string]error{
-	TypeNoPipelines:    ErrConflict,
 	TypePipelineGone:   ErrConflict,
 	TypeAlreadyDecided: ErrConflict,
 	TypeNotAwaiting:    ErrConflict,
@@ -54,13 +53,15 @@ func Typed(kind error, typ, detail string) *Error {
 // ApplicationError prepares err to leave an activity or an Update validator or
 // handler: a public error becomes a non-retryable application error of its
 // type (no retry can change a verdict on the input or the data), carrying its
-// field errors; any other error is returned as it is and stays retryable.
+// field errors; any other error, or one saying "not now" (unavailable, rate
+// limited), is returned as it is and stays retryable.
 func ApplicationError(err error) error {
 	var public *Error
 	if !errors.As(err, &public) {
 		return err
 	}
-	return temporal.NewNonRetryableApplicationError(public.Detail, public.typ(), nil, public.Fields)
+	transient := errors.Is(public.Kind, ErrUnavailable) || errors.Is(public.Kind, ErrRateLimited) // a moment later it may work
+	return temporal.NewApplicationErrorWithOptions(public.Detail, public.typ(), temporal.ApplicationErrorOptions{NonRetryable: !transient, Details: []any{public.Fields}})
 }
 
 // IsType reports whether err is, or carries, an application error of type typ.
@@ -111,15 +112,18 @@ func fromApplication(app *temporal.ApplicationError) (*Error, bool) {
 	return e, true
 }
 
-// temporalUnavailable reports whether err says the Temporal service cannot
-// take the call now: the caller should try again shortly.
+// temporalUnavailable reports whether err says Temporal cannot do the work
+// now: its service is unreachable or overloaded, or an activity ran out of
+// time (a decision's recording timed out; the request stays decidable). The
+// caller should try again shortly.
 func temporalUnavailable(err error) bool {
 	var (
 		unavailable *serviceerror.Unavailable
 		exhausted   *serviceerror.ResourceExhausted
 		deadline    *serviceerror.DeadlineExceeded
+		timeout     *temporal.TimeoutError
 	)
-	return errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline)
+	return errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline) || errors.As(err, &timeout)
 }
 
 // unavailableRetryAfter is what a 503 asks the client to wait when nothing more precise is known.

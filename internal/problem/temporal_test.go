@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 )
@@ -36,8 +37,9 @@ func TestEveryApplicationTypeMapsToItsProblem(t *testing.T) {
 			}
 			sent := ApplicationError(public)
 			var app *temporal.ApplicationError
-			if !errors.As(sent, &app) || !app.NonRetryable() || app.Type() != typ {
-				t.Fatalf("ApplicationError = %#v, want a non-retryable application error of type %s", sent, typ)
+			transient := kind == ErrUnavailable || kind == ErrRateLimited
+			if !errors.As(sent, &app) || app.NonRetryable() == transient || app.Type() != typ {
+				t.Fatalf("ApplicationError = %#v, want an application error of type %s, retryable only if transient", sent, typ)
 			}
 			got := From(fmt.Errorf("decide: %w", crossTemporal(sent)))
 			want := From(kind)
@@ -82,6 +84,8 @@ func TestTemporalUnavailableIs503WithRetryAfter(t *testing.T) {
 		fmt.Errorf("intake: start routing: %w", serviceerror.NewUnavailable("connection refused")),
 		serviceerror.NewResourceExhausted(0, "busy"),
 		serviceerror.NewDeadlineExceeded("slow"),
+		// A decision whose recording activity ran out of time: the request stays decidable.
+		crossTemporal(temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_START_TO_CLOSE, temporal.NewApplicationError("db slow", "x"))),
 	} {
 		p := From(err)
 		after, ok := RetryAfter(err)
@@ -102,6 +106,7 @@ func TestOtherErrorsStayRetryable(t *testing.T) {
 	if got := ApplicationError(err); got != err {
 		t.Fatalf("ApplicationError changed a plain error: %v", got)
 	}
+
 	if ApplicationError(nil) != nil {
 		t.Fatal("ApplicationError(nil) is not nil")
 	}
