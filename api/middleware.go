@@ -8,10 +8,14 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/astralisops/astralis/internal/logging"
+	"github.com/astralisops/astralis/internal/problem"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -153,6 +157,36 @@ func limitBody(maxBytes int64, larger map[string]int64) gin.HandlerFunc {
 				limit = l
 			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
+		c.Next()
+	}
+}
+
+// textInput refuses, with a 422 naming the parameter, a query parameter or
+// path segment that is not text PostgreSQL can take: invalid UTF-8 (%FF,
+// overlong %C0%AF) or a NUL byte (%00). Handlers then only see text.
+func textInput() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var fields []problem.FieldError
+		bad := func(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
+		for name, values := range c.Request.URL.Query() {
+			if bad(name) {
+				fields = append(fields, problem.FieldError{Field: "query", Message: "parameter names must be UTF-8 text without NUL bytes"})
+				continue
+			}
+			if slices.ContainsFunc(values, bad) {
+				fields = append(fields, problem.FieldError{Field: name, Message: "must be UTF-8 text without NUL bytes"})
+			}
+		}
+		for _, p := range c.Params {
+			if bad(p.Value) {
+				fields = append(fields, problem.FieldError{Field: p.Key, Message: "must be UTF-8 text without NUL bytes"})
+			}
+		}
+		if len(fields) > 0 {
+			slices.SortFunc(fields, func(a, b problem.FieldError) int { return strings.Compare(a.Field, b.Field) })
+			respondError(c, problem.Invalid("the request has invalid parameters", fields...))
+			return
 		}
 		c.Next()
 	}

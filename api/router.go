@@ -91,6 +91,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		httpMetrics.middleware(),
 		recoverProblem(deps.Logger),
 		limitBody(deps.MaxBodyBytes, largeBodies),
+		textInput(),
 	)
 	r.NoRoute(func(c *gin.Context) {
 		respondError(c, problem.New(problem.ErrNotFound, "no such route: "+c.Request.URL.Path))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,8 +70,10 @@ func (in *RequestInput) validate(idempotencyKey string) error {
 	}
 	if len(in.Metadata) > 0 {
 		var obj map[string]any
-		if len(in.Metadata) > maxMetadata || json.Unmarshal(in.Metadata, &obj) != nil || strings.Contains(string(in.Metadata), `\u0000`) {
+		if len(in.Metadata) > maxMetadata || json.Unmarshal(in.Metadata, &obj) != nil {
 			fields = append(fields, problem.FieldError{Field: "metadata", Message: "must be a JSON object of at most 16 KiB"})
+		} else if badEscape(in.Metadata) {
+			fields = append(fields, problem.FieldError{Field: "metadata", Message: `must not hold \u0000 or a lone UTF-16 surrogate (such as \ud83d) in a key or value`})
 		}
 	}
 	if msg := auth.TextProblem(idempotencyKey, maxIdemKey); msg != "" {
@@ -267,4 +270,39 @@ func (s *Service) MarkSwept(ctx context.Context, org, id uuid.UUID) error {
 		return fmt.Errorf("intake: mark swept: %w", err)
 	}
 	return nil
+}
+
+// badEscape reports whether JSON text holds an escape PostgreSQL's jsonb
+// refuses: \u0000, or a UTF-16 surrogate that is not half of a pair
+// (encoding/json would quietly turn it into U+FFFD).
+func badEscape(raw []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+		return rune(v), err == nil
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		if !ok {
+			i++ // an escape such as \\ or \n: skip its second byte
+			continue
+		}
+		switch {
+		case r == 0, r >= 0xDC00 && r <= 0xDFFF:
+			return true // NUL, or a low surrogate with no high one before it
+		case r >= 0xD800 && r <= 0xDBFF:
+			low, ok := hex4(i + 6)
+			if !ok || low < 0xDC00 || low > 0xDFFF {
+				return true
+			}
+			i += 6 // the pair's second half
+		}
+		i += 5
+	}
+	return false
 }
