@@ -324,7 +324,8 @@ type ResetPasswordInput struct {
 }
 
 // ResetPassword sets a new password with a reset token, once. Every existing
-// session of the account is signed out; the email counts as verified.
+// session of the account is signed out, every API token it created (in any
+// organisation) is revoked, and the email counts as verified.
 func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Client) error {
 	var fields []problem.FieldError
 	if in.Token == "" {
@@ -366,7 +367,20 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 			return fmt.Errorf("accounts: get user: %w", err)
 		}
 		email = u.Email
-		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.PasswordReset, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
+		// Whoever could reset the password may have minted tokens with it: they end
+		// with it, each revocation in its organisation's audit log.
+		revoked, err := q.RevokeUserAPITokens(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("accounts: revoke tokens: %w", err)
+		}
+		for _, t := range revoked {
+			if err := audit.Record(ctx, q, audit.Event{OrgID: t.OrgID, Actor: userID, Action: audit.TokenRevoked, TargetType: "api_token", TargetID: t.ID.String(), IP: c.IP, UserAgent: c.UserAgent,
+				Metadata: map[string]any{"name": t.Name, "reason": "password reset"}}); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.PasswordReset, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent,
+			Metadata: map[string]any{"tokens_revoked": len(revoked)}})
 	})
 	if err != nil {
 		return err

@@ -167,6 +167,39 @@ func (q *Queries) RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) 
 	return i, err
 }
 
+const revokeUserAPITokens = `-- name: RevokeUserAPITokens :many
+UPDATE api_tokens SET revoked_at = now()
+WHERE user_id = $1 AND revoked_at IS NULL
+RETURNING id, org_id, name
+`
+
+type RevokeUserAPITokensRow struct {
+	ID    uuid.UUID
+	OrgID uuid.UUID
+	Name  string
+}
+
+// Every live token a person created, in every organisation: a password reset ends them.
+func (q *Queries) RevokeUserAPITokens(ctx context.Context, userID uuid.UUID) ([]RevokeUserAPITokensRow, error) {
+	rows, err := q.db.Query(ctx, revokeUserAPITokens, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []RevokeUserAPITokensRow{}
+	for rows.Next() {
+		var i RevokeUserAPITokensRow
+		if err := rows.Scan(&i.ID, &i.OrgID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const touchAPIToken = `-- name: TouchAPIToken :exec
 UPDATE api_tokens SET last_used_at = now()
 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')

@@ -25,3 +25,9 @@ UPDATE api_tokens SET revoked_at = now()
 WHERE id = sqlc.arg(id) AND org_id = sqlc.arg(org_id) AND revoked_at IS NULL
   AND (sqlc.narg(user_id)::uuid IS NULL OR user_id = sqlc.narg(user_id))
 RETURNING id, name;
+
+-- name: RevokeUserAPITokens :many
+-- Every live token a person created, in every organisation: a password reset ends them.
+UPDATE api_tokens SET revoked_at = now()
+WHERE user_id = $1 AND revoked_at IS NULL
+RETURNING id, org_id, name;
