@@ -42,6 +42,8 @@ type Service struct {
 	limiter   *ratelimit.Limiter
 	publicURL *url.URL
 	logger    *slog.Logger
+	// orgsPerUser caps the organisations one user creates (limits.orgs_per_user).
+	orgsPerUser int
 }
 
 // How long emailed links stay valid.
@@ -69,7 +71,7 @@ func New(pool *pgxpool.Pool, mailer Mailer, limiter *ratelimit.Limiter, publicUR
 	if err != nil {
 		return nil, fmt.Errorf("accounts: public URL: %w", err)
 	}
-	return &Service{pool: pool, q: store.New(pool), mailer: mailer, limiter: limiter, publicURL: u, logger: logger}, nil
+	return &Service{pool: pool, q: store.New(pool), mailer: mailer, limiter: limiter, publicURL: u, logger: logger, orgsPerUser: DefaultOrgsPerUser}, nil
 }
 
 // inTx runs fn in a transaction with queries bound to it.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -24,18 +26,103 @@ type Organization struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-const maxOrgNameLength = 200
+// MaxOrgNameLength is the most characters an organisation's name may have.
+const MaxOrgNameLength = 80
 
-// CreateOrganization creates a tenant with its creator as ADMIN.
+// OrgsCreatedPerUser limits how many organisations one user creates a day;
+// limits.orgs_per_user (Service.SetOrgsPerUser) caps how many in all.
+var OrgsCreatedPerUser = ratelimit.Rule{Name: "org-create-user", Max: 10, Window: 24 * time.Hour}
+
+// DefaultOrgsPerUser is limits.orgs_per_user's default.
+const DefaultOrgsPerUser = 20
+
+// TypeOrganizationLimit is the problem type of a creation over limits.orgs_per_user.
+const TypeOrganizationLimit = "organization-limit"
+
+// orgNameProblem says what is wrong with a (trimmed) organisation name, or "".
+// Names reach other people's inboxes (invitations), so a name is a name: a
+// short line with a letter, without control characters, bidirectional
+// overrides or invisible characters, and without what mail clients turn into
+// links ("://", "www.").
+func orgNameProblem(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case name == "":
+		return "is required"
+	case !utf8.ValidString(name):
+		return "must be valid UTF-8 text"
+	case utf8.RuneCountInString(name) > MaxOrgNameLength:
+		return fmt.Sprintf("must be at most %d characters", MaxOrgNameLength)
+	case strings.IndexFunc(name, hiddenRune) >= 0:
+		return "must not contain control, bidirectional or invisible characters"
+	case strings.Contains(lower, "://") || strings.Contains(lower, "www."):
+		return `must be a name, not a link: no "://" or "www."`
+	case strings.IndexFunc(name, unicode.IsLetter) < 0:
+		return "must contain at least one letter"
+	}
+	return ""
+}
+
+// hiddenRune is a character a name must not hold: a control character, a
+// bidirectional override or an invisible character.
+func hiddenRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Bidi_Control, unicode.Zl, unicode.Zp) ||
+		r == '\u200b' || r == '\u2060' || r == '\ufeff' // zero-width space, word joiner, BOM
+}
+
+// mailName is an organisation's name as mail quotes it (“…”): names stored
+// before the rules above lose hidden characters and quotation marks (they
+// could close the quote) and are cut to MaxOrgNameLength characters.
+func mailName(name string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(name) {
+		if hiddenRune(r) {
+			continue
+		}
+		if n == MaxOrgNameLength {
+			b.WriteString("…")
+			break
+		}
+		if strings.ContainsRune("“”„‟«»‹›\"", r) {
+			r = '\''
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// SetOrgsPerUser sets how many organisations one user may create in all
+// (limits.orgs_per_user); n < 1 keeps DefaultOrgsPerUser.
+func (s *Service) SetOrgsPerUser(n int) {
+	if n >= 1 {
+		s.orgsPerUser = n
+	}
+}
+
+// CreateOrganization creates a tenant with its creator as ADMIN. A user may
+// create OrgsCreatedPerUser a day (429) and limits.orgs_per_user in all (403).
 func (s *Service) CreateOrganization(ctx context.Context, creator uuid.UUID, name string, c Client) (Organization, error) {
 	name = strings.TrimSpace(name)
-	if msg := auth.TextProblem(name, maxOrgNameLength); name == "" || msg != "" {
-		return Organization{}, problem.Invalid("invalid organisation", problem.FieldError{Field: "name", Message: "is required: one line of at most 200 bytes"})
+	if msg := orgNameProblem(name); msg != "" {
+		return Organization{}, problem.Invalid("invalid organisation", problem.FieldError{Field: "name", Message: msg})
 	}
+	if err := s.allow(ctx, OrgsCreatedPerUser, creator.String(), "organisations created today"); err != nil {
+		return Organization{}, err
+	}
+	limit := s.orgsPerUser
 	var org store.Organization
 	err := s.inTx(ctx, func(q *store.Queries) error {
-		var err error
-		if org, err = q.CreateOrganization(ctx, name); err != nil {
+		created, err := q.CountOrganizationsCreatedBy(ctx, creator)
+		if err != nil {
+			return fmt.Errorf("accounts: count organisations: %w", err)
+		}
+		if created >= int64(limit) {
+			return &problem.Error{Kind: problem.ErrForbidden, Type: TypeOrganizationLimit,
+				Detail: fmt.Sprintf("one account may create at most %d organisations, and this one has created %d", limit, created)}
+		}
+		if org, err = q.CreateOrganization(ctx, store.CreateOrganizationParams{Name: name, CreatedBy: &creator}); err != nil {
 			return fmt.Errorf("accounts: create organisation: %w", err)
 		}
 		if _, err := q.AddMember(ctx, store.AddMemberParams{OrgID: org.ID, UserID: creator, Role: string(auth.RoleAdmin)}); err != nil {
@@ -173,7 +260,7 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 		}
 		if mailAllowed {
 			mailID, err = s.enqueue(ctx, q, mail.AfterCommit, "invitation", in.Email, map[string]string{
-				"OrgName": o.Name, "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
+				"OrgName": mailName(o.Name), "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
 				"Link": s.link("/accept-invitation", "token", secret),
 			})
 			if err != nil {

@@ -521,10 +521,13 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (User, Organ
 			return problem.Invalid("a new organisation's first member is its ADMIN", problem.FieldError{Field: "role", Message: "must be ADMIN when --org names a new organisation"})
 		}
 		name := strings.TrimSpace(in.Org)
-		if name == "" || len(name) > maxOrgNameLength {
+		if name == "" {
 			return problem.Invalid("invalid organisation", problem.FieldError{Field: "org", Message: "is required: an organisation id or a new organisation's name"})
 		}
-		o, err := q.CreateOrganization(ctx, name)
+		if msg := orgNameProblem(name); msg != "" {
+			return problem.Invalid("invalid organisation", problem.FieldError{Field: "org", Message: msg})
+		}
+		o, err := q.CreateOrganization(ctx, store.CreateOrganizationParams{Name: name, CreatedBy: &user.ID})
 		if err != nil {
 			return err
 		}

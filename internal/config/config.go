@@ -30,6 +30,7 @@ type Config struct {
 	Google   Google   `mapstructure:"google"`
 	OpenAI   OpenAI   `mapstructure:"openai"`
 	Dev      Dev      `mapstructure:"dev"`
+	Limits   Limits   `mapstructure:"limits"`
 }
 
 type HTTP struct {
@@ -103,6 +104,12 @@ type OpenAI struct {
 	Timeout time.Duration `mapstructure:"timeout"`
 }
 
+// Limits caps what one account may do.
+type Limits struct {
+	// OrgsPerUser is how many organisations one user may create in all.
+	OrgsPerUser int `mapstructure:"orgs_per_user"`
+}
+
 // Dev configures `astralis dev`: where its embedded services keep data and listen.
 type Dev struct {
 	DataDir          string `mapstructure:"data_dir"`
@@ -159,6 +166,7 @@ var defaults = map[string]any{
 	"dev.temporal_ui_addr":       "127.0.0.1:8233",
 	"dev.postgres_port":          54329,
 	"dev.embedded_temporal":      true,
+	"limits.orgs_per_user":       20,
 }
 
 // conventionalEnv lists the well-known variable names accepted beside ASTRALIS_*.
@@ -343,6 +351,9 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || u.Host == "" {
 			add("openai.base_url (OPENAI_BASE_URL): must be an absolute URL")
 		}
+	}
+	if c.Limits.OrgsPerUser < 1 {
+		add("limits.orgs_per_user (ASTRALIS_LIMITS_ORGS_PER_USER): must be at least 1, got %d", c.Limits.OrgsPerUser)
 	}
 	if c.Env == EnvDevelopment {
 		if c.Dev.DataDir == "" {

@@ -1,7 +1,9 @@
 package intake
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,27 +94,52 @@ type Submitted struct {
 	Created bool      `json:"-"` // false when the idempotency key found an earlier request
 }
 
-// Submit stores a request once per idempotency key; the same key answers the earlier request.
+// inputSHA256 is what an idempotency key was used for: the SHA-256 of the
+// validated (trimmed, normalised) request, with the metadata's keys sorted.
+func (in *RequestInput) inputSHA256() []byte {
+	var meta any = map[string]any{}
+	if len(in.Metadata) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(in.Metadata))
+		dec.UseNumber() // numbers keep their text
+		if err := dec.Decode(&meta); err != nil {
+			meta = string(in.Metadata) // validate accepted it: not reached
+		}
+	}
+	canonical, _ := json.Marshal([]any{in.Subject, in.Body, in.Contact.Name, in.Contact.Email, in.Source, meta})
+	sum := sha256.Sum256(canonical)
+	return sum[:]
+}
+
+// Submit stores a request once per submitter and idempotency key: the same
+// member sending the same key with the same request gets the earlier one, with
+// another request a 422. Keys of different members never meet.
 func (s *Service) Submit(ctx context.Context, org uuid.UUID, by uuid.UUID, idempotencyKey string, in RequestInput) (Submitted, error) {
 	if err := in.validate(idempotencyKey); err != nil {
 		return Submitted{}, err
 	}
 	var key *string
+	var digest []byte
 	if idempotencyKey != "" {
 		key = &idempotencyKey
+		digest = in.inputSHA256()
 	}
 	meta := []byte("{}")
 	if len(in.Metadata) > 0 {
 		meta = in.Metadata
 	}
 	r, err := s.q.InsertIntake(ctx, store.InsertIntakeParams{
-		OrgID: org, CreatedBy: &by, IdempotencyKey: key, Subject: in.Subject, Body: in.Body,
+		OrgID: org, CreatedBy: &by, IdempotencyKey: key, InputSHA256: digest, Subject: in.Subject, Body: in.Body,
 		ContactName: in.Contact.Name, ContactEmail: in.Contact.Email, Source: in.Source, Metadata: meta,
 	})
 	if errors.Is(err, pgx.ErrNoRows) && key != nil {
-		earlier, err := s.q.GetIntakeByKey(ctx, store.GetIntakeByKeyParams{OrgID: org, IdempotencyKey: key})
+		earlier, err := s.q.GetIntakeByKey(ctx, store.GetIntakeByKeyParams{OrgID: org, CreatedBy: &by, IdempotencyKey: key})
 		if err != nil {
 			return Submitted{}, fmt.Errorf("intake: earlier request: %w", err)
+		}
+		// Requests stored before keys remembered their input have no digest: they answer as they did.
+		if earlier.InputSHA256 != nil && !bytes.Equal(earlier.InputSHA256, digest) {
+			return Submitted{}, problem.Invalid("the Idempotency-Key was used for a different request: send this one with a new key",
+				problem.FieldError{Field: "Idempotency-Key", Message: "was used for a different request"})
 		}
 		return Submitted{ID: earlier.ID, Status: earlier.Status}, nil
 	}

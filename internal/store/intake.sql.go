@@ -69,7 +69,7 @@ func (q *Queries) CreateItemForIntake(ctx context.Context, arg CreateItemForInta
 }
 
 const getIntake = `-- name: GetIntake :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at FROM intake_requests WHERE org_id = $1 AND id = $2
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at, input_sha256 FROM intake_requests WHERE org_id = $1 AND id = $2
 `
 
 type GetIntakeParams struct {
@@ -103,21 +103,23 @@ func (q *Queries) GetIntake(ctx context.Context, arg GetIntakeParams) (IntakeReq
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
 		&i.SweptAt,
+		&i.InputSHA256,
 	)
 	return i, err
 }
 
 const getIntakeByKey = `-- name: GetIntakeByKey :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at, input_sha256 FROM intake_requests WHERE org_id = $1 AND created_by = $2 AND idempotency_key = $3
 `
 
 type GetIntakeByKeyParams struct {
 	OrgID          uuid.UUID
+	CreatedBy      *uuid.UUID
 	IdempotencyKey *string
 }
 
 func (q *Queries) GetIntakeByKey(ctx context.Context, arg GetIntakeByKeyParams) (IntakeRequest, error) {
-	row := q.db.QueryRow(ctx, getIntakeByKey, arg.OrgID, arg.IdempotencyKey)
+	row := q.db.QueryRow(ctx, getIntakeByKey, arg.OrgID, arg.CreatedBy, arg.IdempotencyKey)
 	var i IntakeRequest
 	err := row.Scan(
 		&i.ID,
@@ -142,12 +144,13 @@ func (q *Queries) GetIntakeByKey(ctx context.Context, arg GetIntakeByKeyParams) 
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
 		&i.SweptAt,
+		&i.InputSHA256,
 	)
 	return i, err
 }
 
 const getIntakeView = `-- name: GetIntakeView :one
-SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, r.swept_at, coalesce(p.key, '')::text AS pipeline_key
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, r.swept_at, r.input_sha256, coalesce(p.key, '')::text AS pipeline_key
 FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
 WHERE r.org_id = $1 AND r.id = $2
 `
@@ -180,6 +183,7 @@ type GetIntakeViewRow struct {
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
 	SweptAt           *time.Time
+	InputSHA256       []byte
 	PipelineKey       string
 }
 
@@ -209,22 +213,24 @@ func (q *Queries) GetIntakeView(ctx context.Context, arg GetIntakeViewParams) (G
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
 		&i.SweptAt,
+		&i.InputSHA256,
 		&i.PipelineKey,
 	)
 	return i, err
 }
 
 const insertIntake = `-- name: InsertIntake :one
-INSERT INTO intake_requests (org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (org_id, idempotency_key) DO NOTHING
-RETURNING id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at
+INSERT INTO intake_requests (org_id, created_by, idempotency_key, input_sha256, subject, body, contact_name, contact_email, source, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (org_id, created_by, idempotency_key) DO NOTHING
+RETURNING id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at, input_sha256
 `
 
 type InsertIntakeParams struct {
 	OrgID          uuid.UUID
 	CreatedBy      *uuid.UUID
 	IdempotencyKey *string
+	InputSHA256    []byte
 	Subject        string
 	Body           string
 	ContactName    string
@@ -233,12 +239,13 @@ type InsertIntakeParams struct {
 	Metadata       json.RawMessage
 }
 
-// Returns no row when the idempotency key was used before in the organisation.
+// Returns no row when the submitter used the idempotency key before in the organisation.
 func (q *Queries) InsertIntake(ctx context.Context, arg InsertIntakeParams) (IntakeRequest, error) {
 	row := q.db.QueryRow(ctx, insertIntake,
 		arg.OrgID,
 		arg.CreatedBy,
 		arg.IdempotencyKey,
+		arg.InputSHA256,
 		arg.Subject,
 		arg.Body,
 		arg.ContactName,
@@ -270,6 +277,7 @@ func (q *Queries) InsertIntake(ctx context.Context, arg InsertIntakeParams) (Int
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
 		&i.SweptAt,
+		&i.InputSHA256,
 	)
 	return i, err
 }
@@ -405,7 +413,7 @@ func (q *Queries) LeastLoadedAssignee(ctx context.Context, orgID uuid.UUID) (Lea
 }
 
 const listIntake = `-- name: ListIntake :many
-SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, r.swept_at, coalesce(p.key, '')::text AS pipeline_key
+SELECT r.id, r.org_id, r.created_by, r.idempotency_key, r.subject, r.body, r.contact_name, r.contact_email, r.source, r.metadata, r.status, r.pipeline_id, r.priority, r.assignee_id, r.confidence, r.reason, r.decided_by, r.sla_breached_at, r.created_at, r.updated_at, r.priority_decided_by, r.swept_at, r.input_sha256, coalesce(p.key, '')::text AS pipeline_key
 FROM intake_requests r LEFT JOIN pipelines p ON p.id = r.pipeline_id
 WHERE r.org_id = $1
   AND ($2::uuid IS NULL OR r.created_by = $2)
@@ -459,6 +467,7 @@ type ListIntakeRow struct {
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
 	SweptAt           *time.Time
+	InputSHA256       []byte
 	PipelineKey       string
 }
 
@@ -508,6 +517,7 @@ func (q *Queries) ListIntake(ctx context.Context, arg ListIntakeParams) ([]ListI
 			&i.UpdatedAt,
 			&i.PriorityDecidedBy,
 			&i.SweptAt,
+			&i.InputSHA256,
 			&i.PipelineKey,
 		); err != nil {
 			return nil, err
@@ -562,7 +572,7 @@ func (q *Queries) ListIntakeEvents(ctx context.Context, arg ListIntakeEventsPara
 }
 
 const lockIntake = `-- name: LockIntake :one
-SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata, status, pipeline_id, priority, assignee_id, confidence, reason, decided_by, sla_breached_at, created_at, updated_at, priority_decided_by, swept_at, input_sha256 FROM intake_requests WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockIntakeParams struct {
@@ -596,6 +606,7 @@ func (q *Queries) LockIntake(ctx context.Context, arg LockIntakeParams) (IntakeR
 		&i.UpdatedAt,
 		&i.PriorityDecidedBy,
 		&i.SweptAt,
+		&i.InputSHA256,
 	)
 	return i, err
 }

@@ -94,6 +94,7 @@ type IntakeRequest struct {
 	UpdatedAt         time.Time
 	PriorityDecidedBy string
 	SweptAt           *time.Time
+	InputSHA256       []byte
 }
 
 type Invitation struct {
@@ -129,6 +130,7 @@ type Organization struct {
 	ID        uuid.UUID
 	Name      string
 	CreatedAt time.Time
+	CreatedBy *uuid.UUID
 }
 
 type PasswordResetRequest struct {

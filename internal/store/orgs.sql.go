@@ -37,6 +37,20 @@ func (q *Queries) AddMember(ctx context.Context, arg AddMemberParams) (Membershi
 	return i, err
 }
 
+const countOrganizationsCreatedBy = `-- name: CountOrganizationsCreatedBy :one
+WITH creator AS (SELECT id FROM users WHERE id = $1::uuid FOR NO KEY UPDATE)
+SELECT count(*) FROM organizations WHERE created_by = (SELECT id FROM creator)
+`
+
+// How many organisations the user created, counted while holding the user's
+// row so two concurrent creations cannot both pass the cap.
+func (q *Queries) CountOrganizationsCreatedBy(ctx context.Context, userID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, countOrganizationsCreatedBy, userID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createInvitation = `-- name: CreateInvitation :one
 INSERT INTO invitations (org_id, email, role, invited_by, expires_at, token_hash) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (org_id, lower(email)) WHERE accepted_at IS NULL
@@ -79,13 +93,23 @@ func (q *Queries) CreateInvitation(ctx context.Context, arg CreateInvitationPara
 }
 
 const createOrganization = `-- name: CreateOrganization :one
-INSERT INTO organizations (name) VALUES ($1) RETURNING id, name, created_at
+INSERT INTO organizations (name, created_by) VALUES ($1, $2) RETURNING id, name, created_at, created_by
 `
 
-func (q *Queries) CreateOrganization(ctx context.Context, name string) (Organization, error) {
-	row := q.db.QueryRow(ctx, createOrganization, name)
+type CreateOrganizationParams struct {
+	Name      string
+	CreatedBy *uuid.UUID
+}
+
+func (q *Queries) CreateOrganization(ctx context.Context, arg CreateOrganizationParams) (Organization, error) {
+	row := q.db.QueryRow(ctx, createOrganization, arg.Name, arg.CreatedBy)
 	var i Organization
-	err := row.Scan(&i.ID, &i.Name, &i.CreatedAt)
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CreatedAt,
+		&i.CreatedBy,
+	)
 	return i, err
 }
 
@@ -111,13 +135,18 @@ func (q *Queries) GetMembership(ctx context.Context, arg GetMembershipParams) (M
 }
 
 const getOrganization = `-- name: GetOrganization :one
-SELECT id, name, created_at FROM organizations WHERE id = $1
+SELECT id, name, created_at, created_by FROM organizations WHERE id = $1
 `
 
 func (q *Queries) GetOrganization(ctx context.Context, id uuid.UUID) (Organization, error) {
 	row := q.db.QueryRow(ctx, getOrganization, id)
 	var i Organization
-	err := row.Scan(&i.ID, &i.Name, &i.CreatedAt)
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CreatedAt,
+		&i.CreatedBy,
+	)
 	return i, err
 }
 

@@ -173,13 +173,13 @@ func TestJourneyFromSignUpToAPIToken(t *testing.T) {
 	if inv.ID == "" || inv.Role != "CLIENT" {
 		t.Fatalf("invitation = %+v", inv)
 	}
-	clientInvite := linkToken(t, inbox.WaitFor(t, "client@example.com", "You are invited to Acme Repairs"))
+	clientInvite := linkToken(t, inbox.WaitFor(t, "client@example.com", "You are invited to the organisation “Acme Repairs”"))
 	client.must(404, "GET", "/api/v1/orgs/"+org.ID, nil) // not a member before accepting
 	client.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": clientInvite})
 	client.must(422, "POST", "/api/v1/invitations/accept", map[string]string{"token": clientInvite}) // once
 
 	admin.must(202, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": "operator@example.com", "role": "OPERATOR"})
-	operatorInvite := linkToken(t, inbox.WaitFor(t, "operator@example.com", "You are invited to Acme Repairs"))
+	operatorInvite := linkToken(t, inbox.WaitFor(t, "operator@example.com", "You are invited to the organisation “Acme Repairs”"))
 	// Someone else cannot use it, even signed in.
 	client.must(403, "POST", "/api/v1/invitations/accept", map[string]string{"token": operatorInvite})
 	operator := signUpVerified(t, base, inbox, "operator@example.com", "operator secret 123")

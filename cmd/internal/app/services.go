@@ -87,7 +87,11 @@ func (s *Services) Migrate(ctx context.Context) error {
 
 // accounts is the users, organisations and sessions service.
 func (s *Services) accounts() (*accounts.Service, error) {
-	return accounts.New(s.Pool, s.mailer(), ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
+	svc, err := accounts.New(s.Pool, s.mailer(), ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
+	if err == nil {
+		svc.SetOrgsPerUser(s.Config.Limits.OrgsPerUser)
+	}
+	return svc, err
 }
 
 // intake is the pipelines and routing service; one per process, as it caches parsed models.

@@ -40,14 +40,14 @@ ON CONFLICT (intake_id) DO NOTHING;
 INSERT INTO routing_examples (org_id, pipeline_id, text, source) VALUES ($1, $2, $3, 'operator');
 
 -- name: InsertIntake :one
--- Returns no row when the idempotency key was used before in the organisation.
-INSERT INTO intake_requests (org_id, created_by, idempotency_key, subject, body, contact_name, contact_email, source, metadata)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (org_id, idempotency_key) DO NOTHING
+-- Returns no row when the submitter used the idempotency key before in the organisation.
+INSERT INTO intake_requests (org_id, created_by, idempotency_key, input_sha256, subject, body, contact_name, contact_email, source, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (org_id, created_by, idempotency_key) DO NOTHING
 RETURNING *;
 
 -- name: GetIntakeByKey :one
-SELECT * FROM intake_requests WHERE org_id = $1 AND idempotency_key = $2;
+SELECT * FROM intake_requests WHERE org_id = $1 AND created_by = $2 AND idempotency_key = $3;
 
 -- name: GetIntakeView :one
 SELECT r.*, coalesce(p.key, '')::text AS pipeline_key

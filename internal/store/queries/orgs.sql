@@ -1,5 +1,11 @@
 -- name: CreateOrganization :one
-INSERT INTO organizations (name) VALUES ($1) RETURNING *;
+INSERT INTO organizations (name, created_by) VALUES ($1, $2) RETURNING *;
+
+-- name: CountOrganizationsCreatedBy :one
+-- How many organisations the user created, counted while holding the user's
+-- row so two concurrent creations cannot both pass the cap.
+WITH creator AS (SELECT id FROM users WHERE id = sqlc.arg(user_id)::uuid FOR NO KEY UPDATE)
+SELECT count(*) FROM organizations WHERE created_by = (SELECT id FROM creator);
 
 -- name: GetOrganization :one
 SELECT * FROM organizations WHERE id = $1;
