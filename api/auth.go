@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/audit"
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/problem"
 )
@@ -69,6 +70,8 @@ func (a *authenticator) middleware() gin.HandlerFunc {
 				return
 			}
 			c.Set(principalKey, principal{User: user, Token: &tp})
+			// What the token does is audited as the token's, not only its creator's.
+			c.Request = c.Request.WithContext(audit.WithActorToken(c.Request.Context(), tp.TokenID))
 			c.Next()
 			return
 		}
@@ -137,10 +140,17 @@ func requireUser(c *gin.Context) {
 	c.Next()
 }
 
-// requireSession refuses API tokens where only a person may act (organisations, tokens, account history).
+// TypeSessionRequired is the problem type of an API token on a route only a signed-in person may use.
+const TypeSessionRequired = "session-required"
+
+// requireSession refuses API tokens where only a person may act: who belongs
+// to an organisation and with what role (members, invitations, API tokens),
+// creating organisations, and account history. A leaked token can then do its
+// work but cannot let anyone in or mint its own successors.
 func requireSession(c *gin.Context) {
 	if p, _ := principalOf(c); p.Token != nil {
-		respondError(c, problem.New(problem.ErrForbidden, "API tokens act within their organisation only"))
+		respondError(c, &problem.Error{Kind: problem.ErrForbidden, Type: TypeSessionRequired,
+			Detail: "API tokens cannot do this: sign in as a person (members, roles, invitations and API tokens are managed in person)"})
 		return
 	}
 	c.Next()

@@ -143,7 +143,7 @@ func (h *intakeHandler) list(c *gin.Context) {
 	q := queryParams{c: c}
 	f := intake.ListFilter{
 		Status: c.Query("status"), Pipeline: c.Query("pipeline"), Priority: c.Query("priority"), Search: c.Query("q"), OnlyFrom: onlyOwn(c),
-		Assignee: q.userID("assignee"), Since: q.time("since"), Until: q.time("until"),
+		Assignee: q.id("assignee", "user"), Since: q.time("since"), Until: q.time("until"),
 	}
 	if !statuses[f.Status] {
 		q.fields = append(q.fields, problem.FieldError{Field: "status", Message: "must be received, routed, awaiting_approval or rejected"})

@@ -10,7 +10,7 @@ import (
 	"github.com/astralisops/astralis/internal/problem"
 )
 
-// orgHandler serves organisations, members, API tokens and the activity log.
+// orgHandler serves organisations, members, invitations, API tokens and the activity log.
 type orgHandler struct {
 	accounts *accounts.Service
 }
@@ -84,6 +84,43 @@ func (h *orgHandler) invite(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusAccepted, inv)
+}
+
+func (h *orgHandler) listInvitations(c *gin.Context) {
+	var cursor accounts.InvitationCursor
+	limit, err := pageParams(c, &cursor)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	var after *accounts.InvitationCursor
+	if c.Query("cursor") != "" {
+		after = &cursor
+	}
+	invitations, err := h.accounts.Invitations(c, orgID(c), after, limit+1)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	out := page[accounts.Invitation]{Items: invitations}
+	if len(invitations) > limit {
+		out.Items = invitations[:limit]
+		last := invitations[limit-1]
+		out.NextCursor = encodeCursor(accounts.InvitationCursor{At: last.CreatedAt, ID: last.ID})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h *orgHandler) revokeInvitation(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "pending invitation")
+	if !ok {
+		return
+	}
+	if err := h.accounts.RevokeInvitation(c, orgID(c), userID(c), id, clientOf(c)); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 func (h *orgHandler) acceptInvitation(c *gin.Context) {
@@ -186,7 +223,7 @@ func (h *orgHandler) activity(c *gin.Context) {
 		return
 	}
 	q := queryParams{c: c}
-	f := accounts.ActivityFilter{Action: c.Query("action"), Actor: q.userID("actor"), Since: q.time("since"), Until: q.time("until")}
+	f := accounts.ActivityFilter{Action: c.Query("action"), Actor: q.id("actor", "user"), Token: q.id("token", "token"), Since: q.time("since"), Until: q.time("until")}
 	if err := q.err(); err != nil {
 		respondError(c, err)
 		return

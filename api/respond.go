@@ -173,15 +173,15 @@ type queryParams struct {
 	fields []problem.FieldError
 }
 
-// userID reads an optional user id parameter.
-func (q *queryParams) userID(name string) *uuid.UUID {
+// id reads an optional id parameter; what names the kind of id ("user", "token").
+func (q *queryParams) id(name, what string) *uuid.UUID {
 	raw := q.c.Query(name)
 	if raw == "" {
 		return nil
 	}
 	id, err := uuid.Parse(raw)
 	if err != nil {
-		q.fields = append(q.fields, problem.FieldError{Field: name, Message: "must be a user id"})
+		q.fields = append(q.fields, problem.FieldError{Field: name, Message: "must be a " + what + " id"})
 		return nil
 	}
 	return &id

@@ -139,14 +139,18 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org := v1.Group("/orgs/:org", requireUser, authn.orgScope)
 	org.GET("", oh.get)
 	org.GET("/members", requireRole(auth.RoleOperator), oh.listMembers)
-	org.POST("/members", requireRole(auth.RoleAdmin), oh.invite)
-	org.PATCH("/members/:user", requireRole(auth.RoleAdmin), oh.changeRole)
-	org.DELETE("/members/:user", requireRole(auth.RoleAdmin), oh.removeMember)
-	// Tokens are managed by people, not by tokens: a leaked one cannot mint its own successors.
-	org.POST("/tokens", requireSession, oh.createToken)
 	org.GET("/tokens", oh.listTokens)
-	org.DELETE("/tokens/:token", requireSession, oh.revokeToken)
 	org.GET("/activity", requireRole(auth.RoleAdmin), oh.activity)
+	// Who belongs and with what rights is managed by people, not by API tokens:
+	// a leaked token can neither let anyone in nor mint its own successors.
+	people := org.Group("", requireSession)
+	people.POST("/members", requireRole(auth.RoleAdmin), oh.invite)
+	people.PATCH("/members/:user", requireRole(auth.RoleAdmin), oh.changeRole)
+	people.DELETE("/members/:user", requireRole(auth.RoleAdmin), oh.removeMember)
+	people.GET("/invitations", requireRole(auth.RoleAdmin), oh.listInvitations)
+	people.DELETE("/invitations/:id", requireRole(auth.RoleAdmin), oh.revokeInvitation)
+	people.POST("/tokens", oh.createToken)
+	people.DELETE("/tokens/:token", oh.revokeToken)
 
 	ph := &pipelineHandler{intake: deps.Intake}
 	org.POST("/pipelines", requireRole(auth.RoleAdmin), ph.createPipeline)

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -205,11 +206,23 @@ type InviteInput struct {
 
 // Invitation is a pending invitation as the inviting organisation sees it.
 type Invitation struct {
-	ID        uuid.UUID `json:"id"`
-	Email     string    `json:"email"`
-	Role      auth.Role `json:"role"`
-	ExpiresAt time.Time `json:"expires_at"`
+	ID           uuid.UUID `json:"id"`
+	Email        string    `json:"email"`
+	Role         auth.Role `json:"role"`
+	InvitedBy    uuid.UUID `json:"invited_by"`
+	InviterEmail string    `json:"invited_by_email"`
+	CreatedAt    time.Time `json:"created_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
 }
+
+// TypeInvitationVoid is the problem type of accepting an invitation whose
+// inviter may no longer grant its role (demoted, removed, account deleted).
+const TypeInvitationVoid = "invitation-void"
+
+var errInvitationVoid = &problem.Error{Kind: problem.ErrConflict, Type: TypeInvitationVoid,
+	Detail: "this invitation is void: whoever sent it may no longer add members with that role; ask an ADMIN of the organisation for a new one"}
+
+var errNoInvitation = problem.Invalid("the invitation is invalid, expired, revoked or already used", problem.FieldError{Field: "token", Message: "is invalid, expired, revoked or already used"})
 
 // Invitation abuse limits: an organisation's ADMINs, and mail to one address.
 var (
@@ -273,11 +286,52 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 		return Invitation{}, err
 	}
 	s.dispatch(ctx, mailID)
-	return Invitation{ID: inv.ID, Email: inv.Email, Role: auth.Role(inv.Role), ExpiresAt: inv.ExpiresAt}, nil
+	return Invitation{ID: inv.ID, Email: inv.Email, Role: auth.Role(inv.Role), InvitedBy: actor, InviterEmail: inviter.Email, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt}, nil
+}
+
+// InvitationCursor continues a listing after the last invitation of a page.
+type InvitationCursor struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+// Invitations pages through an organisation's invitations that can still be
+// accepted, newest first: up to limit after cursor (nil: from the start).
+func (s *Service) Invitations(ctx context.Context, org uuid.UUID, after *InvitationCursor, limit int) ([]Invitation, error) {
+	params := store.ListPendingInvitationsParams{OrgID: org, MaxRows: int32(limit)}
+	if after != nil {
+		params.BeforeAt, params.BeforeID = &after.At, after.ID
+	}
+	rows, err := s.q.ListPendingInvitations(ctx, params)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: list invitations: %w", err)
+	}
+	out := make([]Invitation, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Invitation{ID: r.ID, Email: r.Email, Role: auth.Role(r.Role), InvitedBy: *r.InvitedBy, InviterEmail: r.InviterEmail, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt})
+	}
+	return out, nil
+}
+
+// RevokeInvitation withdraws a pending invitation: its mailed link stops working.
+func (s *Service) RevokeInvitation(ctx context.Context, org, actor, id uuid.UUID, c Client) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		inv, err := q.DeletePendingInvitation(ctx, store.DeletePendingInvitationParams{ID: id, OrgID: org})
+		if isNoRows(err) {
+			return problem.New(problem.ErrNotFound, "no such pending invitation")
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: revoke invitation: %w", err)
+		}
+		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.InvitationRevoked, TargetType: "invitation", TargetID: inv.ID.String(), IP: c.IP, UserAgent: c.UserAgent,
+			Metadata: map[string]any{"email": inv.Email, "role": inv.Role, "invited_by": inv.InvitedBy}})
+	})
 }
 
 // AcceptInvitation makes the signed-in user a member with the invited role.
-// Only an account that proved the invited address may accept.
+// Only an account that proved the invited address may accept, and only while
+// the inviter could still send it: only ADMINs add members, so an invitation
+// is void once its inviter is demoted, removed or their account deleted.
 func (s *Service) AcceptInvitation(ctx context.Context, userID uuid.UUID, token string, c Client) (Organization, error) {
 	if token == "" {
 		return Organization{}, problem.Invalid("token is required", problem.FieldError{Field: "token", Message: "is required"})
@@ -296,13 +350,21 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID uuid.UUID, token 
 	err = s.inTx(ctx, func(q *store.Queries) error {
 		pending, err := q.GetPendingInvitation(ctx, auth.HashToken(token))
 		if isNoRows(err) {
-			return errBadLink
+			return errNoInvitation
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: invitation: %w", err)
 		}
 		if !strings.EqualFold(pending.Email, u.Email) {
 			return problem.New(problem.ErrForbidden, "this invitation is for another email address: sign in with that address to accept it")
+		}
+		// Holding the ADMIN rows serialises this check with demotions and removals.
+		admins, err := q.LockAdmins(ctx, pending.OrgID)
+		if err != nil {
+			return fmt.Errorf("accounts: lock admins: %w", err)
+		}
+		if pending.InvitedBy == nil || !slices.Contains(admins, *pending.InvitedBy) {
+			return errInvitationVoid
 		}
 		inv, err := q.TakeInvitation(ctx, store.TakeInvitationParams{TokenHash: auth.HashToken(token), Email: u.Email})
 		if err != nil {

@@ -29,6 +29,7 @@ const (
 	MemberInvited     = "org.member.invited"
 	MemberRoleChanged = "org.member.role_changed"
 	MemberRemoved     = "org.member.removed"
+	InvitationRevoked = "org.invitation.revoked"
 	TokenCreated      = "org.token.created"
 	TokenRevoked      = "org.token.revoked"
 	ItemMoved         = "pipeline.item.moved"
@@ -48,7 +49,23 @@ type Event struct {
 	Metadata   map[string]any
 }
 
-// Record writes e with q, which may be a transaction so the event commits with the change.
+type actorTokenKey struct{}
+
+// WithActorToken marks ctx as a request made with API token id: every event
+// recorded with it names the token as well as the member who created it, so
+// what a token did can be told from what its creator did in person.
+func WithActorToken(ctx context.Context, id uuid.UUID) context.Context {
+	return context.WithValue(ctx, actorTokenKey{}, id)
+}
+
+// actorToken is the API token ctx acts through, or uuid.Nil for a person.
+func actorToken(ctx context.Context) uuid.UUID {
+	id, _ := ctx.Value(actorTokenKey{}).(uuid.UUID)
+	return id
+}
+
+// Record writes e with q, which may be a transaction so the event commits with
+// the change; the token ctx acts through (WithActorToken), if any, is named.
 func Record(ctx context.Context, q *store.Queries, e Event) error {
 	meta := []byte("{}")
 	if len(e.Metadata) > 0 {
@@ -60,6 +77,7 @@ func Record(ctx context.Context, q *store.Queries, e Event) error {
 	err := q.InsertAuditEvent(ctx, store.InsertAuditEventParams{
 		OrgID:         nullable(e.OrgID),
 		ActorUserID:   nullable(e.Actor),
+		ActorTokenID:  nullable(actorToken(ctx)),
 		SubjectUserID: nullable(e.Subject),
 		Action:        e.Action,
 		TargetType:    e.TargetType,

@@ -14,13 +14,14 @@ import (
 )
 
 const insertAuditEvent = `-- name: InsertAuditEvent :exec
-INSERT INTO audit_log (org_id, actor_user_id, subject_user_id, action, target_type, target_id, ip, user_agent, metadata)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO audit_log (org_id, actor_user_id, actor_token_id, subject_user_id, action, target_type, target_id, ip, user_agent, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 `
 
 type InsertAuditEventParams struct {
 	OrgID         *uuid.UUID
 	ActorUserID   *uuid.UUID
+	ActorTokenID  *uuid.UUID
 	SubjectUserID *uuid.UUID
 	Action        string
 	TargetType    string
@@ -34,6 +35,7 @@ func (q *Queries) InsertAuditEvent(ctx context.Context, arg InsertAuditEventPara
 	_, err := q.db.Exec(ctx, insertAuditEvent,
 		arg.OrgID,
 		arg.ActorUserID,
+		arg.ActorTokenID,
 		arg.SubjectUserID,
 		arg.Action,
 		arg.TargetType,
@@ -46,25 +48,27 @@ func (q *Queries) InsertAuditEvent(ctx context.Context, arg InsertAuditEventPara
 }
 
 const listOrgAuditEvents = `-- name: ListOrgAuditEvents :many
-SELECT id, org_id, actor_user_id, subject_user_id, action, target_type, target_id, ip, user_agent, metadata, created_at FROM audit_log
+SELECT id, org_id, actor_user_id, subject_user_id, action, target_type, target_id, ip, user_agent, metadata, created_at, actor_token_id FROM audit_log
 WHERE org_id = $1
   AND ($2::bigint = 0 OR id < $2::bigint)
   AND ($3::text = '' OR action = $3::text)
   AND ($4::uuid IS NULL OR actor_user_id = $4)
-  AND ($5::timestamptz IS NULL OR created_at >= $5)
-  AND ($6::timestamptz IS NULL OR created_at < $6)
+  AND ($5::uuid IS NULL OR actor_token_id = $5)
+  AND ($6::timestamptz IS NULL OR created_at >= $6)
+  AND ($7::timestamptz IS NULL OR created_at < $7)
 ORDER BY id DESC
-LIMIT $7
+LIMIT $8
 `
 
 type ListOrgAuditEventsParams struct {
-	OrgID       *uuid.UUID
-	BeforeID    int64
-	Action      string
-	ActorUserID *uuid.UUID
-	Since       *time.Time
-	Until       *time.Time
-	MaxRows     int32
+	OrgID        *uuid.UUID
+	BeforeID     int64
+	Action       string
+	ActorUserID  *uuid.UUID
+	ActorTokenID *uuid.UUID
+	Since        *time.Time
+	Until        *time.Time
+	MaxRows      int32
 }
 
 func (q *Queries) ListOrgAuditEvents(ctx context.Context, arg ListOrgAuditEventsParams) ([]AuditLog, error) {
@@ -73,6 +77,7 @@ func (q *Queries) ListOrgAuditEvents(ctx context.Context, arg ListOrgAuditEvents
 		arg.BeforeID,
 		arg.Action,
 		arg.ActorUserID,
+		arg.ActorTokenID,
 		arg.Since,
 		arg.Until,
 		arg.MaxRows,
@@ -96,6 +101,7 @@ func (q *Queries) ListOrgAuditEvents(ctx context.Context, arg ListOrgAuditEvents
 			&i.UserAgent,
 			&i.Metadata,
 			&i.CreatedAt,
+			&i.ActorTokenID,
 		); err != nil {
 			return nil, err
 		}
@@ -108,7 +114,7 @@ func (q *Queries) ListOrgAuditEvents(ctx context.Context, arg ListOrgAuditEvents
 }
 
 const listUserAuditEvents = `-- name: ListUserAuditEvents :many
-SELECT id, org_id, actor_user_id, subject_user_id, action, target_type, target_id, ip, user_agent, metadata, created_at FROM audit_log
+SELECT id, org_id, actor_user_id, subject_user_id, action, target_type, target_id, ip, user_agent, metadata, created_at, actor_token_id FROM audit_log
 WHERE subject_user_id = $1 AND org_id IS NULL
   AND ($2::bigint = 0 OR id < $2::bigint)
 ORDER BY id DESC
@@ -143,6 +149,7 @@ func (q *Queries) ListUserAuditEvents(ctx context.Context, arg ListUserAuditEven
 			&i.UserAgent,
 			&i.Metadata,
 			&i.CreatedAt,
+			&i.ActorTokenID,
 		); err != nil {
 			return nil, err
 		}

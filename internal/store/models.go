@@ -36,6 +36,7 @@ type AuditLog struct {
 	UserAgent     string
 	Metadata      json.RawMessage
 	CreatedAt     time.Time
+	ActorTokenID  *uuid.UUID
 }
 
 type DevMail struct {

@@ -113,6 +113,34 @@ func (q *Queries) CreateOrganization(ctx context.Context, arg CreateOrganization
 	return i, err
 }
 
+const deletePendingInvitation = `-- name: DeletePendingInvitation :one
+DELETE FROM invitations WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL AND expires_at > now()
+RETURNING id, org_id, email, role, invited_by, expires_at, accepted_at, created_at, token_hash
+`
+
+type DeletePendingInvitationParams struct {
+	ID    uuid.UUID
+	OrgID uuid.UUID
+}
+
+// Revoking an invitation deletes it: its token stops working and the address can be invited again.
+func (q *Queries) DeletePendingInvitation(ctx context.Context, arg DeletePendingInvitationParams) (Invitation, error) {
+	row := q.db.QueryRow(ctx, deletePendingInvitation, arg.ID, arg.OrgID)
+	var i Invitation
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Email,
+		&i.Role,
+		&i.InvitedBy,
+		&i.ExpiresAt,
+		&i.AcceptedAt,
+		&i.CreatedAt,
+		&i.TokenHash,
+	)
+	return i, err
+}
+
 const getMembership = `-- name: GetMembership :one
 SELECT org_id, user_id, role, created_at FROM memberships WHERE org_id = $1 AND user_id = $2
 `
@@ -265,6 +293,69 @@ func (q *Queries) ListMyOrganizations(ctx context.Context, userID uuid.UUID) ([]
 			&i.Name,
 			&i.CreatedAt,
 			&i.Role,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listPendingInvitations = `-- name: ListPendingInvitations :many
+SELECT i.id, i.email, i.role, i.invited_by, u.email AS inviter_email, i.created_at, i.expires_at
+FROM invitations i
+JOIN memberships m ON m.org_id = i.org_id AND m.user_id = i.invited_by AND m.role = 'ADMIN'
+JOIN users u ON u.id = i.invited_by
+WHERE i.org_id = $1 AND i.accepted_at IS NULL AND i.expires_at > now()
+  AND ($2::timestamptz IS NULL OR (i.created_at, i.id) < ($2, $3::uuid))
+ORDER BY i.created_at DESC, i.id DESC
+LIMIT $4
+`
+
+type ListPendingInvitationsParams struct {
+	OrgID    uuid.UUID
+	BeforeAt *time.Time
+	BeforeID uuid.UUID
+	MaxRows  int32
+}
+
+type ListPendingInvitationsRow struct {
+	ID           uuid.UUID
+	Email        string
+	Role         string
+	InvitedBy    *uuid.UUID
+	InviterEmail string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+}
+
+// Invitations that can still be accepted: unexpired, and their inviter still an ADMIN here.
+// Newest first; the cursor is the (created_at, id) of the last row of the previous page.
+func (q *Queries) ListPendingInvitations(ctx context.Context, arg ListPendingInvitationsParams) ([]ListPendingInvitationsRow, error) {
+	rows, err := q.db.Query(ctx, listPendingInvitations,
+		arg.OrgID,
+		arg.BeforeAt,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListPendingInvitationsRow{}
+	for rows.Next() {
+		var i ListPendingInvitationsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.Role,
+			&i.InvitedBy,
+			&i.InviterEmail,
+			&i.CreatedAt,
+			&i.ExpiresAt,
 		); err != nil {
 			return nil, err
 		}

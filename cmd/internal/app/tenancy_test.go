@@ -22,6 +22,8 @@ var orgRoutes = map[string]struct {
 	"POST /api/v1/orgs/:org/members":             {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
 	"PATCH /api/v1/orgs/:org/members/:user":      {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
 	"DELETE /api/v1/orgs/:org/members/:user":     {auth.RoleAdmin, nil},
+	"GET /api/v1/orgs/:org/invitations":          {auth.RoleAdmin, nil},
+	"DELETE /api/v1/orgs/:org/invitations/:id":   {auth.RoleAdmin, nil},
 	"POST /api/v1/orgs/:org/tokens":              {auth.RoleClient, map[string]string{"name": "matrix"}},
 	"GET /api/v1/orgs/:org/tokens":               {auth.RoleClient, nil},
 	"DELETE /api/v1/orgs/:org/tokens/:token":     {auth.RoleClient, nil},
@@ -44,9 +46,22 @@ var orgRoutes = map[string]struct {
 	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 
+// personOnlyRoutes are the routes an API token may not use, whatever its role:
+// who belongs to the organisation, with what role, and its tokens.
+var personOnlyRoutes = map[string]bool{
+	"POST /api/v1/orgs/:org/members":           true,
+	"PATCH /api/v1/orgs/:org/members/:user":    true,
+	"DELETE /api/v1/orgs/:org/members/:user":   true,
+	"GET /api/v1/orgs/:org/invitations":        true,
+	"DELETE /api/v1/orgs/:org/invitations/:id": true,
+	"POST /api/v1/orgs/:org/tokens":            true,
+	"DELETE /api/v1/orgs/:org/tokens/:token":   true,
+}
+
 // TestTenantMatrix calls every organisation-scoped route of the router as an
 // outsider (another organisation's ADMIN, by session and by API token), as
-// nobody, and as each role, and checks each gets exactly what it may.
+// nobody, and as each role, and checks each gets exactly what it may; the
+// organisation's own ADMIN token is refused on personOnlyRoutes.
 func TestTenantMatrix(t *testing.T) {
 	t.Parallel()
 	smtp, inbox := withSMTP(t)
@@ -85,6 +100,17 @@ func TestTenantMatrix(t *testing.T) {
 		c.must(201, "POST", "/api/v1/orgs/"+org.ID+"/tokens", map[string]string{"name": "to revoke"}).decode(t, &tok)
 		tokenOf[role] = tok.ID
 	}
+
+	var adminToken struct {
+		Token string `json:"token"`
+	}
+	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/tokens", map[string]string{"name": "matrix script", "role": "ADMIN"}).decode(t, &adminToken)
+	adminScript := newScript(t, base, adminToken.Token)
+	// A pending invitation for the ADMIN to revoke.
+	var invitation struct {
+		ID string `json:"id"`
+	}
+	admin.must(202, "POST", "/api/v1/orgs/"+org.ID+"/members", map[string]string{"email": "pending@acme.test", "role": "CLIENT"}).decode(t, &invitation)
 
 	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", map[string]any{"key": "repairs", "name": "Repairs", "description": "Broken screens and batteries"})
 	admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", map[string]any{"key": "billing", "name": "Billing", "description": "Invoices and refunds"})
@@ -163,6 +189,9 @@ func TestTenantMatrix(t *testing.T) {
 			if strings.Contains(route.Path, "/items/") {
 				p = strings.Replace(p, ":id", item.ID, 1)
 			}
+			if strings.Contains(route.Path, "/invitations/") {
+				p = strings.Replace(p, ":id", invitation.ID, 1)
+			}
 			p = strings.Replace(p, ":id", intakeOf[role], 1)
 			return strings.Replace(p, ":token", tokenOf[role], 1)
 		}
@@ -188,6 +217,12 @@ func TestTenantMatrix(t *testing.T) {
 		if r := anonymous.do(route.Method, path(auth.RoleAdmin), spec.body); r.status != 401 {
 			t.Errorf("%s anonymously = %d, want 401", key, r.status)
 		}
+		if personOnlyRoutes[key] {
+			r := adminScript.do(route.Method, path(auth.RoleAdmin), bodyFor(auth.RoleAdmin))
+			if typ, _ := problemFields(t, r); r.status != 403 || typ != "/problems/session-required" {
+				t.Errorf("%s with the organisation's ADMIN token = %d %s, want 403 /problems/session-required", key, r.status, r.body)
+			}
+		}
 		// Least powerful first, so the ADMIN's successful DELETE comes last.
 		for _, role := range []auth.Role{auth.RoleClient, auth.RoleOperator, auth.RoleAdmin} {
 			r := callers[role].do(route.Method, path(role), bodyFor(role))
@@ -198,6 +233,11 @@ func TestTenantMatrix(t *testing.T) {
 			case !allowed && r.status != 403:
 				t.Errorf("%s as %s = %d, want 403: %s", key, role, r.status, r.body)
 			}
+		}
+	}
+	for key := range personOnlyRoutes {
+		if _, ok := orgRoutes[key]; !ok {
+			t.Errorf("personOnlyRoutes lists %s, which is not in the tenant matrix", key)
 		}
 	}
 	if covered != len(orgRoutes) {

@@ -55,6 +55,23 @@ UPDATE invitations SET accepted_at = now()
 WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now() AND lower(email) = lower(sqlc.arg(email))
 RETURNING *;
 
+-- name: ListPendingInvitations :many
+-- Invitations that can still be accepted: unexpired, and their inviter still an ADMIN here.
+-- Newest first; the cursor is the (created_at, id) of the last row of the previous page.
+SELECT i.id, i.email, i.role, i.invited_by, u.email AS inviter_email, i.created_at, i.expires_at
+FROM invitations i
+JOIN memberships m ON m.org_id = i.org_id AND m.user_id = i.invited_by AND m.role = 'ADMIN'
+JOIN users u ON u.id = i.invited_by
+WHERE i.org_id = sqlc.arg(org_id) AND i.accepted_at IS NULL AND i.expires_at > now()
+  AND (sqlc.narg(before_at)::timestamptz IS NULL OR (i.created_at, i.id) < (sqlc.narg(before_at), sqlc.arg(before_id)::uuid))
+ORDER BY i.created_at DESC, i.id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: DeletePendingInvitation :one
+-- Revoking an invitation deletes it: its token stops working and the address can be invited again.
+DELETE FROM invitations WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL AND expires_at > now()
+RETURNING *;
+
 -- name: GetPendingInvitation :one
 SELECT * FROM invitations WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > now();
 

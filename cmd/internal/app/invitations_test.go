@@ -1,0 +1,139 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestInvitationsDoNotOutliveTheInvitersRights: an invitation can be accepted
+// only while its inviter is still an ADMIN (before: an ADMIN invited an
+// accomplice as ADMIN, was demoted, and the accomplice joined as ADMIN).
+func TestInvitationsDoNotOutliveTheInvitersRights(t *testing.T) {
+	t.Parallel()
+	owner, org, s, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+
+	// inviteAsAdmin makes a new ADMIN who invites someone as ADMIN; it returns the ADMIN's id
+	// and the invitee, signed in, with the mailed token.
+	inviteAsAdmin := func(adminEmail, inviteeEmail string) (string, *caller, string) {
+		inviter, inviterID := join(t, owner, inbox, org, adminEmail, "ADMIN")
+		inviter.must(202, "POST", orgPath+"/members", map[string]string{"email": inviteeEmail, "role": "ADMIN"})
+		token := linkToken(t, inbox.WaitFor(t, inviteeEmail, "You are invited"))
+		return inviterID, signUpVerified(t, owner.base, inbox, inviteeEmail, "invitee password 1"), token
+	}
+	refused := func(who string, invitee *caller, token string) {
+		t.Helper()
+		r := invitee.must(409, "POST", "/api/v1/invitations/accept", map[string]string{"token": token})
+		if typ, _ := problemFields(t, r); typ != "/problems/invitation-void" || !strings.Contains(string(r.body), "ask an ADMIN") {
+			t.Errorf("accepting the invitation of %s: %s", who, r.body)
+		}
+		invitee.must(404, "GET", orgPath, nil)
+	}
+
+	demotedID, accomplice, demotedsToken := inviteAsAdmin("mallory@shop.test", "accomplice@elsewhere.test")
+	owner.must(200, "PATCH", orgPath+"/members/"+demotedID, map[string]string{"role": "OPERATOR"})
+	refused("a demoted ADMIN", accomplice, demotedsToken)
+
+	removedID, friend, removedsToken := inviteAsAdmin("trent@shop.test", "friend@elsewhere.test")
+	owner.must(204, "DELETE", orgPath+"/members/"+removedID, nil)
+	refused("a removed ADMIN", friend, removedsToken)
+
+	// No route deletes an account; an operator may, in the database.
+	deletedID, guest, deletedsToken := inviteAsAdmin("victor@shop.test", "guest@elsewhere.test")
+	if _, err := s.Pool.Exec(t.Context(), "DELETE FROM users WHERE id = $1", deletedID); err != nil {
+		t.Fatal(err)
+	}
+	refused("a deleted account", guest, deletedsToken)
+
+	// The list shows only invitations that can still be accepted: none of these.
+	var invitations struct {
+		Items []struct {
+			Email string `json:"email"`
+		} `json:"items"`
+	}
+	owner.must(200, "GET", orgPath+"/invitations", nil).decode(t, &invitations)
+	if len(invitations.Items) != 0 {
+		t.Errorf("void invitations listed as pending: %+v", invitations.Items)
+	}
+	// An ADMIN's invitation still works.
+	join(t, owner, inbox, org, "welcome@elsewhere.test", "ADMIN")
+}
+
+// TestAdminsListAndRevokeInvitations: ADMINs see pending invitations (who,
+// which role, invited by whom, until when) and revoke them; a revoked
+// invitation cannot be accepted (before: there was no such route).
+func TestAdminsListAndRevokeInvitations(t *testing.T) {
+	t.Parallel()
+	owner, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	var me struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+	}
+	owner.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	owner.must(202, "POST", orgPath+"/members", map[string]string{"email": "revoked@elsewhere.test", "role": "OPERATOR"})
+	owner.must(202, "POST", orgPath+"/members", map[string]string{"email": "kept@elsewhere.test", "role": "CLIENT"})
+
+	type invitation struct {
+		ID             string    `json:"id"`
+		Email          string    `json:"email"`
+		Role           string    `json:"role"`
+		InvitedBy      string    `json:"invited_by"`
+		InvitedByEmail string    `json:"invited_by_email"`
+		CreatedAt      time.Time `json:"created_at"`
+		ExpiresAt      time.Time `json:"expires_at"`
+	}
+	var first, second struct {
+		Items      []invitation `json:"items"`
+		NextCursor string       `json:"next_cursor"`
+	}
+	owner.must(200, "GET", orgPath+"/invitations?limit=1", nil).decode(t, &first)
+	if len(first.Items) != 1 || first.NextCursor == "" {
+		t.Fatalf("first page of one: %+v", first)
+	}
+	owner.must(200, "GET", orgPath+"/invitations?limit=1&cursor="+first.NextCursor, nil).decode(t, &second)
+	if len(second.Items) != 1 || second.NextCursor != "" {
+		t.Fatalf("second page of one: %+v", second)
+	}
+	byEmail := map[string]invitation{}
+	for _, inv := range append(first.Items, second.Items...) {
+		byEmail[inv.Email] = inv
+		if inv.InvitedBy != me.ID || inv.InvitedByEmail != me.Email || !inv.ExpiresAt.After(inv.CreatedAt) {
+			t.Errorf("invitation %+v, want one by %s (%s) with its times", inv, me.ID, me.Email)
+		}
+	}
+	revoked, kept := byEmail["revoked@elsewhere.test"], byEmail["kept@elsewhere.test"]
+	if revoked.Role != "OPERATOR" || kept.Role != "CLIENT" {
+		t.Fatalf("invitations = %+v", byEmail)
+	}
+
+	owner.must(204, "DELETE", orgPath+"/invitations/"+revoked.ID, nil)
+	owner.must(404, "DELETE", orgPath+"/invitations/"+revoked.ID, nil)
+	owner.must(404, "DELETE", orgPath+"/invitations/not-an-id", nil)
+	var after struct {
+		Items []invitation `json:"items"`
+	}
+	owner.must(200, "GET", orgPath+"/invitations", nil).decode(t, &after)
+	if len(after.Items) != 1 || after.Items[0].ID != kept.ID {
+		t.Errorf("after revoking: %+v", after.Items)
+	}
+	activity := owner.must(200, "GET", orgPath+"/activity?action=org.invitation.revoked", nil)
+	if !strings.Contains(string(activity.body), `"target_id":"`+revoked.ID+`"`) || !strings.Contains(string(activity.body), "revoked@elsewhere.test") {
+		t.Errorf("the revocation is not in the audit log: %s", activity.body)
+	}
+
+	// The mailed link of the revoked invitation no longer works; the other one does.
+	invitee := signUpVerified(t, owner.base, inbox, "revoked@elsewhere.test", "invitee password 1")
+	r := invitee.must(422, "POST", "/api/v1/invitations/accept", map[string]string{"token": linkToken(t, inbox.WaitFor(t, "revoked@elsewhere.test", "You are invited"))})
+	if _, fields := problemFields(t, r); len(fields) != 1 || fields[0] != "token" || !strings.Contains(string(r.body), "revoked") {
+		t.Errorf("accepting a revoked invitation: %s", r.body)
+	}
+	invitee.must(404, "GET", orgPath, nil)
+	keeper := signUpVerified(t, owner.base, inbox, "kept@elsewhere.test", "invitee password 1")
+	keeper.must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": linkToken(t, inbox.WaitFor(t, "kept@elsewhere.test", "You are invited"))})
+	owner.must(200, "GET", orgPath+"/invitations", nil).decode(t, &after)
+	if len(after.Items) != 0 {
+		t.Errorf("an accepted invitation is still pending: %+v", after.Items)
+	}
+}
