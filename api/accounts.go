@@ -69,12 +69,12 @@ type tokenInput struct {
 }
 
 func (h *accountHandler) verifyEmail(c *gin.Context) {
-	var in tokenInput
+	var in accounts.VerifyEmailInput
 	if err := decodeJSON(c, &in); err != nil {
 		respondError(c, err)
 		return
 	}
-	user, err := h.accounts.VerifyEmail(c, in.Token, clientOf(c))
+	user, err := h.accounts.VerifyEmail(c, in, clientOf(c))
 	if err != nil {
 		respondError(c, err)
 		return

@@ -128,23 +128,53 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 
 var errBadLink = problem.Invalid("the link is invalid, expired or already used", problem.FieldError{Field: "token", Message: "is invalid, expired or already used"})
 
+// VerifyEmailInput is the mailed verification token and the account's password.
+type VerifyEmailInput struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
 // VerifyEmail consumes a verification token, marks the email verified and
-// accepts every pending invitation for it.
-func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User, error) {
-	if token == "" {
-		return User{}, problem.Invalid("token is required", problem.FieldError{Field: "token", Message: "is required"})
+// sets the password. Whoever signed up may not own the address: the person
+// holding the mailed link chooses the password here (the one from sign-up
+// again, or another), so a password someone else chose at sign-up stops
+// working, and any session of the account ends.
+func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput, c Client) (User, error) {
+	var fields []problem.FieldError
+	if in.Token == "" {
+		fields = append(fields, problem.FieldError{Field: "token", Message: "is required"})
+	}
+	if msg := auth.PasswordProblem(in.Password, ""); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "password", Message: msg})
+	}
+	if len(fields) > 0 {
+		return User{}, problem.Invalid("the verification has invalid fields", fields...)
 	}
 	if err := s.allow(ctx, VerifyAttemptPerIP, c.IP, "verification attempts"); err != nil {
 		return User{}, err
 	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
 	var user store.User
-	err := s.inTx(ctx, func(q *store.Queries) error {
-		userID, err := q.UseEmailToken(ctx, store.UseEmailTokenParams{TokenHash: auth.HashToken(token), Purpose: "verify_email"})
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		userID, err := q.UseEmailToken(ctx, store.UseEmailTokenParams{TokenHash: auth.HashToken(in.Token), Purpose: "verify_email"})
 		if isNoRows(err) {
 			return errBadLink
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: use token: %w", err)
+		}
+		if user, err = q.GetUser(ctx, userID); err != nil {
+			return fmt.Errorf("accounts: get user: %w", err)
+		}
+		// Rolling back leaves the link unused, to try again with another password.
+		if msg := auth.PasswordProblem(in.Password, user.Email); msg != "" {
+			return problem.Invalid("the verification has invalid fields", problem.FieldError{Field: "password", Message: msg})
+		}
+		if _, err := q.SetPassword(ctx, store.SetPasswordParams{ID: userID, PasswordHash: &hash}); err != nil {
+			return fmt.Errorf("accounts: set password: %w", err)
 		}
 		if err := q.MarkEmailVerified(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: mark verified: %w", err)
@@ -152,7 +182,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 		if user, err = q.GetUser(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: get user: %w", err)
 		}
-		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.EmailVerified, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
+		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.EmailVerified, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent,
+			Metadata: map[string]any{"password_set": true}})
 	})
 	return userFrom(user), err
 }
@@ -453,7 +484,10 @@ func (s *Service) SignInWithGoogle(ctx context.Context, p GoogleProfile, c Clien
 		if err := q.CreateIdentity(ctx, store.CreateIdentityParams{Provider: "google", Subject: p.Subject, UserID: u.ID, Email: p.Email}); err != nil {
 			return fmt.Errorf("accounts: link identity: %w", err)
 		}
-		user = u
+		// Read again: dropping a password bumped the session version the new session must carry.
+		if user, err = q.GetUser(ctx, u.ID); err != nil {
+			return fmt.Errorf("accounts: get user: %w", err)
+		}
 		if err := audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.GoogleLinked, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
 			return err
 		}

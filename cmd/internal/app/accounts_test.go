@@ -119,13 +119,14 @@ func withSMTP(t *testing.T) (func(*config.Config), *testenv.Inbox) {
 	}, inbox
 }
 
-// signUpVerified walks sign-up and the emailed verification link, then signs in.
+// signUpVerified walks sign-up and the emailed verification link (which asks
+// for the password again), then signs in.
 func signUpVerified(t *testing.T, base string, inbox *testenv.Inbox, email, password string) *caller {
 	t.Helper()
 	b := newBrowser(t, base)
 	b.must(202, "POST", "/api/v1/auth/signup", map[string]string{"email": email, "password": password, "name": "Test " + email})
 	token := linkToken(t, inbox.WaitFor(t, email, "Confirm your email"))
-	b.must(200, "POST", "/api/v1/auth/verify", map[string]string{"token": token})
+	b.must(200, "POST", "/api/v1/auth/verify", map[string]string{"token": token, "password": password})
 	b.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password})
 	return b
 }
@@ -141,8 +142,8 @@ func TestJourneyFromSignUpToAPIToken(t *testing.T) {
 	verifyMail := inbox.WaitFor(t, "owner@example.com", "Confirm your email")
 	// Not verified yet: the right password is not enough.
 	admin.must(403, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "a long enough secret"})
-	admin.must(200, "POST", "/api/v1/auth/verify", map[string]string{"token": linkToken(t, verifyMail)})
-	admin.must(422, "POST", "/api/v1/auth/verify", map[string]string{"token": linkToken(t, verifyMail)}) // single use
+	admin.must(200, "POST", "/api/v1/auth/verify", map[string]string{"token": linkToken(t, verifyMail), "password": "a long enough secret"})
+	admin.must(422, "POST", "/api/v1/auth/verify", map[string]string{"token": linkToken(t, verifyMail), "password": "a long enough secret"}) // single use
 	// Emails compare case-insensitively.
 	admin.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "OWNER@example.COM", "password": "a long enough secret"})
 	var me struct {
