@@ -38,6 +38,7 @@ func (h *accountHandler) signIn(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	in.Device = knownDevice(c)
 	user, err := h.accounts.SignIn(c, in, clientOf(c))
 	if err != nil {
 		respondError(c, err)

@@ -192,6 +192,8 @@ func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput, c Client
 type SignInInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// Device is the known-device secret the browser presented (its cookie), if any.
+	Device string `json:"-"`
 }
 
 func (in *SignInInput) Validate() error {
@@ -212,15 +214,14 @@ func (in *SignInInput) Validate() error {
 var errBadCredentials = problem.New(problem.ErrUnauthenticated, "email or password is wrong")
 
 // SignIn checks a password. Wrong passwords and unknown emails fail alike, in
-// alike time; too many failures for one account or from one address answer 429.
+// alike time; too many attempts answer 429 (see signInLimits): a browser that
+// signed in to the account before is limited on its own, so failures from
+// elsewhere cannot lock its owner out.
 func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, error) {
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
 	account := strings.ToLower(in.Email)
-	if err := s.allow(ctx, SignInPerIP, c.IP, "sign-in attempts from this address"); err != nil {
-		return User{}, err
-	}
 	u, lookupErr := s.q.GetUserByEmail(ctx, in.Email)
 	if lookupErr != nil && !isNoRows(lookupErr) {
 		return User{}, fmt.Errorf("accounts: look up user: %w", lookupErr)
@@ -229,19 +230,30 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 	if lookupErr == nil {
 		event.Subject, event.TargetID = u.ID, u.ID.String()
 	}
-
-	// Every attempt counts before the password is checked, so parallel guesses
-	// cannot slip past the limit; a success clears the count.
-	allowed, retry, err := s.limiter.Allow(ctx, SignInFailuresPer, account)
+	knownDevice, err := s.isKnownDevice(ctx, in.Device, u.ID) // u.ID is uuid.Nil for an unknown email
 	if err != nil {
 		return User{}, err
 	}
-	if !allowed {
-		event.Action = audit.SignInRateLimited
-		if err := audit.Record(ctx, s.q, event); err != nil {
+
+	// Every attempt counts before the password is checked, so parallel guesses
+	// cannot slip past a limit; a success clears the counts that are its own.
+	limits := s.signInLimits(account, c.IP, in.Device, knownDevice)
+	for _, l := range limits {
+		allowed, retry, err := s.limiter.Allow(ctx, l.rule, l.subject)
+		if err != nil {
 			return User{}, err
 		}
-		return User{}, rateLimited(retry, "failed sign-ins for this account")
+		if allowed {
+			continue
+		}
+		if l.audited {
+			event.Action = audit.SignInRateLimited
+			event.Metadata["limit"] = l.rule.Name
+			if err := audit.Record(ctx, s.q, event); err != nil {
+				return User{}, err
+			}
+		}
+		return User{}, rateLimited(retry, l.what)
 	}
 
 	ok := false
@@ -263,10 +275,18 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 		// Only someone with the right password learns this.
 		return User{}, problem.New(problem.ErrForbidden, "confirm your email address first: follow the link we sent you")
 	}
-	if err := s.limiter.Reset(ctx, SignInFailuresPer, account); err != nil {
-		return User{}, err
+	for _, l := range limits {
+		if !l.clearedBySuccess {
+			continue
+		}
+		if err := s.limiter.Reset(ctx, l.rule, l.subject); err != nil {
+			return User{}, err
+		}
 	}
 	event.Action, event.Actor = audit.SignInSucceeded, u.ID
+	if knownDevice {
+		event.Metadata["known_device"] = true
+	}
 	if err := audit.Record(ctx, s.q, event); err != nil {
 		return User{}, err
 	}
@@ -356,7 +376,8 @@ type ResetPasswordInput struct {
 
 // ResetPassword sets a new password with a reset token, once. Every existing
 // session of the account is signed out, every API token it created (in any
-// organisation) is revoked, and the email counts as verified.
+// organisation) is revoked, its known devices are forgotten, and the email
+// counts as verified.
 func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Client) error {
 	var fields []problem.FieldError
 	if in.Token == "" {
@@ -390,6 +411,9 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 		if err := q.SpendUserTokens(ctx, store.SpendUserTokensParams{UserID: userID, Purpose: "reset_password"}); err != nil {
 			return fmt.Errorf("accounts: void other reset links: %w", err)
 		}
+		if err := q.ForgetUserDevices(ctx, userID); err != nil {
+			return fmt.Errorf("accounts: forget known devices: %w", err)
+		}
 		if err := q.MarkEmailVerified(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: mark verified: %w", err)
 		}
@@ -416,7 +440,13 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 	if err != nil {
 		return err
 	}
-	return s.limiter.Reset(ctx, SignInFailuresPer, strings.ToLower(email))
+	// Guesses at the old password say nothing about the new one: the account,
+	// and the address the owner reset it from, start afresh.
+	account := strings.ToLower(email)
+	if err := s.limiter.Reset(ctx, s.signIn.perAccount, account); err != nil {
+		return err
+	}
+	return s.limiter.Reset(ctx, s.signIn.perAccountAndIP, accountAndIP(account, c.IP))
 }
 
 // UserByID returns an account; a missing one is ErrNotFound.
