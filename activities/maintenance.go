@@ -29,6 +29,7 @@ type ExpiredRecords interface {
 	DeleteSpentEmailTokens(ctx context.Context) (int64, error)
 	DeleteExpiredRateLimits(ctx context.Context, windowStart time.Time) error
 	DeleteOldPasswordResetRequests(ctx context.Context, createdAt time.Time) (int64, error)
+	DeleteExpiredKnownDevices(ctx context.Context) (int64, error)
 }
 
 // Maintenance runs the scheduled sweeps and pruning. Every method is
@@ -101,10 +102,11 @@ type Pruned struct {
 	Sessions       int64 `json:"sessions"`
 	EmailTokens    int64 `json:"email_tokens"`
 	PasswordResets int64 `json:"password_resets"`
+	KnownDevices   int64 `json:"known_devices"`
 }
 
-// PruneExpired deletes expired sessions, spent email tokens, and rate-limit
-// windows and password reset requests older than olderThan.
+// PruneExpired deletes expired sessions and known devices, spent email tokens,
+// and rate-limit windows and password reset requests older than olderThan.
 func (a *Maintenance) PruneExpired(ctx context.Context, olderThan time.Duration) (Pruned, error) {
 	var p Pruned
 	if err := positive("olderThan", olderThan); err != nil {
@@ -123,6 +125,9 @@ func (a *Maintenance) PruneExpired(ctx context.Context, olderThan time.Duration)
 	}
 	if p.PasswordResets, err = a.Expired.DeleteOldPasswordResetRequests(ctx, cutoff); err != nil {
 		return p, fmt.Errorf("password reset requests: %w", err)
+	}
+	if p.KnownDevices, err = a.Expired.DeleteExpiredKnownDevices(ctx); err != nil {
+		return p, fmt.Errorf("known devices: %w", err)
 	}
 	return p, nil
 }

@@ -38,6 +38,7 @@ func (h *accountHandler) signIn(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	in.Device = knownDevice(c)
 	user, err := h.accounts.SignIn(c, in, clientOf(c))
 	if err != nil {
 		respondError(c, err)
@@ -69,12 +70,12 @@ type tokenInput struct {
 }
 
 func (h *accountHandler) verifyEmail(c *gin.Context) {
-	var in tokenInput
+	var in accounts.VerifyEmailInput
 	if err := decodeJSON(c, &in); err != nil {
 		respondError(c, err)
 		return
 	}
-	user, err := h.accounts.VerifyEmail(c, in.Token, clientOf(c))
+	user, err := h.accounts.VerifyEmail(c, in, clientOf(c))
 	if err != nil {
 		respondError(c, err)
 		return

@@ -120,7 +120,8 @@ func (a *authenticator) sameSite(r *http.Request) bool {
 	return slices.Contains(a.origins, origin)
 }
 
-// signIn starts a fresh session (a new token defeats session fixation).
+// signIn starts a fresh session (a new token defeats session fixation) and
+// remembers the browser as a known device of the account.
 func (a *authenticator) signIn(c *gin.Context, u accounts.User) error {
 	if err := a.sessions.RenewToken(c); err != nil {
 		return err
@@ -128,7 +129,32 @@ func (a *authenticator) signIn(c *gin.Context, u accounts.User) error {
 	a.sessions.Put(c, sessionUserID, u.ID.String())
 	a.sessions.Put(c, sessionVersion, int(u.SessionVersion))
 	noStore(c.Writer.Header()) // the answer carries the new session
+	device, err := a.accounts.RememberDevice(c, u.ID, knownDevice(c))
+	if err != nil {
+		return err
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: deviceCookie, Value: device.Secret, Path: deviceCookiePath, Expires: device.Expires,
+		HttpOnly: true, Secure: a.sessions.Cookie.Secure, SameSite: http.SameSiteLaxMode,
+	})
 	return nil
+}
+
+// The known-device cookie: a browser that signed in to an account before
+// keeps signing in to it whatever others try (see accounts.SignIn). Only
+// sign-in routes need it.
+const (
+	deviceCookie     = "astralis_device"
+	deviceCookiePath = "/api/v1/auth/"
+)
+
+// knownDevice is the browser's known-device secret, or "".
+func knownDevice(c *gin.Context) string {
+	secret, err := c.Cookie(deviceCookie)
+	if err != nil {
+		return ""
+	}
+	return secret
 }
 
 // requireUser answers 401 unless the request is authenticated.

@@ -206,8 +206,8 @@ func SweepStrandedIntake(ctx workflow.Context) (SweepResult, error) {
 	return result, incomplete(errs)
 }
 
-// Prune deletes expired sessions, spent email tokens, and rate-limit windows
-// and password reset requests older than PruneAfter.
+// Prune deletes expired sessions and known devices, spent email tokens, and
+// rate-limit windows and password reset requests older than PruneAfter.
 func Prune(ctx workflow.Context) (activities.Pruned, error) {
 	var a *activities.Maintenance
 	var pruned activities.Pruned

@@ -44,6 +44,8 @@ type Service struct {
 	logger    *slog.Logger
 	// orgsPerUser caps the organisations one user creates (limits.orgs_per_user).
 	orgsPerUser int
+	// signIn holds the sign-in limits and how long known devices are remembered.
+	signIn signInPolicy
 }
 
 // How long emailed links stay valid.
@@ -53,11 +55,8 @@ const (
 	InvitationTTL  = 14 * 24 * time.Hour
 )
 
-// Abuse limits. Failures per account are counted whether or not the account
-// exists, so the limit itself tells nothing about which emails are registered.
+// Abuse limits (the sign-in limits are in signin.go).
 var (
-	SignInPerIP        = ratelimit.Rule{Name: "signin-ip", Max: 100, Window: 15 * time.Minute}
-	SignInFailuresPer  = ratelimit.Rule{Name: "signin-account", Max: 10, Window: 15 * time.Minute}
 	SignUpPerIP        = ratelimit.Rule{Name: "signup-ip", Max: 20, Window: time.Hour}
 	ResetPerIP         = ratelimit.Rule{Name: "reset-ip", Max: 20, Window: time.Hour}
 	ResetMailPerEmail  = ratelimit.Rule{Name: "reset-email", Max: 3, Window: time.Hour}
@@ -71,7 +70,7 @@ func New(pool *pgxpool.Pool, mailer Mailer, limiter *ratelimit.Limiter, publicUR
 	if err != nil {
 		return nil, fmt.Errorf("accounts: public URL: %w", err)
 	}
-	return &Service{pool: pool, q: store.New(pool), mailer: mailer, limiter: limiter, publicURL: u, logger: logger, orgsPerUser: DefaultOrgsPerUser}, nil
+	return &Service{pool: pool, q: store.New(pool), mailer: mailer, limiter: limiter, publicURL: u, logger: logger, orgsPerUser: DefaultOrgsPerUser, signIn: defaultSignInPolicy}, nil
 }
 
 // inTx runs fn in a transaction with queries bound to it.

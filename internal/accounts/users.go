@@ -128,23 +128,53 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 
 var errBadLink = problem.Invalid("the link is invalid, expired or already used", problem.FieldError{Field: "token", Message: "is invalid, expired or already used"})
 
+// VerifyEmailInput is the mailed verification token and the account's password.
+type VerifyEmailInput struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
 // VerifyEmail consumes a verification token, marks the email verified and
-// accepts every pending invitation for it.
-func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User, error) {
-	if token == "" {
-		return User{}, problem.Invalid("token is required", problem.FieldError{Field: "token", Message: "is required"})
+// sets the password. Whoever signed up may not own the address: the person
+// holding the mailed link chooses the password here (the one from sign-up
+// again, or another), so a password someone else chose at sign-up stops
+// working, and any session of the account ends.
+func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput, c Client) (User, error) {
+	var fields []problem.FieldError
+	if in.Token == "" {
+		fields = append(fields, problem.FieldError{Field: "token", Message: "is required"})
+	}
+	if msg := auth.PasswordProblem(in.Password, ""); msg != "" {
+		fields = append(fields, problem.FieldError{Field: "password", Message: msg})
+	}
+	if len(fields) > 0 {
+		return User{}, problem.Invalid("the verification has invalid fields", fields...)
 	}
 	if err := s.allow(ctx, VerifyAttemptPerIP, c.IP, "verification attempts"); err != nil {
 		return User{}, err
 	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
 	var user store.User
-	err := s.inTx(ctx, func(q *store.Queries) error {
-		userID, err := q.UseEmailToken(ctx, store.UseEmailTokenParams{TokenHash: auth.HashToken(token), Purpose: "verify_email"})
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		userID, err := q.UseEmailToken(ctx, store.UseEmailTokenParams{TokenHash: auth.HashToken(in.Token), Purpose: "verify_email"})
 		if isNoRows(err) {
 			return errBadLink
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: use token: %w", err)
+		}
+		if user, err = q.GetUser(ctx, userID); err != nil {
+			return fmt.Errorf("accounts: get user: %w", err)
+		}
+		// Rolling back leaves the link unused, to try again with another password.
+		if msg := auth.PasswordProblem(in.Password, user.Email); msg != "" {
+			return problem.Invalid("the verification has invalid fields", problem.FieldError{Field: "password", Message: msg})
+		}
+		if _, err := q.SetPassword(ctx, store.SetPasswordParams{ID: userID, PasswordHash: &hash}); err != nil {
+			return fmt.Errorf("accounts: set password: %w", err)
 		}
 		if err := q.MarkEmailVerified(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: mark verified: %w", err)
@@ -152,7 +182,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 		if user, err = q.GetUser(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: get user: %w", err)
 		}
-		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.EmailVerified, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent})
+		return audit.Record(ctx, q, audit.Event{Actor: userID, Subject: userID, Action: audit.EmailVerified, TargetType: "user", TargetID: userID.String(), IP: c.IP, UserAgent: c.UserAgent,
+			Metadata: map[string]any{"password_set": true}})
 	})
 	return userFrom(user), err
 }
@@ -161,6 +192,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 type SignInInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// Device is the known-device secret the browser presented (its cookie), if any.
+	Device string `json:"-"`
 }
 
 func (in *SignInInput) Validate() error {
@@ -181,15 +214,14 @@ func (in *SignInInput) Validate() error {
 var errBadCredentials = problem.New(problem.ErrUnauthenticated, "email or password is wrong")
 
 // SignIn checks a password. Wrong passwords and unknown emails fail alike, in
-// alike time; too many failures for one account or from one address answer 429.
+// alike time; too many attempts answer 429 (see signInLimits): a browser that
+// signed in to the account before is limited on its own, so failures from
+// elsewhere cannot lock its owner out.
 func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, error) {
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
 	account := strings.ToLower(in.Email)
-	if err := s.allow(ctx, SignInPerIP, c.IP, "sign-in attempts from this address"); err != nil {
-		return User{}, err
-	}
 	u, lookupErr := s.q.GetUserByEmail(ctx, in.Email)
 	if lookupErr != nil && !isNoRows(lookupErr) {
 		return User{}, fmt.Errorf("accounts: look up user: %w", lookupErr)
@@ -198,19 +230,30 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 	if lookupErr == nil {
 		event.Subject, event.TargetID = u.ID, u.ID.String()
 	}
-
-	// Every attempt counts before the password is checked, so parallel guesses
-	// cannot slip past the limit; a success clears the count.
-	allowed, retry, err := s.limiter.Allow(ctx, SignInFailuresPer, account)
+	knownDevice, err := s.isKnownDevice(ctx, in.Device, u.ID) // u.ID is uuid.Nil for an unknown email
 	if err != nil {
 		return User{}, err
 	}
-	if !allowed {
-		event.Action = audit.SignInRateLimited
-		if err := audit.Record(ctx, s.q, event); err != nil {
+
+	// Every attempt counts before the password is checked, so parallel guesses
+	// cannot slip past a limit; a success clears the counts that are its own.
+	limits := s.signInLimits(account, c.IP, in.Device, knownDevice)
+	for _, l := range limits {
+		allowed, retry, err := s.limiter.Allow(ctx, l.rule, l.subject)
+		if err != nil {
 			return User{}, err
 		}
-		return User{}, rateLimited(retry, "failed sign-ins for this account")
+		if allowed {
+			continue
+		}
+		if l.audited {
+			event.Action = audit.SignInRateLimited
+			event.Metadata["limit"] = l.rule.Name
+			if err := audit.Record(ctx, s.q, event); err != nil {
+				return User{}, err
+			}
+		}
+		return User{}, rateLimited(retry, l.what)
 	}
 
 	ok := false
@@ -232,10 +275,18 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 		// Only someone with the right password learns this.
 		return User{}, problem.New(problem.ErrForbidden, "confirm your email address first: follow the link we sent you")
 	}
-	if err := s.limiter.Reset(ctx, SignInFailuresPer, account); err != nil {
-		return User{}, err
+	for _, l := range limits {
+		if !l.clearedBySuccess {
+			continue
+		}
+		if err := s.limiter.Reset(ctx, l.rule, l.subject); err != nil {
+			return User{}, err
+		}
 	}
 	event.Action, event.Actor = audit.SignInSucceeded, u.ID
+	if knownDevice {
+		event.Metadata["known_device"] = true
+	}
 	if err := audit.Record(ctx, s.q, event); err != nil {
 		return User{}, err
 	}
@@ -325,7 +376,8 @@ type ResetPasswordInput struct {
 
 // ResetPassword sets a new password with a reset token, once. Every existing
 // session of the account is signed out, every API token it created (in any
-// organisation) is revoked, and the email counts as verified.
+// organisation) is revoked, its known devices are forgotten, and the email
+// counts as verified.
 func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Client) error {
 	var fields []problem.FieldError
 	if in.Token == "" {
@@ -359,6 +411,9 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 		if err := q.SpendUserTokens(ctx, store.SpendUserTokensParams{UserID: userID, Purpose: "reset_password"}); err != nil {
 			return fmt.Errorf("accounts: void other reset links: %w", err)
 		}
+		if err := q.ForgetUserDevices(ctx, userID); err != nil {
+			return fmt.Errorf("accounts: forget known devices: %w", err)
+		}
 		if err := q.MarkEmailVerified(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: mark verified: %w", err)
 		}
@@ -385,7 +440,13 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 	if err != nil {
 		return err
 	}
-	return s.limiter.Reset(ctx, SignInFailuresPer, strings.ToLower(email))
+	// Guesses at the old password say nothing about the new one: the account,
+	// and the address the owner reset it from, start afresh.
+	account := strings.ToLower(email)
+	if err := s.limiter.Reset(ctx, s.signIn.perAccount, account); err != nil {
+		return err
+	}
+	return s.limiter.Reset(ctx, s.signIn.perAccountAndIP, accountAndIP(account, c.IP))
 }
 
 // UserByID returns an account; a missing one is ErrNotFound.
@@ -453,7 +514,10 @@ func (s *Service) SignInWithGoogle(ctx context.Context, p GoogleProfile, c Clien
 		if err := q.CreateIdentity(ctx, store.CreateIdentityParams{Provider: "google", Subject: p.Subject, UserID: u.ID, Email: p.Email}); err != nil {
 			return fmt.Errorf("accounts: link identity: %w", err)
 		}
-		user = u
+		// Read again: dropping a password bumped the session version the new session must carry.
+		if user, err = q.GetUser(ctx, u.ID); err != nil {
+			return fmt.Errorf("accounts: get user: %w", err)
+		}
 		if err := audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.GoogleLinked, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent}); err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ import (
 const (
 	APITokenPrefix   = "astr_"
 	EmailTokenPrefix = "astre_"
+	// DeviceTokenPrefix marks the cookie of a browser that has signed in (a known device).
+	DeviceTokenPrefix = "astrd_"
 )
 
 // NewToken returns a random secret with the given prefix and the SHA-256 that is stored instead of it.

@@ -77,6 +77,9 @@ type Log struct {
 type Auth struct {
 	SessionIdleTimeout time.Duration `mapstructure:"session_idle_timeout"`
 	SessionLifetime    time.Duration `mapstructure:"session_lifetime"`
+	// KnownDeviceLifetime is how long a browser that signed in stays exempt
+	// from the account-wide sign-in limit (renewed at every sign-in).
+	KnownDeviceLifetime time.Duration `mapstructure:"known_device_lifetime"`
 }
 
 // SMTP is the outgoing mail server; with no host, development keeps mail in the dev mailbox.
@@ -108,6 +111,16 @@ type OpenAI struct {
 type Limits struct {
 	// OrgsPerUser is how many organisations one user may create in all.
 	OrgsPerUser int `mapstructure:"orgs_per_user"`
+
+	// Sign-in limits, per 15 minutes. Failures for one account from one IP
+	// address stop a guesser without locking the owner out elsewhere; the
+	// account-wide cap bounds guessing from many addresses. Browsers that
+	// signed in to the account before are exempt from it (and from the per-IP
+	// cap), limited by their own failures instead.
+	SignInFailuresPerAccountAndIP int `mapstructure:"signin_failures_per_account_and_ip"`
+	SignInFailuresPerAccount      int `mapstructure:"signin_failures_per_account"`
+	SignInFailuresPerDevice       int `mapstructure:"signin_failures_per_device"`
+	SignInAttemptsPerIP           int `mapstructure:"signin_attempts_per_ip"`
 }
 
 // Dev configures `astralis dev`: where its embedded services keep data and listen.
@@ -167,6 +180,12 @@ var defaults = map[string]any{
 	"dev.postgres_port":          54329,
 	"dev.embedded_temporal":      true,
 	"limits.orgs_per_user":       20,
+
+	"auth.known_device_lifetime":                180 * 24 * time.Hour,
+	"limits.signin_failures_per_account_and_ip": 10,
+	"limits.signin_failures_per_account":        100,
+	"limits.signin_failures_per_device":         10,
+	"limits.signin_attempts_per_ip":             100,
 }
 
 // conventionalEnv lists the well-known variable names accepted beside ASTRALIS_*.
@@ -289,6 +308,9 @@ func (c Config) Validate() error {
 	if c.Auth.SessionIdleTimeout <= 0 || c.Auth.SessionLifetime < c.Auth.SessionIdleTimeout {
 		add("auth.session_idle_timeout and auth.session_lifetime: positive, lifetime at least the idle timeout")
 	}
+	if c.Auth.KnownDeviceLifetime <= 0 {
+		add("auth.known_device_lifetime (ASTRALIS_AUTH_KNOWN_DEVICE_LIFETIME): must be positive")
+	}
 	if c.SMTP.Host != "" {
 		if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
 			add("smtp.port (SMTP_PORT): must be a TCP port")
@@ -354,6 +376,19 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.OrgsPerUser < 1 {
 		add("limits.orgs_per_user (ASTRALIS_LIMITS_ORGS_PER_USER): must be at least 1, got %d", c.Limits.OrgsPerUser)
+	}
+	for _, l := range []struct {
+		key string
+		n   int
+	}{
+		{"limits.signin_failures_per_account_and_ip", c.Limits.SignInFailuresPerAccountAndIP},
+		{"limits.signin_failures_per_account", c.Limits.SignInFailuresPerAccount},
+		{"limits.signin_failures_per_device", c.Limits.SignInFailuresPerDevice},
+		{"limits.signin_attempts_per_ip", c.Limits.SignInAttemptsPerIP},
+	} {
+		if l.n < 1 {
+			add("%s (ASTRALIS_%s): must be at least 1, got %d", l.key, strings.ToUpper(strings.ReplaceAll(l.key, ".", "_")), l.n)
+		}
 	}
 	if c.Env == EnvDevelopment {
 		if c.Dev.DataDir == "" {

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestOrgsPerUser(t *testing.T) {
@@ -23,5 +24,28 @@ func TestOrgsPerUser(t *testing.T) {
 	t.Setenv("ASTRALIS_LIMITS_ORGS_PER_USER", "0")
 	if _, err = Load(Options{}); err == nil || !strings.Contains(err.Error(), "limits.orgs_per_user (ASTRALIS_LIMITS_ORGS_PER_USER): must be at least 1") {
 		t.Errorf("limits.orgs_per_user = 0 accepted or not named: %v", err)
+	}
+}
+
+func TestSignInLimits(t *testing.T) {
+	inDir(t)
+	production(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Limits{OrgsPerUser: 20, SignInFailuresPerAccountAndIP: 10, SignInFailuresPerAccount: 100, SignInFailuresPerDevice: 10, SignInAttemptsPerIP: 100}
+	if cfg.Limits != want || cfg.Auth.KnownDeviceLifetime != 180*24*time.Hour {
+		t.Errorf("defaults: %+v, known devices kept %s", cfg.Limits, cfg.Auth.KnownDeviceLifetime)
+	}
+	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT", "500")
+	t.Setenv("ASTRALIS_AUTH_KNOWN_DEVICE_LIFETIME", "720h")
+	if cfg, err = Load(Options{}); err != nil || cfg.Limits.SignInFailuresPerAccount != 500 || cfg.Auth.KnownDeviceLifetime != 720*time.Hour {
+		t.Errorf("overrides: %+v, %s, %v", cfg.Limits, cfg.Auth.KnownDeviceLifetime, err)
+	}
+	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT_AND_IP", "0")
+	if _, err = Load(Options{}); err == nil || !strings.Contains(err.Error(), "limits.signin_failures_per_account_and_ip (ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT_AND_IP): must be at least 1") {
+		t.Errorf("limits.signin_failures_per_account_and_ip = 0 accepted or not named: %v", err)
 	}
 }

@@ -110,6 +110,13 @@ type Invitation struct {
 	TokenHash  []byte
 }
 
+type KnownDevice struct {
+	TokenHash []byte
+	UserID    uuid.UUID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 type MailOutbox struct {
 	ID                  uuid.UUID
 	ToAddress           string

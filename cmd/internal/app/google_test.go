@@ -183,3 +183,24 @@ func TestGoogleSignInNotConfigured(t *testing.T) {
 	base, _ := startDev(t)
 	newBrowser(t, base).must(404, "GET", "/api/v1/auth/google", nil)
 }
+
+// TestGoogleSignInEndsAPasswordSetBySomeoneElse: someone signs up with
+// another person's address and a password of his choosing; when the owner
+// signs in with Google (which vouches for the address), that password stops working.
+func TestGoogleSignInEndsAPasswordSetBySomeoneElse(t *testing.T) {
+	t.Parallel()
+	google := newFakeGoogle(t)
+	base, _ := startDev(t, func(c *config.Config) {
+		c.Google = config.Google{ClientID: fakeClientID, ClientSecret: "test-secret", DiscoveryURL: google.srv.URL + "/.well-known/openid-configuration"}
+	})
+	attacker := newBrowser(t, base)
+	attacker.must(202, "POST", "/api/v1/auth/signup", map[string]string{"email": "grace@example.com", "password": "attacker password 1", "name": "Grace"})
+
+	google.as("g-400", "grace@example.com", true)
+	owner := newBrowser(t, base)
+	if r := googleSignIn(t, owner); r.status != http.StatusSeeOther {
+		t.Fatalf("callback = %d: %s", r.status, r.body)
+	}
+	owner.must(200, "GET", "/api/v1/me", nil)
+	attacker.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": "grace@example.com", "password": "attacker password 1"})
+}

@@ -90,6 +90,14 @@ func (s *Services) accounts() (*accounts.Service, error) {
 	svc, err := accounts.New(s.Pool, s.mailer(), ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
 	if err == nil {
 		svc.SetOrgsPerUser(s.Config.Limits.OrgsPerUser)
+		l := s.Config.Limits
+		svc.SetSignInLimits(accounts.SignInLimits{
+			FailuresPerAccountAndIP: l.SignInFailuresPerAccountAndIP,
+			FailuresPerAccount:      l.SignInFailuresPerAccount,
+			FailuresPerDevice:       l.SignInFailuresPerDevice,
+			AttemptsPerIP:           l.SignInAttemptsPerIP,
+			KnownDeviceLifetime:     s.Config.Auth.KnownDeviceLifetime,
+		})
 	}
 	return svc, err
 }
