@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/testenv"
 )
 
@@ -24,10 +25,10 @@ func setUpShopWithInbox(t *testing.T) (*caller, string, *Services, *testenv.Inbo
 	return admin, org, s, inbox
 }
 
-func setUpShopFull(t *testing.T, withPipelines bool) (*caller, string, *Services, *testenv.Inbox, string) {
+func setUpShopFull(t *testing.T, withPipelines bool, adjust ...func(*config.Config)) (*caller, string, *Services, *testenv.Inbox, string) {
 	t.Helper()
 	smtp, inbox := withSMTP(t)
-	base, s := startDev(t, smtp)
+	base, s := startDev(t, append([]func(*config.Config){smtp}, adjust...)...)
 	admin := signUpVerified(t, base, inbox, "owner@shop.test", "owner password 1")
 	var org struct {
 		ID string `json:"id"`
