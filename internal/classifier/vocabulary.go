@@ -1,7 +1,6 @@
 package classifier
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 )
@@ -44,40 +43,47 @@ func (m *Model) SizeBytes() int64 {
 
 // prune keeps the most frequent features. The kept totals of FeatTotal stay
 // as they are: the forgotten occurrences happened, so what remains keeps its
-// weight.
+// weight. It runs in the middle of imports, so it sorts numbers, not strings,
+// and deletes in place: the map keeps the size it had at the cap, no more.
 func (m *Model) prune() {
-	type ranked struct {
-		feature string
-		total   float64
-		isWord  bool
-		order   uint64
-	}
-	all := make([]ranked, 0, len(m.state.Counts))
+	features := make([]string, 0, len(m.state.Counts))
+	ranks := make([]uint64, 0, len(m.state.Counts))
 	for f, counts := range m.state.Counts {
-		total := 0.0
-		for _, c := range counts {
-			total += c
-		}
-		all = append(all, ranked{feature: f, total: total, isWord: strings.HasPrefix(f, "w:"), order: fnv1a(f)})
+		features = append(features, f)
+		ranks = append(ranks, rank(f, counts))
 	}
-	slices.SortFunc(all, func(a, b ranked) int { // most worth keeping first
-		if c := cmp.Compare(b.total, a.total); c != 0 {
-			return c
+	keep := min(len(features), max(1, int(float64(m.maxFeatures)*keptAfterPruning)))
+	sorted := slices.Clone(ranks)
+	slices.Sort(sorted)
+	cutoff := sorted[len(sorted)-keep]
+	for i, f := range features {
+		if ranks[i] < cutoff {
+			delete(m.state.Counts, f)
 		}
-		if a.isWord != b.isWord {
-			if a.isWord {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a.order, b.order)
-	})
-	keep := min(len(all), max(1, int(float64(m.maxFeatures)*keptAfterPruning)))
-	kept := make(map[string][]float64, keep) // a new map: deleting would not shrink the old one
-	for _, r := range all[:keep] {
-		kept[r.feature] = m.state.Counts[r.feature]
 	}
-	m.state.Counts = kept
+	for i, f := range features { // equal ranks (same count and hash bits): as many as needed
+		if len(m.state.Counts) <= keep {
+			break
+		}
+		if ranks[i] == cutoff {
+			delete(m.state.Counts, f)
+		}
+	}
+}
+
+// rank orders features by how much they are worth keeping: their occurrences
+// (up to 2^20), then words before word pairs, then a fixed hash, so that ties
+// are broken the same way in every process.
+func rank(feature string, counts []float64) uint64 {
+	total := 0.0
+	for _, c := range counts {
+		total += c
+	}
+	r := uint64(min(max(total, 0), 1<<20-1)) << 43
+	if strings.HasPrefix(feature, "w:") {
+		r |= 1 << 42
+	}
+	return r | fnv1a(feature)>>22
 }
 
 // fnv1a is a fixed hash, so that ties are broken the same way in every process.
