@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,7 +18,13 @@ import (
 // pipelineHandler serves pipelines and the organisation's router.
 type pipelineHandler struct {
 	intake *intake.Service
+	// imports holds a slot per import running: an import holds its body, the
+	// examples and a model in memory, so the process runs only so many at once.
+	imports chan struct{}
 }
+
+// importBusyRetry is what a refused import is asked to wait.
+const importBusyRetry = 10 * time.Second
 
 func (h *pipelineHandler) createPipeline(c *gin.Context) {
 	var in intake.PipelineInput
@@ -58,6 +65,13 @@ type examplesInput struct {
 
 // importExamples takes JSON {"examples":[{"text","pipeline"}]} or CSV with the header text,pipeline.
 func (h *pipelineHandler) importExamples(c *gin.Context) {
+	select { // before the body is read: a waiting import holds no memory
+	case h.imports <- struct{}{}:
+		defer func() { <-h.imports }()
+	default:
+		respondError(c, &problem.Error{Kind: problem.ErrRateLimited, Detail: "other routing imports are running on this server: try again shortly", RetryAfter: importBusyRetry})
+		return
+	}
 	var examples []intake.Example
 	mediaType, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mediaType == "text/csv" {

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -49,12 +50,17 @@ type Deps struct {
 	Google *GoogleConfig
 	// DevMailbox is set only in development mode; its route exists only then.
 	DevMailbox DevMailbox
+	// RoutingImportBytes is the largest routing examples import (limits.routing_import_bytes); 0: the default.
+	RoutingImportBytes int64
+	// RoutingImports is how many imports run at a time (limits.routing_imports); 0: the default.
+	RoutingImports int
 }
 
-// largeBodies are the routes whose requests may exceed the usual body limit.
-var largeBodies = map[string]int64{
-	"/api/v1/orgs/:org/routing/examples": 32 << 20, // a history of tens of thousands of requests
-}
+// The defaults of limits.routing_import_bytes and limits.routing_imports.
+const (
+	DefaultRoutingImportBytes = 8 << 20 // tens of thousands of requests' text
+	DefaultRoutingImports     = 2
+)
 
 // NewHandler is the API as served: the router inside the session middleware and the security headers.
 func NewHandler(deps Deps) (http.Handler, error) {
@@ -90,7 +96,9 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		accessLog(deps.Logger),
 		httpMetrics.middleware(),
 		recoverProblem(deps.Logger),
-		limitBody(deps.MaxBodyBytes, largeBodies),
+		limitBody(deps.MaxBodyBytes, map[string]int64{ // the routes whose requests may exceed the usual limit
+			"/api/v1/orgs/:org/routing/examples": cmp.Or(deps.RoutingImportBytes, DefaultRoutingImportBytes),
+		}),
 		textInput(),
 	)
 	r.NoRoute(func(c *gin.Context) {
@@ -152,7 +160,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	people.POST("/tokens", oh.createToken)
 	people.DELETE("/tokens/:token", oh.revokeToken)
 
-	ph := &pipelineHandler{intake: deps.Intake}
+	ph := &pipelineHandler{intake: deps.Intake, imports: make(chan struct{}, cmp.Or(deps.RoutingImports, DefaultRoutingImports))}
 	org.POST("/pipelines", requireRole(auth.RoleAdmin), ph.createPipeline)
 	org.GET("/pipelines", requireRole(auth.RoleOperator), ph.listPipelines)
 	org.GET("/pipelines/:key", requireRole(auth.RoleOperator), ph.getPipeline)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/astralisops/astralis/internal/classifier"
+	"github.com/astralisops/astralis/internal/intake"
 )
 
 // runEvalRouting measures routing on a labelled data set laid out like
@@ -27,6 +28,7 @@ func runEvalRouting(args []string) int {
 	holdout := fs.Float64("holdout", 0.2, "share of rows held out for measuring")
 	threshold := fs.Float64("threshold", 0.8, "confidence at which a request would be routed without an operator")
 	offline := fs.Bool("offline", false, "measure the classifier in process instead of through the API")
+	modelBytes := fs.Int64("model-bytes", intake.DefaultLimits.ModelBytes, "with --offline: the model's memory cap, as limits.routing_model_bytes (through the API, the server's setting applies)")
 	apiURL := fs.String("api", "", "a running API to use (with --email and --password) instead of starting astralis dev")
 	email := fs.String("email", "", "an account that may create organisations on --api")
 	password := fs.String("password", "", "its password")
@@ -50,6 +52,8 @@ func runEvalRouting(args []string) int {
 		fmt.Fprintf(os.Stderr, "astralis eval-routing: %v\n", err)
 		return 1
 	}
+	maxFeatures := classifier.FeaturesWithin(*modelBytes, len(pipelines))
+	model.LimitVocabulary(maxFeatures)
 	fmt.Printf("%d pipelines, %d rows: learning from %d, measuring on %d (seed %d)\n\n", len(pipelines), len(rows), len(train), len(test), *seed)
 	fmt.Printf("%-34s %9s %12s %12s %12s\n", "", "accuracy", fmt.Sprintf("acc@%.2f", *threshold), fmt.Sprintf("share@%.2f", *threshold), "µs/decision")
 	report := func(label string) {
@@ -83,7 +87,8 @@ func runEvalRouting(args []string) int {
 	learnTime := time.Since(start)
 	report(fmt.Sprintf("warm (after %d decisions)", len(train)))
 	saved, _ := json.Marshal(model)
-	fmt.Printf("\nlearning %d decisions took %v; the saved model is %d KB\n", len(train), learnTime.Round(time.Millisecond), len(saved)/1024)
+	fmt.Printf("\nlearning %d decisions took %v; the saved model is %d KB, %d features (at most %d within %d KiB)\n",
+		len(train), learnTime.Round(time.Millisecond), len(saved)/1024, model.Vocabulary(), maxFeatures, *modelBytes>>10)
 	return 0
 }
 

@@ -144,3 +144,15 @@ func (c *coldScorer) scores(text string) ([]float64, []string) {
 	}
 	return out, matched
 }
+
+// coldEntryBytes is about what one term or n-gram entry of a map costs.
+const coldEntryBytes = 64
+
+// sizeBytes estimates the scorer's memory from its map entries.
+func (c *coldScorer) sizeBytes() int64 {
+	entries := len(c.idf) + len(c.gramIDF)
+	for i := range c.docTF {
+		entries += len(c.docTF[i]) + len(c.gramVec[i])
+	}
+	return int64(entries) * coldEntryBytes
+}

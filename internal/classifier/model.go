@@ -38,9 +38,10 @@ const (
 // Model routes text for one organisation. Learn and Classify are not safe to
 // call concurrently; callers hold one model per organisation behind a lock.
 type Model struct {
-	pipelines []Pipeline
-	cold      *coldScorer
-	state     state
+	pipelines   []Pipeline
+	cold        *coldScorer
+	state       state
+	maxFeatures int // 0: unbounded
 }
 
 // state is what is learned, stored per organisation (see MarshalJSON).
@@ -90,18 +91,22 @@ func Load(pipelines []Pipeline, saved []byte) (*Model, error) {
 	if len(old.Examples) != len(old.Keys) || len(old.FeatTotal) != len(old.Keys) {
 		return nil, errors.New("routing: saved model is inconsistent")
 	}
+	newIdx := make([]int, len(old.Keys)) // -1: the pipeline is gone
 	for oldIdx, key := range old.Keys {
-		idx := slices.Index(m.state.Keys, key)
-		if idx < 0 {
+		newIdx[oldIdx] = slices.Index(m.state.Keys, key)
+		if idx := newIdx[oldIdx]; idx >= 0 {
+			m.state.Examples[idx] = old.Examples[oldIdx]
+			m.state.FeatTotal[idx] = old.FeatTotal[oldIdx]
+		}
+	}
+	for f, counts := range old.Counts {
+		if len(counts) != len(old.Keys) {
 			continue
 		}
-		m.state.Examples[idx] = old.Examples[oldIdx]
-		m.state.FeatTotal[idx] = old.FeatTotal[oldIdx]
-		for f, counts := range old.Counts {
-			if len(counts) != len(old.Keys) || counts[oldIdx] == 0 {
-				continue
+		for oldIdx, c := range counts {
+			if idx := newIdx[oldIdx]; idx >= 0 && c != 0 {
+				m.counts(f)[idx] = c
 			}
-			m.counts(f)[idx] = counts[oldIdx]
 		}
 	}
 	return m, nil
@@ -138,6 +143,9 @@ func (m *Model) Learn(text, pipeline string) error {
 	for _, f := range features(text) {
 		m.counts(f)[idx]++
 		m.state.FeatTotal[idx]++
+	}
+	if m.maxFeatures > 0 && len(m.state.Counts) > m.maxFeatures {
+		m.prune()
 	}
 	return nil
 }

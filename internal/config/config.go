@@ -107,7 +107,7 @@ type OpenAI struct {
 	Timeout time.Duration `mapstructure:"timeout"`
 }
 
-// Limits caps what one account may do.
+// Limits caps what one account or organisation may do.
 type Limits struct {
 	// OrgsPerUser is how many organisations one user may create in all.
 	OrgsPerUser int `mapstructure:"orgs_per_user"`
@@ -121,6 +121,17 @@ type Limits struct {
 	SignInFailuresPerAccount      int `mapstructure:"signin_failures_per_account"`
 	SignInFailuresPerDevice       int `mapstructure:"signin_failures_per_device"`
 	SignInAttemptsPerIP           int `mapstructure:"signin_attempts_per_ip"`
+
+	// RoutingModelBytes is about how much memory one organisation's routing model may take.
+	RoutingModelBytes int64 `mapstructure:"routing_model_bytes"`
+	// RoutingCacheBytes is how much the parsed routing models kept between requests may take, in all.
+	RoutingCacheBytes int64 `mapstructure:"routing_cache_bytes"`
+	// RoutingImportBytes is the largest routing examples import body.
+	RoutingImportBytes int64 `mapstructure:"routing_import_bytes"`
+	// RoutingImportExamples is how many examples one import may hold.
+	RoutingImportExamples int `mapstructure:"routing_import_examples"`
+	// RoutingImports is how many imports one API process runs at a time.
+	RoutingImports int `mapstructure:"routing_imports"`
 }
 
 // Dev configures `astralis dev`: where its embedded services keep data and listen.
@@ -138,48 +149,53 @@ const (
 )
 
 var defaults = map[string]any{
-	"env":                        EnvProduction,
-	"http.addr":                  "127.0.0.1:8080",
-	"http.metrics_addr":          "127.0.0.1:9090",
-	"http.max_body_bytes":        int64(1 << 20),
-	"http.shutdown_timeout":      5 * time.Second,
-	"http.public_url":            "",
-	"http.allowed_origins":       []string{},
-	"http.trusted_proxies":       []string{},
-	"auth.session_idle_timeout":  7 * 24 * time.Hour,
-	"auth.session_lifetime":      30 * 24 * time.Hour,
-	"smtp.host":                  "",
-	"smtp.port":                  587,
-	"smtp.username":              "",
-	"smtp.password":              "",
-	"smtp.tls":                   "starttls",
-	"smtp.from":                  "AstralisOps <no-reply@astralis.localhost>",
-	"google.client_id":           "",
-	"google.client_secret":       "",
-	"google.discovery_url":       "https://accounts.google.com/.well-known/openid-configuration",
-	"database.url":               "",
-	"database.max_conns":         int32(10),
-	"temporal.address":           "127.0.0.1:7233",
-	"temporal.namespace":         "default",
-	"temporal.api_key":           "",
-	"temporal.tls":               false,
-	"temporal.ca_cert_file":      "",
-	"temporal.client_cert_file":  "",
-	"temporal.client_key_file":   "",
-	"temporal.server_name":       "",
-	"temporal.task_queue_prefix": "",
-	"log.level":                  "info",
-	"log.format":                 "auto",
-	"openai.api_key":             "",
-	"openai.base_url":            "",
-	"openai.model":               "gpt-4o-mini",
-	"openai.timeout":             15 * time.Second,
-	"dev.data_dir":               ".data",
-	"dev.temporal_addr":          "127.0.0.1:7233",
-	"dev.temporal_ui_addr":       "127.0.0.1:8233",
-	"dev.postgres_port":          54329,
-	"dev.embedded_temporal":      true,
-	"limits.orgs_per_user":       20,
+	"env":                            EnvProduction,
+	"http.addr":                      "127.0.0.1:8080",
+	"http.metrics_addr":              "127.0.0.1:9090",
+	"http.max_body_bytes":            int64(1 << 20),
+	"http.shutdown_timeout":          5 * time.Second,
+	"http.public_url":                "",
+	"http.allowed_origins":           []string{},
+	"http.trusted_proxies":           []string{},
+	"auth.session_idle_timeout":      7 * 24 * time.Hour,
+	"auth.session_lifetime":          30 * 24 * time.Hour,
+	"smtp.host":                      "",
+	"smtp.port":                      587,
+	"smtp.username":                  "",
+	"smtp.password":                  "",
+	"smtp.tls":                       "starttls",
+	"smtp.from":                      "AstralisOps <no-reply@astralis.localhost>",
+	"google.client_id":               "",
+	"google.client_secret":           "",
+	"google.discovery_url":           "https://accounts.google.com/.well-known/openid-configuration",
+	"database.url":                   "",
+	"database.max_conns":             int32(10),
+	"temporal.address":               "127.0.0.1:7233",
+	"temporal.namespace":             "default",
+	"temporal.api_key":               "",
+	"temporal.tls":                   false,
+	"temporal.ca_cert_file":          "",
+	"temporal.client_cert_file":      "",
+	"temporal.client_key_file":       "",
+	"temporal.server_name":           "",
+	"temporal.task_queue_prefix":     "",
+	"log.level":                      "info",
+	"log.format":                     "auto",
+	"openai.api_key":                 "",
+	"openai.base_url":                "",
+	"openai.model":                   "gpt-4o-mini",
+	"openai.timeout":                 15 * time.Second,
+	"dev.data_dir":                   ".data",
+	"dev.temporal_addr":              "127.0.0.1:7233",
+	"dev.temporal_ui_addr":           "127.0.0.1:8233",
+	"dev.postgres_port":              54329,
+	"dev.embedded_temporal":          true,
+	"limits.orgs_per_user":           20,
+	"limits.routing_model_bytes":     int64(8 << 20),
+	"limits.routing_cache_bytes":     int64(64 << 20),
+	"limits.routing_import_bytes":    int64(8 << 20),
+	"limits.routing_import_examples": 20_000,
+	"limits.routing_imports":         2,
 
 	"auth.known_device_lifetime":                180 * 24 * time.Hour,
 	"limits.signin_failures_per_account_and_ip": 10,
@@ -378,16 +394,22 @@ func (c Config) Validate() error {
 		add("limits.orgs_per_user (ASTRALIS_LIMITS_ORGS_PER_USER): must be at least 1, got %d", c.Limits.OrgsPerUser)
 	}
 	for _, l := range []struct {
-		key string
-		n   int
+		key      string
+		value    int64
+		smallest int64
 	}{
-		{"limits.signin_failures_per_account_and_ip", c.Limits.SignInFailuresPerAccountAndIP},
-		{"limits.signin_failures_per_account", c.Limits.SignInFailuresPerAccount},
-		{"limits.signin_failures_per_device", c.Limits.SignInFailuresPerDevice},
-		{"limits.signin_attempts_per_ip", c.Limits.SignInAttemptsPerIP},
+		{"routing_model_bytes", c.Limits.RoutingModelBytes, 64 << 10},
+		{"routing_cache_bytes", c.Limits.RoutingCacheBytes, 1 << 20},
+		{"routing_import_bytes", c.Limits.RoutingImportBytes, 64 << 10},
+		{"routing_import_examples", int64(c.Limits.RoutingImportExamples), 1},
+		{"routing_imports", int64(c.Limits.RoutingImports), 1},
+		{"signin_failures_per_account_and_ip", int64(c.Limits.SignInFailuresPerAccountAndIP), 1},
+		{"signin_failures_per_account", int64(c.Limits.SignInFailuresPerAccount), 1},
+		{"signin_failures_per_device", int64(c.Limits.SignInFailuresPerDevice), 1},
+		{"signin_attempts_per_ip", int64(c.Limits.SignInAttemptsPerIP), 1},
 	} {
-		if l.n < 1 {
-			add("%s (ASTRALIS_%s): must be at least 1, got %d", l.key, strings.ToUpper(strings.ReplaceAll(l.key, ".", "_")), l.n)
+		if l.value < l.smallest {
+			add("limits.%s (ASTRALIS_LIMITS_%s): must be at least %d, got %d", l.key, strings.ToUpper(l.key), l.smallest, l.value)
 		}
 	}
 	if c.Env == EnvDevelopment {

@@ -35,8 +35,8 @@ func TestSignInLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Limits{OrgsPerUser: 20, SignInFailuresPerAccountAndIP: 10, SignInFailuresPerAccount: 100, SignInFailuresPerDevice: 10, SignInAttemptsPerIP: 100}
-	if cfg.Limits != want || cfg.Auth.KnownDeviceLifetime != 180*24*time.Hour {
+	l := cfg.Limits
+	if l.SignInFailuresPerAccountAndIP != 10 || l.SignInFailuresPerAccount != 100 || l.SignInFailuresPerDevice != 10 || l.SignInAttemptsPerIP != 100 || cfg.Auth.KnownDeviceLifetime != 180*24*time.Hour {
 		t.Errorf("defaults: %+v, known devices kept %s", cfg.Limits, cfg.Auth.KnownDeviceLifetime)
 	}
 	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT", "500")
@@ -47,5 +47,28 @@ func TestSignInLimits(t *testing.T) {
 	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT_AND_IP", "0")
 	if _, err = Load(Options{}); err == nil || !strings.Contains(err.Error(), "limits.signin_failures_per_account_and_ip (ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT_AND_IP): must be at least 1") {
 		t.Errorf("limits.signin_failures_per_account_and_ip = 0 accepted or not named: %v", err)
+	}
+}
+
+func TestRoutingLimits(t *testing.T) {
+	inDir(t)
+	production(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := cfg.Limits
+	if l.RoutingModelBytes != 8<<20 || l.RoutingCacheBytes != 64<<20 || l.RoutingImportBytes != 8<<20 || l.RoutingImportExamples != 20_000 || l.RoutingImports != 2 {
+		t.Errorf("default limits = %+v", l)
+	}
+	t.Setenv("ASTRALIS_LIMITS_ROUTING_CACHE_BYTES", "16777216")
+	t.Setenv("ASTRALIS_LIMITS_ROUTING_IMPORTS", "1")
+	if cfg, err = Load(Options{}); err != nil || cfg.Limits.RoutingCacheBytes != 16<<20 || cfg.Limits.RoutingImports != 1 {
+		t.Errorf("environment overrides: %+v, %v", cfg.Limits, err)
+	}
+	t.Setenv("ASTRALIS_LIMITS_ROUTING_MODEL_BYTES", "1000")
+	if _, err = Load(Options{}); err == nil || !strings.Contains(err.Error(), "limits.routing_model_bytes (ASTRALIS_LIMITS_ROUTING_MODEL_BYTES): must be at least 65536") {
+		t.Errorf("limits.routing_model_bytes = 1000 accepted or not named: %v", err)
 	}
 }

@@ -29,7 +29,8 @@ import (
 type Service struct {
 	pool      *pgxpool.Pool
 	q         *store.Queries
-	models    modelCache
+	models    *modelCache
+	limits    Limits
 	mailer    mail.Dispatcher
 	logger    *slog.Logger
 	publicURL string
@@ -45,7 +46,7 @@ type LLMRouter interface {
 // llmRouter may be nil (no API key): routing is then local only.
 func New(pool *pgxpool.Pool, mailer mail.Dispatcher, logger *slog.Logger, publicURL string, llmRouter LLMRouter) *Service {
 	return &Service{
-		pool: pool, q: store.New(pool), models: modelCache{byOrg: map[uuid.UUID]cachedModel{}},
+		pool: pool, q: store.New(pool), models: newModelCache(DefaultLimits.CacheBytes), limits: DefaultLimits,
 		mailer: mailer, logger: logger, publicURL: strings.TrimSuffix(publicURL, "/"), llm: llmRouter,
 	}
 }

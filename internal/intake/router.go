@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -24,12 +23,38 @@ type Example struct {
 	Pipeline string `json:"pipeline"`
 }
 
-const (
-	maxExampleText   = 10_000
-	maxImportedBatch = 50_000
-)
+const maxExampleText = 10_000
 
-// model loads the organisation's router: its pipelines and what it learned.
+// Limits bound what routing holds in memory (limits.routing_*).
+type Limits struct {
+	// ModelBytes is about how much memory one organisation's model may take:
+	// past it, the rarest words and word pairs are forgotten.
+	ModelBytes int64
+	// CacheBytes is how much the parsed models kept between requests may take, all organisations together.
+	CacheBytes int64
+	// ImportExamples is how many examples one import may hold.
+	ImportExamples int
+}
+
+// DefaultLimits are limits.routing_*'s defaults.
+var DefaultLimits = Limits{ModelBytes: 8 << 20, CacheBytes: 64 << 20, ImportExamples: 20_000}
+
+// SetLimits replaces the default limits, before the service is used; a zero or negative field keeps its default.
+func (s *Service) SetLimits(l Limits) {
+	if l.ModelBytes > 0 {
+		s.limits.ModelBytes = l.ModelBytes
+	}
+	if l.CacheBytes > 0 {
+		s.limits.CacheBytes = l.CacheBytes
+	}
+	if l.ImportExamples > 0 {
+		s.limits.ImportExamples = l.ImportExamples
+	}
+	s.models = newModelCache(s.limits.CacheBytes)
+}
+
+// model loads the organisation's router: its pipelines and what it learned,
+// within limits.routing_model_bytes (a model saved larger is pruned as it loads).
 func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (*classifier.Model, map[string]uuid.UUID, error) {
 	pipelines, err := q.ListPipelines(ctx, org)
 	if err != nil {
@@ -44,16 +69,21 @@ func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (*
 		specs = append(specs, classifier.Pipeline{Key: p.Key, Name: p.Name, Description: p.Description})
 		ids[p.Key] = p.ID
 	}
+	var m *classifier.Model
 	saved, err := q.GetRoutingModel(ctx, org)
-	if errors.Is(err, pgx.ErrNoRows) {
-		m, err := classifier.New(specs)
-		return m, ids, err
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		m, err = classifier.New(specs)
+	case err != nil:
+		return nil, nil, fmt.Errorf("intake: load routing model: %w", err)
+	default:
+		m, err = classifier.Load(specs, saved.Model)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("intake: load routing model: %w", err)
+		return nil, nil, err
 	}
-	m, err := classifier.Load(specs, saved.Model)
-	return m, ids, err
+	m.LimitVocabulary(classifier.FeaturesWithin(s.limits.ModelBytes, len(specs)))
+	return m, ids, nil
 }
 
 // ImportExamples teaches the router past routings, all or nothing: one bad
@@ -62,8 +92,8 @@ func (s *Service) ImportExamples(ctx context.Context, org uuid.UUID, examples []
 	if len(examples) == 0 {
 		return 0, problem.Invalid("no examples", problem.FieldError{Field: "examples", Message: "must hold at least one example"})
 	}
-	if len(examples) > maxImportedBatch {
-		return 0, problem.Invalid("too many examples", problem.FieldError{Field: "examples", Message: fmt.Sprintf("at most %d per request", maxImportedBatch)})
+	if len(examples) > s.limits.ImportExamples {
+		return 0, problem.Invalid("too many examples", problem.FieldError{Field: "examples", Message: fmt.Sprintf("at most %d per request", s.limits.ImportExamples)})
 	}
 	imported := 0
 	err := s.inTx(ctx, func(q *store.Queries) error {
@@ -154,19 +184,6 @@ func (s *Service) Classify(ctx context.Context, org uuid.UUID, text string) (cla
 	return model.Classify(text), nil
 }
 
-// modelCache keeps each organisation's model parsed between requests: a
-// learned model is hundreds of KB of JSON. A cached model is only read
-// (Classify), never taught; teaching loads a fresh copy in its transaction.
-type modelCache struct {
-	mu    sync.Mutex
-	byOrg map[uuid.UUID]cachedModel
-}
-
-type cachedModel struct {
-	version string // the pipelines as classified, and when the model was saved
-	model   *classifier.Model
-}
-
 // currentModel returns the organisation's model for its current pipelines,
 // reparsed only when they or its learning changed since it was cached.
 func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []store.Pipeline) (*classifier.Model, error) {
@@ -180,19 +197,14 @@ func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []s
 	}
 	version.WriteString(saved.String())
 
-	s.models.mu.Lock()
-	cached, ok := s.models.byOrg[org]
-	s.models.mu.Unlock()
-	if ok && cached.version == version.String() {
-		return cached.model, nil
+	if model, ok := s.models.get(org, version.String()); ok {
+		return model, nil
 	}
 	model, _, err := s.model(ctx, s.q, org)
 	if err != nil {
 		return nil, err
 	}
-	s.models.mu.Lock()
-	s.models.byOrg[org] = cachedModel{version: version.String(), model: model}
-	s.models.mu.Unlock()
+	s.models.put(org, version.String(), model)
 	return model, nil
 }
 

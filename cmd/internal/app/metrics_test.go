@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"math/rand/v2"
@@ -156,21 +157,25 @@ func measureProcess(t *testing.T, metricsURL string) processFigures {
 // residentBytes is the process's resident set size (VmRSS in /proc/self/status).
 func residentBytes(t *testing.T) uint64 {
 	t.Helper()
-	data, err := os.ReadFile("/proc/self/status")
+	rss, err := readResidentBytes()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return rss
+}
+
+func readResidentBytes() (uint64, error) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
 	}
 	for line := range strings.Lines(string(data)) {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
+			return kb << 10, err
 		}
 	}
-	t.Fatal("no VmRSS in /proc/self/status")
-	return 0
+	return 0, errors.New("no VmRSS in /proc/self/status")
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }

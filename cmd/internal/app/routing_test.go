@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/testenv"
 )
 
@@ -24,25 +25,30 @@ func setUpShopWithInbox(t *testing.T) (*caller, string, *Services, *testenv.Inbo
 	return admin, org, s, inbox
 }
 
-func setUpShopFull(t *testing.T, withPipelines bool) (*caller, string, *Services, *testenv.Inbox, string) {
+func setUpShopFull(t *testing.T, withPipelines bool, adjust ...func(*config.Config)) (*caller, string, *Services, *testenv.Inbox, string) {
 	t.Helper()
 	smtp, inbox := withSMTP(t)
-	base, s := startDev(t, smtp)
+	base, s := startDev(t, append([]func(*config.Config){smtp}, adjust...)...)
 	admin := signUpVerified(t, base, inbox, "owner@shop.test", "owner password 1")
 	var org struct {
 		ID string `json:"id"`
 	}
 	admin.must(201, "POST", "/api/v1/orgs", map[string]string{"name": "Fixit Shop"}).decode(t, &org)
 	if withPipelines {
-		for _, p := range []map[string]any{
-			{"key": "repairs", "name": "Repairs", "description": "Broken, cracked or faulty devices: screens, batteries, charging ports, water damage.", "stages": []string{"New", "Diagnosing", "Fixed"}},
-			{"key": "billing", "name": "Billing", "description": "Invoices, payments, refunds, charges and receipts."},
-			{"key": "bookings", "name": "Appointments", "description": "Booking, moving or cancelling an appointment or a visit to the shop."},
-		} {
-			admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/pipelines", p)
-		}
+		addShopPipelines(admin, org.ID)
 	}
 	return admin, org.ID, s, inbox, base
+}
+
+// addShopPipelines gives the organisation the repair shop's pipelines: repairs, billing and bookings.
+func addShopPipelines(admin *caller, org string) {
+	for _, p := range []map[string]any{
+		{"key": "repairs", "name": "Repairs", "description": "Broken, cracked or faulty devices: screens, batteries, charging ports, water damage.", "stages": []string{"New", "Diagnosing", "Fixed"}},
+		{"key": "billing", "name": "Billing", "description": "Invoices, payments, refunds, charges and receipts."},
+		{"key": "bookings", "name": "Appointments", "description": "Booking, moving or cancelling an appointment or a visit to the shop."},
+	} {
+		admin.must(201, "POST", "/api/v1/orgs/"+org+"/pipelines", p)
+	}
 }
 
 func postCSV(t *testing.T, c *caller, path, body string) reply {

@@ -110,6 +110,8 @@ func (s *Services) intake() *intake.Service {
 			router = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
 		}
 		s.intakeService = intake.New(s.Pool, s.mailer(), s.Logger, s.Config.HTTP.PublicURL, router)
+		l := s.Config.Limits
+		s.intakeService.SetLimits(intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples})
 	})
 	return s.intakeService
 }
