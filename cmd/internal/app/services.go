@@ -102,6 +102,10 @@ func (s *Services) intake() *intake.Service {
 			router = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
 		}
 		s.intakeService = intake.New(s.Pool, s.mailer(), s.Logger, s.Config.HTTP.PublicURL, router)
+		l := s.Config.Limits
+		s.intakeService.SetSubmissionLimits(
+			ratelimit.Rule{Max: l.IntakePerSubmitter, Window: l.IntakePerSubmitterWindow},
+			ratelimit.Rule{Max: l.IntakePerOrg, Window: l.IntakePerOrgWindow})
 	})
 	return s.intakeService
 }
