@@ -104,7 +104,7 @@ type OpenAI struct {
 	Timeout time.Duration `mapstructure:"timeout"`
 }
 
-// Limits caps what one account may do.
+// Limits caps what one account, or one organisation, may do.
 type Limits struct {
 	// OrgsPerUser is how many organisations one user may create in all.
 	OrgsPerUser int `mapstructure:"orgs_per_user"`
