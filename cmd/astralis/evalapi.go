@@ -199,7 +199,10 @@ func startDevAt(purpose, dataDir string, ports []string) (*scratchDev, error) {
 		"ASTRALIS_HTTP_ADDR=127.0.0.1:"+ports[0], "ASTRALIS_DEV_TEMPORAL_ADDR=127.0.0.1:"+ports[1],
 		"ASTRALIS_DEV_TEMPORAL_UI_ADDR=127.0.0.1:"+ports[2], "ASTRALIS_DEV_POSTGRES_PORT="+ports[3],
 		"ASTRALIS_DEV_DATA_DIR="+dataDir, "ASTRALIS_LOG_LEVEL=warn", "DATABASE_URL=",
-		"ASTRALIS_HTTP_METRICS_ADDR=") // no metrics listener: it would take the one of a running `make dev`
+		"ASTRALIS_HTTP_METRICS_ADDR=", // no metrics listener: it would take the one of a running `make dev`
+		// The bench and the crash test submit thousands of intakes as one member within minutes:
+		// they measure the workflows, not the intake limits.
+		"ASTRALIS_LIMITS_INTAKE_PER_SUBMITTER=1000000", "ASTRALIS_LIMITS_INTAKE_PER_ORG=1000000")
 	logFile, err := os.OpenFile(filepath.Join(dataDir, "dev.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err

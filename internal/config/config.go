@@ -107,10 +107,17 @@ type OpenAI struct {
 	Timeout time.Duration `mapstructure:"timeout"`
 }
 
-// Limits caps what one account or organisation may do.
+// Limits caps what one account, or one organisation, may do.
 type Limits struct {
 	// OrgsPerUser is how many organisations one user may create in all.
 	OrgsPerUser int `mapstructure:"orgs_per_user"`
+	// IntakePerSubmitter is how many new intake requests one member (with all
+	// their tokens) may submit to one organisation per IntakePerSubmitterWindow.
+	IntakePerSubmitter       int           `mapstructure:"intake_per_submitter"`
+	IntakePerSubmitterWindow time.Duration `mapstructure:"intake_per_submitter_window"`
+	// IntakePerOrg is how many new intake requests one organisation takes per IntakePerOrgWindow, from all its members.
+	IntakePerOrg       int           `mapstructure:"intake_per_org"`
+	IntakePerOrgWindow time.Duration `mapstructure:"intake_per_org_window"`
 
 	// Sign-in limits, per 15 minutes. Failures for one account from one IP
 	// address stop a guesser without locking the owner out elsewhere; the
@@ -133,6 +140,10 @@ type Limits struct {
 	// RoutingImports is how many imports one API process runs at a time.
 	RoutingImports int `mapstructure:"routing_imports"`
 }
+
+// maxLimitWindow is the longest a limit's window may be: the Prune schedule
+// deletes rate-limit windows that started more than a day ago.
+const maxLimitWindow = 24 * time.Hour
 
 // Dev configures `astralis dev`: where its embedded services keep data and listen.
 type Dev struct {
@@ -202,6 +213,12 @@ var defaults = map[string]any{
 	"limits.signin_failures_per_account":        100,
 	"limits.signin_failures_per_device":         10,
 	"limits.signin_attempts_per_ip":             100,
+
+	// A web form or mail bridge posting as one member may send 30 at once; one organisation takes 600 an hour.
+	"limits.intake_per_submitter":        30,
+	"limits.intake_per_submitter_window": time.Minute,
+	"limits.intake_per_org":              600,
+	"limits.intake_per_org_window":       time.Hour,
 }
 
 // conventionalEnv lists the well-known variable names accepted beside ASTRALIS_*.
@@ -220,6 +237,11 @@ var conventionalEnv = map[string]string{
 	"smtp.password":        "SMTP_PASSWORD",
 	"google.client_id":     "GOOGLE_CLIENT_ID",
 	"google.client_secret": "GOOGLE_CLIENT_SECRET",
+}
+
+// envName is a key's ASTRALIS_ variable: http.addr → ASTRALIS_HTTP_ADDR.
+func envName(key string) string {
+	return "ASTRALIS_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
 // Options change where Load looks; the zero value reads ./astralis.yaml if present.
@@ -243,7 +265,7 @@ func Load(opts Options) (Config, error) {
 	v.SetEnvPrefix("ASTRALIS")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	for key := range defaults {
-		envs := []string{"ASTRALIS_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))}
+		envs := []string{envName(key)}
 		if name, ok := conventionalEnv[key]; ok {
 			envs = append(envs, name)
 		}
@@ -390,14 +412,12 @@ func (c Config) Validate() error {
 			add("openai.base_url (OPENAI_BASE_URL): must be an absolute URL")
 		}
 	}
-	if c.Limits.OrgsPerUser < 1 {
-		add("limits.orgs_per_user (ASTRALIS_LIMITS_ORGS_PER_USER): must be at least 1, got %d", c.Limits.OrgsPerUser)
-	}
 	for _, l := range []struct {
 		key      string
 		value    int64
 		smallest int64
 	}{
+		{"orgs_per_user", int64(c.Limits.OrgsPerUser), 1},
 		{"routing_model_bytes", c.Limits.RoutingModelBytes, 64 << 10},
 		{"routing_cache_bytes", c.Limits.RoutingCacheBytes, 1 << 20},
 		{"routing_import_bytes", c.Limits.RoutingImportBytes, 64 << 10},
@@ -410,6 +430,21 @@ func (c Config) Validate() error {
 	} {
 		if l.value < l.smallest {
 			add("limits.%s (ASTRALIS_LIMITS_%s): must be at least %d, got %d", l.key, strings.ToUpper(l.key), l.smallest, l.value)
+		}
+	}
+	for _, l := range []struct {
+		key    string
+		max    int
+		window time.Duration
+	}{
+		{"limits.intake_per_submitter", c.Limits.IntakePerSubmitter, c.Limits.IntakePerSubmitterWindow},
+		{"limits.intake_per_org", c.Limits.IntakePerOrg, c.Limits.IntakePerOrgWindow},
+	} {
+		if l.max < 1 {
+			add("%s (%s): must be at least 1, got %d", l.key, envName(l.key), l.max)
+		}
+		if l.window < time.Second || l.window > maxLimitWindow {
+			add("%s_window (%s_WINDOW): must be from 1s to 24h, got %s", l.key, envName(l.key), l.window)
 		}
 	}
 	if c.Env == EnvDevelopment {

@@ -21,6 +21,7 @@ import (
 	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -35,6 +36,9 @@ type Service struct {
 	logger    *slog.Logger
 	publicURL string
 	llm       LLMRouter // nil when no model is configured
+	limiter   *ratelimit.Limiter
+	// perSubmitter and perOrg cap new intake requests (SetSubmissionLimits).
+	perSubmitter, perOrg ratelimit.Rule
 }
 
 // LLMRouter asks a chat model for a routing (internal/llm).
@@ -48,6 +52,7 @@ func New(pool *pgxpool.Pool, mailer mail.Dispatcher, logger *slog.Logger, public
 	return &Service{
 		pool: pool, q: store.New(pool), models: newModelCache(DefaultLimits.CacheBytes), limits: DefaultLimits,
 		mailer: mailer, logger: logger, publicURL: strings.TrimSuffix(publicURL, "/"), llm: llmRouter,
+		limiter: ratelimit.New(pool), perSubmitter: DefaultSubmitterLimit, perOrg: DefaultOrgLimit,
 	}
 }
 

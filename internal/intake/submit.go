@@ -112,7 +112,9 @@ func (in *RequestInput) inputSHA256() []byte {
 
 // Submit stores a request once per submitter and idempotency key: the same
 // member sending the same key with the same request gets the earlier one, with
-// another request a 422. Keys of different members never meet.
+// another request a 422. Keys of different members never meet. A new request
+// over the submitter's or the organisation's limit is a 429; the earlier
+// request of a repeated key is answered whatever the limits say.
 func (s *Service) Submit(ctx context.Context, org uuid.UUID, by uuid.UUID, idempotencyKey string, in RequestInput) (Submitted, error) {
 	if err := in.validate(idempotencyKey); err != nil {
 		return Submitted{}, err
@@ -127,9 +129,19 @@ func (s *Service) Submit(ctx context.Context, org uuid.UUID, by uuid.UUID, idemp
 	if len(in.Metadata) > 0 {
 		meta = in.Metadata
 	}
-	r, err := s.q.InsertIntake(ctx, store.InsertIntakeParams{
-		OrgID: org, CreatedBy: &by, IdempotencyKey: key, InputSHA256: digest, Subject: in.Subject, Body: in.Body,
-		ContactName: in.Contact.Name, ContactEmail: in.Contact.Email, Source: in.Source, Metadata: meta,
+	// Stored and counted against the limits in one transaction: a request over
+	// a limit leaves nothing behind, and a repeated key (no row) counts nothing.
+	var r store.IntakeRequest
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = store.New(tx).InsertIntake(ctx, store.InsertIntakeParams{
+			OrgID: org, CreatedBy: &by, IdempotencyKey: key, InputSHA256: digest, Subject: in.Subject, Body: in.Body,
+			ContactName: in.Contact.Name, ContactEmail: in.Contact.Email, Source: in.Source, Metadata: meta,
+		})
+		if err != nil {
+			return err
+		}
+		return s.allowSubmission(ctx, s.limiter.InTx(tx), org, by)
 	})
 	if errors.Is(err, pgx.ErrNoRows) && key != nil {
 		earlier, err := s.q.GetIntakeByKey(ctx, store.GetIntakeByKeyParams{OrgID: org, CreatedBy: &by, IdempotencyKey: key})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/astralisops/astralis/internal/store"
@@ -27,6 +28,12 @@ type Limiter struct {
 
 func New(pool *pgxpool.Pool) *Limiter {
 	return &Limiter{q: store.New(pool), now: time.Now}
+}
+
+// InTx counts hits inside tx: they commit or roll back with it, so a caller
+// that refuses an over-limit change leaves no hit behind.
+func (l *Limiter) InTx(tx pgx.Tx) *Limiter {
+	return &Limiter{q: l.q.WithTx(tx), now: l.now}
 }
 
 func (r Rule) key(subject string) string { return r.Name + ":" + subject }

@@ -19,13 +19,16 @@ import (
 	"github.com/astralisops/astralis/workflows"
 )
 
-// submit posts an intake request with an optional Idempotency-Key.
+// submit posts an intake request, as c's session or token, with an optional Idempotency-Key.
 func submit(t *testing.T, c *caller, org, key, subject string) reply {
 	t.Helper()
 	data, _ := json.Marshal(map[string]any{"subject": subject, "body": subject, "contact": map[string]string{"name": "Cleo", "email": "cleo@example.com"}, "source": "web"})
 	req, _ := http.NewRequest("POST", c.base+"/api/v1/orgs/"+org+"/intake", bytes.NewReader(data))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", c.base)
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}

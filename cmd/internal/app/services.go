@@ -112,6 +112,9 @@ func (s *Services) intake() *intake.Service {
 		s.intakeService = intake.New(s.Pool, s.mailer(), s.Logger, s.Config.HTTP.PublicURL, router)
 		l := s.Config.Limits
 		s.intakeService.SetLimits(intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples})
+		s.intakeService.SetSubmissionLimits(
+			ratelimit.Rule{Max: l.IntakePerSubmitter, Window: l.IntakePerSubmitterWindow},
+			ratelimit.Rule{Max: l.IntakePerOrg, Window: l.IntakePerOrgWindow})
 	})
 	return s.intakeService
 }
