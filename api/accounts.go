@@ -106,12 +106,16 @@ func (h *accountHandler) resetPassword(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if err := h.accounts.ResetPassword(c, in, clientOf(c)); err != nil {
+	in.Device = knownDevice(c)
+	device, err := h.accounts.ResetPassword(c, in, clientOf(c))
+	if err != nil {
 		respondError(c, err)
 		return
 	}
-	// The person resetting is not signed in by it: they sign in with the new password.
+	// The person resetting is not signed in by it: they sign in with the new
+	// password, from this browser, now the account's known device.
 	_ = h.auth.sessions.Destroy(c)
+	h.auth.setDeviceCookie(c, device)
 	c.Status(http.StatusNoContent)
 }
 

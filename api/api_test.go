@@ -9,11 +9,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/internal/accounts"
@@ -41,11 +43,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	}
 	if deps.Accounts == nil || deps.Sessions == nil {
 		pool := testenv.Pool(t)
-		acc, err := accounts.New(pool, outboxOnly{}, ratelimit.New(pool), testOrigin, deps.Logger)
-		if err != nil {
-			t.Fatal(err)
-		}
-		deps.Accounts = acc
+		deps.Accounts = newAccounts(t, pool, deps.Logger)
 		deps.Intake = intake.New(pool, outboxOnly{}, slog.New(slog.DiscardHandler), testOrigin, nil)
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
@@ -58,6 +56,20 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	srv := httptest.NewServer(serve(r, deps.Sessions))
 	t.Cleanup(srv.Close)
 	return srv, r
+}
+
+// newAccounts is the real accounts service on pool, with sign-in limits no test here reaches.
+func newAccounts(t *testing.T, pool *pgxpool.Pool, logger *slog.Logger) *accounts.Service {
+	t.Helper()
+	acc, err := accounts.New(pool, outboxOnly{}, ratelimit.New(pool), testOrigin, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = acc.SetSignInLimits(accounts.SignInLimits{FailuresPerAccountAndIP: 10, FailuresPerAccount: 100, FailuresPerDevice: 10, AttemptsPerIP: 100, KnownDeviceLifetime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc
 }
 
 // outboxOnly leaves mail in the (real) outbox and starts no workflow: delivery

@@ -133,11 +133,17 @@ func (a *authenticator) signIn(c *gin.Context, u accounts.User) error {
 	if err != nil {
 		return err
 	}
+	a.setDeviceCookie(c, device)
+	return nil
+}
+
+// setDeviceCookie gives the browser its known-device cookie.
+func (a *authenticator) setDeviceCookie(c *gin.Context, device accounts.KnownDevice) {
+	noStore(c.Writer.Header())
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: deviceCookie, Value: device.Secret, Path: deviceCookiePath, Expires: device.Expires,
 		HttpOnly: true, Secure: a.sessions.Cookie.Secure, SameSite: http.SameSiteLaxMode,
 	})
-	return nil
 }
 
 // The known-device cookie: a browser that signed in to an account before

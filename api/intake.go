@@ -134,8 +134,7 @@ var (
 
 // list is the intake queue: filters by status, pipeline, priority, assignee, dates and text; cursor pages.
 func (h *intakeHandler) list(c *gin.Context) {
-	var cursor intake.ListCursor
-	limit, err := pageParams(c, &cursor)
+	limit, after, err := pageAfter[intake.ListCursor](c)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -155,20 +154,12 @@ func (h *intakeHandler) list(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var after *intake.ListCursor
-	if c.Query("cursor") != "" {
-		after = &cursor
-	}
 	items, err := h.intake.List(c, orgID(c), f, after, limit+1)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	out := page[intake.Summary]{Items: items}
-	if len(items) > limit {
-		out.Items = items[:limit]
-		last := items[limit-1]
-		out.NextCursor = encodeCursor(intake.ListCursor{At: last.CreatedAt, ID: last.ID})
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, cursorPage(items, limit, func(s intake.Summary) intake.ListCursor {
+		return intake.ListCursor{At: s.CreatedAt, ID: s.ID}
+	}))
 }

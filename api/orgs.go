@@ -87,28 +87,19 @@ func (h *orgHandler) invite(c *gin.Context) {
 }
 
 func (h *orgHandler) listInvitations(c *gin.Context) {
-	var cursor accounts.InvitationCursor
-	limit, err := pageParams(c, &cursor)
+	limit, after, err := pageAfter[accounts.InvitationCursor](c)
 	if err != nil {
 		respondError(c, err)
 		return
-	}
-	var after *accounts.InvitationCursor
-	if c.Query("cursor") != "" {
-		after = &cursor
 	}
 	invitations, err := h.accounts.Invitations(c, orgID(c), after, limit+1)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	out := page[accounts.Invitation]{Items: invitations}
-	if len(invitations) > limit {
-		out.Items = invitations[:limit]
-		last := invitations[limit-1]
-		out.NextCursor = encodeCursor(accounts.InvitationCursor{At: last.CreatedAt, ID: last.ID})
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, cursorPage(invitations, limit, func(i accounts.Invitation) accounts.InvitationCursor {
+		return accounts.InvitationCursor{At: i.CreatedAt, ID: i.ID}
+	}))
 }
 
 func (h *orgHandler) revokeInvitation(c *gin.Context) {

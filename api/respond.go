@@ -144,19 +144,34 @@ func pageParams(c *gin.Context, cursor any) (int, error) {
 	return limit, nil
 }
 
+// pageAfter is pageParams for a list whose cursor type is C: after is nil on the first page.
+func pageAfter[C any](c *gin.Context) (limit int, after *C, err error) {
+	var cursor C
+	if limit, err = pageParams(c, &cursor); err != nil || c.Query("cursor") == "" {
+		return limit, nil, err
+	}
+	return limit, &cursor, nil
+}
+
+// cursorPage trims a list fetched with limit+1 rows to one page and, when
+// more remain, sets the cursor that continues after its last item.
+func cursorPage[T, C any](items []T, limit int, cursorAfter func(T) C) page[T] {
+	out := page[T]{Items: items}
+	if len(items) > limit {
+		out.Items = items[:limit]
+		out.NextCursor = encodeCursor(cursorAfter(items[limit-1]))
+	}
+	return out
+}
+
 // seqCursor pages through lists ordered by a descending sequence number.
 type seqCursor struct {
 	BeforeSeq int64 `json:"b"`
 }
 
-// seqPage trims a list fetched with limit+1 rows to one page and sets the cursor when more remain.
+// seqPage is cursorPage for lists ordered by a descending sequence number.
 func seqPage[T any](items []T, limit int, seq func(T) int64) page[T] {
-	out := page[T]{Items: items}
-	if len(items) > limit {
-		out.Items = items[:limit]
-		out.NextCursor = encodeCursor(seqCursor{BeforeSeq: seq(items[limit-1])})
-	}
-	return out
+	return cursorPage(items, limit, func(item T) seqCursor { return seqCursor{BeforeSeq: seq(item)} })
 }
 
 func encodeCursor(cursor any) string {

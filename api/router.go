@@ -62,6 +62,34 @@ const (
 	DefaultRoutingImports     = 2
 )
 
+// personOnlyRoutes are the organisation routes (under /api/v1/orgs/:org)
+// only a signed-in person may use, whatever an API token's role: who belongs
+// and with what rights is managed by people, so a leaked token can neither
+// let anyone in nor mint its own successors.
+var personOnlyRoutes = []struct {
+	method, path string
+	min          auth.Role
+	handle       func(*orgHandler, *gin.Context)
+}{
+	{http.MethodPost, "/members", auth.RoleAdmin, (*orgHandler).invite},
+	{http.MethodPatch, "/members/:user", auth.RoleAdmin, (*orgHandler).changeRole},
+	{http.MethodDelete, "/members/:user", auth.RoleAdmin, (*orgHandler).removeMember},
+	{http.MethodGet, "/invitations", auth.RoleAdmin, (*orgHandler).listInvitations},
+	{http.MethodDelete, "/invitations/:id", auth.RoleAdmin, (*orgHandler).revokeInvitation},
+	{http.MethodPost, "/tokens", auth.RoleClient, (*orgHandler).createToken},
+	{http.MethodDelete, "/tokens/:token", auth.RoleClient, (*orgHandler).revokeToken},
+}
+
+// PersonOnlyRoutes lists the routes API tokens may not use under
+// /api/v1/orgs/:org, as "METHOD /api/v1/orgs/:org/…" (what gin's Routes says).
+func PersonOnlyRoutes() []string {
+	out := make([]string, 0, len(personOnlyRoutes))
+	for _, r := range personOnlyRoutes {
+		out = append(out, r.method+" /api/v1/orgs/:org"+r.path)
+	}
+	return out
+}
+
 // NewHandler is the API as served: the router inside the session middleware and the security headers.
 func NewHandler(deps Deps) (http.Handler, error) {
 	r, err := NewRouter(deps)
@@ -149,16 +177,10 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/members", requireRole(auth.RoleOperator), oh.listMembers)
 	org.GET("/tokens", oh.listTokens)
 	org.GET("/activity", requireRole(auth.RoleAdmin), oh.activity)
-	// Who belongs and with what rights is managed by people, not by API tokens:
-	// a leaked token can neither let anyone in nor mint its own successors.
 	people := org.Group("", requireSession)
-	people.POST("/members", requireRole(auth.RoleAdmin), oh.invite)
-	people.PATCH("/members/:user", requireRole(auth.RoleAdmin), oh.changeRole)
-	people.DELETE("/members/:user", requireRole(auth.RoleAdmin), oh.removeMember)
-	people.GET("/invitations", requireRole(auth.RoleAdmin), oh.listInvitations)
-	people.DELETE("/invitations/:id", requireRole(auth.RoleAdmin), oh.revokeInvitation)
-	people.POST("/tokens", oh.createToken)
-	people.DELETE("/tokens/:token", oh.revokeToken)
+	for _, route := range personOnlyRoutes {
+		people.Handle(route.method, route.path, requireRole(route.min), func(c *gin.Context) { route.handle(oh, c) })
+	}
 
 	ph := &pipelineHandler{intake: deps.Intake, imports: make(chan struct{}, cmp.Or(deps.RoutingImports, DefaultRoutingImports))}
 	org.POST("/pipelines", requireRole(auth.RoleAdmin), ph.createPipeline)

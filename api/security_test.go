@@ -18,7 +18,6 @@ import (
 
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/intake"
-	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/testenv"
 )
 
@@ -146,10 +145,7 @@ func securityDeps(t *testing.T) Deps {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	pool := testenv.Pool(t)
-	acc, err := accounts.New(pool, outboxOnly{}, ratelimit.New(pool), testOrigin, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acc := newAccounts(t, pool, logger)
 	sessions := scs.New()
 	sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 	return Deps{

@@ -34,6 +34,10 @@ type Client struct {
 	UserAgent string
 }
 
+// source is what per-address abuse limits count the client as: its IPv4
+// address, or its IPv6 address's /64.
+func (c Client) source() string { return ratelimit.Source(c.IP) }
+
 // Service implements the account and organisation use cases.
 type Service struct {
 	pool      *pgxpool.Pool
@@ -44,7 +48,7 @@ type Service struct {
 	logger    *slog.Logger
 	// orgsPerUser caps the organisations one user creates (limits.orgs_per_user).
 	orgsPerUser int
-	// signIn holds the sign-in limits and how long known devices are remembered.
+	// signIn holds the sign-in limits and how long known devices are remembered (SetSignInLimits).
 	signIn signInPolicy
 }
 
@@ -55,7 +59,7 @@ const (
 	InvitationTTL  = 14 * 24 * time.Hour
 )
 
-// Abuse limits (the sign-in limits are in signin.go).
+// Abuse limits, per address (Client.source) or per email; the sign-in limits are in signin_limits.go.
 var (
 	SignUpPerIP        = ratelimit.Rule{Name: "signup-ip", Max: 20, Window: time.Hour}
 	ResetPerIP         = ratelimit.Rule{Name: "reset-ip", Max: 20, Window: time.Hour}
@@ -70,7 +74,7 @@ func New(pool *pgxpool.Pool, mailer Mailer, limiter *ratelimit.Limiter, publicUR
 	if err != nil {
 		return nil, fmt.Errorf("accounts: public URL: %w", err)
 	}
-	return &Service{pool: pool, q: store.New(pool), mailer: mailer, limiter: limiter, publicURL: u, logger: logger, orgsPerUser: DefaultOrgsPerUser, signIn: defaultSignInPolicy}, nil
+	return &Service{pool: pool, q: store.New(pool), mailer: mailer, limiter: limiter, publicURL: u, logger: logger, orgsPerUser: DefaultOrgsPerUser}, nil
 }
 
 // inTx runs fn in a transaction with queries bound to it.

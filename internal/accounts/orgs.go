@@ -330,13 +330,14 @@ func (s *Service) RevokeInvitation(ctx context.Context, org, actor, id uuid.UUID
 
 // AcceptInvitation makes the signed-in user a member with the invited role.
 // Only an account that proved the invited address may accept, and only while
-// the inviter could still send it: only ADMINs add members, so an invitation
-// is void once its inviter is demoted, removed or their account deleted.
+// the inviter could still send it: only ADMINs add members, so demoting or
+// removing an ADMIN revokes their invitations (revokeInvitationsBy), and one
+// whose inviter's account was deleted is void.
 func (s *Service) AcceptInvitation(ctx context.Context, userID uuid.UUID, token string, c Client) (Organization, error) {
 	if token == "" {
 		return Organization{}, problem.Invalid("token is required", problem.FieldError{Field: "token", Message: "is required"})
 	}
-	if err := s.allow(ctx, VerifyAttemptPerIP, c.IP, "attempts"); err != nil {
+	if err := s.allow(ctx, VerifyAttemptPerIP, c.source(), "attempts"); err != nil {
 		return Organization{}, err
 	}
 	u, err := s.q.GetUser(ctx, userID)
@@ -367,6 +368,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID uuid.UUID, token 
 			return errInvitationVoid
 		}
 		inv, err := q.TakeInvitation(ctx, store.TakeInvitationParams{TokenHash: auth.HashToken(token), Email: u.Email})
+		if isNoRows(err) {
+			return errNoInvitation // taken, revoked or replaced since it was read
+		}
 		if err != nil {
 			return fmt.Errorf("accounts: take invitation: %w", err)
 		}
@@ -425,6 +429,11 @@ func (s *Service) ChangeRole(ctx context.Context, org, actor, user uuid.UUID, ro
 		if err != nil {
 			return fmt.Errorf("accounts: set role: %w", err)
 		}
+		if current.Role == string(auth.RoleAdmin) && role != auth.RoleAdmin {
+			if err := revokeInvitationsBy(ctx, q, org, actor, user, "inviter demoted", c); err != nil {
+				return err
+			}
+		}
 		u, err := q.GetUser(ctx, user)
 		if err != nil {
 			return fmt.Errorf("accounts: get user: %w", err)
@@ -448,6 +457,29 @@ func (s *Service) RemoveMember(ctx context.Context, org, actor, user uuid.UUID, 
 		if _, err := q.RemoveMember(ctx, store.RemoveMemberParams{OrgID: org, UserID: user}); err != nil {
 			return fmt.Errorf("accounts: remove member: %w", err)
 		}
+		if current.Role == string(auth.RoleAdmin) {
+			if err := revokeInvitationsBy(ctx, q, org, actor, user, "inviter removed", c); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Subject: user, Action: audit.MemberRemoved, TargetType: "user", TargetID: user.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": current.Role}})
 	})
+}
+
+// revokeInvitationsBy revokes the pending invitations inviter sent in org, as
+// actor, with q: the transaction that ends inviter's ADMIN role, holding the
+// ADMIN rows, so no acceptance slips in between and making them ADMIN again
+// does not bring the invitations back. Each is in the audit log with reason.
+func revokeInvitationsBy(ctx context.Context, q *store.Queries, org, actor, inviter uuid.UUID, reason string, c Client) error {
+	revoked, err := q.DeleteInvitationsBy(ctx, store.DeleteInvitationsByParams{OrgID: org, Inviter: &inviter})
+	if err != nil {
+		return fmt.Errorf("accounts: revoke invitations: %w", err)
+	}
+	for _, inv := range revoked {
+		if err := audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.InvitationRevoked, TargetType: "invitation", TargetID: inv.ID.String(), IP: c.IP, UserAgent: c.UserAgent,
+			Metadata: map[string]any{"email": inv.Email, "role": inv.Role, "invited_by": inv.InvitedBy, "reason": reason}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,8 +2,9 @@ package accounts
 
 import (
 	"context"
-	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,27 +15,19 @@ import (
 )
 
 // Sign-in limits. Guessing is limited per account and source, so whoever
-// guesses someone's password from one address only locks himself out. Failures
-// for an account from everywhere together have a much higher cap, against
-// guessing from many addresses; browsers that have signed in to the account
-// before (known devices) are exempt from it, and from the per-address cap,
-// and limited by their own failures instead. Failures per account are counted
-// whether or not the account exists, so no limit tells which emails are registered.
-var (
-	SignInPerIP                   = ratelimit.Rule{Name: "signin-ip", Max: 100, Window: signInWindow}
-	SignInFailuresPerAccountAndIP = ratelimit.Rule{Name: "signin-account-ip", Max: 10, Window: signInWindow}
-	SignInFailuresPerAccount      = ratelimit.Rule{Name: "signin-account", Max: 100, Window: signInWindow}
-	SignInFailuresPerDevice       = ratelimit.Rule{Name: "signin-device", Max: 10, Window: signInWindow}
-)
+// guesses someone's password from one address (an IPv6 /64) only locks
+// himself out. Failures for an account from everywhere together have a much
+// higher cap, against guessing from many addresses; browsers that have signed
+// in to the account before (known devices) are exempt from it, and from the
+// per-address caps, and limited by their own failures instead. Failures per
+// account are counted whether or not the account exists, so no limit tells
+// which emails are registered.
 
 const signInWindow = 15 * time.Minute
 
-// DefaultKnownDeviceLifetime is auth.known_device_lifetime's default.
-const DefaultKnownDeviceLifetime = 180 * 24 * time.Hour
-
-// SignInLimits configures sign-in abuse limits (limits.signin_*, per 15
+// SignInLimits are the sign-in abuse limits (limits.signin_*, each per 15
 // minutes) and how long a known device is remembered
-// (auth.known_device_lifetime). Zero values keep the defaults.
+// (auth.known_device_lifetime). internal/config holds their defaults.
 type SignInLimits struct {
 	FailuresPerAccountAndIP int
 	FailuresPerAccount      int
@@ -48,26 +41,28 @@ type signInPolicy struct {
 	deviceLifetime                                time.Duration
 }
 
-var defaultSignInPolicy = signInPolicy{
-	perIP: SignInPerIP, perAccountAndIP: SignInFailuresPerAccountAndIP, perAccount: SignInFailuresPerAccount, perDevice: SignInFailuresPerDevice,
-	deviceLifetime: DefaultKnownDeviceLifetime,
+var errSignInNotConfigured = errors.New("accounts: sign-in limits are not set (SetSignInLimits)")
+
+// SetSignInLimits sets the sign-in limits; each must be at least 1 and the
+// lifetime positive. Until they are set, sign-ins and resets fail.
+func (s *Service) SetSignInLimits(l SignInLimits) error {
+	if min(l.FailuresPerAccountAndIP, l.FailuresPerAccount, l.FailuresPerDevice, l.AttemptsPerIP) < 1 || l.KnownDeviceLifetime <= 0 {
+		return fmt.Errorf("accounts: every sign-in limit must be at least 1 and the known-device lifetime positive: %+v", l)
+	}
+	rule := func(name string, n int) ratelimit.Rule {
+		return ratelimit.Rule{Name: name, Max: n, Window: signInWindow}
+	}
+	s.signIn = signInPolicy{
+		perIP:           rule("signin-ip", l.AttemptsPerIP),
+		perAccountAndIP: rule("signin-account-ip", l.FailuresPerAccountAndIP),
+		perAccount:      rule("signin-account", l.FailuresPerAccount),
+		perDevice:       rule("signin-device", l.FailuresPerDevice),
+		deviceLifetime:  l.KnownDeviceLifetime,
+	}
+	return nil
 }
 
-// SetSignInLimits replaces the default sign-in limits with the configured ones.
-func (s *Service) SetSignInLimits(l SignInLimits) {
-	setMax := func(r *ratelimit.Rule, n int) {
-		if n >= 1 {
-			r.Max = n
-		}
-	}
-	setMax(&s.signIn.perAccountAndIP, l.FailuresPerAccountAndIP)
-	setMax(&s.signIn.perAccount, l.FailuresPerAccount)
-	setMax(&s.signIn.perDevice, l.FailuresPerDevice)
-	setMax(&s.signIn.perIP, l.AttemptsPerIP)
-	if l.KnownDeviceLifetime > 0 {
-		s.signIn.deviceLifetime = l.KnownDeviceLifetime
-	}
-}
+func (p signInPolicy) configured() bool { return p.deviceLifetime > 0 }
 
 // signInLimit is one limit a sign-in attempt counts against.
 type signInLimit struct {
@@ -76,43 +71,58 @@ type signInLimit struct {
 	what    string // "too many <what>"
 	// audited: the attempt targets an account, whose owner sees it in their history.
 	audited bool
-	// clearedBySuccess: a successful sign-in forgets the count. Not so per IP
-	// (signing in to one's own account must not buy guesses at others) nor per
-	// account (the owner signing in must not give guessers elsewhere a fresh start).
-	clearedBySuccess bool
+	// onSuccess is what a successful sign-in does to the count; zero: nothing,
+	// it counts like any attempt (per address: a limit of attempts).
+	onSuccess successEffect
 }
+
+type successEffect int
+
+const (
+	// refundHit: the success's own hit is taken back, the failures stay (account-wide:
+	// the owner signing in must not give guessers elsewhere a fresh start).
+	refundHit successEffect = iota + 1
+	// clearCount: the success forgets the count, which only this source (its
+	// address, or its browser) adds to.
+	clearCount
+)
 
 // signInLimits are the limits an attempt on account (lower-cased email) counts
-// against: a known device's own, or those of the address it comes from.
-func (s *Service) signInLimits(account, ip, device string, known bool) []signInLimit {
-	if known {
-		return []signInLimit{{rule: s.signIn.perDevice, subject: deviceKey(device), what: "failed sign-ins from this browser", audited: true, clearedBySuccess: true}}
+// against: those of the known device knownAs (uuid.Nil: the browser is not
+// known for the account), or those of the client's address.
+func (s *Service) signInLimits(account string, c Client, knownAs uuid.UUID) []signInLimit {
+	if knownAs != uuid.Nil {
+		return []signInLimit{{rule: s.signIn.perDevice, subject: knownAs.String(), what: "failed sign-ins from this browser", audited: true, onSuccess: clearCount}}
 	}
 	return []signInLimit{
-		{rule: s.signIn.perIP, subject: ip, what: "sign-in attempts from this address"},
-		{rule: s.signIn.perAccountAndIP, subject: accountAndIP(account, ip), what: "failed sign-ins for this account from this address", audited: true, clearedBySuccess: true},
-		{rule: s.signIn.perAccount, subject: account, what: "failed sign-ins for this account; sign in from a browser you used before, or reset the password", audited: true},
+		{rule: s.signIn.perIP, subject: c.source(), what: "sign-in attempts from this address"},
+		{rule: s.signIn.perAccountAndIP, subject: accountAndSource(account, c), what: "failed sign-ins for this account from this address", audited: true, onSuccess: clearCount},
+		{rule: s.signIn.perAccount, subject: account, what: "failed sign-ins for this account; sign in from a browser you used before, or reset the password", audited: true, onSuccess: refundHit},
 	}
 }
 
-// accountAndIP is the subject of the per-account-and-IP limit. An IP address
-// has no spaces, so the pair is unambiguous.
-func accountAndIP(account, ip string) string { return ip + " " + account }
+// accountAndSource is the subject of the per-account-and-address limit. A
+// source has no spaces, so the pair is unambiguous.
+func accountAndSource(account string, c Client) string {
+	return c.source() + " " + strings.ToLower(account)
+}
 
-// deviceKey names a known device in rate-limit keys without its secret.
-func deviceKey(secret string) string { return hex.EncodeToString(auth.HashToken(secret)) }
-
-// isKnownDevice reports whether the browser's device secret has signed in to
-// userID (uuid.Nil for an unknown email: the same query runs either way).
-func (s *Service) isKnownDevice(ctx context.Context, secret string, userID uuid.UUID) (bool, error) {
+// knownDeviceID is the id under which the browser presenting secret knows
+// userID, or uuid.Nil when it does not (also for an unknown email, userID
+// uuid.Nil: the same query runs either way). The id stays when the browser's
+// secret changes, so its failures are counted under it.
+func (s *Service) knownDeviceID(ctx context.Context, secret string, userID uuid.UUID) (uuid.UUID, error) {
 	if secret == "" {
-		return false, nil
+		return uuid.Nil, nil
 	}
-	known, err := s.q.IsKnownDevice(ctx, store.IsKnownDeviceParams{TokenHash: auth.HashToken(secret), UserID: userID})
+	id, err := s.q.KnownDeviceID(ctx, store.KnownDeviceIDParams{TokenHash: auth.HashToken(secret), UserID: userID})
+	if isNoRows(err) {
+		return uuid.Nil, nil
+	}
 	if err != nil {
-		return false, fmt.Errorf("accounts: known device: %w", err)
+		return uuid.Nil, fmt.Errorf("accounts: known device: %w", err)
 	}
-	return known, nil
+	return id, nil
 }
 
 // KnownDevice is the cookie a browser keeps after signing in.
@@ -122,21 +132,48 @@ type KnownDevice struct {
 }
 
 // RememberDevice records that the browser presenting secret (empty for none)
-// has signed in to userID. The browser gets a new secret, which keeps the
-// accounts the old one knew: a secret planted in the browser beforehand is
-// worth nothing afterwards.
+// has signed in to userID, and returns the cookie it keeps.
 func (s *Service) RememberDevice(ctx context.Context, userID uuid.UUID, secret string) (KnownDevice, error) {
-	next, nextHash := auth.NewToken(auth.DeviceTokenPrefix)
-	expires := time.Now().Add(s.signIn.deviceLifetime)
+	var d KnownDevice
 	err := s.inTx(ctx, func(q *store.Queries) error {
-		if secret != "" {
-			if err := q.RenameKnownDevice(ctx, store.RenameKnownDeviceParams{NewHash: nextHash, OldHash: auth.HashToken(secret)}); err != nil {
-				return err
-			}
-		}
-		return q.RememberDevice(ctx, store.RememberDeviceParams{TokenHash: nextHash, UserID: userID, ExpiresAt: expires})
+		var err error
+		d, err = s.rememberDevice(ctx, q, userID, secret)
+		return err
 	})
-	if err != nil {
+	return d, err
+}
+
+// rememberDevice makes the browser presenting secret a known device of userID,
+// with q. A browser that knows the account already keeps its secret. Any
+// other gets a new secret, which knows the accounts the old one knew under
+// their ids, and userID under a new one: a secret planted in the browser
+// beforehand does not become known for userID, and whoever else holds the old
+// secret (a copy) keeps what it knew and takes nothing from this browser.
+func (s *Service) rememberDevice(ctx context.Context, q *store.Queries, userID uuid.UUID, secret string) (KnownDevice, error) {
+	if !s.signIn.configured() {
+		return KnownDevice{}, errSignInNotConfigured
+	}
+	expires := time.Now().Add(s.signIn.deviceLifetime)
+	if secret != "" {
+		hash := auth.HashToken(secret)
+		_, err := q.KnownDeviceID(ctx, store.KnownDeviceIDParams{TokenHash: hash, UserID: userID})
+		if err == nil {
+			if err := q.RenewKnownDevice(ctx, store.RenewKnownDeviceParams{TokenHash: hash, UserID: userID, ExpiresAt: expires}); err != nil {
+				return KnownDevice{}, fmt.Errorf("accounts: renew known device: %w", err)
+			}
+			return KnownDevice{Secret: secret, Expires: expires}, nil
+		}
+		if !isNoRows(err) {
+			return KnownDevice{}, fmt.Errorf("accounts: known device: %w", err)
+		}
+	}
+	next, nextHash := auth.NewToken(auth.DeviceTokenPrefix)
+	if secret != "" {
+		if err := q.CopyKnownDevices(ctx, store.CopyKnownDevicesParams{NewHash: nextHash, OldHash: auth.HashToken(secret)}); err != nil {
+			return KnownDevice{}, fmt.Errorf("accounts: copy known device: %w", err)
+		}
+	}
+	if err := q.RememberDevice(ctx, store.RememberDeviceParams{TokenHash: nextHash, UserID: userID, ExpiresAt: expires}); err != nil {
 		return KnownDevice{}, fmt.Errorf("accounts: remember device: %w", err)
 	}
 	return KnownDevice{Secret: next, Expires: expires}, nil

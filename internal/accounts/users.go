@@ -81,7 +81,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	if err := s.allow(ctx, SignUpPerIP, c.IP, "sign-ups from this address"); err != nil {
+	if err := s.allow(ctx, SignUpPerIP, c.source(), "sign-ups from this address"); err != nil {
 		return err
 	}
 	hash, err := auth.HashPassword(in.Password)
@@ -138,7 +138,9 @@ type VerifyEmailInput struct {
 // sets the password. Whoever signed up may not own the address: the person
 // holding the mailed link chooses the password here (the one from sign-up
 // again, or another), so a password someone else chose at sign-up stops
-// working, and any session of the account ends.
+// working, and any session of the account ends. An account already verified
+// (by this link, a reset or Google) refuses the link: setting its password is
+// a reset's job, which ends more.
 func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput, c Client) (User, error) {
 	var fields []problem.FieldError
 	if in.Token == "" {
@@ -150,7 +152,7 @@ func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput, c Client
 	if len(fields) > 0 {
 		return User{}, problem.Invalid("the verification has invalid fields", fields...)
 	}
-	if err := s.allow(ctx, VerifyAttemptPerIP, c.IP, "verification attempts"); err != nil {
+	if err := s.allow(ctx, VerifyAttemptPerIP, c.source(), "verification attempts"); err != nil {
 		return User{}, err
 	}
 	hash, err := auth.HashPassword(in.Password)
@@ -168,6 +170,9 @@ func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput, c Client
 		}
 		if user, err = q.GetUser(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: get user: %w", err)
+		}
+		if user.EmailVerifiedAt != nil {
+			return errBadLink
 		}
 		// Rolling back leaves the link unused, to try again with another password.
 		if msg := auth.PasswordProblem(in.Password, user.Email); msg != "" {
@@ -221,6 +226,9 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
+	if !s.signIn.configured() {
+		return User{}, errSignInNotConfigured
+	}
 	account := strings.ToLower(in.Email)
 	u, lookupErr := s.q.GetUserByEmail(ctx, in.Email)
 	if lookupErr != nil && !isNoRows(lookupErr) {
@@ -230,14 +238,14 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 	if lookupErr == nil {
 		event.Subject, event.TargetID = u.ID, u.ID.String()
 	}
-	knownDevice, err := s.isKnownDevice(ctx, in.Device, u.ID) // u.ID is uuid.Nil for an unknown email
+	knownAs, err := s.knownDeviceID(ctx, in.Device, u.ID) // u.ID is uuid.Nil for an unknown email
 	if err != nil {
 		return User{}, err
 	}
 
 	// Every attempt counts before the password is checked, so parallel guesses
-	// cannot slip past a limit; a success clears the counts that are its own.
-	limits := s.signInLimits(account, c.IP, in.Device, knownDevice)
+	// cannot slip past a limit; a success then undoes what is not its to count.
+	limits := s.signInLimits(account, c, knownAs)
 	for _, l := range limits {
 		allowed, retry, err := s.limiter.Allow(ctx, l.rule, l.subject)
 		if err != nil {
@@ -276,15 +284,18 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 		return User{}, problem.New(problem.ErrForbidden, "confirm your email address first: follow the link we sent you")
 	}
 	for _, l := range limits {
-		if !l.clearedBySuccess {
-			continue
+		switch l.onSuccess {
+		case clearCount:
+			err = s.limiter.Reset(ctx, l.rule, l.subject)
+		case refundHit:
+			err = s.limiter.Refund(ctx, l.rule, l.subject)
 		}
-		if err := s.limiter.Reset(ctx, l.rule, l.subject); err != nil {
+		if err != nil {
 			return User{}, err
 		}
 	}
 	event.Action, event.Actor = audit.SignInSucceeded, u.ID
-	if knownDevice {
+	if knownAs != uuid.Nil {
 		event.Metadata["known_device"] = true
 	}
 	if err := audit.Record(ctx, s.q, event); err != nil {
@@ -307,7 +318,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) er
 	if msg := auth.EmailProblem(email); msg != "" {
 		return problem.Invalid("invalid email", problem.FieldError{Field: "email", Message: msg})
 	}
-	if err := s.allow(ctx, ResetPerIP, c.IP, "password reset requests from this address"); err != nil {
+	if err := s.allow(ctx, ResetPerIP, c.source(), "password reset requests from this address"); err != nil {
 		return err
 	}
 	// The address and client stay in this row; the workflow gets its id only.
@@ -372,13 +383,19 @@ func (s *Service) SendPasswordReset(ctx context.Context, id uuid.UUID) (string, 
 type ResetPasswordInput struct {
 	Token    string `json:"token"`
 	Password string `json:"password"`
+	// Device is the known-device secret the browser presented (its cookie), if any.
+	Device string `json:"-"`
 }
 
 // ResetPassword sets a new password with a reset token, once. Every existing
 // session of the account is signed out, every API token it created (in any
-// organisation) is revoked, its known devices are forgotten, and the email
-// counts as verified.
-func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Client) error {
+// organisation) is revoked, its other links are spent, and the email counts
+// as verified. The account's known devices are forgotten, so a device cookie
+// copied from one of them is worth nothing afterwards, and the browser that
+// resets becomes its only known device: it returns that browser's cookie.
+// Whoever keeps the account-wide sign-in cap full cannot lock the owner out:
+// a reset, never blocked by sign-in limits, always leaves a browser that signs in.
+func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Client) (KnownDevice, error) {
 	var fields []problem.FieldError
 	if in.Token == "" {
 		fields = append(fields, problem.FieldError{Field: "token", Message: "is required"})
@@ -387,16 +404,20 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 		fields = append(fields, problem.FieldError{Field: "password", Message: msg})
 	}
 	if len(fields) > 0 {
-		return problem.Invalid("the reset has invalid fields", fields...)
+		return KnownDevice{}, problem.Invalid("the reset has invalid fields", fields...)
 	}
-	if err := s.allow(ctx, ResetPerIP, c.IP, "password reset attempts from this address"); err != nil {
-		return err
+	if err := s.allow(ctx, ResetPerIP, c.source(), "password reset attempts from this address"); err != nil {
+		return KnownDevice{}, err
+	}
+	if !s.signIn.configured() {
+		return KnownDevice{}, errSignInNotConfigured
 	}
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
-		return err
+		return KnownDevice{}, err
 	}
 	var email string
+	var device KnownDevice
 	err = s.inTx(ctx, func(q *store.Queries) error {
 		userID, err := q.UseEmailToken(ctx, store.UseEmailTokenParams{TokenHash: auth.HashToken(in.Token), Purpose: "reset_password"})
 		if isNoRows(err) {
@@ -408,11 +429,14 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 		if _, err := q.SetPassword(ctx, store.SetPasswordParams{ID: userID, PasswordHash: &hash}); err != nil {
 			return fmt.Errorf("accounts: set password: %w", err)
 		}
-		if err := q.SpendUserTokens(ctx, store.SpendUserTokensParams{UserID: userID, Purpose: "reset_password"}); err != nil {
-			return fmt.Errorf("accounts: void other reset links: %w", err)
+		if err := spendLinks(ctx, q, userID, "reset_password", "verify_email"); err != nil {
+			return err
 		}
 		if err := q.ForgetUserDevices(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: forget known devices: %w", err)
+		}
+		if device, err = s.rememberDevice(ctx, q, userID, in.Device); err != nil {
+			return err
 		}
 		if err := q.MarkEmailVerified(ctx, userID); err != nil {
 			return fmt.Errorf("accounts: mark verified: %w", err)
@@ -438,15 +462,27 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 			Metadata: map[string]any{"tokens_revoked": len(revoked)}})
 	})
 	if err != nil {
-		return err
+		return KnownDevice{}, err
 	}
 	// Guesses at the old password say nothing about the new one: the account,
 	// and the address the owner reset it from, start afresh.
 	account := strings.ToLower(email)
 	if err := s.limiter.Reset(ctx, s.signIn.perAccount, account); err != nil {
-		return err
+		return KnownDevice{}, err
 	}
-	return s.limiter.Reset(ctx, s.signIn.perAccountAndIP, accountAndIP(account, c.IP))
+	return device, s.limiter.Reset(ctx, s.signIn.perAccountAndIP, accountAndSource(account, c))
+}
+
+// spendLinks voids the mailed links of the given purposes the user has not
+// used: once the address is proved and the password set, a pending
+// verification or reset link must not set it again.
+func spendLinks(ctx context.Context, q *store.Queries, userID uuid.UUID, purposes ...string) error {
+	for _, purpose := range purposes {
+		if err := q.SpendUserTokens(ctx, store.SpendUserTokensParams{UserID: userID, Purpose: purpose}); err != nil {
+			return fmt.Errorf("accounts: spend %s links: %w", purpose, err)
+		}
+	}
+	return nil
 }
 
 // UserByID returns an account; a missing one is ErrNotFound.
@@ -466,7 +502,7 @@ var GoogleStartPerIP = ratelimit.Rule{Name: "google-start-ip", Max: 60, Window: 
 
 // AllowGoogleStart answers 429 to an address starting too many Google sign-ins.
 func (s *Service) AllowGoogleStart(ctx context.Context, c Client) error {
-	return s.allow(ctx, GoogleStartPerIP, c.IP, "sign-in attempts from this address")
+	return s.allow(ctx, GoogleStartPerIP, c.source(), "sign-in attempts from this address")
 }
 
 // GoogleProfile is what Google (OpenID Connect) says about the person signing in.
@@ -506,6 +542,9 @@ func (s *Service) SignInWithGoogle(ctx context.Context, p GoogleProfile, c Clien
 			return fmt.Errorf("accounts: find or create user: %w", err)
 		}
 		if err := q.ClearUnverifiedPassword(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := spendLinks(ctx, q, u.ID, "verify_email"); err != nil {
 			return err
 		}
 		if err := q.MarkEmailVerified(ctx, u.ID); err != nil {
@@ -566,6 +605,9 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (User, Organ
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: create user: %w", err)
+		}
+		if err := spendLinks(ctx, q, user.ID, "verify_email"); err != nil {
+			return err
 		}
 		if err := q.MarkEmailVerified(ctx, user.ID); err != nil {
 			return err

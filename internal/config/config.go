@@ -253,6 +253,20 @@ type Options struct {
 	Defaults map[string]any
 }
 
+// Defaults is the configuration of the built-in defaults alone (no file, no
+// environment, not validated), for code that builds a Config itself, such as tests.
+func Defaults() (Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	var cfg Config
+	if err := v.UnmarshalExact(&cfg); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
 // Load reads and validates the configuration. Every problem is reported, one per line.
 func Load(opts Options) (Config, error) {
 	v := viper.New()

@@ -105,3 +105,15 @@ func TestIntakeLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultsHoldTheBuiltInValues: Defaults, which tests build their Config from, reads no environment.
+func TestDefaultsHoldTheBuiltInValues(t *testing.T) {
+	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT", "500")
+	cfg, err := Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Limits.SignInFailuresPerAccount != 100 || cfg.Auth.KnownDeviceLifetime != 180*24*time.Hour {
+		t.Errorf("Defaults: %+v, known devices kept %s", cfg.Limits, cfg.Auth.KnownDeviceLifetime)
+	}
+}

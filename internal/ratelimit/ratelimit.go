@@ -5,6 +5,7 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,4 +62,36 @@ func (l *Limiter) Reset(ctx context.Context, r Rule, subject string) error {
 		return fmt.Errorf("ratelimit: %w", err)
 	}
 	return nil
+}
+
+// Refund takes back one hit of subject's current window: an attempt counted
+// before it was known not to count (a successful sign-in in a limit of
+// failures). Counting first and refunding after keeps parallel attempts from
+// slipping past the limit. A refund just after a window ends frees one hit of
+// the new window instead, at most once per attempt.
+func (l *Limiter) Refund(ctx context.Context, r Rule, subject string) error {
+	start, _ := l.window(r)
+	if err := l.q.RefundRateLimit(ctx, store.RefundRateLimitParams{Key: r.key(subject), WindowStart: start}); err != nil {
+		return fmt.Errorf("ratelimit: %w", err)
+	}
+	return nil
+}
+
+// Source is the subject of a per-address limit for a client's IP address: an
+// IPv4 address itself, an IPv6 address's /64 network, since one subscriber
+// commonly holds a whole /64 to take addresses from.
+func Source(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	network, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return network.String()
 }

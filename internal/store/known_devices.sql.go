@@ -12,6 +12,26 @@ import (
 	"github.com/google/uuid"
 )
 
+const copyKnownDevices = `-- name: CopyKnownDevices :exec
+INSERT INTO known_devices (token_hash, user_id, id, expires_at)
+SELECT $1::bytea, old.user_id, old.id, old.expires_at FROM known_devices old
+WHERE old.token_hash = $2 AND old.expires_at > now()
+ON CONFLICT (token_hash, user_id) DO NOTHING
+`
+
+type CopyKnownDevicesParams struct {
+	NewHash []byte
+	OldHash []byte
+}
+
+// A browser's new secret knows the accounts its old one knew, under the same
+// ids. The old secret keeps them too: whoever else holds it (a copy) takes
+// nothing from this browser by signing in with it.
+func (q *Queries) CopyKnownDevices(ctx context.Context, arg CopyKnownDevicesParams) error {
+	_, err := q.db.Exec(ctx, copyKnownDevices, arg.NewHash, arg.OldHash)
+	return err
+}
+
 const deleteExpiredKnownDevices = `-- name: DeleteExpiredKnownDevices :execrows
 DELETE FROM known_devices WHERE expires_at < now()
 `
@@ -34,22 +54,21 @@ func (q *Queries) ForgetUserDevices(ctx context.Context, userID uuid.UUID) error
 	return err
 }
 
-const isKnownDevice = `-- name: IsKnownDevice :one
-SELECT EXISTS (
-    SELECT 1 FROM known_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > now()
-)
+const knownDeviceID = `-- name: KnownDeviceID :one
+SELECT id FROM known_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > now()
 `
 
-type IsKnownDeviceParams struct {
+type KnownDeviceIDParams struct {
 	TokenHash []byte
 	UserID    uuid.UUID
 }
 
-func (q *Queries) IsKnownDevice(ctx context.Context, arg IsKnownDeviceParams) (bool, error) {
-	row := q.db.QueryRow(ctx, isKnownDevice, arg.TokenHash, arg.UserID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
+// The id under which the browser holding token_hash knows user_id, if it does.
+func (q *Queries) KnownDeviceID(ctx context.Context, arg KnownDeviceIDParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, knownDeviceID, arg.TokenHash, arg.UserID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const rememberDevice = `-- name: RememberDevice :exec
@@ -63,23 +82,23 @@ type RememberDeviceParams struct {
 	ExpiresAt time.Time
 }
 
+// A new account for a browser, under a new id.
 func (q *Queries) RememberDevice(ctx context.Context, arg RememberDeviceParams) error {
 	_, err := q.db.Exec(ctx, rememberDevice, arg.TokenHash, arg.UserID, arg.ExpiresAt)
 	return err
 }
 
-const renameKnownDevice = `-- name: RenameKnownDevice :exec
-UPDATE known_devices SET token_hash = $1 WHERE token_hash = $2
+const renewKnownDevice = `-- name: RenewKnownDevice :exec
+UPDATE known_devices SET expires_at = $3 WHERE token_hash = $1 AND user_id = $2
 `
 
-type RenameKnownDeviceParams struct {
-	NewHash []byte
-	OldHash []byte
+type RenewKnownDeviceParams struct {
+	TokenHash []byte
+	UserID    uuid.UUID
+	ExpiresAt time.Time
 }
 
-// A sign-in gives the browser a fresh secret; the accounts it knew move to it,
-// so a secret planted in the browser beforehand is worth nothing afterwards.
-func (q *Queries) RenameKnownDevice(ctx context.Context, arg RenameKnownDeviceParams) error {
-	_, err := q.db.Exec(ctx, renameKnownDevice, arg.NewHash, arg.OldHash)
+func (q *Queries) RenewKnownDevice(ctx context.Context, arg RenewKnownDeviceParams) error {
+	_, err := q.db.Exec(ctx, renewKnownDevice, arg.TokenHash, arg.UserID, arg.ExpiresAt)
 	return err
 }

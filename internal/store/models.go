@@ -115,6 +115,7 @@ type KnownDevice struct {
 	UserID    uuid.UUID
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	ID        uuid.UUID
 }
 
 type MailOutbox struct {

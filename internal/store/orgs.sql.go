@@ -54,7 +54,8 @@ func (q *Queries) CountOrganizationsCreatedBy(ctx context.Context, userID uuid.U
 const createInvitation = `-- name: CreateInvitation :one
 INSERT INTO invitations (org_id, email, role, invited_by, expires_at, token_hash) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (org_id, lower(email)) WHERE accepted_at IS NULL
-DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at, token_hash = EXCLUDED.token_hash
+DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at, token_hash = EXCLUDED.token_hash,
+    created_at = now()
 RETURNING id, org_id, email, role, invited_by, expires_at, accepted_at, created_at, token_hash
 `
 
@@ -67,7 +68,7 @@ type CreateInvitationParams struct {
 	TokenHash []byte
 }
 
-// Inviting the same address again replaces the pending invitation (and its token).
+// Inviting the same address again replaces the pending invitation: a new one in all but id.
 func (q *Queries) CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error) {
 	row := q.db.QueryRow(ctx, createInvitation,
 		arg.OrgID,
@@ -111,6 +112,47 @@ func (q *Queries) CreateOrganization(ctx context.Context, arg CreateOrganization
 		&i.CreatedBy,
 	)
 	return i, err
+}
+
+const deleteInvitationsBy = `-- name: DeleteInvitationsBy :many
+DELETE FROM invitations WHERE org_id = $1 AND invited_by = $2 AND accepted_at IS NULL AND expires_at > now()
+RETURNING id, org_id, email, role, invited_by, expires_at, accepted_at, created_at, token_hash
+`
+
+type DeleteInvitationsByParams struct {
+	OrgID   uuid.UUID
+	Inviter *uuid.UUID
+}
+
+// Revokes the pending invitations someone sent in an organisation: they are no longer its ADMIN.
+func (q *Queries) DeleteInvitationsBy(ctx context.Context, arg DeleteInvitationsByParams) ([]Invitation, error) {
+	rows, err := q.db.Query(ctx, deleteInvitationsBy, arg.OrgID, arg.Inviter)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Invitation{}
+	for rows.Next() {
+		var i Invitation
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.Email,
+			&i.Role,
+			&i.InvitedBy,
+			&i.ExpiresAt,
+			&i.AcceptedAt,
+			&i.CreatedAt,
+			&i.TokenHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const deletePendingInvitation = `-- name: DeletePendingInvitation :one

@@ -46,3 +46,18 @@ func (q *Queries) HitRateLimit(ctx context.Context, arg HitRateLimitParams) (int
 	err := row.Scan(&count)
 	return count, err
 }
+
+const refundRateLimit = `-- name: RefundRateLimit :exec
+UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0
+`
+
+type RefundRateLimitParams struct {
+	Key         string
+	WindowStart time.Time
+}
+
+// Takes back one hit of the window (an attempt that turned out not to count).
+func (q *Queries) RefundRateLimit(ctx context.Context, arg RefundRateLimitParams) error {
+	_, err := q.db.Exec(ctx, refundRateLimit, arg.Key, arg.WindowStart)
+	return err
+}

@@ -303,7 +303,7 @@ type SpendUserTokensParams struct {
 	Purpose string
 }
 
-// A completed reset voids every other link of that purpose the user was sent.
+// Voids the unused links of that purpose the user was sent: a reset was completed, or the address proved.
 func (q *Queries) SpendUserTokens(ctx context.Context, arg SpendUserTokensParams) error {
 	_, err := q.db.Exec(ctx, spendUserTokens, arg.UserID, arg.Purpose)
 	return err

@@ -36,10 +36,15 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 	if err != nil {
 		t.Fatal(err)
 	}
+	defaults, err := config.Defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := config.Config{
 		Env:      config.EnvDevelopment,
 		HTTP:     config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
-		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour},
+		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour, KnownDeviceLifetime: defaults.Auth.KnownDeviceLifetime},
+		Limits:   defaults.Limits, // the product's own limits; a test may change one
 		Database: config.Database{MaxConns: 4},
 		Temporal: config.Temporal{
 			Address:   testenv.TemporalAddress(t),

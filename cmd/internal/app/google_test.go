@@ -190,11 +190,13 @@ func TestGoogleSignInNotConfigured(t *testing.T) {
 func TestGoogleSignInEndsAPasswordSetBySomeoneElse(t *testing.T) {
 	t.Parallel()
 	google := newFakeGoogle(t)
-	base, _ := startDev(t, func(c *config.Config) {
+	smtp, inbox := withSMTP(t)
+	base, _ := startDev(t, smtp, func(c *config.Config) {
 		c.Google = config.Google{ClientID: fakeClientID, ClientSecret: "test-secret", DiscoveryURL: google.srv.URL + "/.well-known/openid-configuration"}
 	})
 	attacker := newBrowser(t, base)
 	attacker.must(202, "POST", "/api/v1/auth/signup", map[string]string{"email": "grace@example.com", "password": "attacker password 1", "name": "Grace"})
+	verify := linkToken(t, inbox.WaitFor(t, "grace@example.com", "Confirm your email"))
 
 	google.as("g-400", "grace@example.com", true)
 	owner := newBrowser(t, base)
@@ -203,4 +205,6 @@ func TestGoogleSignInEndsAPasswordSetBySomeoneElse(t *testing.T) {
 	}
 	owner.must(200, "GET", "/api/v1/me", nil)
 	attacker.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": "grace@example.com", "password": "attacker password 1"})
+	// Google proved the address: the verification link of that sign-up sets no password any more.
+	owner.must(422, "POST", "/api/v1/auth/verify", map[string]string{"token": verify, "password": "a password of hers"})
 }

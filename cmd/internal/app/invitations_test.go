@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -9,6 +11,8 @@ import (
 // TestInvitationsDoNotOutliveTheInvitersRights: an invitation can be accepted
 // only while its inviter is still an ADMIN (before: an ADMIN invited an
 // accomplice as ADMIN, was demoted, and the accomplice joined as ADMIN).
+// Demoting or removing an ADMIN revokes their invitations; one whose
+// inviter's account was deleted is void.
 func TestInvitationsDoNotOutliveTheInvitersRights(t *testing.T) {
 	t.Parallel()
 	owner, org, s, inbox := setUpShopWithInbox(t)
@@ -22,29 +26,29 @@ func TestInvitationsDoNotOutliveTheInvitersRights(t *testing.T) {
 		token := linkToken(t, inbox.WaitFor(t, inviteeEmail, "You are invited"))
 		return inviterID, signUpVerified(t, owner.base, inbox, inviteeEmail, "invitee password 1"), token
 	}
-	refused := func(who string, invitee *caller, token string) {
+	refused := func(who string, invitee *caller, token string, status int, problemType string) {
 		t.Helper()
-		r := invitee.must(409, "POST", "/api/v1/invitations/accept", map[string]string{"token": token})
-		if typ, _ := problemFields(t, r); typ != "/problems/invitation-void" || !strings.Contains(string(r.body), "ask an ADMIN") {
-			t.Errorf("accepting the invitation of %s: %s", who, r.body)
+		r := invitee.must(status, "POST", "/api/v1/invitations/accept", map[string]string{"token": token})
+		if typ, _ := problemFields(t, r); typ != problemType {
+			t.Errorf("accepting the invitation of %s: %s, want %s", who, r.body, problemType)
 		}
 		invitee.must(404, "GET", orgPath, nil)
 	}
 
 	demotedID, accomplice, demotedsToken := inviteAsAdmin("mallory@shop.test", "accomplice@elsewhere.test")
 	owner.must(200, "PATCH", orgPath+"/members/"+demotedID, map[string]string{"role": "OPERATOR"})
-	refused("a demoted ADMIN", accomplice, demotedsToken)
+	refused("a demoted ADMIN", accomplice, demotedsToken, 422, "/problems/invalid-input")
 
 	removedID, friend, removedsToken := inviteAsAdmin("trent@shop.test", "friend@elsewhere.test")
 	owner.must(204, "DELETE", orgPath+"/members/"+removedID, nil)
-	refused("a removed ADMIN", friend, removedsToken)
+	refused("a removed ADMIN", friend, removedsToken, 422, "/problems/invalid-input")
 
 	// No route deletes an account; an operator may, in the database.
 	deletedID, guest, deletedsToken := inviteAsAdmin("victor@shop.test", "guest@elsewhere.test")
 	if _, err := s.Pool.Exec(t.Context(), "DELETE FROM users WHERE id = $1", deletedID); err != nil {
 		t.Fatal(err)
 	}
-	refused("a deleted account", guest, deletedsToken)
+	refused("a deleted account", guest, deletedsToken, 409, "/problems/invitation-void")
 
 	// The list shows only invitations that can still be accepted: none of these.
 	var invitations struct {
@@ -135,5 +139,90 @@ func TestAdminsListAndRevokeInvitations(t *testing.T) {
 	owner.must(200, "GET", orgPath+"/invitations", nil).decode(t, &after)
 	if len(after.Items) != 0 {
 		t.Errorf("an accepted invitation is still pending: %+v", after.Items)
+	}
+}
+
+// TestConcurrentAcceptsOfOneInvitation: an invitation accepted several times
+// at once joins its invitee once; the other attempts are told the invitation
+// is used (before: those that lost the race answered 500).
+func TestConcurrentAcceptsOfOneInvitation(t *testing.T) {
+	t.Parallel()
+	owner, org, _, inbox := setUpShopWithInbox(t)
+	for round := range 3 {
+		email := fmt.Sprintf("invitee%d@elsewhere.test", round)
+		invitee := signUpVerified(t, owner.base, inbox, email, "invitee password 1")
+		owner.must(202, "POST", "/api/v1/orgs/"+org+"/members", map[string]string{"email": email, "role": "CLIENT"})
+		token := linkToken(t, inbox.WaitFor(t, email, "You are invited"))
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		statuses := map[int]int{}
+		for range 6 {
+			wg.Go(func() {
+				r := invitee.do("POST", "/api/v1/invitations/accept", map[string]string{"token": token})
+				mu.Lock()
+				defer mu.Unlock()
+				statuses[r.status]++
+				if r.status == 422 && !strings.Contains(string(r.body), `"field":"token"`) {
+					t.Errorf("a lost race does not name token: %s", r.body)
+				}
+			})
+		}
+		wg.Wait()
+		if statuses[200] != 1 || statuses[422] != 5 {
+			t.Errorf("6 concurrent accepts of one invitation: %v, want 1 × 200 and 5 × 422", statuses)
+		}
+	}
+}
+
+// TestInvitationsOfADemotedAdminStayVoid: demoting an ADMIN revokes the
+// invitations they sent, for good: promoting them again does not bring them
+// back (before: the invitation was only hidden while its inviter was not an
+// ADMIN, and the invitee joined as ADMIN once the inviter was promoted again).
+func TestInvitationsOfADemotedAdminStayVoid(t *testing.T) {
+	t.Parallel()
+	owner, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	mallory, malloryID := join(t, owner, inbox, org, "mallory@shop.test", "ADMIN")
+	var inv struct {
+		ID string `json:"id"`
+	}
+	mallory.must(202, "POST", orgPath+"/members", map[string]string{"email": "accomplice@elsewhere.test", "role": "ADMIN"}).decode(t, &inv)
+	token := linkToken(t, inbox.WaitFor(t, "accomplice@elsewhere.test", "You are invited"))
+	owner.must(200, "PATCH", orgPath+"/members/"+malloryID, map[string]string{"role": "OPERATOR"})
+	owner.must(200, "PATCH", orgPath+"/members/"+malloryID, map[string]string{"role": "ADMIN"})
+
+	accomplice := signUpVerified(t, owner.base, inbox, "accomplice@elsewhere.test", "invitee password 1")
+	r := accomplice.must(422, "POST", "/api/v1/invitations/accept", map[string]string{"token": token})
+	if _, fields := problemFields(t, r); len(fields) != 1 || fields[0] != "token" {
+		t.Errorf("accepting an invitation of an ADMIN demoted since: %s", r.body)
+	}
+	accomplice.must(404, "GET", orgPath, nil)
+	activity := owner.must(200, "GET", orgPath+"/activity?action=org.invitation.revoked", nil)
+	if !strings.Contains(string(activity.body), `"target_id":"`+inv.ID+`"`) || !strings.Contains(string(activity.body), "inviter demoted") {
+		t.Errorf("the demotion's revocation is not in the audit log: %s", activity.body)
+	}
+}
+
+// TestReinvitingRenewsTheInvitation: inviting an address again makes its
+// invitation new: listed first, with a new creation time and expiry (before:
+// it kept the first one's creation time, so it was listed as the oldest).
+func TestReinvitingRenewsTheInvitation(t *testing.T) {
+	t.Parallel()
+	owner, org, _, _ := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	for _, email := range []string{"first@elsewhere.test", "second@elsewhere.test", "first@elsewhere.test"} {
+		owner.must(202, "POST", orgPath+"/members", map[string]string{"email": email, "role": "CLIENT"})
+	}
+	var list struct {
+		Items []struct {
+			Email     string    `json:"email"`
+			CreatedAt time.Time `json:"created_at"`
+			ExpiresAt time.Time `json:"expires_at"`
+		} `json:"items"`
+	}
+	owner.must(200, "GET", orgPath+"/invitations", nil).decode(t, &list)
+	if len(list.Items) != 2 || list.Items[0].Email != "first@elsewhere.test" ||
+		!list.Items[0].CreatedAt.After(list.Items[1].CreatedAt) || !list.Items[0].ExpiresAt.After(list.Items[1].ExpiresAt) {
+		t.Errorf("after inviting first, second, then first again, the invitations (newest first): %+v", list.Items)
 	}
 }

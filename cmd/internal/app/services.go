@@ -88,17 +88,18 @@ func (s *Services) Migrate(ctx context.Context) error {
 // accounts is the users, organisations and sessions service.
 func (s *Services) accounts() (*accounts.Service, error) {
 	svc, err := accounts.New(s.Pool, s.mailer(), ratelimit.New(s.Pool), s.Config.HTTP.PublicURL, s.Logger)
-	if err == nil {
-		svc.SetOrgsPerUser(s.Config.Limits.OrgsPerUser)
-		l := s.Config.Limits
-		svc.SetSignInLimits(accounts.SignInLimits{
-			FailuresPerAccountAndIP: l.SignInFailuresPerAccountAndIP,
-			FailuresPerAccount:      l.SignInFailuresPerAccount,
-			FailuresPerDevice:       l.SignInFailuresPerDevice,
-			AttemptsPerIP:           l.SignInAttemptsPerIP,
-			KnownDeviceLifetime:     s.Config.Auth.KnownDeviceLifetime,
-		})
+	if err != nil {
+		return nil, err
 	}
+	svc.SetOrgsPerUser(s.Config.Limits.OrgsPerUser)
+	l := s.Config.Limits
+	err = svc.SetSignInLimits(accounts.SignInLimits{
+		FailuresPerAccountAndIP: l.SignInFailuresPerAccountAndIP,
+		FailuresPerAccount:      l.SignInFailuresPerAccount,
+		FailuresPerDevice:       l.SignInFailuresPerDevice,
+		AttemptsPerIP:           l.SignInAttemptsPerIP,
+		KnownDeviceLifetime:     s.Config.Auth.KnownDeviceLifetime,
+	})
 	return svc, err
 }
 

@@ -46,22 +46,11 @@ var orgRoutes = map[string]struct {
 	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
 }
 
-// personOnlyRoutes are the routes an API token may not use, whatever its role:
-// who belongs to the organisation, with what role, and its tokens.
-var personOnlyRoutes = map[string]bool{
-	"POST /api/v1/orgs/:org/members":           true,
-	"PATCH /api/v1/orgs/:org/members/:user":    true,
-	"DELETE /api/v1/orgs/:org/members/:user":   true,
-	"GET /api/v1/orgs/:org/invitations":        true,
-	"DELETE /api/v1/orgs/:org/invitations/:id": true,
-	"POST /api/v1/orgs/:org/tokens":            true,
-	"DELETE /api/v1/orgs/:org/tokens/:token":   true,
-}
-
 // TestTenantMatrix calls every organisation-scoped route of the router as an
 // outsider (another organisation's ADMIN, by session and by API token), as
 // nobody, and as each role, and checks each gets exactly what it may; the
-// organisation's own ADMIN token is refused on personOnlyRoutes.
+// organisation's own ADMIN token is refused on every route the router
+// declares person-only (api.PersonOnlyRoutes).
 func TestTenantMatrix(t *testing.T) {
 	t.Parallel()
 	smtp, inbox := withSMTP(t)
@@ -154,6 +143,10 @@ func TestTenantMatrix(t *testing.T) {
 	outsiderScript := newScript(t, base, rivalToken.Token)
 	anonymous := newBrowser(t, base)
 
+	personOnly := map[string]bool{}
+	for _, key := range api.PersonOnlyRoutes() {
+		personOnly[key] = true
+	}
 	deps, err := s.APIDeps()
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +210,7 @@ func TestTenantMatrix(t *testing.T) {
 		if r := anonymous.do(route.Method, path(auth.RoleAdmin), spec.body); r.status != 401 {
 			t.Errorf("%s anonymously = %d, want 401", key, r.status)
 		}
-		if personOnlyRoutes[key] {
+		if personOnly[key] {
 			r := adminScript.do(route.Method, path(auth.RoleAdmin), bodyFor(auth.RoleAdmin))
 			if typ, _ := problemFields(t, r); r.status != 403 || typ != "/problems/session-required" {
 				t.Errorf("%s with the organisation's ADMIN token = %d %s, want 403 /problems/session-required", key, r.status, r.body)
@@ -235,9 +228,9 @@ func TestTenantMatrix(t *testing.T) {
 			}
 		}
 	}
-	for key := range personOnlyRoutes {
+	for key := range personOnly {
 		if _, ok := orgRoutes[key]; !ok {
-			t.Errorf("personOnlyRoutes lists %s, which is not in the tenant matrix", key)
+			t.Errorf("api.PersonOnlyRoutes lists %s, which is not in the tenant matrix", key)
 		}
 	}
 	if covered != len(orgRoutes) {

@@ -6,7 +6,7 @@ import (
 
 // TestAPITokensCannotManagePeople: an ADMIN's API token does the
 // organisation's work but cannot let anyone in, change roles, remove members,
-// manage invitations or mint tokens, so a leaked one cannot create its own
+// manage invitations, mint or revoke tokens, so a leaked one cannot create its own
 // successors (before: the token invited an outsider as ADMIN, who joined and
 // minted a token that outlived the first one).
 func TestAPITokensCannotManagePeople(t *testing.T) {
@@ -18,10 +18,12 @@ func TestAPITokensCannotManagePeople(t *testing.T) {
 		ID string `json:"id"`
 	}
 	admin.must(202, "POST", orgPath+"/members", map[string]string{"email": "pending@shop.test", "role": "CLIENT"}).decode(t, &pending)
-	var tok struct {
+	var tok, other struct {
+		ID    string `json:"id"`
 		Token string `json:"token"`
 	}
 	admin.must(201, "POST", orgPath+"/tokens", map[string]string{"name": "admin script", "role": "ADMIN"}).decode(t, &tok)
+	admin.must(201, "POST", orgPath+"/tokens", map[string]string{"name": "another script", "role": "CLIENT"}).decode(t, &other)
 	script := newScript(t, admin.base, tok.Token)
 
 	for _, call := range []struct {
@@ -34,6 +36,8 @@ func TestAPITokensCannotManagePeople(t *testing.T) {
 		{"GET", orgPath + "/invitations", nil},
 		{"DELETE", orgPath + "/invitations/" + pending.ID, nil},
 		{"POST", orgPath + "/tokens", map[string]string{"name": "successor", "role": "ADMIN"}},
+		{"DELETE", orgPath + "/tokens/" + other.ID, nil},
+		{"DELETE", orgPath + "/tokens/" + tok.ID, nil},
 	} {
 		r := script.must(403, call.method, call.path, call.body)
 		if typ, _ := problemFields(t, r); typ != "/problems/session-required" {
@@ -61,7 +65,17 @@ func TestAPITokensCannotManagePeople(t *testing.T) {
 	if len(invitations.Items) != 1 || invitations.Items[0].ID != pending.ID {
 		t.Errorf("pending invitations after the token's attempts: %+v", invitations.Items)
 	}
-	// The token still does its work.
+	// Both tokens stand (a list holds only unrevoked ones), and the script's still does its work.
+	var tokens struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	admin.must(200, "GET", orgPath+"/tokens", nil).decode(t, &tokens)
+	if len(tokens.Items) != 2 {
+		t.Errorf("tokens after the script's attempts to revoke them: %+v", tokens.Items)
+	}
+	newScript(t, admin.base, other.Token).must(200, "GET", orgPath, nil)
 	script.must(200, "GET", orgPath+"/pipelines", nil)
 	script.must(202, "POST", orgPath+"/intake", map[string]string{"subject": "from the script", "body": "my screen is cracked"})
 }

@@ -43,10 +43,11 @@ UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2 RETURNING *;
 DELETE FROM memberships WHERE org_id = $1 AND user_id = $2;
 
 -- name: CreateInvitation :one
--- Inviting the same address again replaces the pending invitation (and its token).
+-- Inviting the same address again replaces the pending invitation: a new one in all but id.
 INSERT INTO invitations (org_id, email, role, invited_by, expires_at, token_hash) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (org_id, lower(email)) WHERE accepted_at IS NULL
-DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at, token_hash = EXCLUDED.token_hash
+DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by, expires_at = EXCLUDED.expires_at, token_hash = EXCLUDED.token_hash,
+    created_at = now()
 RETURNING *;
 
 -- name: TakeInvitation :one
@@ -70,6 +71,11 @@ LIMIT sqlc.arg(max_rows);
 -- name: DeletePendingInvitation :one
 -- Revoking an invitation deletes it: its token stops working and the address can be invited again.
 DELETE FROM invitations WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL AND expires_at > now()
+RETURNING *;
+
+-- name: DeleteInvitationsBy :many
+-- Revokes the pending invitations someone sent in an organisation: they are no longer its ADMIN.
+DELETE FROM invitations WHERE org_id = $1 AND invited_by = sqlc.arg(inviter) AND accepted_at IS NULL AND expires_at > now()
 RETURNING *;
 
 -- name: GetPendingInvitation :one

@@ -9,3 +9,7 @@ DELETE FROM rate_limits WHERE key = $1;
 
 -- name: DeleteExpiredRateLimits :exec
 DELETE FROM rate_limits WHERE window_start < $1;
+
+-- name: RefundRateLimit :exec
+-- Takes back one hit of the window (an attempt that turned out not to count).
+UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0;

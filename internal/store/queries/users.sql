@@ -49,7 +49,7 @@ UPDATE users SET password_hash = NULL, session_version = session_version + 1, up
 WHERE id = $1 AND email_verified_at IS NULL;
 
 -- name: SpendUserTokens :exec
--- A completed reset voids every other link of that purpose the user was sent.
+-- Voids the unused links of that purpose the user was sent: a reset was completed, or the address proved.
 UPDATE email_tokens SET used_at = now()
 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL;
 
