@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
@@ -39,6 +40,10 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	if deps.MaxBodyBytes == 0 {
 		deps.MaxBodyBytes = 1 << 10
 	}
+	if deps.RoutingImportBytes == 0 {
+		l := config.Defaults().Limits
+		deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports = l.RoutingImportBytes, l.RoutingImportTimeout, l.RoutingImports
+	}
 	if deps.Accounts == nil || deps.Sessions == nil {
 		pool := testenv.Pool(t)
 		acc, err := accounts.New(pool, outboxOnly{}, ratelimit.New(pool), testOrigin, deps.Logger)
@@ -46,7 +51,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 			t.Fatal(err)
 		}
 		deps.Accounts = acc
-		deps.Intake = intake.New(pool, outboxOnly{}, slog.New(slog.DiscardHandler), testOrigin, nil)
+		deps.Intake = intake.New(pool, outboxOnly{}, slog.New(slog.DiscardHandler), testOrigin, nil, routingLimits())
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 		deps.AllowedOrigins = []string{testOrigin}
@@ -58,6 +63,12 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	srv := httptest.NewServer(serve(r, deps.Sessions))
 	t.Cleanup(srv.Close)
 	return srv, r
+}
+
+// routingLimits are the intake service's limits as configured by default.
+func routingLimits() intake.Limits {
+	l := config.Defaults().Limits
+	return intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples}
 }
 
 // outboxOnly leaves mail in the (real) outbox and starts no workflow: delivery

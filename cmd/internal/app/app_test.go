@@ -47,7 +47,8 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 			// Other test packages run workers on the same server: keep their tasks apart.
 			TaskQueuePrefix: testenv.TaskQueue(t) + "-",
 		},
-		Log: config.Log{Level: "warn", Format: "text"},
+		Log:    config.Log{Level: "warn", Format: "text"},
+		Limits: config.Defaults().Limits,
 	}
 	for _, f := range adjust {
 		f(&cfg)

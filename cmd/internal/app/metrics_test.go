@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,6 +180,36 @@ func readResidentBytes() (uint64, error) {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// metricValue is the value of a metric without labels that the process serves on its metrics listener.
+func metricValue(t *testing.T, s *Services, name string) float64 {
+	t.Helper()
+	status, body := get(t, metricsURL(s))
+	if status != 200 {
+		t.Fatalf("GET /metrics = %d", status)
+	}
+	for line := range strings.Lines(body) {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("%s is not among the metrics", name)
+	return 0
+}
+
+// percentile is the p-th percentile of ds (nearest rank).
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)].Round(10 * time.Microsecond)
+}
 
 const soakTchars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~"
 
