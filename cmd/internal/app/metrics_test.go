@@ -22,7 +22,8 @@ import (
 func metricsURL(s *Services) string { return "http://" + s.Config.HTTP.MetricsAddr + "/metrics" }
 
 // TestMetricsOnlyOnTheirListener: the public API listener does not serve
-// /metrics; the internal metrics listener serves the Go, HTTP and Temporal SDK metrics.
+// /metrics; the internal metrics listener serves the Go, HTTP, Temporal SDK
+// and routing model cache metrics.
 func TestMetricsOnlyOnTheirListener(t *testing.T) {
 	t.Parallel()
 	apiURL, s := startDev(t)
@@ -45,7 +46,8 @@ func TestMetricsOnlyOnTheirListener(t *testing.T) {
 	}
 
 	// The SDK's metrics appear once the worker has talked to Temporal.
-	want := []string{"go_goroutines", "process_resident_memory_bytes", `astralis_http_requests_total{method="GET",route="/readyz",status="200"}`, "temporal_request"}
+	want := []string{"go_goroutines", "process_resident_memory_bytes", `astralis_http_requests_total{method="GET",route="/readyz",status="200"}`, "temporal_request",
+		"astralis_routing_model_cache_bytes", "astralis_routing_model_cache_evictions_total", "astralis_routing_model_loads_total"}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		status, body := get(t, metricsURL(s))
