@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
@@ -41,10 +42,14 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 	if deps.MaxBodyBytes == 0 {
 		deps.MaxBodyBytes = 1 << 10
 	}
+	if deps.RoutingImportBytes == 0 {
+		l := config.Defaults().Limits
+		deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports = l.RoutingImportBytes, l.RoutingImportTimeout, l.RoutingImports
+	}
 	if deps.Accounts == nil || deps.Sessions == nil {
 		pool := testenv.Pool(t)
 		deps.Accounts = newAccounts(t, pool, deps.Logger)
-		deps.Intake = intake.New(pool, outboxOnly{}, slog.New(slog.DiscardHandler), testOrigin, nil)
+		deps.Intake = intake.New(pool, outboxOnly{}, slog.New(slog.DiscardHandler), testOrigin, nil, routingLimits())
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 		deps.AllowedOrigins = []string{testOrigin}
@@ -70,6 +75,12 @@ func newAccounts(t *testing.T, pool *pgxpool.Pool, logger *slog.Logger) *account
 		t.Fatal(err)
 	}
 	return acc
+}
+
+// routingLimits are the intake service's limits as configured by default.
+func routingLimits() intake.Limits {
+	l := config.Defaults().Limits
+	return intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples}
 }
 
 // outboxOnly leaves mail in the (real) outbox and starts no workflow: delivery

@@ -147,14 +147,21 @@ func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// limitBody caps every request body (routes in larger have their own cap);
-// the decoders turn the overflow into a 413.
+// limitBody caps every request body (routes in larger have their own cap):
+// a body whose Content-Length is over the cap is a 413 at once, unread, and
+// the decoders turn the overflow of any other into a 413.
 func limitBody(maxBytes int64, larger map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
 			limit := maxBytes
 			if l, ok := larger[c.FullPath()]; ok {
 				limit = l
+			}
+			if c.Request.ContentLength > limit {
+				c.Header("Connection", "close") // answer at once: the server would otherwise read some of the body first
+				respondError(c, tooLarge(limit))
+				c.Abort()
+				return
 			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}

@@ -3,9 +3,11 @@ package api
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -17,10 +19,10 @@ import (
 
 // pipelineHandler serves pipelines and the organisation's router.
 type pipelineHandler struct {
-	intake *intake.Service
-	// imports holds a slot per import running: an import holds its body, the
-	// examples and a model in memory, so the process runs only so many at once.
-	imports chan struct{}
+	intake  *intake.Service
+	imports *importSlots
+	// importTimeout is how long an import's body may take to arrive (limits.routing_import_timeout).
+	importTimeout time.Duration
 }
 
 // importBusyRetry is what a refused import is asked to wait.
@@ -63,30 +65,27 @@ type examplesInput struct {
 	Examples []intake.Example `json:"examples"`
 }
 
-// importExamples takes JSON {"examples":[{"text","pipeline"}]} or CSV with the header text,pipeline.
+// importExamples takes JSON {"examples":[{"text","pipeline"}]} or CSV with the
+// header text,pipeline. A body declared over the limit was refused before (limitBody).
 func (h *pipelineHandler) importExamples(c *gin.Context) {
-	select { // before the body is read: a waiting import holds no memory
-	case h.imports <- struct{}{}:
-		defer func() { <-h.imports }()
-	default:
-		respondError(c, &problem.Error{Kind: problem.ErrRateLimited, Detail: "other routing imports are running on this server: try again shortly", RetryAfter: importBusyRetry})
+	release, busy := h.imports.take(orgID(c)) // before the body is read: a waiting import holds no memory
+	if release == nil {
+		c.Header("Connection", "close") // answer at once: the server would otherwise read the body first
+		respondError(c, &problem.Error{Kind: problem.ErrRateLimited, Detail: busy, RetryAfter: importBusyRetry})
 		return
 	}
-	var examples []intake.Example
-	mediaType, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if mediaType == "text/csv" {
-		var err error
-		if examples, err = readExamplesCSV(c.Request.Body); err != nil {
-			respondError(c, err)
-			return
-		}
-	} else {
-		var in examplesInput
-		if err := decodeJSON(c, &in); err != nil {
-			respondError(c, err)
-			return
-		}
-		examples = in.Examples
+	defer release()
+	// A slot is held while the body arrives: a slow sender holds it this long at most.
+	rc := http.NewResponseController(c.Writer)
+	if err := rc.SetReadDeadline(time.Now().Add(h.importTimeout)); err != nil {
+		respondError(c, fmt.Errorf("api: import read deadline: %w", err))
+		return
+	}
+	examples, err := readExamples(c)
+	_ = rc.SetReadDeadline(time.Time{}) // the connection's next requests have the server's own timeouts
+	if err != nil {
+		respondError(c, err)
+		return
 	}
 	n, err := h.intake.ImportExamples(c, orgID(c), examples)
 	if err != nil {
@@ -94,6 +93,18 @@ func (h *pipelineHandler) importExamples(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"imported": n})
+}
+
+func readExamples(c *gin.Context) ([]intake.Example, error) {
+	mediaType, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mediaType == "text/csv" {
+		return readExamplesCSV(c.Request.Body)
+	}
+	var in examplesInput
+	if err := decodeJSON(c, &in); err != nil {
+		return nil, err
+	}
+	return in.Examples, nil
 }
 
 func readExamplesCSV(body io.Reader) ([]intake.Example, error) {
@@ -121,8 +132,8 @@ func readExamplesCSV(body io.Reader) ([]intake.Example, error) {
 
 func csvProblem(err error) error {
 	var maxBytes *http.MaxBytesError
-	if errors.As(err, &maxBytes) {
-		return jsonProblem(err) // the same 413 as JSON bodies
+	if errors.As(err, &maxBytes) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return jsonProblem(err) // the same 413 or 408 as JSON bodies
 	}
 	if errors.Is(err, io.EOF) {
 		return problem.Invalid("the CSV is empty", problem.FieldError{Field: "header", Message: "must be exactly text,pipeline"})

@@ -10,6 +10,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -88,7 +89,9 @@ func jsonProblem(err error) error {
 	)
 	switch {
 	case errors.As(err, &maxBytes):
-		return problem.New(problem.ErrTooLarge, fmt.Sprintf("request body is larger than %d bytes", maxBytes.Limit))
+		return tooLarge(maxBytes.Limit)
+	case errors.Is(err, os.ErrDeadlineExceeded): // a route's read deadline (see importExamples)
+		return problem.New(problem.ErrRequestTimeout, "the request body did not arrive in time")
 	case errors.Is(err, io.EOF):
 		return problem.Invalid("request body is empty; a JSON object is required")
 	case errors.As(err, &syntax):
@@ -101,6 +104,10 @@ func jsonProblem(err error) error {
 	default:
 		return problem.Invalid("malformed JSON: " + err.Error())
 	}
+}
+
+func tooLarge(limit int64) error {
+	return problem.New(problem.ErrTooLarge, fmt.Sprintf("request body is larger than %d bytes", limit))
 }
 
 // describeType names a JSON field's expected type for people.

@@ -3,11 +3,11 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
@@ -50,17 +50,13 @@ type Deps struct {
 	Google *GoogleConfig
 	// DevMailbox is set only in development mode; its route exists only then.
 	DevMailbox DevMailbox
-	// RoutingImportBytes is the largest routing examples import (limits.routing_import_bytes); 0: the default.
+	// RoutingImportBytes is the largest routing examples import (limits.routing_import_bytes).
 	RoutingImportBytes int64
-	// RoutingImports is how many imports run at a time (limits.routing_imports); 0: the default.
+	// RoutingImportTimeout is how long an import's body may take to arrive (limits.routing_import_timeout).
+	RoutingImportTimeout time.Duration
+	// RoutingImports is how many imports run at a time, one per organisation (limits.routing_imports).
 	RoutingImports int
 }
-
-// The defaults of limits.routing_import_bytes and limits.routing_imports.
-const (
-	DefaultRoutingImportBytes = 8 << 20 // tens of thousands of requests' text
-	DefaultRoutingImports     = 2
-)
 
 // personOnlyRoutes are the organisation routes (under /api/v1/orgs/:org)
 // only a signed-in person may use, whatever an API token's role: who belongs
@@ -110,6 +106,9 @@ func MetricsHandler(reg *prometheus.Registry) http.Handler {
 // NewRouter builds the Gin engine with every route and middleware. Sessions
 // are loaded around it by NewHandler.
 func NewRouter(deps Deps) (*gin.Engine, error) {
+	if deps.RoutingImportBytes <= 0 || deps.RoutingImportTimeout <= 0 || deps.RoutingImports <= 0 {
+		return nil, fmt.Errorf("api: the routing import limits must be positive (bytes %d, timeout %s, at a time %d)", deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -125,7 +124,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		httpMetrics.middleware(),
 		recoverProblem(deps.Logger),
 		limitBody(deps.MaxBodyBytes, map[string]int64{ // the routes whose requests may exceed the usual limit
-			"/api/v1/orgs/:org/routing/examples": cmp.Or(deps.RoutingImportBytes, DefaultRoutingImportBytes),
+			"/api/v1/orgs/:org/routing/examples": deps.RoutingImportBytes,
 		}),
 		textInput(),
 	)
@@ -182,7 +181,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		people.Handle(route.method, route.path, requireRole(route.min), func(c *gin.Context) { route.handle(oh, c) })
 	}
 
-	ph := &pipelineHandler{intake: deps.Intake, imports: make(chan struct{}, cmp.Or(deps.RoutingImports, DefaultRoutingImports))}
+	ph := &pipelineHandler{intake: deps.Intake, imports: newImportSlots(deps.RoutingImports), importTimeout: deps.RoutingImportTimeout}
 	org.POST("/pipelines", requireRole(auth.RoleAdmin), ph.createPipeline)
 	org.GET("/pipelines", requireRole(auth.RoleOperator), ph.listPipelines)
 	org.GET("/pipelines/:key", requireRole(auth.RoleOperator), ph.getPipeline)

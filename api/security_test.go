@@ -150,7 +150,7 @@ func securityDeps(t *testing.T) Deps {
 	sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 	return Deps{
 		Logger: logger, Metrics: prometheus.NewRegistry(), Accounts: acc, Sessions: sessions, AllowedOrigins: []string{testOrigin},
-		Intake: intake.New(pool, outboxOnly{}, logger, testOrigin, nil),
+		Intake: intake.New(pool, outboxOnly{}, logger, testOrigin, nil, routingLimits()),
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/astralisops/astralis/internal/classifier"
-	"github.com/astralisops/astralis/internal/intake"
+	"github.com/astralisops/astralis/internal/config"
 )
 
 // runEvalRouting measures routing on a labelled data set laid out like
@@ -28,7 +28,7 @@ func runEvalRouting(args []string) int {
 	holdout := fs.Float64("holdout", 0.2, "share of rows held out for measuring")
 	threshold := fs.Float64("threshold", 0.8, "confidence at which a request would be routed without an operator")
 	offline := fs.Bool("offline", false, "measure the classifier in process instead of through the API")
-	modelBytes := fs.Int64("model-bytes", intake.DefaultLimits.ModelBytes, "with --offline: the model's memory cap, as limits.routing_model_bytes (through the API, the server's setting applies)")
+	modelBytes := fs.Int64("model-bytes", config.Defaults().Limits.RoutingModelBytes, "with --offline: the model's memory cap, as limits.routing_model_bytes (through the API, the server's setting applies)")
 	apiURL := fs.String("api", "", "a running API to use (with --email and --password) instead of starting astralis dev")
 	email := fs.String("email", "", "an account that may create organisations on --api")
 	password := fs.String("password", "", "its password")
@@ -52,8 +52,7 @@ func runEvalRouting(args []string) int {
 		fmt.Fprintf(os.Stderr, "astralis eval-routing: %v\n", err)
 		return 1
 	}
-	maxFeatures := classifier.FeaturesWithin(*modelBytes, len(pipelines))
-	model.LimitVocabulary(maxFeatures)
+	model.LimitSize(*modelBytes)
 	fmt.Printf("%d pipelines, %d rows: learning from %d, measuring on %d (seed %d)\n\n", len(pipelines), len(rows), len(train), len(test), *seed)
 	fmt.Printf("%-34s %9s %12s %12s %12s\n", "", "accuracy", fmt.Sprintf("acc@%.2f", *threshold), fmt.Sprintf("share@%.2f", *threshold), "µs/decision")
 	report := func(label string) {
@@ -87,8 +86,8 @@ func runEvalRouting(args []string) int {
 	learnTime := time.Since(start)
 	report(fmt.Sprintf("warm (after %d decisions)", len(train)))
 	saved, _ := json.Marshal(model)
-	fmt.Printf("\nlearning %d decisions took %v; the saved model is %d KB, %d features (at most %d within %d KiB)\n",
-		len(train), learnTime.Round(time.Millisecond), len(saved)/1024, model.Vocabulary(), maxFeatures, *modelBytes>>10)
+	fmt.Printf("\nlearning %d decisions took %v; the saved model is %d KB, %d features, about %d KiB in memory (at most %d KiB)\n",
+		len(train), learnTime.Round(time.Millisecond), len(saved)/1024, model.Vocabulary(), model.SizeBytes()>>10, *modelBytes>>10)
 	return 0
 }
 

@@ -38,10 +38,13 @@ const (
 // Model routes text for one organisation. Learn and Classify are not safe to
 // call concurrently; callers hold one model per organisation behind a lock.
 type Model struct {
-	pipelines   []Pipeline
-	cold        *coldScorer
-	state       state
-	maxFeatures int // 0: unbounded
+	pipelines    []Pipeline
+	cold         *coldScorer
+	coldBytes    int64 // estimated memory of cold
+	state        state
+	bytes        int64 // estimated memory of state.Counts (see featureBytes)
+	maxBytes     int64 // cap on bytes; 0: unbounded
+	shrunkOnLoad bool
 }
 
 // state is what is learned, stored per organisation (see MarshalJSON).
@@ -64,9 +67,11 @@ func New(pipelines []Pipeline) (*Model, error) {
 		}
 		keys[i] = p.Key
 	}
+	cold := newColdScorer(pipelines)
 	return &Model{
 		pipelines: pipelines,
-		cold:      newColdScorer(pipelines),
+		cold:      cold,
+		coldBytes: cold.sizeBytes(),
 		state: state{
 			Keys:      keys,
 			Examples:  make([]float64, len(pipelines)),
@@ -78,12 +83,16 @@ func New(pipelines []Pipeline) (*Model, error) {
 
 // Load restores a model saved with MarshalJSON for the current pipelines:
 // what was learned for a pipeline that no longer exists is dropped, a new
-// pipeline starts from its description.
-func Load(pipelines []Pipeline, saved []byte) (*Model, error) {
+// pipeline starts from its description. A model saved over maxBytes (before
+// the cap, under a larger one or with fewer pipelines) keeps only the features
+// most worth keeping, as pruning would, and the map is made for those alone.
+// Zero or less means no cap.
+func Load(pipelines []Pipeline, saved []byte, maxBytes int64) (*Model, error) {
 	m, err := New(pipelines)
 	if err != nil {
 		return nil, err
 	}
+	m.maxBytes = max(0, maxBytes)
 	var old state
 	if err := json.Unmarshal(saved, &old); err != nil {
 		return nil, fmt.Errorf("routing: saved model: %w", err)
@@ -99,16 +108,31 @@ func Load(pipelines []Pipeline, saved []byte) (*Model, error) {
 			m.state.FeatTotal[idx] = old.FeatTotal[oldIdx]
 		}
 	}
-	for f, counts := range old.Counts {
-		if len(counts) != len(old.Keys) {
+	fs := make([]feature, 0, len(old.Counts))
+	for f, oldCounts := range old.Counts {
+		if len(oldCounts) != len(old.Keys) {
 			continue
 		}
-		for oldIdx, c := range counts {
+		var counts []float64
+		for oldIdx, c := range oldCounts {
 			if idx := newIdx[oldIdx]; idx >= 0 && c != 0 {
-				m.counts(f)[idx] = c
+				if counts == nil {
+					counts = make([]float64, len(m.state.Keys))
+				}
+				counts[idx] = c
 			}
 		}
+		if counts != nil {
+			fs = append(fs, feature{f, counts})
+			m.bytes += featureBytes(f, len(m.state.Keys)) // to know whether it fits
+		}
 	}
+	old.Counts = nil // the parsed copy can go as the kept one is built
+	if m.overCap() {
+		fs = mostWorthKeeping(fs, m.pruneBudget(), len(m.state.Keys))
+		m.shrunkOnLoad = true
+	}
+	m.keep(fs)
 	return m, nil
 }
 
@@ -120,6 +144,7 @@ func (m *Model) counts(feature string) []float64 {
 	if c == nil {
 		c = make([]float64, len(m.state.Keys))
 		m.state.Counts[feature] = c
+		m.bytes += featureBytes(feature, len(m.state.Keys))
 	}
 	return c
 }
@@ -143,9 +168,9 @@ func (m *Model) Learn(text, pipeline string) error {
 	for _, f := range features(text) {
 		m.counts(f)[idx]++
 		m.state.FeatTotal[idx]++
-	}
-	if m.maxFeatures > 0 && len(m.state.Counts) > m.maxFeatures {
-		m.prune()
+		if m.overCap() { // at once: one long example does not take the model far past its cap
+			m.prune(m.pruneBudget())
+		}
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func TestSaveAndLoadKeepsDecisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := Load(shop, data)
+	loaded, err := Load(shop, data, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,14 +101,14 @@ func TestSaveAndLoadKeepsDecisions(t *testing.T) {
 	}
 	// A pipeline removed since: its learning is dropped; a new one starts cold.
 	changed := []Pipeline{shop[0], shop[2], {Key: "sales", Name: "Sales", Description: "Buying new devices and accessories."}}
-	reloaded, err := Load(changed, data)
+	reloaded, err := Load(changed, data, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if reloaded.Examples() != 0 {
 		t.Fatalf("examples of a removed pipeline survived: %d", reloaded.Examples())
 	}
-	if _, err := Load(shop, []byte(`{"keys":["a"],"examples":[],"feat_total":[]}`)); err == nil {
+	if _, err := Load(shop, []byte(`{"keys":["a"],"examples":[],"feat_total":[]}`), 0); err == nil {
 		t.Fatal("inconsistent saved model accepted")
 	}
 }

@@ -3,6 +3,7 @@ package classifier
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // words lowercases text, drops apostrophes ("hasn't" → "hasnt") and splits on
@@ -101,9 +102,15 @@ var stopWords = func() map[string]bool {
 	return m
 }()
 
-// tokens are the stemmed words of text, then its stemmed compounds. Stop
-// words are dropped only when asked: they carry signal once labels exist
-// ("not", "did"), but only noise when matching descriptions.
+// maxTokenBytes is the longest token kept whole: the longest words of
+// European languages fit, and what is longer (a code, a run of letters, a
+// sentence in a script written without spaces) is cut to its start, so
+// that no text makes a feature larger than about twice this.
+const maxTokenBytes = 40
+
+// tokens are the stemmed words of text, then its stemmed compounds, each cut
+// to maxTokenBytes. Stop words are dropped only when asked: they carry signal
+// once labels exist ("not", "did"), but only noise when matching descriptions.
 func tokens(text string, dropStopWords bool) []string {
 	ws, compounds := words(text)
 	out := make([]string, 0, len(ws)+len(compounds))
@@ -111,14 +118,27 @@ func tokens(text string, dropStopWords bool) []string {
 		if dropStopWords && stopWords[w] {
 			continue
 		}
-		out = append(out, stem(w))
+		out = append(out, clip(stem(w)))
 	}
 	for _, parts := range compounds {
 		var b strings.Builder
 		for _, p := range parts {
 			b.WriteString(stem(p))
 		}
-		out = append(out, b.String())
+		out = append(out, clip(b.String()))
 	}
 	return out
+}
+
+// clip cuts w to at most maxTokenBytes, on a character boundary. The result
+// is a copy: a token cut from a long word does not keep the word in memory.
+func clip(w string) string {
+	if len(w) <= maxTokenBytes {
+		return w
+	}
+	end := maxTokenBytes
+	for end > 0 && !utf8.RuneStart(w[end]) {
+		end--
+	}
+	return strings.Clone(w[:end])
 }

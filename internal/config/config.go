@@ -135,9 +135,11 @@ type Limits struct {
 	RoutingCacheBytes int64 `mapstructure:"routing_cache_bytes"`
 	// RoutingImportBytes is the largest routing examples import body.
 	RoutingImportBytes int64 `mapstructure:"routing_import_bytes"`
+	// RoutingImportTimeout is how long an import's body may take to arrive.
+	RoutingImportTimeout time.Duration `mapstructure:"routing_import_timeout"`
 	// RoutingImportExamples is how many examples one import may hold.
 	RoutingImportExamples int `mapstructure:"routing_import_examples"`
-	// RoutingImports is how many imports one API process runs at a time.
+	// RoutingImports is how many imports one API process runs at a time (one per organisation).
 	RoutingImports int `mapstructure:"routing_imports"`
 }
 
@@ -205,6 +207,7 @@ var defaults = map[string]any{
 	"limits.routing_model_bytes":     int64(8 << 20),
 	"limits.routing_cache_bytes":     int64(64 << 20),
 	"limits.routing_import_bytes":    int64(8 << 20),
+	"limits.routing_import_timeout":  30 * time.Second,
 	"limits.routing_import_examples": 20_000,
 	"limits.routing_imports":         2,
 
@@ -253,18 +256,19 @@ type Options struct {
 	Defaults map[string]any
 }
 
-// Defaults is the configuration of the built-in defaults alone (no file, no
-// environment, not validated), for code that builds a Config itself, such as tests.
-func Defaults() (Config, error) {
+// Defaults is the configuration as built in, before any file or
+// environment: for tools and tests that need the defaults' values (the
+// limits above all) without loading a configuration.
+func Defaults() Config {
 	v := viper.New()
 	for k, val := range defaults {
 		v.SetDefault(k, val)
 	}
 	var cfg Config
 	if err := v.UnmarshalExact(&cfg); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		panic(fmt.Sprintf("config: the built-in defaults do not decode: %v", err))
 	}
-	return cfg, nil
+	return cfg
 }
 
 // Load reads and validates the configuration. Every problem is reported, one per line.
@@ -460,6 +464,12 @@ func (c Config) Validate() error {
 		if l.window < time.Second || l.window > maxLimitWindow {
 			add("%s_window (%s_WINDOW): must be from 1s to 24h, got %s", l.key, envName(l.key), l.window)
 		}
+	}
+	if c.Limits.RoutingCacheBytes < 2*c.Limits.RoutingModelBytes {
+		add("limits.routing_cache_bytes (ASTRALIS_LIMITS_ROUTING_CACHE_BYTES): must be at least twice limits.routing_model_bytes (%d), got %d: a model takes up to that cap plus its pipelines' descriptions, and a cache with room for one model reloads it whenever another organisation classifies", c.Limits.RoutingModelBytes, c.Limits.RoutingCacheBytes)
+	}
+	if c.Limits.RoutingImportTimeout < time.Second {
+		add("limits.routing_import_timeout (ASTRALIS_LIMITS_ROUTING_IMPORT_TIMEOUT): must be at least 1s, got %s", c.Limits.RoutingImportTimeout)
 	}
 	if c.Env == EnvDevelopment {
 		if c.Dev.DataDir == "" {

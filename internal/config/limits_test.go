@@ -59,8 +59,11 @@ func TestRoutingLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := cfg.Limits
-	if l.RoutingModelBytes != 8<<20 || l.RoutingCacheBytes != 64<<20 || l.RoutingImportBytes != 8<<20 || l.RoutingImportExamples != 20_000 || l.RoutingImports != 2 {
+	if l.RoutingModelBytes != 8<<20 || l.RoutingCacheBytes != 64<<20 || l.RoutingImportBytes != 8<<20 || l.RoutingImportExamples != 20_000 || l.RoutingImports != 2 || l.RoutingImportTimeout != 30*time.Second {
 		t.Errorf("default limits = %+v", l)
+	}
+	if d := Defaults().Limits; d != l {
+		t.Errorf("Defaults().Limits = %+v, want what Load gives without a file or environment: %+v", d, l)
 	}
 	t.Setenv("ASTRALIS_LIMITS_ROUTING_CACHE_BYTES", "16777216")
 	t.Setenv("ASTRALIS_LIMITS_ROUTING_IMPORTS", "1")
@@ -70,6 +73,28 @@ func TestRoutingLimits(t *testing.T) {
 	t.Setenv("ASTRALIS_LIMITS_ROUTING_MODEL_BYTES", "1000")
 	if _, err = Load(Options{}); err == nil || !strings.Contains(err.Error(), "limits.routing_model_bytes (ASTRALIS_LIMITS_ROUTING_MODEL_BYTES): must be at least 65536") {
 		t.Errorf("limits.routing_model_bytes = 1000 accepted or not named: %v", err)
+	}
+	t.Setenv("ASTRALIS_LIMITS_ROUTING_IMPORT_TIMEOUT", "0s")
+	if _, err = Load(Options{}); err == nil || !strings.Contains(err.Error(), "limits.routing_import_timeout (ASTRALIS_LIMITS_ROUTING_IMPORT_TIMEOUT): must be at least 1s") {
+		t.Errorf("limits.routing_import_timeout = 0 accepted or not named: %v", err)
+	}
+}
+
+// TestRoutingCacheHoldsAModel: a model cache too small for a full model is a
+// configuration error naming both limits, not a cache that never keeps a model.
+func TestRoutingCacheHoldsAModel(t *testing.T) {
+	inDir(t)
+	production(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+	t.Setenv("ASTRALIS_LIMITS_ROUTING_MODEL_BYTES", "50331648")
+	_, err := Load(Options{})
+	if err == nil || !strings.Contains(err.Error(), "limits.routing_cache_bytes (ASTRALIS_LIMITS_ROUTING_CACHE_BYTES): must be at least twice limits.routing_model_bytes (50331648), got 67108864") {
+		t.Errorf("a 64 MiB cache for 48 MiB models: %v", err)
+	}
+	t.Setenv("ASTRALIS_LIMITS_ROUTING_CACHE_BYTES", "67108864")
+	t.Setenv("ASTRALIS_LIMITS_ROUTING_MODEL_BYTES", "16777216")
+	if _, err := Load(Options{}); err != nil {
+		t.Errorf("a 64 MiB cache for 16 MiB models: %v", err)
 	}
 }
 
@@ -109,10 +134,7 @@ func TestIntakeLimits(t *testing.T) {
 // TestDefaultsHoldTheBuiltInValues: Defaults, which tests build their Config from, reads no environment.
 func TestDefaultsHoldTheBuiltInValues(t *testing.T) {
 	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT", "500")
-	cfg, err := Defaults()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := Defaults()
 	if cfg.Limits.SignInFailuresPerAccount != 100 || cfg.Auth.KnownDeviceLifetime != 180*24*time.Hour {
 		t.Errorf("Defaults: %+v, known devices kept %s", cfg.Limits, cfg.Auth.KnownDeviceLifetime)
 	}

@@ -15,11 +15,13 @@ import (
 // cached model is only read (Classify), never taught; teaching loads a fresh
 // copy in its transaction.
 type modelCache struct {
-	mu       sync.Mutex
-	maxBytes int64
-	bytes    int64
-	byOrg    map[uuid.UUID]*list.Element
-	recent   list.List // of *cachedModel, most recently used first
+	mu        sync.Mutex
+	maxBytes  int64
+	bytes     int64
+	byOrg     map[uuid.UUID]*list.Element
+	recent    list.List // of *cachedModel, most recently used first
+	evictions int64     // models removed to make room
+	loads     int64     // models parsed for it (misses)
 }
 
 type cachedModel struct {
@@ -59,6 +61,7 @@ func (c *modelCache) put(org uuid.UUID, version string, model *classifier.Model)
 	}
 	for c.bytes+size > c.maxBytes {
 		c.remove(c.recent.Back())
+		c.evictions++
 	}
 	c.byOrg[org] = c.recent.PushFront(&cachedModel{org: org, version: version, model: model, size: size})
 	c.bytes += size
@@ -68,6 +71,13 @@ func (c *modelCache) remove(e *list.Element) {
 	m := c.recent.Remove(e).(*cachedModel)
 	delete(c.byOrg, m.org)
 	c.bytes -= m.size
+}
+
+// loaded counts a model parsed because the cache missed it.
+func (c *modelCache) loaded() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.loads++
 }
 
 // usage is how many models the cache holds and their estimated size.

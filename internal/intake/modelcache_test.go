@@ -44,6 +44,9 @@ func TestModelCacheStaysWithinItsBudget(t *testing.T) {
 	if _, ok := cache.get(orgs[1], "v1"); ok {
 		t.Error("the least recently used model is still cached")
 	}
+	if cache.evictions != 17 {
+		t.Errorf("%d evictions counted, want 17 (20 models, room for 3)", cache.evictions)
+	}
 	if _, ok := cache.get(orgs[19], "v2"); ok {
 		t.Error("a stale version was returned")
 	}

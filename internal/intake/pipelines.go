@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/classifier"
@@ -31,6 +32,7 @@ type Service struct {
 	pool      *pgxpool.Pool
 	q         *store.Queries
 	models    *modelCache
+	loads     singleflight.Group // of models missing from the cache, by organisation and version
 	limits    Limits
 	mailer    mail.Dispatcher
 	logger    *slog.Logger
@@ -48,9 +50,9 @@ type LLMRouter interface {
 
 // New returns the service; links in the mail it sends start with publicURL;
 // llmRouter may be nil (no API key): routing is then local only.
-func New(pool *pgxpool.Pool, mailer mail.Dispatcher, logger *slog.Logger, publicURL string, llmRouter LLMRouter) *Service {
+func New(pool *pgxpool.Pool, mailer mail.Dispatcher, logger *slog.Logger, publicURL string, llmRouter LLMRouter, limits Limits) *Service {
 	return &Service{
-		pool: pool, q: store.New(pool), models: newModelCache(DefaultLimits.CacheBytes), limits: DefaultLimits,
+		pool: pool, q: store.New(pool), models: newModelCache(limits.CacheBytes), limits: limits,
 		mailer: mailer, logger: logger, publicURL: strings.TrimSuffix(publicURL, "/"), llm: llmRouter,
 		limiter: ratelimit.New(pool), perSubmitter: DefaultSubmitterLimit, perOrg: DefaultOrgLimit,
 	}

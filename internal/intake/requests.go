@@ -410,14 +410,14 @@ func (s *Service) learn(ctx context.Context, q *store.Queries, org uuid.UUID, te
 	if err := q.LockRoutingModel(ctx, org); err != nil {
 		return fmt.Errorf("intake: lock routing model: %w", err)
 	}
-	model, _, err := s.model(ctx, q, org)
+	loaded, err := s.model(ctx, q, org)
 	if err != nil {
 		return err
 	}
-	if err := model.Learn(text, pipeline); err != nil {
+	if err := loaded.model.Learn(text, pipeline); err != nil {
 		return err
 	}
-	return s.saveModel(ctx, q, org, model)
+	return s.saveModel(ctx, q, org, loaded.model)
 }
 
 // AwaitApproval records that an operator must decide: the proposal was below

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -25,7 +27,8 @@ type Example struct {
 
 const maxExampleText = 10_000
 
-// Limits bound what routing holds in memory (limits.routing_*).
+// Limits bound what routing holds in memory (limits.routing_*: the
+// configuration holds their defaults).
 type Limits struct {
 	// ModelBytes is about how much memory one organisation's model may take:
 	// past it, the rarest words and word pairs are forgotten.
@@ -36,54 +39,43 @@ type Limits struct {
 	ImportExamples int
 }
 
-// DefaultLimits are limits.routing_*'s defaults.
-var DefaultLimits = Limits{ModelBytes: 8 << 20, CacheBytes: 64 << 20, ImportExamples: 20_000}
-
-// SetLimits replaces the default limits, before the service is used; a zero or negative field keeps its default.
-func (s *Service) SetLimits(l Limits) {
-	if l.ModelBytes > 0 {
-		s.limits.ModelBytes = l.ModelBytes
-	}
-	if l.CacheBytes > 0 {
-		s.limits.CacheBytes = l.CacheBytes
-	}
-	if l.ImportExamples > 0 {
-		s.limits.ImportExamples = l.ImportExamples
-	}
-	s.models = newModelCache(s.limits.CacheBytes)
+// loadedModel is an organisation's router as loaded from the database.
+type loadedModel struct {
+	model *classifier.Model
+	ids   map[string]uuid.UUID // pipeline key → id
+	saved time.Time            // when the model loaded was saved; zero: none was
 }
 
 // model loads the organisation's router: its pipelines and what it learned,
 // within limits.routing_model_bytes (a model saved larger is pruned as it loads).
-func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (*classifier.Model, map[string]uuid.UUID, error) {
+func (s *Service) model(ctx context.Context, q *store.Queries, org uuid.UUID) (loadedModel, error) {
 	pipelines, err := q.ListPipelines(ctx, org)
 	if err != nil {
-		return nil, nil, fmt.Errorf("intake: list pipelines: %w", err)
+		return loadedModel{}, fmt.Errorf("intake: list pipelines: %w", err)
 	}
 	if len(pipelines) == 0 {
-		return nil, nil, problem.New(problem.ErrConflict, "the organisation has no pipelines yet: create one first")
+		return loadedModel{}, problem.New(problem.ErrConflict, "the organisation has no pipelines yet: create one first")
 	}
 	specs := make([]classifier.Pipeline, 0, len(pipelines))
-	ids := make(map[string]uuid.UUID, len(pipelines))
+	loaded := loadedModel{ids: make(map[string]uuid.UUID, len(pipelines))}
 	for _, p := range pipelines {
 		specs = append(specs, classifier.Pipeline{Key: p.Key, Name: p.Name, Description: p.Description})
-		ids[p.Key] = p.ID
+		loaded.ids[p.Key] = p.ID
 	}
-	var m *classifier.Model
 	saved, err := q.GetRoutingModel(ctx, org)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		m, err = classifier.New(specs)
+		loaded.model, err = classifier.New(specs)
+		if err == nil {
+			loaded.model.LimitSize(s.limits.ModelBytes)
+		}
 	case err != nil:
-		return nil, nil, fmt.Errorf("intake: load routing model: %w", err)
+		return loadedModel{}, fmt.Errorf("intake: load routing model: %w", err)
 	default:
-		m, err = classifier.Load(specs, saved.Model)
+		loaded.model, err = classifier.Load(specs, saved.Model, s.limits.ModelBytes)
+		loaded.saved = saved.UpdatedAt
 	}
-	if err != nil {
-		return nil, nil, err
-	}
-	m.LimitVocabulary(classifier.FeaturesWithin(s.limits.ModelBytes, len(specs)))
-	return m, ids, nil
+	return loaded, err
 }
 
 // ImportExamples teaches the router past routings, all or nothing: one bad
@@ -100,10 +92,11 @@ func (s *Service) ImportExamples(ctx context.Context, org uuid.UUID, examples []
 		if err := q.LockRoutingModel(ctx, org); err != nil {
 			return fmt.Errorf("intake: lock routing model: %w", err)
 		}
-		model, ids, err := s.model(ctx, q, org)
+		loaded, err := s.model(ctx, q, org)
 		if err != nil {
 			return err
 		}
+		model, ids := loaded.model, loaded.ids
 		var fields []problem.FieldError
 		unknown := map[string]bool{}
 		rows := make([]store.InsertRoutingExamplesParams, 0, len(examples))
@@ -186,6 +179,7 @@ func (s *Service) Classify(ctx context.Context, org uuid.UUID, text string) (cla
 
 // currentModel returns the organisation's model for its current pipelines,
 // reparsed only when they or its learning changed since it was cached.
+// Requests that miss the cache together share one load.
 func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []store.Pipeline) (*classifier.Model, error) {
 	var version strings.Builder
 	for _, p := range pipelines {
@@ -200,12 +194,42 @@ func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []s
 	if model, ok := s.models.get(org, version.String()); ok {
 		return model, nil
 	}
-	model, _, err := s.model(ctx, s.q, org)
+	model, err, _ := s.loads.Do(org.String()+"\x00"+version.String(), func() (any, error) {
+		ctx := context.WithoutCancel(ctx) // the load serves every request waiting on it, not only this one
+		loaded, err := s.model(ctx, s.q, org)
+		if err != nil {
+			return nil, err
+		}
+		s.models.loaded()
+		if loaded.model.ShrunkOnLoad() {
+			s.saveShrunkModel(ctx, org, loaded)
+		}
+		s.models.put(org, version.String(), loaded.model)
+		return loaded.model, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.models.put(org, version.String(), model)
-	return model, nil
+	return model.(*classifier.Model), nil
+}
+
+// saveShrunkModel saves a model that was saved over the cap as it was
+// loaded, pruned to it, so that the next loads do not parse the larger copy
+// again: under the lock imports take, and only if nothing was saved since.
+// It is an optimisation: a failure is logged, not returned.
+func (s *Service) saveShrunkModel(ctx context.Context, org uuid.UUID, loaded loadedModel) {
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		if err := q.LockRoutingModel(ctx, org); err != nil {
+			return fmt.Errorf("intake: lock routing model: %w", err)
+		}
+		if saved, err := q.GetRoutingModelVersion(ctx, org); err != nil || !saved.Equal(loaded.saved) {
+			return err // saved since (within the cap), or gone
+		}
+		return s.saveModel(ctx, q, org, loaded.model)
+	})
+	if err != nil {
+		s.logger.Warn("routing model: saving it pruned to its cap", slog.String("org_id", org.String()), slog.Any("error", err))
+	}
 }
 
 // Settings are an organisation's routing settings.

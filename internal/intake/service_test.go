@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/astralisops/astralis/internal/classifier"
+	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/llm"
@@ -55,7 +56,9 @@ func newFixture(t *testing.T, pipelines ...string) fixture {
 	}
 	t.Cleanup(pool.Close)
 	f := fixture{pool: pool, llm: &countingLLM{pipeline: "repairs"}}
-	f.svc = intake.New(pool, noDispatch{}, slog.New(slog.DiscardHandler), "http://astralis.test", f.llm)
+	l := config.Defaults().Limits
+	f.svc = intake.New(pool, noDispatch{}, slog.New(slog.DiscardHandler), "http://astralis.test", f.llm,
+		intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples})
 	if err := pool.QueryRow(ctx, "INSERT INTO organizations (name) VALUES ('Fixit') RETURNING id").Scan(&f.org); err != nil {
 		t.Fatal(err)
 	}

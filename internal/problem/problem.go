@@ -20,6 +20,7 @@ var (
 	ErrNotFound        = errors.New("not found")
 	ErrConflict        = errors.New("conflict")
 	ErrTooLarge        = errors.New("request too large")
+	ErrRequestTimeout  = errors.New("request timeout") // the client sent its request too slowly
 	ErrUnsupportedType = errors.New("unsupported media type")
 	ErrRateLimited     = errors.New("too many requests")
 	ErrUnavailable     = errors.New("service unavailable")
@@ -83,6 +84,7 @@ var kinds = []kindInfo{
 	{ErrNotFound, http.StatusNotFound, "not-found"},
 	{ErrConflict, http.StatusConflict, "conflict"},
 	{ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{ErrRequestTimeout, http.StatusRequestTimeout, "request-timeout"},
 	{ErrUnsupportedType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
 	{ErrRateLimited, http.StatusTooManyRequests, "rate-limited"},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},

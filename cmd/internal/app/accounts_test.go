@@ -70,17 +70,30 @@ func (r reply) decode(t *testing.T, v any) {
 
 func (c *caller) do(method, path string, body any) reply {
 	c.t.Helper()
-	var rd io.Reader
+	var data []byte
 	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
 			c.t.Fatal(err)
 		}
-		rd = bytes.NewReader(data)
+	}
+	r, err := c.send(method, path, data)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return r
+}
+
+// send is do with a body already encoded (nil: none), without failing the
+// test: goroutines use it.
+func (c *caller) send(method, path string, body []byte) (reply, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, c.base+path, rd)
 	if err != nil {
-		c.t.Fatal(err)
+		return reply{}, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -95,11 +108,11 @@ func (c *caller) do(method, path string, body any) reply {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		return reply{}, err
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, body: data, header: resp.Header}
+	data, err := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, body: data, header: resp.Header}, err
 }
 
 // must asserts the status and returns the reply.

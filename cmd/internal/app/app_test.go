@@ -36,10 +36,7 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 	if err != nil {
 		t.Fatal(err)
 	}
-	defaults, err := config.Defaults()
-	if err != nil {
-		t.Fatal(err)
-	}
+	defaults := config.Defaults()
 	cfg := config.Config{
 		Env:      config.EnvDevelopment,
 		HTTP:     config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},

@@ -33,17 +33,18 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		return api.Deps{}, err
 	}
 	deps := api.Deps{
-		Logger:             s.Logger,
-		Metrics:            s.Metrics,
-		MaxBodyBytes:       s.Config.HTTP.MaxBodyBytes,
-		Accounts:           acc,
-		Intake:             s.intake(),
-		IntakeWorkflows:    s.intakeWorkflows(),
-		Sessions:           s.sessions(),
-		AllowedOrigins:     s.Config.Origins(),
-		TrustedProxies:     s.Config.HTTP.TrustedProxies,
-		RoutingImportBytes: s.Config.Limits.RoutingImportBytes,
-		RoutingImports:     s.Config.Limits.RoutingImports,
+		Logger:               s.Logger,
+		Metrics:              s.Metrics,
+		MaxBodyBytes:         s.Config.HTTP.MaxBodyBytes,
+		Accounts:             acc,
+		Intake:               s.intake(),
+		IntakeWorkflows:      s.intakeWorkflows(),
+		Sessions:             s.sessions(),
+		AllowedOrigins:       s.Config.Origins(),
+		TrustedProxies:       s.Config.HTTP.TrustedProxies,
+		RoutingImportBytes:   s.Config.Limits.RoutingImportBytes,
+		RoutingImportTimeout: s.Config.Limits.RoutingImportTimeout,
+		RoutingImports:       s.Config.Limits.RoutingImports,
 		Readiness: []api.ReadinessCheck{
 			{Name: "database", Check: s.Pool.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

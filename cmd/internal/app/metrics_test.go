@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +22,8 @@ import (
 func metricsURL(s *Services) string { return "http://" + s.Config.HTTP.MetricsAddr + "/metrics" }
 
 // TestMetricsOnlyOnTheirListener: the public API listener does not serve
-// /metrics; the internal metrics listener serves the Go, HTTP and Temporal SDK metrics.
+// /metrics; the internal metrics listener serves the Go, HTTP, Temporal SDK
+// and routing model cache metrics.
 func TestMetricsOnlyOnTheirListener(t *testing.T) {
 	t.Parallel()
 	apiURL, s := startDev(t)
@@ -44,7 +46,8 @@ func TestMetricsOnlyOnTheirListener(t *testing.T) {
 	}
 
 	// The SDK's metrics appear once the worker has talked to Temporal.
-	want := []string{"go_goroutines", "process_resident_memory_bytes", `astralis_http_requests_total{method="GET",route="/readyz",status="200"}`, "temporal_request"}
+	want := []string{"go_goroutines", "process_resident_memory_bytes", `astralis_http_requests_total{method="GET",route="/readyz",status="200"}`, "temporal_request",
+		"astralis_routing_model_cache_bytes", "astralis_routing_model_cache_evictions_total", "astralis_routing_model_loads_total"}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		status, body := get(t, metricsURL(s))
@@ -179,6 +182,36 @@ func readResidentBytes() (uint64, error) {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// metricValue is the value of a metric without labels that the process serves on its metrics listener.
+func metricValue(t *testing.T, s *Services, name string) float64 {
+	t.Helper()
+	status, body := get(t, metricsURL(s))
+	if status != 200 {
+		t.Fatalf("GET /metrics = %d", status)
+	}
+	for line := range strings.Lines(body) {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("%s is not among the metrics", name)
+	return 0
+}
+
+// percentile is the p-th percentile of ds (nearest rank).
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)].Round(10 * time.Microsecond)
+}
 
 const soakTchars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~"
 

@@ -110,9 +110,10 @@ func (s *Services) intake() *intake.Service {
 		if c := s.Config.OpenAI; c.APIKey != "" {
 			router = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
 		}
-		s.intakeService = intake.New(s.Pool, s.mailer(), s.Logger, s.Config.HTTP.PublicURL, router)
 		l := s.Config.Limits
-		s.intakeService.SetLimits(intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples})
+		s.intakeService = intake.New(s.Pool, s.mailer(), s.Logger, s.Config.HTTP.PublicURL, router,
+			intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples})
+		s.Metrics.MustRegister(s.intakeService.Metrics())
 		s.intakeService.SetSubmissionLimits(
 			ratelimit.Rule{Max: l.IntakePerSubmitter, Window: l.IntakePerSubmitterWindow},
 			ratelimit.Rule{Max: l.IntakePerOrg, Window: l.IntakePerOrgWindow})
