@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/intake"
@@ -56,6 +58,9 @@ func newFixture(t *testing.T, pipelines ...string) fixture {
 	t.Cleanup(pool.Close)
 	f := fixture{pool: pool, llm: &countingLLM{pipeline: "repairs"}}
 	f.svc = intake.New(pool, noDispatch{}, slog.New(slog.DiscardHandler), "http://astralis.test", f.llm)
+	if err := f.svc.SetSubmissionLimits(intake.SubmissionLimits{PerSubmitter: 30, PerSubmitterWindow: time.Minute, PerOrg: 600, PerOrgWindow: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
 	if err := pool.QueryRow(ctx, "INSERT INTO organizations (name) VALUES ('Fixit') RETURNING id").Scan(&f.org); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +83,7 @@ func newFixture(t *testing.T, pipelines ...string) fixture {
 
 func (f fixture) submit(t *testing.T, subject string) uuid.UUID {
 	t.Helper()
-	sub, err := f.svc.Submit(t.Context(), f.org, f.admin, "", intake.RequestInput{Subject: subject, Body: subject})
+	sub, err := f.svc.Submit(t.Context(), f.org, f.admin, auth.RoleAdmin, "", intake.RequestInput{Subject: subject, Body: subject})
 	if err != nil {
 		t.Fatal(err)
 	}
