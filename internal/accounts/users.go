@@ -457,12 +457,19 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 		return KnownDevice{}, err
 	}
 	// Guesses at the old password say nothing about the new one: the account,
-	// and the address the owner reset it from, start afresh.
+	// and the address the owner reset it from, start afresh. The reset is
+	// committed: failing to clear a count must not cost it its answer (and
+	// its browser the cookie), the browser signs in as a known device anyway.
 	account := strings.ToLower(email)
-	if err := s.limiter.Reset(ctx, s.signIn.perAccount, account); err != nil {
-		return KnownDevice{}, err
+	for _, l := range []struct {
+		rule    ratelimit.Rule
+		subject string
+	}{{s.signIn.perAccount, account}, {s.signIn.perAccountAndIP, accountAndSource(account, c)}} {
+		if err := s.limiter.Reset(ctx, l.rule, l.subject); err != nil {
+			s.logger.WarnContext(ctx, "password reset: clearing sign-in failures", "limit", l.rule.Name, "error", err)
+		}
 	}
-	return device, s.limiter.Reset(ctx, s.signIn.perAccountAndIP, accountAndSource(account, c))
+	return device, nil
 }
 
 // spendLinks voids the mailed links of the given purposes the user has not
