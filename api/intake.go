@@ -35,7 +35,7 @@ func (h *intakeHandler) submit(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	sub, err := h.intake.Submit(c, orgID(c), userID(c), c.GetHeader("Idempotency-Key"), in)
+	sub, err := h.intake.Submit(c, orgID(c), userID(c), orgRole(c), c.GetHeader("Idempotency-Key"), in)
 	if err != nil {
 		respondError(c, err)
 		return

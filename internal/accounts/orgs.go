@@ -230,6 +230,8 @@ var (
 	InviteMailPerEmail = ratelimit.Rule{Name: "invite-email", Max: 5, Window: 24 * time.Hour}
 )
 
+var errNoLongerAdmin = problem.New(problem.ErrForbidden, "this needs the ADMIN role: yours changed while inviting")
+
 // Invite mails a person an invitation to join with a role. It answers alike
 // whether or not the address has an account, and nobody joins without
 // accepting: the invitation is a link only the address's owner receives.
@@ -266,7 +268,17 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 	var inv store.Invitation
 	var mailID string
 	err = s.inTx(ctx, func(q *store.Queries) error {
-		var err error
+		// The role was checked when the request arrived; holding the ADMIN rows,
+		// as demotions and removals do, the inviter is still an ADMIN when the
+		// invitation is stored, or a demotion under way revokes it (it waits for
+		// this transaction) or is seen here (this one waits for it).
+		admins, err := q.LockAdmins(ctx, org)
+		if err != nil {
+			return fmt.Errorf("accounts: lock admins: %w", err)
+		}
+		if !slices.Contains(admins, actor) {
+			return errNoLongerAdmin
+		}
 		inv, err = q.CreateInvitation(ctx, store.CreateInvitationParams{OrgID: org, Email: in.Email, Role: string(role), InvitedBy: &actor, ExpiresAt: time.Now().Add(InvitationTTL), TokenHash: tokenHash})
 		if err != nil {
 			return fmt.Errorf("accounts: invite: %w", err)

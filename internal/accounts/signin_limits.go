@@ -143,38 +143,48 @@ func (s *Service) RememberDevice(ctx context.Context, userID uuid.UUID, secret s
 	return d, err
 }
 
+// maxCopiedDevices is how many of the accounts a browser's old secret knows
+// its new one knows too: those signed in to most recently. Replaying an old
+// secret that knows many accounts adds at most this many rows a sign-in.
+const maxCopiedDevices = 20
+
 // rememberDevice makes the browser presenting secret a known device of userID,
-// with q. A browser that knows the account already keeps its secret. Any
-// other gets a new secret, which knows the accounts the old one knew under
-// their ids, and userID under a new one: a secret planted in the browser
-// beforehand does not become known for userID, and whoever else holds the old
-// secret (a copy) keeps what it knew and takes nothing from this browser.
+// with q, under a new secret at every sign-in. An account the browser knows
+// moves to the new secret under its id (its failures stay counted under it),
+// and no other secret knows that account and id any longer: a copy of the
+// cookie taken before is worth nothing for the account once its browser signs
+// in again. Any other account gets a new id: a secret planted in the browser
+// beforehand does not become known for userID. The new secret also knows the
+// accounts the old one used most recently (maxCopiedDevices), under their ids,
+// which the old secret keeps: whoever else holds it (a copy) takes nothing from
+// this browser by signing in to another account with it.
 func (s *Service) rememberDevice(ctx context.Context, q *store.Queries, userID uuid.UUID, secret string) (KnownDevice, error) {
 	if !s.signIn.configured() {
 		return KnownDevice{}, errSignInNotConfigured
 	}
 	expires := time.Now().Add(s.signIn.deviceLifetime)
-	if secret != "" {
-		hash := auth.HashToken(secret)
-		_, err := q.KnownDeviceID(ctx, store.KnownDeviceIDParams{TokenHash: hash, UserID: userID})
-		if err == nil {
-			if err := q.RenewKnownDevice(ctx, store.RenewKnownDeviceParams{TokenHash: hash, UserID: userID, ExpiresAt: expires}); err != nil {
-				return KnownDevice{}, fmt.Errorf("accounts: renew known device: %w", err)
-			}
-			return KnownDevice{Secret: secret, Expires: expires}, nil
-		}
-		if !isNoRows(err) {
-			return KnownDevice{}, fmt.Errorf("accounts: known device: %w", err)
-		}
-	}
 	next, nextHash := auth.NewToken(auth.DeviceTokenPrefix)
+	moved := false
 	if secret != "" {
-		if err := q.CopyKnownDevices(ctx, store.CopyKnownDevicesParams{NewHash: nextHash, OldHash: auth.HashToken(secret)}); err != nil {
-			return KnownDevice{}, fmt.Errorf("accounts: copy known device: %w", err)
+		oldHash := auth.HashToken(secret)
+		id, err := q.MoveKnownDevice(ctx, store.MoveKnownDeviceParams{NewHash: nextHash, ExpiresAt: expires, OldHash: oldHash, UserID: userID})
+		switch {
+		case err == nil:
+			moved = true
+			if err := q.ForgetKnownDeviceCopies(ctx, store.ForgetKnownDeviceCopiesParams{UserID: userID, ID: id, TokenHash: nextHash}); err != nil {
+				return KnownDevice{}, fmt.Errorf("accounts: forget known device copies: %w", err)
+			}
+		case !isNoRows(err):
+			return KnownDevice{}, fmt.Errorf("accounts: move known device: %w", err)
+		}
+		if err := q.CopyKnownDevices(ctx, store.CopyKnownDevicesParams{NewHash: nextHash, OldHash: oldHash, MaxRows: maxCopiedDevices}); err != nil {
+			return KnownDevice{}, fmt.Errorf("accounts: copy known devices: %w", err)
 		}
 	}
-	if err := q.RememberDevice(ctx, store.RememberDeviceParams{TokenHash: nextHash, UserID: userID, ExpiresAt: expires}); err != nil {
-		return KnownDevice{}, fmt.Errorf("accounts: remember device: %w", err)
+	if !moved {
+		if err := q.RememberDevice(ctx, store.RememberDeviceParams{TokenHash: nextHash, UserID: userID, ExpiresAt: expires}); err != nil {
+			return KnownDevice{}, fmt.Errorf("accounts: remember device: %w", err)
+		}
 	}
 	return KnownDevice{Secret: next, Expires: expires}, nil
 }

@@ -58,20 +58,12 @@ func (in *SignUpInput) Validate() error {
 	return nil
 }
 
-func rateLimited(retry time.Duration, what string) error {
-	return &problem.Error{Kind: problem.ErrRateLimited, Detail: "too many " + what + "; try again later", RetryAfter: retry}
-}
+// tooMany is the detail of a 429 over the limit of what.
+func tooMany(what string) string { return "too many " + what + "; try again later" }
 
-// allow applies rule to subject, turning "over the limit" into a 429.
+// allow counts a hit of subject against rule: over the limit, a 429 saying "too many what".
 func (s *Service) allow(ctx context.Context, rule ratelimit.Rule, subject, what string) error {
-	ok, retry, err := s.limiter.Allow(ctx, rule, subject)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return rateLimited(retry, what)
-	}
-	return nil
+	return s.limiter.Check(ctx, rule, subject, tooMany(what))
 }
 
 // SignUp creates an unverified account and mails a verification link. When
@@ -261,7 +253,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 				return User{}, err
 			}
 		}
-		return User{}, rateLimited(retry, l.what)
+		return User{}, ratelimit.Refused(retry, tooMany(l.what))
 	}
 
 	ok := false
@@ -465,12 +457,19 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput, c Cl
 		return KnownDevice{}, err
 	}
 	// Guesses at the old password say nothing about the new one: the account,
-	// and the address the owner reset it from, start afresh.
+	// and the address the owner reset it from, start afresh. The reset is
+	// committed: failing to clear a count must not cost it its answer (and
+	// its browser the cookie), the browser signs in as a known device anyway.
 	account := strings.ToLower(email)
-	if err := s.limiter.Reset(ctx, s.signIn.perAccount, account); err != nil {
-		return KnownDevice{}, err
+	for _, l := range []struct {
+		rule    ratelimit.Rule
+		subject string
+	}{{s.signIn.perAccount, account}, {s.signIn.perAccountAndIP, accountAndSource(account, c)}} {
+		if err := s.limiter.Reset(ctx, l.rule, l.subject); err != nil {
+			s.logger.WarnContext(ctx, "password reset: clearing sign-in failures", "limit", l.rule.Name, "error", err)
+		}
 	}
-	return device, s.limiter.Reset(ctx, s.signIn.perAccountAndIP, accountAndSource(account, c))
+	return device, nil
 }
 
 // spendLinks voids the mailed links of the given purposes the user has not

@@ -115,7 +115,9 @@ type Limits struct {
 	// their tokens) may submit to one organisation per IntakePerSubmitterWindow.
 	IntakePerSubmitter       int           `mapstructure:"intake_per_submitter"`
 	IntakePerSubmitterWindow time.Duration `mapstructure:"intake_per_submitter_window"`
-	// IntakePerOrg is how many new intake requests one organisation takes per IntakePerOrgWindow, from all its members.
+	// IntakePerOrg is how many new intake requests one organisation takes per
+	// IntakePerOrgWindow from all its CLIENTs: staff (OPERATORs, ADMINs) are
+	// not counted, so a CLIENT filling it cannot block them.
 	IntakePerOrg       int           `mapstructure:"intake_per_org"`
 	IntakePerOrgWindow time.Duration `mapstructure:"intake_per_org_window"`
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/problem"
 )
@@ -28,11 +29,11 @@ func TestIdempotencyKeysBelongToTheirSubmitter(t *testing.T) {
 	cracked := intake.RequestInput{Subject: "my phone screen is cracked", Body: "It fell.", Contact: intake.Contact{Name: "Cleo", Email: "cleo@example.com"}, Source: "web", Metadata: json.RawMessage(`{"form":"repair","n":1}`)}
 	refund := intake.RequestInput{Subject: "please refund my invoice", Body: "Charged twice.", Source: "web"}
 
-	mine, err := f.svc.Submit(ctx, f.org, f.admin, "form-1", cracked)
+	mine, err := f.svc.Submit(ctx, f.org, f.admin, auth.RoleAdmin, "form-1", cracked)
 	if err != nil || !mine.Created {
 		t.Fatalf("first submission: %+v, %v", mine, err)
 	}
-	theirs, err := f.svc.Submit(ctx, f.org, client, "form-1", refund)
+	theirs, err := f.svc.Submit(ctx, f.org, client, auth.RoleClient, "form-1", refund)
 	if err != nil || !theirs.Created || theirs.ID == mine.ID {
 		t.Fatalf("another member reusing the key: %+v, %v; want a request of their own (not %s)", theirs, err, mine.ID)
 	}
@@ -41,12 +42,12 @@ func TestIdempotencyKeysBelongToTheirSubmitter(t *testing.T) {
 	again.Subject = "  my phone screen is cracked "
 	again.Contact.Email = " cleo@example.com"
 	again.Metadata = json.RawMessage(`{ "n": 1, "form": "repair" }`)
-	repeat, err := f.svc.Submit(ctx, f.org, f.admin, "form-1", again)
+	repeat, err := f.svc.Submit(ctx, f.org, f.admin, auth.RoleAdmin, "form-1", again)
 	if err != nil || repeat.Created || repeat.ID != mine.ID {
 		t.Fatalf("same member, same key, same request: %+v, %v; want the earlier %s", repeat, err, mine.ID)
 	}
 	// The same key for something else.
-	_, err = f.svc.Submit(ctx, f.org, f.admin, "form-1", refund)
+	_, err = f.svc.Submit(ctx, f.org, f.admin, auth.RoleAdmin, "form-1", refund)
 	p := problem.From(err)
 	if err == nil || p.Status != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "Idempotency-Key" || p.Errors[0].Message != "was used for a different request" {
 		t.Fatalf("same member, same key, another request: %v %+v; want 422 naming Idempotency-Key", err, p)

@@ -2,59 +2,83 @@ package intake
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/ratelimit"
 )
 
-// Default limits on new intake requests (limits.intake_per_submitter and
-// limits.intake_per_org): a web form or mail bridge posting as one member may
-// send a burst of 30, and one organisation takes 600 an hour from all its members.
-var (
-	DefaultSubmitterLimit = ratelimit.Rule{Name: "intake-submitter", Max: 30, Window: time.Minute}
-	DefaultOrgLimit       = ratelimit.Rule{Name: "intake-org", Max: 600, Window: time.Hour}
-)
-
-// SetSubmissionLimits sets how many new requests one member may submit to an
-// organisation, and one organisation may take, per window; a zero Max or
-// Window keeps the default. Call it before serving.
-func (s *Service) SetSubmissionLimits(perSubmitter, perOrg ratelimit.Rule) {
-	s.perSubmitter = withDefaults(perSubmitter, DefaultSubmitterLimit)
-	s.perOrg = withDefaults(perOrg, DefaultOrgLimit)
+// SubmissionLimits cap new intake requests: how many one member may submit to
+// an organisation per PerSubmitterWindow (limits.intake_per_submitter), and
+// how many one organisation takes from its CLIENTs per PerOrgWindow
+// (limits.intake_per_org). internal/config holds their defaults.
+type SubmissionLimits struct {
+	PerSubmitter       int
+	PerSubmitterWindow time.Duration
+	PerOrg             int
+	PerOrgWindow       time.Duration
 }
 
-func withDefaults(r, def ratelimit.Rule) ratelimit.Rule {
-	if r.Max > 0 {
-		def.Max = r.Max
+var errSubmissionsNotConfigured = errors.New("intake: submission limits are not set (SetSubmissionLimits)")
+
+// SetSubmissionLimits sets the submission limits; each must be at least 1
+// and each window positive. Until they are set, submissions fail. Call it
+// before serving.
+func (s *Service) SetSubmissionLimits(l SubmissionLimits) error {
+	if min(l.PerSubmitter, l.PerOrg) < 1 || min(l.PerSubmitterWindow, l.PerOrgWindow) <= 0 {
+		return fmt.Errorf("intake: every submission limit must be at least 1 and its window positive: %+v", l)
 	}
-	if r.Window > 0 {
-		def.Window = r.Window
-	}
-	return def
+	s.perSubmitter = ratelimit.Rule{Name: "intake-submitter", Max: l.PerSubmitter, Window: l.PerSubmitterWindow}
+	s.perOrg = ratelimit.Rule{Name: "intake-org", Max: l.PerOrg, Window: l.PerOrgWindow}
+	return nil
 }
 
-// allowSubmission counts a new request against its submitter's and its
-// organisation's limits, with limiter in the transaction that stores it: an
-// over-limit request is refused (429 with Retry-After) and rolled back, so it
-// is neither stored nor counted.
-func (s *Service) allowSubmission(ctx context.Context, limiter *ratelimit.Limiter, org, by uuid.UUID) error {
-	for _, l := range []struct {
-		rule    ratelimit.Rule
-		subject string
-		detail  string
-	}{
-		{s.perSubmitter, org.String() + ":" + by.String(), "you have submitted too many requests to this organisation: try again after Retry-After seconds"},
-		{s.perOrg, org.String(), "this organisation has received too many requests: try again after Retry-After seconds"},
-	} {
-		ok, retry, err := limiter.Allow(ctx, l.rule, l.subject)
+// submissionLimit is one limit a new request counts against.
+type submissionLimit struct {
+	rule    ratelimit.Rule
+	subject string
+	detail  string // the 429's, over the limit
+}
+
+// submissionLimits are the limits a new request by a member with role counts
+// against: every member's own, and for CLIENTs the organisation's. Staff
+// (OPERATORs and ADMINs) entering requests, phoned in say, are not held up
+// when a CLIENT, or a leaked CLIENT token, has filled the organisation's.
+func (s *Service) submissionLimits(org, by uuid.UUID, role auth.Role) []submissionLimit {
+	limits := []submissionLimit{{s.perSubmitter, org.String() + ":" + by.String(), "you have submitted too many requests to this organisation: try again after Retry-After seconds"}}
+	if !role.AtLeast(auth.RoleOperator) {
+		limits = append(limits, submissionLimit{s.perOrg, org.String(), "this organisation has received too many requests: try again after Retry-After seconds"})
+	}
+	return limits
+}
+
+// fullLimit is the refusal of a new request, not counted, when one of its
+// limits is used up already: the cheap refusal, before anything is written.
+// It is nil when every limit has room; the count then decides.
+func (s *Service) fullLimit(ctx context.Context, limits []submissionLimit) (refusal error, err error) {
+	for _, l := range limits {
+		full, retry, err := s.limiter.Full(ctx, l.rule, l.subject)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !ok {
-			return &problem.Error{Kind: problem.ErrRateLimited, Detail: l.detail, RetryAfter: retry}
+		if full {
+			return ratelimit.Refused(retry, l.detail), nil
+		}
+	}
+	return nil, nil
+}
+
+// countSubmission counts a new request against its limits with limiter, in
+// the transaction that stores it: an over-limit request is refused (429 with
+// Retry-After) and rolled back, so it is neither stored nor counted.
+func countSubmission(ctx context.Context, limiter *ratelimit.Limiter, limits []submissionLimit) error {
+	for _, l := range limits {
+		if err := limiter.Check(ctx, l.rule, l.subject, l.detail); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -54,7 +54,7 @@ func New(pool *pgxpool.Pool, mailer mail.Dispatcher, logger *slog.Logger, public
 	return &Service{
 		pool: pool, q: store.New(pool), models: newModelCache(limits.CacheBytes), limits: limits,
 		mailer: mailer, logger: logger, publicURL: strings.TrimSuffix(publicURL, "/"), llm: llmRouter,
-		limiter: ratelimit.New(pool), perSubmitter: DefaultSubmitterLimit, perOrg: DefaultOrgLimit,
+		limiter: ratelimit.New(pool),
 	}
 }
 

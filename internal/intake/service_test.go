@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/classifier"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
@@ -59,6 +60,9 @@ func newFixture(t *testing.T, pipelines ...string) fixture {
 	l := config.Defaults().Limits
 	f.svc = intake.New(pool, noDispatch{}, slog.New(slog.DiscardHandler), "http://astralis.test", f.llm,
 		intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples})
+	if err := f.svc.SetSubmissionLimits(intake.SubmissionLimits{PerSubmitter: l.IntakePerSubmitter, PerSubmitterWindow: l.IntakePerSubmitterWindow, PerOrg: l.IntakePerOrg, PerOrgWindow: l.IntakePerOrgWindow}); err != nil {
+		t.Fatal(err)
+	}
 	if err := pool.QueryRow(ctx, "INSERT INTO organizations (name) VALUES ('Fixit') RETURNING id").Scan(&f.org); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,7 @@ func newFixture(t *testing.T, pipelines ...string) fixture {
 
 func (f fixture) submit(t *testing.T, subject string) uuid.UUID {
 	t.Helper()
-	sub, err := f.svc.Submit(t.Context(), f.org, f.admin, "", intake.RequestInput{Subject: subject, Body: subject})
+	sub, err := f.svc.Submit(t.Context(), f.org, f.admin, auth.RoleAdmin, "", intake.RequestInput{Subject: subject, Body: subject})
 	if err != nil {
 		t.Fatal(err)
 	}

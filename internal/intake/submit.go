@@ -110,20 +110,39 @@ func (in *RequestInput) inputSHA256() []byte {
 	return sum[:]
 }
 
-// Submit stores a request once per submitter and idempotency key: the same
-// member sending the same key with the same request gets the earlier one, with
-// another request a 422. Keys of different members never meet. A new request
-// over the submitter's or the organisation's limit is a 429; the earlier
-// request of a repeated key is answered whatever the limits say.
-func (s *Service) Submit(ctx context.Context, org uuid.UUID, by uuid.UUID, idempotencyKey string, in RequestInput) (Submitted, error) {
+// Submit stores a request by a member with role once per submitter and
+// idempotency key: the same member sending the same key with the same request
+// gets the earlier one, with another request a 422. Keys of different members
+// never meet. A new request over the submitter's or (from a CLIENT) the
+// organisation's limit is a 429; the earlier request of a repeated key is
+// answered whatever the limits say.
+func (s *Service) Submit(ctx context.Context, org, by uuid.UUID, role auth.Role, idempotencyKey string, in RequestInput) (Submitted, error) {
 	if err := in.validate(idempotencyKey); err != nil {
 		return Submitted{}, err
+	}
+	if s.perSubmitter.Max == 0 {
+		return Submitted{}, errSubmissionsNotConfigured
 	}
 	var key *string
 	var digest []byte
 	if idempotencyKey != "" {
 		key = &idempotencyKey
 		digest = in.inputSHA256()
+	}
+	limits := s.submissionLimits(org, by, role)
+	refusal, err := s.fullLimit(ctx, limits)
+	if err != nil {
+		return Submitted{}, err
+	}
+	if refusal != nil {
+		if key == nil {
+			return Submitted{}, refusal
+		}
+		earlier, err := s.earlier(ctx, org, by, key, digest)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Submitted{}, refusal
+		}
+		return earlier, err
 	}
 	meta := []byte("{}")
 	if len(in.Metadata) > 0 {
@@ -132,7 +151,7 @@ func (s *Service) Submit(ctx context.Context, org uuid.UUID, by uuid.UUID, idemp
 	// Stored and counted against the limits in one transaction: a request over
 	// a limit leaves nothing behind, and a repeated key (no row) counts nothing.
 	var r store.IntakeRequest
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		r, err = store.New(tx).InsertIntake(ctx, store.InsertIntakeParams{
 			OrgID: org, CreatedBy: &by, IdempotencyKey: key, InputSHA256: digest, Subject: in.Subject, Body: in.Body,
@@ -141,24 +160,30 @@ func (s *Service) Submit(ctx context.Context, org uuid.UUID, by uuid.UUID, idemp
 		if err != nil {
 			return err
 		}
-		return s.allowSubmission(ctx, s.limiter.InTx(tx), org, by)
+		return countSubmission(ctx, s.limiter.InTx(tx), limits)
 	})
 	if errors.Is(err, pgx.ErrNoRows) && key != nil {
-		earlier, err := s.q.GetIntakeByKey(ctx, store.GetIntakeByKeyParams{OrgID: org, CreatedBy: &by, IdempotencyKey: key})
-		if err != nil {
-			return Submitted{}, fmt.Errorf("intake: earlier request: %w", err)
-		}
-		// Requests stored before keys remembered their input have no digest: they answer as they did.
-		if earlier.InputSHA256 != nil && !bytes.Equal(earlier.InputSHA256, digest) {
-			return Submitted{}, problem.Invalid("the Idempotency-Key was used for a different request: send this one with a new key",
-				problem.FieldError{Field: "Idempotency-Key", Message: "was used for a different request"})
-		}
-		return Submitted{ID: earlier.ID, Status: earlier.Status}, nil
+		return s.earlier(ctx, org, by, key, digest)
 	}
 	if err != nil {
 		return Submitted{}, fmt.Errorf("intake: store request: %w", err)
 	}
 	return Submitted{ID: r.ID, Status: r.Status, Created: true}, nil
+}
+
+// earlier answers a repeated idempotency key: the request by stored under
+// key, if the input's digest matches (else a 422); pgx.ErrNoRows when there is none.
+func (s *Service) earlier(ctx context.Context, org, by uuid.UUID, key *string, digest []byte) (Submitted, error) {
+	earlier, err := s.q.GetIntakeByKey(ctx, store.GetIntakeByKeyParams{OrgID: org, CreatedBy: &by, IdempotencyKey: key})
+	if err != nil {
+		return Submitted{}, fmt.Errorf("intake: earlier request: %w", err)
+	}
+	// Requests stored before keys remembered their input have no digest: they answer as they did.
+	if earlier.InputSHA256 != nil && !bytes.Equal(earlier.InputSHA256, digest) {
+		return Submitted{}, problem.Invalid("the Idempotency-Key was used for a different request: send this one with a new key",
+			problem.FieldError{Field: "Idempotency-Key", Message: "was used for a different request"})
+	}
+	return Submitted{ID: earlier.ID, Status: earlier.Status}, nil
 }
 
 // Event is one step of a request's routing history.

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -54,6 +55,36 @@ func (l *Limiter) Allow(ctx context.Context, r Rule, subject string) (bool, time
 		return false, 0, fmt.Errorf("ratelimit: %w", err)
 	}
 	return int(n) <= r.Max, retry, nil
+}
+
+// Refused is the answer to a request over a limit: 429 with Retry-After
+// (retry: until the window resets) and detail saying which limit.
+func Refused(retry time.Duration, detail string) error {
+	return &problem.Error{Kind: problem.ErrRateLimited, Detail: detail, RetryAfter: retry}
+}
+
+// Check counts a hit and refuses it (Refused, with detail) when it is over the limit.
+func (l *Limiter) Check(ctx context.Context, r Rule, subject, detail string) error {
+	ok, retry, err := l.Allow(ctx, r, subject)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Refused(retry, detail)
+	}
+	return nil
+}
+
+// Full reports, without counting a hit, whether subject has used up r in the
+// current window, and how long until it resets. It is a cheap early refusal
+// only: the hit Allow counts decides.
+func (l *Limiter) Full(ctx context.Context, r Rule, subject string) (bool, time.Duration, error) {
+	start, retry := l.window(r)
+	n, err := l.q.RateLimitCount(ctx, store.RateLimitCountParams{Key: r.key(subject), WindowStart: start})
+	if err != nil {
+		return false, 0, fmt.Errorf("ratelimit: %w", err)
+	}
+	return int(n) >= r.Max, retry, nil
 }
 
 // Reset forgets subject's hits (a successful sign-in clears its failures).

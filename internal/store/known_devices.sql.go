@@ -16,19 +16,23 @@ const copyKnownDevices = `-- name: CopyKnownDevices :exec
 INSERT INTO known_devices (token_hash, user_id, id, expires_at)
 SELECT $1::bytea, old.user_id, old.id, old.expires_at FROM known_devices old
 WHERE old.token_hash = $2 AND old.expires_at > now()
+ORDER BY old.expires_at DESC
+LIMIT $3
 ON CONFLICT (token_hash, user_id) DO NOTHING
 `
 
 type CopyKnownDevicesParams struct {
 	NewHash []byte
 	OldHash []byte
+	MaxRows int32
 }
 
 // A browser's new secret knows the accounts its old one knew, under the same
-// ids. The old secret keeps them too: whoever else holds it (a copy) takes
-// nothing from this browser by signing in with it.
+// ids: the max_rows signed in to most recently (each sign-in renews its
+// account's expiry). The old secret keeps them too: whoever else holds it (a
+// copy) takes nothing from this browser by signing in with it.
 func (q *Queries) CopyKnownDevices(ctx context.Context, arg CopyKnownDevicesParams) error {
-	_, err := q.db.Exec(ctx, copyKnownDevices, arg.NewHash, arg.OldHash)
+	_, err := q.db.Exec(ctx, copyKnownDevices, arg.NewHash, arg.OldHash, arg.MaxRows)
 	return err
 }
 
@@ -42,6 +46,23 @@ func (q *Queries) DeleteExpiredKnownDevices(ctx context.Context) (int64, error) 
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const forgetKnownDeviceCopies = `-- name: ForgetKnownDeviceCopies :exec
+DELETE FROM known_devices WHERE user_id = $1 AND id = $2 AND token_hash <> $3
+`
+
+type ForgetKnownDeviceCopiesParams struct {
+	UserID    uuid.UUID
+	ID        uuid.UUID
+	TokenHash []byte
+}
+
+// The browser that signed in holds the newest secret of this account and id:
+// any other secret knowing them is an older one, or a copy.
+func (q *Queries) ForgetKnownDeviceCopies(ctx context.Context, arg ForgetKnownDeviceCopiesParams) error {
+	_, err := q.db.Exec(ctx, forgetKnownDeviceCopies, arg.UserID, arg.ID, arg.TokenHash)
+	return err
 }
 
 const forgetUserDevices = `-- name: ForgetUserDevices :exec
@@ -71,6 +92,33 @@ func (q *Queries) KnownDeviceID(ctx context.Context, arg KnownDeviceIDParams) (u
 	return id, err
 }
 
+const moveKnownDevice = `-- name: MoveKnownDevice :one
+UPDATE known_devices SET token_hash = $1, expires_at = $2
+WHERE token_hash = $3 AND user_id = $4 AND expires_at > now()
+RETURNING id
+`
+
+type MoveKnownDeviceParams struct {
+	NewHash   []byte
+	ExpiresAt time.Time
+	OldHash   []byte
+	UserID    uuid.UUID
+}
+
+// A browser signing in to an account it knows gets a new secret, which takes
+// the account over from the old one, under its id.
+func (q *Queries) MoveKnownDevice(ctx context.Context, arg MoveKnownDeviceParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, moveKnownDevice,
+		arg.NewHash,
+		arg.ExpiresAt,
+		arg.OldHash,
+		arg.UserID,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const rememberDevice = `-- name: RememberDevice :exec
 INSERT INTO known_devices (token_hash, user_id, expires_at) VALUES ($1, $2, $3)
 ON CONFLICT (token_hash, user_id) DO UPDATE SET expires_at = excluded.expires_at
@@ -85,20 +133,5 @@ type RememberDeviceParams struct {
 // A new account for a browser, under a new id.
 func (q *Queries) RememberDevice(ctx context.Context, arg RememberDeviceParams) error {
 	_, err := q.db.Exec(ctx, rememberDevice, arg.TokenHash, arg.UserID, arg.ExpiresAt)
-	return err
-}
-
-const renewKnownDevice = `-- name: RenewKnownDevice :exec
-UPDATE known_devices SET expires_at = $3 WHERE token_hash = $1 AND user_id = $2
-`
-
-type RenewKnownDeviceParams struct {
-	TokenHash []byte
-	UserID    uuid.UUID
-	ExpiresAt time.Time
-}
-
-func (q *Queries) RenewKnownDevice(ctx context.Context, arg RenewKnownDeviceParams) error {
-	_, err := q.db.Exec(ctx, renewKnownDevice, arg.TokenHash, arg.UserID, arg.ExpiresAt)
 	return err
 }

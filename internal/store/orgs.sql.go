@@ -410,11 +410,13 @@ func (q *Queries) ListPendingInvitations(ctx context.Context, arg ListPendingInv
 }
 
 const lockAdmins = `-- name: LockAdmins :many
-SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'ADMIN' FOR UPDATE
+SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'ADMIN' ORDER BY user_id FOR UPDATE
 `
 
-// Serialises role changes and removals in one organisation so two admins
-// cannot demote each other into an organisation without any.
+// Serialises role changes, removals, invitations and their acceptance in one
+// organisation so two admins cannot demote each other into an organisation
+// without any, nor a demoted admin's invitation slip past the demotion. In one
+// order, so transactions taking them cannot deadlock each other.
 func (q *Queries) LockAdmins(ctx context.Context, orgID uuid.UUID) ([]uuid.UUID, error) {
 	rows, err := q.db.Query(ctx, lockAdmins, orgID)
 	if err != nil {

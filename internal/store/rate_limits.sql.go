@@ -47,6 +47,23 @@ func (q *Queries) HitRateLimit(ctx context.Context, arg HitRateLimitParams) (int
 	return count, err
 }
 
+const rateLimitCount = `-- name: RateLimitCount :one
+SELECT coalesce(sum(count), 0)::int AS count FROM rate_limits WHERE key = $1 AND window_start = $2
+`
+
+type RateLimitCountParams struct {
+	Key         string
+	WindowStart time.Time
+}
+
+// The hits of a window so far, without counting one (0 when there are none).
+func (q *Queries) RateLimitCount(ctx context.Context, arg RateLimitCountParams) (int32, error) {
+	row := q.db.QueryRow(ctx, rateLimitCount, arg.Key, arg.WindowStart)
+	var count int32
+	err := row.Scan(&count)
+	return count, err
+}
+
 const refundRateLimit = `-- name: RefundRateLimit :exec
 UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0
 `

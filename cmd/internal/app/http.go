@@ -32,12 +32,16 @@ func (s *Services) APIDeps() (api.Deps, error) {
 	if err != nil {
 		return api.Deps{}, err
 	}
+	intakeService, err := s.intake()
+	if err != nil {
+		return api.Deps{}, err
+	}
 	deps := api.Deps{
 		Logger:               s.Logger,
 		Metrics:              s.Metrics,
 		MaxBodyBytes:         s.Config.HTTP.MaxBodyBytes,
 		Accounts:             acc,
-		Intake:               s.intake(),
+		Intake:               intakeService,
 		IntakeWorkflows:      s.intakeWorkflows(),
 		Sessions:             s.sessions(),
 		AllowedOrigins:       s.Config.Origins(),

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/testenv"
 	"github.com/astralisops/astralis/workflows"
@@ -348,8 +349,12 @@ func TestSweeperStartsStrandedRequests(t *testing.T) {
 	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
 	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
 	orgID := uuid.MustParse(org)
+	intakeService, err := s.intake()
+	if err != nil {
+		t.Fatal(err)
+	}
 	stored := func(subject string) string {
-		sub, err := s.intake().Submit(ctx, orgID, me.ID, "", intake.RequestInput{Subject: subject, Body: subject, Source: "web"})
+		sub, err := intakeService.Submit(ctx, orgID, me.ID, auth.RoleAdmin, "", intake.RequestInput{Subject: subject, Body: subject, Source: "web"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -392,7 +397,7 @@ func TestSweeperStartsStrandedRequests(t *testing.T) {
 	if _, err := s.Pool.Exec(ctx, "UPDATE intake_requests SET status = 'received' WHERE id = $1", stranded); err != nil {
 		t.Fatal(err)
 	}
-	left, err := s.intake().Stranded(ctx, time.Now().Add(-time.Hour), time.Now())
+	left, err := intakeService.Stranded(ctx, time.Now().Add(-time.Hour), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

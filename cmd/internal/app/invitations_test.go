@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -224,5 +225,70 @@ func TestReinvitingRenewsTheInvitation(t *testing.T) {
 	if len(list.Items) != 2 || list.Items[0].Email != "first@elsewhere.test" ||
 		!list.Items[0].CreatedAt.After(list.Items[1].CreatedAt) || !list.Items[0].ExpiresAt.After(list.Items[1].ExpiresAt) {
 		t.Errorf("after inviting first, second, then first again, the invitations (newest first): %+v", list.Items)
+	}
+}
+
+// TestAnInvitationSentDuringItsInvitersDemotionDoesNotSurviveIt: an ADMIN's
+// invitation that arrives while a demotion of that ADMIN is under way waits
+// for it and is refused (before: it passed the role check, was stored after
+// the demotion had revoked the inviter's invitations, and the invitee joined
+// as ADMIN once the inviter was promoted again). The demotion is staged in
+// the database as ChangeRole does it (the ADMIN rows locked, the role
+// changed, the inviter's invitations revoked) and held open until the
+// invitation has been stored or waits for those rows.
+func TestAnInvitationSentDuringItsInvitersDemotionDoesNotSurviveIt(t *testing.T) {
+	t.Parallel()
+	owner, org, s, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	mallory, malloryID := join(t, owner, inbox, org, "mallory@shop.test", "ADMIN")
+	ctx := t.Context()
+
+	demotion, err := s.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = demotion.Rollback(context.Background()) }()
+	if _, err := demotion.Exec(ctx, "SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'ADMIN' FOR UPDATE", org); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"UPDATE memberships SET role = 'OPERATOR' WHERE org_id = $1 AND user_id = $2",
+		"DELETE FROM invitations WHERE org_id = $1 AND invited_by = $2",
+	} {
+		if _, err := demotion.Exec(ctx, stmt, org, malloryID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answered := make(chan reply, 1)
+	go func() {
+		answered <- mallory.do("POST", orgPath+"/members", map[string]string{"email": "accomplice@elsewhere.test", "role": "ADMIN"})
+	}()
+	var invite reply
+	waiting := false
+	for !waiting {
+		select {
+		case invite = <-answered:
+			waiting = true // stored already: nothing waits
+			answered <- invite
+		case <-time.After(10 * time.Millisecond):
+			if err := s.Pool.QueryRow(ctx, "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := demotion.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	invite = <-answered
+	owner.must(200, "PATCH", orgPath+"/members/"+malloryID, map[string]string{"role": "ADMIN"})
+
+	if typ, _ := problemFields(t, invite); invite.status != 403 || typ != "/problems/forbidden" {
+		t.Errorf("an invitation sent while its inviter was being demoted = %d %s, want 403 /problems/forbidden", invite.status, invite.body)
+	}
+	if invite.status == 202 {
+		accomplice := signUpVerified(t, owner.base, inbox, "accomplice@elsewhere.test", "invitee password 1")
+		if r := accomplice.do("POST", "/api/v1/invitations/accept", map[string]string{"token": linkToken(t, inbox.WaitFor(t, "accomplice@elsewhere.test", "You are invited"))}); r.status == 200 {
+			t.Errorf("the invitee joined as ADMIN after the inviter was promoted again: %s", r.body)
+		}
 	}
 }

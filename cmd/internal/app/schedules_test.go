@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/testenv"
@@ -173,7 +174,11 @@ func TestSchedulesRunOnceAcrossReplicas(t *testing.T) {
 	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
 	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
 	// Stored three minutes ago by an API that stopped before starting its workflow.
-	sub, err := first.intake().Submit(ctx, uuid.MustParse(org), me.ID, "", intake.RequestInput{Subject: "my phone screen is cracked", Body: "cracked", Source: "web"})
+	intakeService, err := first.intake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := intakeService.Submit(ctx, uuid.MustParse(org), me.ID, auth.RoleAdmin, "", intake.RequestInput{Subject: "my phone screen is cracked", Body: "cracked", Source: "web"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,7 @@ type Services struct {
 
 	intakeOnce    sync.Once
 	intakeService *intake.Service
+	intakeErr     error // from setting its limits
 }
 
 // Open creates the pool and the Temporal client. Neither connects yet, so a
@@ -104,7 +105,7 @@ func (s *Services) accounts() (*accounts.Service, error) {
 }
 
 // intake is the pipelines and routing service; one per process, as it caches parsed models.
-func (s *Services) intake() *intake.Service {
+func (s *Services) intake() (*intake.Service, error) {
 	s.intakeOnce.Do(func() {
 		var router intake.LLMRouter // without an API key, routing stays local
 		if c := s.Config.OpenAI; c.APIKey != "" {
@@ -114,11 +115,12 @@ func (s *Services) intake() *intake.Service {
 		s.intakeService = intake.New(s.Pool, s.mailer(), s.Logger, s.Config.HTTP.PublicURL, router,
 			intake.Limits{ModelBytes: l.RoutingModelBytes, CacheBytes: l.RoutingCacheBytes, ImportExamples: l.RoutingImportExamples})
 		s.Metrics.MustRegister(s.intakeService.Metrics())
-		s.intakeService.SetSubmissionLimits(
-			ratelimit.Rule{Max: l.IntakePerSubmitter, Window: l.IntakePerSubmitterWindow},
-			ratelimit.Rule{Max: l.IntakePerOrg, Window: l.IntakePerOrgWindow})
+		s.intakeErr = s.intakeService.SetSubmissionLimits(intake.SubmissionLimits{
+			PerSubmitter: l.IntakePerSubmitter, PerSubmitterWindow: l.IntakePerSubmitterWindow,
+			PerOrg: l.IntakePerOrg, PerOrgWindow: l.IntakePerOrgWindow,
+		})
 	})
-	return s.intakeService
+	return s.intakeService, s.intakeErr
 }
 
 // sessions is the browser session manager: PostgreSQL-backed, so every API replica shares it.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/config"
 )
 
@@ -120,24 +121,139 @@ func TestACopiedDeviceCookieLeavesTheOwnersBrowserKnown(t *testing.T) {
 	base, _ := startDev(t, smtp, trustLocalProxy, func(c *config.Config) { c.Limits.SignInFailuresPerAccount = 25 })
 	owner := signUpVerified(t, base, inbox, "owner@example.com", "owner password 1")
 	copier := signUpVerified(t, base, inbox, "copier@example.com", "copier password 1")
-	authURL, err := url.Parse(base + "/api/v1/auth/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var copied []*http.Cookie
-	for _, c := range owner.http.Jar.Cookies(authURL) {
-		if c.Name == "astralis_device" {
-			copied = append(copied, &http.Cookie{Name: c.Name, Value: c.Value, Path: "/api/v1/auth/"})
-		}
-	}
-	if len(copied) != 1 {
-		t.Fatalf("the owner's browser has no known-device cookie")
-	}
-	copier.http.Jar.SetCookies(authURL, copied)
+	copyDeviceCookie(t, owner, copier)
 	copier.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "copier@example.com", "password": "copier password 1"})
 
 	guessFromThreeAddresses(t, base, "owner@example.com", "203.0.113")
 	owner.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 1"})
+}
+
+// deviceCookie is the known-device secret in b's cookie jar.
+func deviceCookie(t *testing.T, b *caller) string {
+	t.Helper()
+	authURL, err := url.Parse(b.base + "/api/v1/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.http.Jar.Cookies(authURL) {
+		if c.Name == "astralis_device" {
+			return c.Value
+		}
+	}
+	t.Fatalf("the browser has no known-device cookie")
+	return ""
+}
+
+// copyDeviceCookie puts from's known-device cookie into to's jar, as someone who copied it would.
+func copyDeviceCookie(t *testing.T, from, to *caller) {
+	t.Helper()
+	authURL, err := url.Parse(to.base + "/api/v1/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	to.http.Jar.SetCookies(authURL, []*http.Cookie{{Name: "astralis_device", Value: deviceCookie(t, from), Path: "/api/v1/auth/"}})
+}
+
+// TestACopiedDeviceCookieEndsWhenItsBrowserSignsIn: a known browser's cookie
+// gets a new secret at every sign-in to the account, so a copy taken before
+// is no longer a known device of the account once the owner has signed in
+// again: it meets the account-wide cap like any other browser (before: the
+// secret was kept, and the copy stayed exempt from the cap, guessing under the
+// owner's browser's count, for as long as the owner used that browser: 401
+// where 429 was due).
+func TestACopiedDeviceCookieEndsWhenItsBrowserSignsIn(t *testing.T) {
+	t.Parallel()
+	smtp, inbox := withSMTP(t)
+	base, _ := startDev(t, smtp, trustLocalProxy, func(c *config.Config) { c.Limits.SignInFailuresPerAccount = 25 })
+	owner := signUpVerified(t, base, inbox, "owner@example.com", "owner password 1")
+	thief := newBrowserFrom(t, base, "203.0.113.9")
+	copyDeviceCookie(t, owner, thief)
+	stolen := deviceCookie(t, owner)
+	owner.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 1"})
+	if deviceCookie(t, owner) == stolen {
+		t.Errorf("signing in kept the browser's known-device secret")
+	}
+
+	guessFromThreeAddresses(t, base, "owner@example.com", "192.0.2")
+	if r := thief.do("POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "wrong guess!!"}); r.status != 429 {
+		t.Errorf("a guess with a device cookie copied before the owner signed in again, the account-wide cap full = %d, want 429", r.status)
+	}
+	// The owner's browser, under its new secret, is still known: failures counted before stay with it.
+	owner.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 1"})
+}
+
+// TestSigningInCopiesAFewKnownAccounts: a browser's new secret knows the
+// account signing in and at most 20 of those its old one knew, those signed in
+// to most recently, so replaying an old secret that knows many accounts cannot
+// grow the table by that many rows a sign-in (before: the new secret knew all
+// 31 and the one signing in).
+func TestSigningInCopiesAFewKnownAccounts(t *testing.T) {
+	t.Parallel()
+	smtp, inbox := withSMTP(t)
+	base, s := startDev(t, smtp)
+	browser := signUpVerified(t, base, inbox, "owner@example.com", "owner password 1")
+	old := deviceCookie(t, browser)
+	if _, err := s.Pool.Exec(t.Context(), `
+		WITH others AS (
+			INSERT INTO users (email, name) SELECT 'other' || g || '@example.com', 'Other' FROM generate_series(1, 30) g RETURNING id, email)
+		INSERT INTO known_devices (token_hash, user_id, expires_at)
+		SELECT $1, id, now() + split_part(substr(email, 6), '@', 1)::int * interval '1 hour' FROM others`, auth.HashToken(old)); err != nil {
+		t.Fatal(err)
+	}
+	signUpVerified(t, base, inbox, "second@example.com", "second password 1")
+	browser.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "second@example.com", "password": "second password 1"})
+	var known []string
+	rows, err := s.Pool.Query(t.Context(), "SELECT u.email FROM known_devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = $1 ORDER BY u.email", auth.HashToken(deviceCookie(t, browser)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			t.Fatal(err)
+		}
+		known = append(known, email)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"second@example.com", "owner@example.com"} // the owner's: signed in to last
+	for i := 12; i <= 30; i++ {
+		want = append(want, fmt.Sprintf("other%d@example.com", i))
+	}
+	slices.Sort(want)
+	if !slices.Equal(known, want) {
+		t.Errorf("the new secret knows %d accounts %v, want the one signing in and the 20 used most recently: %v", len(known), known, want)
+	}
+}
+
+// TestAResetKeepsItsCookieWhenClearingSignInCountsFails: a reset is committed
+// before the sign-in counts it clears; when clearing them fails, the reset
+// still answers 204 with its known-device cookie, so the browser that reset
+// signs in (before: 500 without the cookie, the password changed all the same).
+func TestAResetKeepsItsCookieWhenClearingSignInCountsFails(t *testing.T) {
+	t.Parallel()
+	smtp, inbox := withSMTP(t)
+	base, s := startDev(t, smtp)
+	signUpVerified(t, base, inbox, "owner@example.com", "owner password 1")
+	resetter := newBrowser(t, base)
+	resetter.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "wrong guess!!"}) // counts to clear
+	if _, err := s.Pool.Exec(t.Context(), `
+		CREATE FUNCTION refuse_clearing() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'the test refuses to clear sign-in counts'; END $$;
+		CREATE TRIGGER refuse_clearing BEFORE DELETE ON rate_limits FOR EACH ROW WHEN (OLD.key LIKE 'signin-%') EXECUTE FUNCTION refuse_clearing();`); err != nil {
+		t.Fatal(err)
+	}
+	resetter.must(202, "POST", "/api/v1/auth/password/forgot", map[string]string{"email": "owner@example.com"})
+	token := linkToken(t, inbox.WaitFor(t, "owner@example.com", "Reset your AstralisOps password"))
+	r := resetter.do("POST", "/api/v1/auth/password/reset", map[string]string{"token": token, "password": "owner password 2"})
+	if r.status != 204 || !slices.ContainsFunc(r.header.Values("Set-Cookie"), func(c string) bool { return strings.HasPrefix(c, "astralis_device=astrd_") }) {
+		t.Fatalf("a reset whose counts could not be cleared = %d %s, cookies %q; want 204 with the known-device cookie", r.status, r.body, r.header.Values("Set-Cookie"))
+	}
+	if _, err := s.Pool.Exec(t.Context(), "DROP TRIGGER refuse_clearing ON rate_limits"); err != nil {
+		t.Fatal(err)
+	}
+	resetter.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 2"})
 }
 
 // guessFromThreeAddresses sends 30 wrong passwords for email, 10 from each of

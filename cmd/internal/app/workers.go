@@ -28,9 +28,13 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	intakeService, err := s.intake()
+	if err != nil {
+		return nil, err
+	}
 	// The scheduled maintenance workflows run on the email and intake task
 	// queues (see workflows.Schedules); both workers carry their activities.
-	maintenance := &activities.Maintenance{Outbox: mail.NewOutbox(s.Pool), Intake: s.intake(), Expired: store.New(s.Pool)}
+	maintenance := &activities.Maintenance{Outbox: mail.NewOutbox(s.Pool), Intake: intakeService, Expired: store.New(s.Pool)}
 
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	mailActivities := &activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()}
@@ -39,7 +43,7 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	email.RegisterActivity(maintenance)
 
 	routing := worker.New(s.Temporal, s.TaskQueue(workflows.IntakeTaskQueue), worker.Options{})
-	routing.RegisterActivity(&activities.Intake{Intake: s.intake(), Mail: mailActivities})
+	routing.RegisterActivity(&activities.Intake{Intake: intakeService, Mail: mailActivities})
 	routing.RegisterActivity(mailActivities) // the IntakeWorkflow delivers its own mail
 	routing.RegisterActivity(maintenance)
 

@@ -32,9 +32,11 @@ WHERE m.org_id = $1
 ORDER BY m.created_at, m.user_id;
 
 -- name: LockAdmins :many
--- Serialises role changes and removals in one organisation so two admins
--- cannot demote each other into an organisation without any.
-SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'ADMIN' FOR UPDATE;
+-- Serialises role changes, removals, invitations and their acceptance in one
+-- organisation so two admins cannot demote each other into an organisation
+-- without any, nor a demoted admin's invitation slip past the demotion. In one
+-- order, so transactions taking them cannot deadlock each other.
+SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'ADMIN' ORDER BY user_id FOR UPDATE;
 
 -- name: SetMemberRole :one
 UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2 RETURNING *;
