@@ -82,11 +82,14 @@ func (h *pipelineHandler) importExamples(c *gin.Context) {
 		return
 	}
 	examples, err := readExamples(c)
-	_ = rc.SetReadDeadline(time.Time{}) // the connection's next requests have the server's own timeouts
 	if err != nil {
+		// The rest of the body may never come: close the connection instead of
+		// letting the server read it before answering (a stalled sender would hold it).
+		c.Header("Connection", "close")
 		respondError(c, err)
 		return
 	}
+	_ = rc.SetReadDeadline(time.Time{}) // the connection's next requests have the server's own timeouts
 	n, err := h.intake.ImportExamples(c, orgID(c), examples)
 	if err != nil {
 		respondError(c, err)
