@@ -3,6 +3,7 @@ package intake_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/internal/classifier"
+	"github.com/astralisops/astralis/internal/intake"
 )
 
 // savedModel is a routing model as the database holds it: features made-up
@@ -152,5 +154,47 @@ func TestClassifyDoesNotWaitForTheRoutingLock(t *testing.T) {
 	}
 	if after := f.storedModelBytes(t); after != before {
 		t.Errorf("the saved model went from %d to %d bytes while an import held the routing lock, want it left to the import", before, after)
+	}
+}
+
+// TestLongDescriptionsDoNotResaveTheModelAtEveryLoad: an organisation whose
+// pipelines' descriptions alone take more than limits.routing_model_bytes
+// loads its saved model without saving it again: nothing was forgotten, so
+// the next request finds it cached instead of loading and saving it again.
+func TestLongDescriptionsDoNotResaveTheModelAtEveryLoad(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "repairs", "billing")
+	rng := rand.New(rand.NewPCG(3, 3))
+	for i := range 20 { // about 0.5 MB of description match each (every word new): over the 8 MiB cap together
+		var words strings.Builder
+		for words.Len() < 1990 {
+			for range 7 {
+				words.WriteByte(byte('a' + rng.IntN(26)))
+			}
+			words.WriteByte(' ')
+		}
+		if _, err := f.svc.CreatePipeline(t.Context(), f.org, intake.PipelineInput{Key: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("P%d", i), Description: words.String(), Stages: []string{"new"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.saveModel(t, savedModel(100))
+	var savedAt time.Time
+	if err := f.pool.QueryRow(t.Context(), "SELECT updated_at FROM routing_models WHERE org_id = $1", f.org).Scan(&savedAt); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if d, err := f.svc.Classify(t.Context(), f.org, "the screen is cracked"); err != nil || d.Pipeline != "repairs" {
+			t.Fatalf("classify = %+v, %v; want repairs", d, err)
+		}
+	}
+	var updatedAt time.Time
+	if err := f.pool.QueryRow(t.Context(), "SELECT updated_at FROM routing_models WHERE org_id = $1", f.org).Scan(&updatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if !updatedAt.Equal(savedAt) {
+		t.Errorf("classifying saved the model again (updated %v, saved %v), want it left as saved", updatedAt, savedAt)
+	}
+	if loads := counter(t, f.svc.Metrics(), "astralis_routing_model_loads_total"); loads != 1 {
+		t.Errorf("3 requests loaded the model %.0f times, want once (then cached)", loads)
 	}
 }
