@@ -129,8 +129,9 @@ func Load(pipelines []Pipeline, saved []byte, maxBytes int64) (*Model, error) {
 	}
 	old.Counts = nil // the parsed copy can go as the kept one is built
 	if m.overCap() {
-		fs = mostWorthKeeping(fs, m.pruneBudget(), len(m.state.Keys))
-		m.shrunkOnLoad = true
+		kept := mostWorthKeeping(fs, m.pruneBudget(), len(m.state.Keys))
+		m.shrunkOnLoad = len(kept) < len(fs) // else saving it again would change nothing
+		fs = kept
 	}
 	m.keep(fs)
 	return m, nil

@@ -27,8 +27,11 @@ func featureBytes(feature string, pipelines int) int64 {
 // learning takes it past the cap, the rarest features are forgotten (word
 // pairs before words, then in a fixed pseudo-random order), down to three
 // quarters of it. Each feature counts its name's bytes and a count per
-// pipeline, so a model routing to more pipelines keeps fewer features. Zero
-// or less means no cap.
+// pipeline, so a model routing to more pipelines keeps fewer features. The
+// description match counts against the cap but is not pruned, and the learned
+// features may always take a quarter of the cap: a model whose descriptions
+// alone come near the cap takes up to them plus a quarter of it. Zero or less
+// means no cap.
 func (m *Model) LimitSize(maxBytes int64) {
 	m.maxBytes = max(0, maxBytes)
 	if m.overCap() {
@@ -46,12 +49,23 @@ func (m *Model) SizeBytes() int64 { return m.bytes + m.coldBytes }
 // copy is larger than the model, and saving the model again would shrink it.
 func (m *Model) ShrunkOnLoad() bool { return m.shrunkOnLoad }
 
-func (m *Model) overCap() bool { return m.maxBytes > 0 && m.SizeBytes() > m.maxBytes }
+// minLearnedShare is the share of the cap the learned features may always
+// take, however much of it the description match takes: descriptions that
+// fill the cap alone would otherwise leave no room to learn.
+const minLearnedShare = 0.25
+
+// learnedCap is what the learned features may take: the cap less the
+// description match (which is not pruned), and at least minLearnedShare of it.
+func (m *Model) learnedCap() int64 {
+	return max(m.maxBytes-m.coldBytes, int64(float64(m.maxBytes)*minLearnedShare))
+}
+
+func (m *Model) overCap() bool { return m.maxBytes > 0 && m.bytes > m.learnedCap() }
 
 // pruneBudget is what the learned features may take after a prune: three
-// quarters of the cap, less the description match (which is not pruned).
+// quarters of the cap less the description match, or of their minimum share.
 func (m *Model) pruneBudget() int64 {
-	return max(0, int64(float64(m.maxBytes)*keptAfterPruning)-m.coldBytes)
+	return max(int64(float64(m.maxBytes)*keptAfterPruning)-m.coldBytes, int64(float64(m.maxBytes)*minLearnedShare*keptAfterPruning))
 }
 
 // prune keeps the features most worth keeping within budget bytes. The kept

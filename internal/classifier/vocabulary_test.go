@@ -198,3 +198,50 @@ func TestLongWordsAreCut(t *testing.T) {
 		}
 	}
 }
+
+// TestDescriptionsOverTheCapStillLearn: an organisation whose pipelines'
+// descriptions alone take more than the cap still learns from its decisions
+// (the learned words keep a share of the cap), and its model, saved and
+// loaded again, does not claim to have shrunk: nothing was forgotten, so
+// nothing needs saving again.
+func TestDescriptionsOverTheCapStillLearn(t *testing.T) {
+	t.Parallel()
+	const maxBytes = 64 << 10
+	rng := rand.New(rand.NewPCG(7, 7))
+	wordy := slices.Clone(shop)
+	for i := range 2 { // about 500 kB of description match each: every word is new
+		wordy = append(wordy, Pipeline{Key: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("P%d", i), Description: madeUpText(rng, 2000, 7)})
+	}
+	m, err := New(wordy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.LimitSize(maxBytes)
+	if m.coldBytes <= maxBytes {
+		t.Fatalf("the descriptions take %d bytes, want more than the cap of %d for this test", m.coldBytes, maxBytes)
+	}
+	for range 5 {
+		if err := m.Learn("could I get a quote for the repair", "billing"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.Vocabulary() == 0 {
+		t.Errorf("descriptions of %d bytes over a cap of %d: the model forgot every word it was taught", m.coldBytes, maxBytes)
+	}
+	if d := m.Classify("could I get a quote"); d.Pipeline != "billing" || !strings.HasPrefix(d.Reason, "words like") {
+		t.Errorf("after learning: %+v, want billing for the words it learned", d)
+	}
+	saved, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		loaded, err := Load(wordy, saved, maxBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loaded.ShrunkOnLoad() || loaded.Vocabulary() != m.Vocabulary() {
+			t.Errorf("loaded %d of %d features, shrunk: %t; want all, not shrunk (so it is not saved again at every load)", loaded.Vocabulary(), m.Vocabulary(), loaded.ShrunkOnLoad())
+		}
+	}
+}

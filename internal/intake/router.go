@@ -194,7 +194,7 @@ func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []s
 	if model, ok := s.models.get(org, version.String()); ok {
 		return model, nil
 	}
-	model, err, _ := s.loads.Do(org.String()+"\x00"+version.String(), func() (any, error) {
+	load := s.loads.DoChan(org.String()+"\x00"+version.String(), func() (any, error) {
 		ctx := context.WithoutCancel(ctx) // the load serves every request waiting on it, not only this one
 		loaded, err := s.model(ctx, s.q, org)
 		if err != nil {
@@ -207,20 +207,31 @@ func (s *Service) currentModel(ctx context.Context, org uuid.UUID, pipelines []s
 		s.models.put(org, version.String(), loaded.model)
 		return loaded.model, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case res := <-load:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*classifier.Model), nil
+	case <-ctx.Done(): // the load goes on for the others waiting, and the cache
+		return nil, ctx.Err()
 	}
-	return model.(*classifier.Model), nil
 }
 
 // saveShrunkModel saves a model that was saved over the cap as it was
 // loaded, pruned to it, so that the next loads do not parse the larger copy
 // again: under the lock imports take, and only if nothing was saved since.
-// It is an optimisation: a failure is logged, not returned.
+// It is an optimisation: while an import or a decision holds the lock it is
+// skipped (they save the model, or a later load will), and a failure is
+// logged, not returned.
 func (s *Service) saveShrunkModel(ctx context.Context, org uuid.UUID, loaded loadedModel) {
 	err := s.inTx(ctx, func(q *store.Queries) error {
-		if err := q.LockRoutingModel(ctx, org); err != nil {
+		locked, err := q.TryLockRoutingModel(ctx, org)
+		if err != nil {
 			return fmt.Errorf("intake: lock routing model: %w", err)
+		}
+		if !locked {
+			return nil
 		}
 		if saved, err := q.GetRoutingModelVersion(ctx, org); err != nil || !saved.Equal(loaded.saved) {
 			return err // saved since (within the cap), or gone

@@ -142,3 +142,15 @@ func (q *Queries) SaveRoutingSettings(ctx context.Context, arg SaveRoutingSettin
 	)
 	return i, err
 }
+
+const tryLockRoutingModel = `-- name: TryLockRoutingModel :one
+SELECT pg_try_advisory_xact_lock(hashtextextended('routing:' || $1::uuid::text, 0))::bool AS locked
+`
+
+// Takes the same lock only if it is free: false while an import or a decision holds it.
+func (q *Queries) TryLockRoutingModel(ctx context.Context, orgID uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, tryLockRoutingModel, orgID)
+	var locked bool
+	err := row.Scan(&locked)
+	return locked, err
+}

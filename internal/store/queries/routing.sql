@@ -13,6 +13,10 @@ ON CONFLICT (org_id) DO UPDATE SET model = EXCLUDED.model, examples = EXCLUDED.e
 -- Takes the per-organisation lock even before the first model row exists.
 SELECT pg_advisory_xact_lock(hashtextextended('routing:' || sqlc.arg(org_id)::uuid::text, 0));
 
+-- name: TryLockRoutingModel :one
+-- Takes the same lock only if it is free: false while an import or a decision holds it.
+SELECT pg_try_advisory_xact_lock(hashtextextended('routing:' || sqlc.arg(org_id)::uuid::text, 0))::bool AS locked;
+
 -- name: InsertRoutingExamples :copyfrom
 INSERT INTO routing_examples (org_id, pipeline_id, text, source) VALUES ($1, $2, $3, $4);
 
