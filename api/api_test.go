@@ -70,7 +70,7 @@ func newAccounts(t *testing.T, pool *pgxpool.Pool, logger *slog.Logger) *account
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = acc.SetSignInLimits(accounts.SignInLimits{FailuresPerAccountAndIP: 10, FailuresPerAccount: 100, FailuresPerDevice: 10, AttemptsPerIP: 100, KnownDeviceLifetime: time.Hour})
+	err = acc.SetSignInLimits(accounts.SignInLimits{FailuresPerAccountAndIP: 10, FailuresPerAccount: 100, FailuresPerDevice: 10, AttemptsPerIP: 100, KnownDeviceLifetime: time.Hour, KnownDeviceGrace: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

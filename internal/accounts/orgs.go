@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/astralisops/astralis/internal/audit"
 	"github.com/astralisops/astralis/internal/auth"
@@ -248,9 +249,6 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 	if len(fields) > 0 {
 		return Invitation{}, problem.Invalid("the invitation has invalid fields", fields...)
 	}
-	if err := s.allow(ctx, InvitesPerOrg, org.String(), "invitations from this organisation"); err != nil {
-		return Invitation{}, err
-	}
 	o, err := s.q.GetOrganization(ctx, org)
 	if err != nil {
 		return Invitation{}, fmt.Errorf("accounts: get organisation: %w", err)
@@ -259,15 +257,11 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 	if err != nil {
 		return Invitation{}, fmt.Errorf("accounts: get inviter: %w", err)
 	}
-	// Over the per-address limit the invitation stands but no more mail goes out.
-	mailAllowed, _, err := s.limiter.Allow(ctx, InviteMailPerEmail, strings.ToLower(in.Email))
-	if err != nil {
-		return Invitation{}, err
-	}
 	secret, tokenHash := auth.NewToken(auth.EmailTokenPrefix)
 	var inv store.Invitation
 	var mailID string
-	err = s.inTx(ctx, func(q *store.Queries) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q, limiter := store.New(tx), s.limiter.InTx(tx)
 		// The role was checked when the request arrived; holding the ADMIN rows,
 		// as demotions and removals do, the inviter is still an ADMIN when the
 		// invitation is stored, or a demotion under way revokes it (it waits for
@@ -278,6 +272,15 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 		}
 		if !slices.Contains(admins, actor) {
 			return errNoLongerAdmin
+		}
+		// Counted with the invitation, so one refused (403 above, 429 here) uses no quota.
+		if err := limiter.Check(ctx, InvitesPerOrg, org.String(), tooMany("invitations from this organisation")); err != nil {
+			return err
+		}
+		// Over the per-address limit the invitation stands but no more mail goes out.
+		mailAllowed, _, err := limiter.Allow(ctx, InviteMailPerEmail, strings.ToLower(in.Email))
+		if err != nil {
+			return err
 		}
 		inv, err = q.CreateInvitation(ctx, store.CreateInvitationParams{OrgID: org, Email: in.Email, Role: string(role), InvitedBy: &actor, ExpiresAt: time.Now().Add(InvitationTTL), TokenHash: tokenHash})
 		if err != nil {

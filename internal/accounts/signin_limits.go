@@ -26,28 +26,31 @@ import (
 const signInWindow = 15 * time.Minute
 
 // SignInLimits are the sign-in abuse limits (limits.signin_*, each per 15
-// minutes) and how long a known device is remembered
-// (auth.known_device_lifetime). internal/config holds their defaults.
+// minutes), how long a known device is remembered
+// (auth.known_device_lifetime), and how long a browser's previous secret
+// stays valid after it signs in (auth.known_device_grace). internal/config
+// holds their defaults.
 type SignInLimits struct {
 	FailuresPerAccountAndIP int
 	FailuresPerAccount      int
 	FailuresPerDevice       int
 	AttemptsPerIP           int
 	KnownDeviceLifetime     time.Duration
+	KnownDeviceGrace        time.Duration
 }
 
 type signInPolicy struct {
 	perIP, perAccountAndIP, perAccount, perDevice ratelimit.Rule
-	deviceLifetime                                time.Duration
+	deviceLifetime, deviceGrace                   time.Duration
 }
 
 var errSignInNotConfigured = errors.New("accounts: sign-in limits are not set (SetSignInLimits)")
 
 // SetSignInLimits sets the sign-in limits; each must be at least 1 and the
-// lifetime positive. Until they are set, sign-ins and resets fail.
+// lifetime and grace positive. Until they are set, sign-ins and resets fail.
 func (s *Service) SetSignInLimits(l SignInLimits) error {
-	if min(l.FailuresPerAccountAndIP, l.FailuresPerAccount, l.FailuresPerDevice, l.AttemptsPerIP) < 1 || l.KnownDeviceLifetime <= 0 {
-		return fmt.Errorf("accounts: every sign-in limit must be at least 1 and the known-device lifetime positive: %+v", l)
+	if min(l.FailuresPerAccountAndIP, l.FailuresPerAccount, l.FailuresPerDevice, l.AttemptsPerIP) < 1 || l.KnownDeviceLifetime <= 0 || l.KnownDeviceGrace <= 0 {
+		return fmt.Errorf("accounts: every sign-in limit must be at least 1 and the known-device lifetime and grace positive: %+v", l)
 	}
 	rule := func(name string, n int) ratelimit.Rule {
 		return ratelimit.Rule{Name: name, Max: n, Window: signInWindow}
@@ -58,6 +61,7 @@ func (s *Service) SetSignInLimits(l SignInLimits) error {
 		perAccount:      rule("signin-account", l.FailuresPerAccount),
 		perDevice:       rule("signin-device", l.FailuresPerDevice),
 		deviceLifetime:  l.KnownDeviceLifetime,
+		deviceGrace:     l.KnownDeviceGrace,
 	}
 	return nil
 }
@@ -150,38 +154,42 @@ const maxCopiedDevices = 20
 
 // rememberDevice makes the browser presenting secret a known device of userID,
 // with q, under a new secret at every sign-in. An account the browser knows
-// moves to the new secret under its id (its failures stay counted under it),
-// and no other secret knows that account and id any longer: a copy of the
-// cookie taken before is worth nothing for the account once its browser signs
-// in again. Any other account gets a new id: a secret planted in the browser
-// beforehand does not become known for userID. The new secret also knows the
-// accounts the old one used most recently (maxCopiedDevices), under their ids,
-// which the old secret keeps: whoever else holds it (a copy) takes nothing from
+// is known to the new secret under its id (its failures stay counted under
+// it), and every other secret knowing that account and id ends within the
+// grace period: a copy of the cookie taken before is worth nothing for the
+// account soon after its browser signs in again, while the browser itself
+// stays known if it never received the new secret (a lost answer) or another
+// tab signed in with the same old secret meanwhile. Any other account gets a
+// new id: a secret planted in the browser beforehand does not become known
+// for userID. The new secret also knows the accounts the old one used most
+// recently (maxCopiedDevices), under their ids and until their ends, which
+// the old secret keeps: whoever else holds it (a copy) takes nothing from
 // this browser by signing in to another account with it.
 func (s *Service) rememberDevice(ctx context.Context, q *store.Queries, userID uuid.UUID, secret string) (KnownDevice, error) {
 	if !s.signIn.configured() {
 		return KnownDevice{}, errSignInNotConfigured
 	}
-	expires := time.Now().Add(s.signIn.deviceLifetime)
+	now := time.Now()
+	expires := now.Add(s.signIn.deviceLifetime)
 	next, nextHash := auth.NewToken(auth.DeviceTokenPrefix)
-	moved := false
+	renewed := false
 	if secret != "" {
 		oldHash := auth.HashToken(secret)
-		id, err := q.MoveKnownDevice(ctx, store.MoveKnownDeviceParams{NewHash: nextHash, ExpiresAt: expires, OldHash: oldHash, UserID: userID})
+		id, err := q.RenewKnownDevice(ctx, store.RenewKnownDeviceParams{NewHash: nextHash, ExpiresAt: expires, OldHash: oldHash, UserID: userID})
 		switch {
 		case err == nil:
-			moved = true
-			if err := q.ForgetKnownDeviceCopies(ctx, store.ForgetKnownDeviceCopiesParams{UserID: userID, ID: id, TokenHash: nextHash}); err != nil {
-				return KnownDevice{}, fmt.Errorf("accounts: forget known device copies: %w", err)
+			renewed = true
+			if err := q.EndKnownDeviceCopies(ctx, store.EndKnownDeviceCopiesParams{GraceUntil: now.Add(s.signIn.deviceGrace), UserID: userID, ID: id, KeepHash: nextHash}); err != nil {
+				return KnownDevice{}, fmt.Errorf("accounts: end known device copies: %w", err)
 			}
 		case !isNoRows(err):
-			return KnownDevice{}, fmt.Errorf("accounts: move known device: %w", err)
+			return KnownDevice{}, fmt.Errorf("accounts: renew known device: %w", err)
 		}
 		if err := q.CopyKnownDevices(ctx, store.CopyKnownDevicesParams{NewHash: nextHash, OldHash: oldHash, MaxRows: maxCopiedDevices}); err != nil {
 			return KnownDevice{}, fmt.Errorf("accounts: copy known devices: %w", err)
 		}
 	}
-	if !moved {
+	if !renewed {
 		if err := q.RememberDevice(ctx, store.RememberDeviceParams{TokenHash: nextHash, UserID: userID, ExpiresAt: expires}); err != nil {
 			return KnownDevice{}, fmt.Errorf("accounts: remember device: %w", err)
 		}

@@ -80,6 +80,10 @@ type Auth struct {
 	// KnownDeviceLifetime is how long a browser that signed in stays exempt
 	// from the account-wide sign-in limit (renewed at every sign-in).
 	KnownDeviceLifetime time.Duration `mapstructure:"known_device_lifetime"`
+	// KnownDeviceGrace is how long a known browser's previous cookie secret
+	// stays valid after it signs in (its answer may have been lost, or another
+	// tab may have signed in with the same secret).
+	KnownDeviceGrace time.Duration `mapstructure:"known_device_grace"`
 }
 
 // SMTP is the outgoing mail server; with no host, development keeps mail in the dev mailbox.
@@ -214,6 +218,7 @@ var defaults = map[string]any{
 	"limits.routing_imports":         2,
 
 	"auth.known_device_lifetime":                180 * 24 * time.Hour,
+	"auth.known_device_grace":                   2 * time.Minute,
 	"limits.signin_failures_per_account_and_ip": 10,
 	"limits.signin_failures_per_account":        100,
 	"limits.signin_failures_per_device":         10,
@@ -368,6 +373,9 @@ func (c Config) Validate() error {
 	}
 	if c.Auth.KnownDeviceLifetime <= 0 {
 		add("auth.known_device_lifetime (ASTRALIS_AUTH_KNOWN_DEVICE_LIFETIME): must be positive")
+	}
+	if c.Auth.KnownDeviceGrace <= 0 {
+		add("auth.known_device_grace (ASTRALIS_AUTH_KNOWN_DEVICE_GRACE): must be positive")
 	}
 	if c.SMTP.Host != "" {
 		if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {

@@ -36,13 +36,14 @@ func TestSignInLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := cfg.Limits
-	if l.SignInFailuresPerAccountAndIP != 10 || l.SignInFailuresPerAccount != 100 || l.SignInFailuresPerDevice != 10 || l.SignInAttemptsPerIP != 100 || cfg.Auth.KnownDeviceLifetime != 180*24*time.Hour {
-		t.Errorf("defaults: %+v, known devices kept %s", cfg.Limits, cfg.Auth.KnownDeviceLifetime)
+	if l.SignInFailuresPerAccountAndIP != 10 || l.SignInFailuresPerAccount != 100 || l.SignInFailuresPerDevice != 10 || l.SignInAttemptsPerIP != 100 || cfg.Auth.KnownDeviceLifetime != 180*24*time.Hour || cfg.Auth.KnownDeviceGrace != 2*time.Minute {
+		t.Errorf("defaults: %+v, known devices kept %s, old secrets %s", cfg.Limits, cfg.Auth.KnownDeviceLifetime, cfg.Auth.KnownDeviceGrace)
 	}
 	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT", "500")
 	t.Setenv("ASTRALIS_AUTH_KNOWN_DEVICE_LIFETIME", "720h")
-	if cfg, err = Load(Options{}); err != nil || cfg.Limits.SignInFailuresPerAccount != 500 || cfg.Auth.KnownDeviceLifetime != 720*time.Hour {
-		t.Errorf("overrides: %+v, %s, %v", cfg.Limits, cfg.Auth.KnownDeviceLifetime, err)
+	t.Setenv("ASTRALIS_AUTH_KNOWN_DEVICE_GRACE", "5m")
+	if cfg, err = Load(Options{}); err != nil || cfg.Limits.SignInFailuresPerAccount != 500 || cfg.Auth.KnownDeviceLifetime != 720*time.Hour || cfg.Auth.KnownDeviceGrace != 5*time.Minute {
+		t.Errorf("overrides: %+v, %s, %s, %v", cfg.Limits, cfg.Auth.KnownDeviceLifetime, cfg.Auth.KnownDeviceGrace, err)
 	}
 	t.Setenv("ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT_AND_IP", "0")
 	if _, err = Load(Options{}); err == nil || !strings.Contains(err.Error(), "limits.signin_failures_per_account_and_ip (ASTRALIS_LIMITS_SIGNIN_FAILURES_PER_ACCOUNT_AND_IP): must be at least 1") {

@@ -48,20 +48,30 @@ func (q *Queries) DeleteExpiredKnownDevices(ctx context.Context) (int64, error) 
 	return result.RowsAffected(), nil
 }
 
-const forgetKnownDeviceCopies = `-- name: ForgetKnownDeviceCopies :exec
-DELETE FROM known_devices WHERE user_id = $1 AND id = $2 AND token_hash <> $3
+const endKnownDeviceCopies = `-- name: EndKnownDeviceCopies :exec
+UPDATE known_devices SET expires_at = LEAST(expires_at, $1::timestamptz)
+WHERE user_id = $2 AND id = $3 AND token_hash <> $4
 `
 
-type ForgetKnownDeviceCopiesParams struct {
-	UserID    uuid.UUID
-	ID        uuid.UUID
-	TokenHash []byte
+type EndKnownDeviceCopiesParams struct {
+	GraceUntil time.Time
+	UserID     uuid.UUID
+	ID         uuid.UUID
+	KeepHash   []byte
 }
 
 // The browser that signed in holds the newest secret of this account and id:
-// any other secret knowing them is an older one, or a copy.
-func (q *Queries) ForgetKnownDeviceCopies(ctx context.Context, arg ForgetKnownDeviceCopiesParams) error {
-	_, err := q.db.Exec(ctx, forgetKnownDeviceCopies, arg.UserID, arg.ID, arg.TokenHash)
+// any other secret knowing them is an older one, or a copy. They end at
+// grace_until, not at once, so a browser whose answer was lost (it kept the
+// old secret), or whose other tab signed in with the same old secret, stays
+// known meanwhile; one already ending sooner keeps its end.
+func (q *Queries) EndKnownDeviceCopies(ctx context.Context, arg EndKnownDeviceCopiesParams) error {
+	_, err := q.db.Exec(ctx, endKnownDeviceCopies,
+		arg.GraceUntil,
+		arg.UserID,
+		arg.ID,
+		arg.KeepHash,
+	)
 	return err
 }
 
@@ -92,33 +102,6 @@ func (q *Queries) KnownDeviceID(ctx context.Context, arg KnownDeviceIDParams) (u
 	return id, err
 }
 
-const moveKnownDevice = `-- name: MoveKnownDevice :one
-UPDATE known_devices SET token_hash = $1, expires_at = $2
-WHERE token_hash = $3 AND user_id = $4 AND expires_at > now()
-RETURNING id
-`
-
-type MoveKnownDeviceParams struct {
-	NewHash   []byte
-	ExpiresAt time.Time
-	OldHash   []byte
-	UserID    uuid.UUID
-}
-
-// A browser signing in to an account it knows gets a new secret, which takes
-// the account over from the old one, under its id.
-func (q *Queries) MoveKnownDevice(ctx context.Context, arg MoveKnownDeviceParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, moveKnownDevice,
-		arg.NewHash,
-		arg.ExpiresAt,
-		arg.OldHash,
-		arg.UserID,
-	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
-}
-
 const rememberDevice = `-- name: RememberDevice :exec
 INSERT INTO known_devices (token_hash, user_id, expires_at) VALUES ($1, $2, $3)
 ON CONFLICT (token_hash, user_id) DO UPDATE SET expires_at = excluded.expires_at
@@ -134,4 +117,32 @@ type RememberDeviceParams struct {
 func (q *Queries) RememberDevice(ctx context.Context, arg RememberDeviceParams) error {
 	_, err := q.db.Exec(ctx, rememberDevice, arg.TokenHash, arg.UserID, arg.ExpiresAt)
 	return err
+}
+
+const renewKnownDevice = `-- name: RenewKnownDevice :one
+INSERT INTO known_devices (token_hash, user_id, id, expires_at)
+SELECT $1::bytea, old.user_id, old.id, $2::timestamptz FROM known_devices old
+WHERE old.token_hash = $3 AND old.user_id = $4 AND old.expires_at > now()
+RETURNING id
+`
+
+type RenewKnownDeviceParams struct {
+	NewHash   []byte
+	ExpiresAt time.Time
+	OldHash   []byte
+	UserID    uuid.UUID
+}
+
+// A browser signing in to an account it knows gets a new secret, which knows
+// the account under the same id (EndKnownDeviceCopies then ends the old one).
+func (q *Queries) RenewKnownDevice(ctx context.Context, arg RenewKnownDeviceParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, renewKnownDevice,
+		arg.NewHash,
+		arg.ExpiresAt,
+		arg.OldHash,
+		arg.UserID,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }

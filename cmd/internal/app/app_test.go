@@ -40,7 +40,7 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 	cfg := config.Config{
 		Env:      config.EnvDevelopment,
 		HTTP:     config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
-		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour, KnownDeviceLifetime: defaults.Auth.KnownDeviceLifetime},
+		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour, KnownDeviceLifetime: defaults.Auth.KnownDeviceLifetime, KnownDeviceGrace: defaults.Auth.KnownDeviceGrace},
 		Limits:   defaults.Limits, // the product's own limits; a test may change one
 		Database: config.Database{MaxConns: 4},
 		Temporal: config.Temporal{

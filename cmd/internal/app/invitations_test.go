@@ -235,13 +235,25 @@ func TestReinvitingRenewsTheInvitation(t *testing.T) {
 // as ADMIN once the inviter was promoted again). The demotion is staged in
 // the database as ChangeRole does it (the ADMIN rows locked, the role
 // changed, the inviter's invitations revoked) and held open until the
-// invitation has been stored or waits for those rows.
+// invitation has been stored or waits for those rows. The refused invitation
+// uses none of the organisation's or the address's invitation quota (before:
+// both were counted before the re-check: 1 more hit each).
 func TestAnInvitationSentDuringItsInvitersDemotionDoesNotSurviveIt(t *testing.T) {
 	t.Parallel()
 	owner, org, s, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
 	mallory, malloryID := join(t, owner, inbox, org, "mallory@shop.test", "ADMIN")
 	ctx := t.Context()
+	quotaUsed := func() (byOrg, byAddress int) {
+		t.Helper()
+		if err := s.Pool.QueryRow(ctx, `SELECT
+			(SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = 'invite-org:' || $1::text),
+			(SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = 'invite-email:accomplice@elsewhere.test')`, org).Scan(&byOrg, &byAddress); err != nil {
+			t.Fatal(err)
+		}
+		return byOrg, byAddress
+	}
+	orgBefore, addressBefore := quotaUsed()
 
 	demotion, err := s.Pool.Begin(ctx)
 	if err != nil {
@@ -284,6 +296,9 @@ func TestAnInvitationSentDuringItsInvitersDemotionDoesNotSurviveIt(t *testing.T)
 
 	if typ, _ := problemFields(t, invite); invite.status != 403 || typ != "/problems/forbidden" {
 		t.Errorf("an invitation sent while its inviter was being demoted = %d %s, want 403 /problems/forbidden", invite.status, invite.body)
+	}
+	if byOrg, byAddress := quotaUsed(); invite.status == 403 && (byOrg != orgBefore || byAddress != addressBefore) {
+		t.Errorf("the refused invitation used quota: the organisation's %d → %d, the address's %d → %d", orgBefore, byOrg, addressBefore, byAddress)
 	}
 	if invite.status == 202 {
 		accomplice := signUpVerified(t, owner.base, inbox, "accomplice@elsewhere.test", "invitee password 1")

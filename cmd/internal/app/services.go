@@ -100,6 +100,7 @@ func (s *Services) accounts() (*accounts.Service, error) {
 		FailuresPerDevice:       l.SignInFailuresPerDevice,
 		AttemptsPerIP:           l.SignInAttemptsPerIP,
 		KnownDeviceLifetime:     s.Config.Auth.KnownDeviceLifetime,
+		KnownDeviceGrace:        s.Config.Auth.KnownDeviceGrace,
 	})
 	return svc, err
 }

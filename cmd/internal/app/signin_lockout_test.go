@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/config"
@@ -147,24 +148,34 @@ func deviceCookie(t *testing.T, b *caller) string {
 // copyDeviceCookie puts from's known-device cookie into to's jar, as someone who copied it would.
 func copyDeviceCookie(t *testing.T, from, to *caller) {
 	t.Helper()
-	authURL, err := url.Parse(to.base + "/api/v1/auth/login")
+	setDeviceCookie(t, to, deviceCookie(t, from))
+}
+
+// setDeviceCookie puts the known-device secret into b's cookie jar.
+func setDeviceCookie(t *testing.T, b *caller, secret string) {
+	t.Helper()
+	authURL, err := url.Parse(b.base + "/api/v1/auth/login")
 	if err != nil {
 		t.Fatal(err)
 	}
-	to.http.Jar.SetCookies(authURL, []*http.Cookie{{Name: "astralis_device", Value: deviceCookie(t, from), Path: "/api/v1/auth/"}})
+	b.http.Jar.SetCookies(authURL, []*http.Cookie{{Name: "astralis_device", Value: secret, Path: "/api/v1/auth/"}})
 }
 
 // TestACopiedDeviceCookieEndsWhenItsBrowserSignsIn: a known browser's cookie
 // gets a new secret at every sign-in to the account, so a copy taken before
 // is no longer a known device of the account once the owner has signed in
-// again: it meets the account-wide cap like any other browser (before: the
-// secret was kept, and the copy stayed exempt from the cap, guessing under the
-// owner's browser's count, for as long as the owner used that browser: 401
-// where 429 was due).
+// again and auth.known_device_grace has passed (a millisecond here, over by
+// the end of the guessing): it meets the account-wide cap like any other
+// browser (before: the secret was kept, and the copy stayed exempt from the
+// cap, guessing under the owner's browser's count, for as long as the owner
+// used that browser: 401 where 429 was due).
 func TestACopiedDeviceCookieEndsWhenItsBrowserSignsIn(t *testing.T) {
 	t.Parallel()
 	smtp, inbox := withSMTP(t)
-	base, _ := startDev(t, smtp, trustLocalProxy, func(c *config.Config) { c.Limits.SignInFailuresPerAccount = 25 })
+	base, _ := startDev(t, smtp, trustLocalProxy, func(c *config.Config) {
+		c.Limits.SignInFailuresPerAccount = 25
+		c.Auth.KnownDeviceGrace = time.Millisecond
+	})
 	owner := signUpVerified(t, base, inbox, "owner@example.com", "owner password 1")
 	thief := newBrowserFrom(t, base, "203.0.113.9")
 	copyDeviceCookie(t, owner, thief)
@@ -180,6 +191,68 @@ func TestACopiedDeviceCookieEndsWhenItsBrowserSignsIn(t *testing.T) {
 	}
 	// The owner's browser, under its new secret, is still known: failures counted before stay with it.
 	owner.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 1"})
+}
+
+// TestABrowserThatMissedItsNewCookieStaysKnown: a sign-in whose answer never
+// reached the browser (a client abort, a proxy timeout) leaves it with its
+// old secret, which stays a known device of the account for
+// auth.known_device_grace, so signing in again gets past a full account-wide
+// cap (before: the account had moved to the lost secret, and the browser met
+// the cap like a stranger's: 429).
+func TestABrowserThatMissedItsNewCookieStaysKnown(t *testing.T) {
+	t.Parallel()
+	smtp, inbox := withSMTP(t)
+	base, _ := startDev(t, smtp, trustLocalProxy, func(c *config.Config) {
+		c.Limits.SignInFailuresPerAccount = 25
+		c.Auth.KnownDeviceGrace = 10 * time.Minute // longer than the test takes
+	})
+	owner := signUpVerified(t, base, inbox, "owner@example.com", "owner password 1")
+	kept := deviceCookie(t, owner)
+	owner.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 1"})
+	setDeviceCookie(t, owner, kept) // the answer with the new secret was lost
+
+	guessFromThreeAddresses(t, base, "owner@example.com", "203.0.113")
+	if r := owner.do("POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 1"}); r.status != 200 {
+		t.Errorf("the owner's browser that missed its new cookie, the account-wide cap full = %d, want 200: %s", r.status, r.body)
+	}
+}
+
+// TestTwoTabsSigningInToTwoAccountsKeepBothKnown: two tabs of one browser,
+// whose cookie knows two accounts, sign in at once, one to each, with the
+// same old secret; each answer sets its own new secret and the browser keeps
+// one of them. Either one is a known device of both accounts (before: the
+// second sign-in took the first tab's copy of its account away, and its own
+// copy missed the account the first had moved: whichever cookie was kept, one
+// account met the full account-wide cap: 429).
+func TestTwoTabsSigningInToTwoAccountsKeepBothKnown(t *testing.T) {
+	t.Parallel()
+	smtp, inbox := withSMTP(t)
+	base, _ := startDev(t, smtp, trustLocalProxy, func(c *config.Config) {
+		c.Limits.SignInFailuresPerAccount = 25
+		c.Auth.KnownDeviceGrace = 10 * time.Minute // longer than the test takes
+	})
+	passwords := map[string]string{"first@example.com": "first password 1", "second@example.com": "second password 1"}
+	tabA := signUpVerified(t, base, inbox, "first@example.com", passwords["first@example.com"])
+	signUpVerified(t, base, inbox, "second@example.com", passwords["second@example.com"])
+	tabA.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "second@example.com", "password": passwords["second@example.com"]})
+	tabB := newBrowser(t, base)
+	copyDeviceCookie(t, tabA, tabB) // the same browser: one cookie
+
+	tabA.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "first@example.com", "password": passwords["first@example.com"]})
+	tabB.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "second@example.com", "password": passwords["second@example.com"]})
+	kept := map[string]string{"tab A's": deviceCookie(t, tabA), "tab B's": deviceCookie(t, tabB)}
+
+	guessFromThreeAddresses(t, base, "first@example.com", "203.0.113")
+	guessFromThreeAddresses(t, base, "second@example.com", "192.0.2")
+	for tab, secret := range kept {
+		for email, password := range passwords {
+			browser := newBrowser(t, base)
+			setDeviceCookie(t, browser, secret)
+			if r := browser.do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password}); r.status != 200 {
+				t.Errorf("%s with the browser keeping %s cookie, the account-wide cap full = %d, want 200", email, tab, r.status)
+			}
+		}
+	}
 }
 
 // TestSigningInCopiesAFewKnownAccounts: a browser's new secret knows the
