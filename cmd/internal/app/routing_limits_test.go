@@ -162,6 +162,15 @@ func startSlowImport(t *testing.T, c *caller, orgPath string) slowImport {
 // startSlowImportOf is startSlowImport with a declared Content-Length (-1: chunked).
 func startSlowImportOf(t *testing.T, c *caller, orgPath string, declared int64) slowImport {
 	t.Helper()
+	slow := startImport(t, c, orgPath, declared)
+	_, _ = slow.body.Write([]byte(`{"examples":[`)) // returns once the client took it, or when the request ended
+	return slow
+}
+
+// startImport starts an import declaring a Content-Length (-1: chunked) whose
+// body is whatever the test writes to it; its status arrives on done.
+func startImport(t *testing.T, c *caller, orgPath string, declared int64) slowImport {
+	t.Helper()
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
 	req, err := http.NewRequest("POST", c.base+orgPath+"/routing/examples", pr)
@@ -181,7 +190,6 @@ func startSlowImportOf(t *testing.T, c *caller, orgPath string, declared int64) 
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
-	_, _ = pw.Write([]byte(`{"examples":[`)) // returns once the client took it, or when the request ended
 	return slowImport{body: pw, done: done}
 }
 
@@ -285,24 +293,5 @@ func TestASlowImportIsCutOff(t *testing.T) {
 // startDeclaredImport starts an import that declares a Content-Length of n and sends no body; its status arrives on the channel (0: it failed).
 func startDeclaredImport(t *testing.T, c *caller, orgPath string, n int64) <-chan int {
 	t.Helper()
-	pr, pw := io.Pipe()
-	t.Cleanup(func() { pw.Close() })
-	req, err := http.NewRequest("POST", c.base+orgPath+"/routing/examples", pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.ContentLength = n
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", c.base)
-	done := make(chan int, 1)
-	go func() {
-		resp, err := c.http.Do(req)
-		if err != nil {
-			done <- 0
-			return
-		}
-		resp.Body.Close()
-		done <- resp.StatusCode
-	}()
-	return done
+	return startImport(t, c, orgPath, n).done
 }
