@@ -487,29 +487,7 @@ func TestEditItem(t *testing.T) {
 	_, benID := join(t, admin, inbox, org, "ben@shop.test", "OPERATOR") // the only OPERATOR: routing assigns him
 	_, clientID := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
 	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0.0})
-	var sub struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(submit(t, admin, org, "", "my phone screen is cracked").body, &sub)
-	waitForStatus(t, admin, org, sub.ID, "routed")
-	var board struct {
-		Items map[string][]struct {
-			ID       string `json:"id"`
-			IntakeID string `json:"intake_id"`
-		} `json:"items_by_stage"`
-	}
-	admin.must(200, "GET", orgPath+"/pipelines/repairs", nil).decode(t, &board)
-	var itemPath string
-	for _, items := range board.Items {
-		for _, i := range items {
-			if i.IntakeID == sub.ID {
-				itemPath = orgPath + "/items/" + i.ID
-			}
-		}
-	}
-	if itemPath == "" {
-		t.Fatalf("no item for request %s: %+v", sub.ID, board.Items)
-	}
+	requestID, itemPath := routedItemPath(t, admin, org, "my phone screen is cracked")
 
 	for _, bad := range []struct {
 		body  map[string]any
@@ -548,7 +526,7 @@ func TestEditItem(t *testing.T) {
 	var request struct {
 		AssigneeID string `json:"assignee_id"`
 	}
-	admin.must(200, "GET", orgPath+"/intake/"+sub.ID, nil).decode(t, &request)
+	admin.must(200, "GET", orgPath+"/intake/"+requestID, nil).decode(t, &request)
 	if request.AssigneeID != owner.ID {
 		t.Errorf("the request's assignee is %q, want the item's, %s", request.AssigneeID, owner.ID)
 	}
@@ -735,4 +713,34 @@ func TestDecisionIsAnsweredWhileSMTPIsDown(t *testing.T) {
 	if n := len(inbox.Find("owner@shop.test", subject)); n != 1 {
 		t.Fatalf("%d assignment mails after SMTP came back, want 1", n)
 	}
+}
+
+// routedItemPath submits text, waits until it is routed to the repairs
+// pipeline and returns the request's id and the path of the item it became.
+func routedItemPath(t *testing.T, admin *caller, org, text string) (requestID, itemPath string) {
+	t.Helper()
+	orgPath := "/api/v1/orgs/" + org
+	var sub struct {
+		ID string `json:"id"`
+	}
+	submit(t, admin, org, "", text).decode(t, &sub)
+	waitForStatus(t, admin, org, sub.ID, "routed")
+	var board struct {
+		Items map[string][]struct {
+			ID       string `json:"id"`
+			IntakeID string `json:"intake_id"`
+		} `json:"items_by_stage"`
+	}
+	admin.must(200, "GET", orgPath+"/pipelines/repairs", nil).decode(t, &board)
+	for _, items := range board.Items {
+		for _, i := range items {
+			if i.IntakeID == sub.ID {
+				itemPath = orgPath + "/items/" + i.ID
+			}
+		}
+	}
+	if itemPath == "" {
+		t.Fatalf("no item for request %s: %+v", sub.ID, board.Items)
+	}
+	return sub.ID, itemPath
 }

@@ -99,29 +99,7 @@ func TestTokenActionsAreAuditedAsTheToken(t *testing.T) {
 	script := newScript(t, admin.base, tok.Token)
 
 	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"threshold": 0.0})
-	var sub struct {
-		ID string `json:"id"`
-	}
-	submit(t, admin, org, "", "my phone screen is cracked").decode(t, &sub)
-	waitForStatus(t, admin, org, sub.ID, "routed")
-	var board struct {
-		Items map[string][]struct {
-			ID       string `json:"id"`
-			IntakeID string `json:"intake_id"`
-		} `json:"items_by_stage"`
-	}
-	admin.must(200, "GET", orgPath+"/pipelines/repairs", nil).decode(t, &board)
-	var itemPath string
-	for _, items := range board.Items {
-		for _, i := range items {
-			if i.IntakeID == sub.ID {
-				itemPath = orgPath + "/items/" + i.ID
-			}
-		}
-	}
-	if itemPath == "" {
-		t.Fatalf("no item for request %s: %+v", sub.ID, board.Items)
-	}
+	_, itemPath := routedItemPath(t, admin, org, "my phone screen is cracked")
 	admin.must(200, "PATCH", itemPath, map[string]any{"title": "Edited in person"})
 	script.must(200, "PATCH", itemPath, map[string]any{"title": "Edited by the script"})
 
