@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ type intakeEnv struct {
 	rejected  int
 	escalated int
 	awaiting  []activities.Proposal
-	// log is the order in which decisions were answered and mail delivered.
+	// log is the order in which decisions were answered, mail delivered and the state published.
 	log []string
 	// routeErr, when set, is what Route answers for a pipeline instead of applying it.
 	routeErr map[string]error
@@ -85,6 +86,12 @@ func newIntakeEnv(p activities.Proposal) *intakeEnv {
 		e.log = append(e.log, "delivered "+id)
 		return nil
 	})
+	e.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		status, _ := args.Get(0).(temporal.SearchAttributes).GetKeyword(IntakeStatusAttribute)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.log = append(e.log, "published "+status)
+	}).Return(nil)
 	e.OnActivity(a.AwaitApproval, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, _ activities.IntakeRef, p activities.Proposal) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -154,7 +161,21 @@ func (e *intakeEnv) result(t *testing.T) IntakeState {
 	return s
 }
 
-var input = IntakeInput{OrgID: testOrg, IntakeID: testIntake, EscalateAfter: 4 * time.Hour}
+// input starts a run as the API does, in the current shape.
+var input = func() IntakeInput {
+	in := NewIntakeInput(testOrg, testIntake)
+	in.EscalateAfter = 4 * time.Hour
+	return in
+}()
+
+func (e *intakeEnv) wantLog(t *testing.T, want ...string) {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !slices.Equal(e.log, want) {
+		t.Fatalf("order %q, want %q", e.log, want)
+	}
+}
 
 func TestIntakeConfidentProposalIsRouted(t *testing.T) {
 	t.Parallel()
@@ -167,8 +188,57 @@ func TestIntakeConfidentProposalIsRouted(t *testing.T) {
 	if len(e.delivered) != 1 || e.delivered[0] != "mail-for-cards" {
 		t.Fatalf("assignee mail delivered %v, want the mail Route returned", e.delivered)
 	}
+	// Published after the mail, in the task that completes the run: one visibility write, not two.
+	e.wantLog(t, "delivered mail-for-cards", "published routed")
 	if r := e.routed[0]; r.Priority != "high" || r.PriorityDecidedBy != intake.DecidedByRules || r.Assignee != nil || s.Priority != "high" {
 		t.Fatalf("priority: routed %+v, state %+v; want the proposal's, set by the rules, and no picked assignee", r, s)
+	}
+}
+
+// TestIntakeRoutedStateIsPublishedWhileMailIsRetried: when the assignee's
+// mail fails its first attempt, the routed state is published at once, not
+// after the mail server comes back; the mail still goes out once.
+func TestIntakeRoutedStateIsPublishedWhileMailIsRetried(t *testing.T) {
+	t.Parallel()
+	e := newIntakeEnv(proposal(0.93))
+	e.smtpDownFor = 3
+	e.ExecuteWorkflow(Intake, input)
+	if s := e.result(t); s.Status != intake.StatusRouted {
+		t.Fatalf("state %+v", s)
+	}
+	e.wantLog(t, "published routed", "delivered mail-for-cards")
+	if len(e.delivered) != 1 || e.smtpDownFor != 0 {
+		t.Fatalf("delivered %v (%d failures left), want once after the server came back", e.delivered, e.smtpDownFor)
+	}
+}
+
+// TestIntakeRunsStartedWithoutAShapeKeepTheirVersion: a run started before
+// IntakeInput.Shape existed takes its shape from GetVersion (version 1 for a
+// new run here) and publishes before delivering, as it did then.
+func TestIntakeRunsStartedWithoutAShapeKeepTheirVersion(t *testing.T) {
+	t.Parallel()
+	e := newIntakeEnv(proposal(0.93))
+	e.ExecuteWorkflow(Intake, IntakeInput{OrgID: testOrg, IntakeID: testIntake})
+	if s := e.result(t); s.Status != intake.StatusRouted {
+		t.Fatalf("state %+v", s)
+	}
+	e.wantLog(t, "published routed", "delivered mail-for-cards")
+}
+
+// TestIntakeRefusesAShapeItDoesNotKnow: a run asking for a newer shape than
+// this worker knows fails its workflow task (left for a newer worker), never
+// running an older shape's steps.
+func TestIntakeRefusesAShapeItDoesNotKnow(t *testing.T) {
+	t.Parallel()
+	e := newIntakeEnv(proposal(0.93))
+	in := input
+	in.Shape = intakeDeliversFirst + 1
+	e.ExecuteWorkflow(Intake, in)
+	if err := e.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "newer than this worker knows") {
+		t.Fatalf("workflow error %v, want the unknown shape refused", err)
+	}
+	if len(e.routed) != 0 || len(e.delivered) != 0 {
+		t.Fatalf("routed %v, delivered %v: nothing should run", e.routed, e.delivered)
 	}
 }
 
@@ -188,6 +258,7 @@ func TestIntakeOperatorApproves(t *testing.T) {
 	if len(e.delivered) != 1 || e.delivered[0] != "mail-for-cards" {
 		t.Fatalf("delivered %v, want the assignee's mail once", e.delivered)
 	}
+	e.wantLog(t, "published awaiting_approval", "answered approve", "delivered mail-for-cards", "published routed")
 }
 
 // TestIntakeDecisionIsAnsweredBeforeMailGoesOut: the Update answers as soon as
@@ -203,10 +274,8 @@ func TestIntakeDecisionIsAnsweredBeforeMailGoesOut(t *testing.T) {
 	if !u.completed || u.err != nil || s.Status != intake.StatusRouted {
 		t.Fatalf("update %+v, state %+v", u, s)
 	}
-	want := []string{"answered approve", "delivered mail-for-cards"}
-	if len(e.log) != 2 || e.log[0] != want[0] || e.log[1] != want[1] {
-		t.Fatalf("order %v, want %v", e.log, want)
-	}
+	// The first delivery attempt failed, so the state was published before the retries.
+	e.wantLog(t, "published awaiting_approval", "answered approve", "published routed", "delivered mail-for-cards")
 	if len(e.delivered) != 1 || e.smtpDownFor != 0 {
 		t.Fatalf("delivered %v (%d failures left), want once after the server came back", e.delivered, e.smtpDownFor)
 	}

@@ -189,7 +189,7 @@ func SweepStrandedIntake(ctx workflow.Context) (SweepResult, error) {
 			// A run that failed (its retries ran out) starts again; a running or completed one is left.
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			TypedSearchAttributes: temporal.NewSearchAttributes(OrgAttribute.ValueSet(r.OrgID.String()), IntakeStatusAttribute.ValueSet(intake.StatusReceived)),
-		}), Intake, IntakeInput{OrgID: r.OrgID, IntakeID: r.IntakeID})
+		}), Intake, NewIntakeInput(r.OrgID, r.IntakeID))
 	}
 	var errs []error
 	var swept []activities.StrandedIntake

@@ -35,7 +35,7 @@ func (r *intakeWorkflows) Start(ctx context.Context, org, intakeID uuid.UUID) er
 			TaskQueue:             r.taskQueue,
 			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.OrgAttribute.ValueSet(org.String()), workflows.IntakeStatusAttribute.ValueSet(intake.StatusReceived)),
-		}, workflows.Intake, workflows.IntakeInput{OrgID: org, IntakeID: intakeID})
+		}, workflows.Intake, workflows.NewIntakeInput(org, intakeID))
 		return err
 	})
 	if err != nil && !errorsAs[*serviceerror.WorkflowExecutionAlreadyStarted](err) {
