@@ -27,12 +27,14 @@ var addressWords = []string{"JALAN", "JLN", "LORONG", "LRG", "TAMAN", "TMN", "LO
 // headerStopWords end the header: what follows is no longer the address.
 var headerStopWords = []string{"TEL", "TELEPHONE", "PHONE", "FAX", "HP", "MOBILE", "GST", "GST NO", "GST ID", "GST REG",
 	"SST", "TAX INVOICE", "INVOICE", "RECEIPT", "CASH SALE", "CASH BILL", "BILL", "DATE", "CASHIER", "EMAIL", "WEBSITE",
-	"TABLE", "ORDER", "REG NO", "COMPANY NO", "CO NO", "SALES", "DOC", "TERMINAL", "MEMBER", "QTY", "ITEM"}
+	"TABLE", "ORDER", "REG NO", "COMPANY NO", "CO NO", "COMPANY REG", "ROC", "SSM", "H P", "TAXINVOICE", "CUSTOMER", "SALES", "DOC", "TERMINAL", "MEMBER", "QTY", "ITEM"}
 
 var (
 	postcodePattern = regexp.MustCompile(`\b\d{5}\b`)
 	// registration numbers printed under the name: "(789417-W)", "CO.REG :933109-x", "(65351-M)"
-	registrationPattern  = regexp.MustCompile(`(?i)^\(?\s*(?:CO\.?\s*REG(?:\.|ISTRATION)?\s*(?:NO\.?)?\s*[:.]?\s*|COMPANY\s*NO\.?\s*[:.]?\s*)?\d{3,12}\s*[-‐]?\s*[A-Z]\s*\)?$|(?i)^\(?\s*(?:CO\.?\s*REG|COMPANY\s*(?:REG|NO))`)
+	registrationPattern = regexp.MustCompile(`(?i)^\(?\s*(?:CO\.?\s*REG(?:\.|ISTRATION)?\s*(?:NO\.?)?\s*[:.]?\s*|COMPANY\s*NO\.?\s*[:.]?\s*)?\d{3,12}\s*[-‐]?\s*[A-Z]\s*\)?$|(?i)^\(?\s*(?:CO\.?\s*REG|COMPANY\s*(?:REG|NO))`)
+	// telephone numbers: "07-355 2616", "03-4162-2318", "1800 88 1231"
+	phonePattern         = regexp.MustCompile(`\b\d{2,4}[- ]\d{3,4}[- ]?\d{3,4}\b|\d{9,}`)
 	trailingRegistration = regexp.MustCompile(`\s*\(?\s*(?:CO\.?\s*(?:REG\.?\s*)?(?:NO\.?)?\s*[:.]?\s*)?\d{4,12}\s*-\s*[A-Za-z]\s*\)?\s*$`)
 )
 
@@ -78,30 +80,37 @@ func scanHeader(lines []line) headerScan {
 		return hs
 	}
 	hs.company = top[bestIdx]
-	hs.companyText = strings.TrimSpace(trailingRegistration.ReplaceAllString(hs.company.text, ""))
+	hs.companyText = cleanCompany(joinCompanyLines(top, bestIdx))
 	margin := bestScore - secondScore
 	hs.companyConf = round2((0.25 + 0.1*min(bestScore, 4)) * (0.6 + 0.4*min(1, margin/2)) * (0.6 + 0.4*hs.company.spanConfidence(0, len(hs.company.text))))
+	if strings.HasSuffix(strings.TrimSpace(top[bestIdx].text), "&") {
+		bestIdx++ // the name continued on the next line
+	}
 
-	// The address: lines after the name, skipping registration numbers, until a stop line.
+	// The address: the first address-like line after the name (registration
+	// numbers, dates and branch names may come between) up to a stop line.
 	addressLike := 0
-	for _, l := range top[bestIdx+1:] {
+	skipped := 0
+	for _, l := range top[min(bestIdx+1, len(top)):] {
 		t := strings.TrimSpace(l.text)
 		tokens := labelTokens(t)
-		if registrationPattern.MatchString(t) || len(tokens) == 0 {
-			if len(hs.address) == 0 {
+		if len(tokens) == 0 {
+			continue // stray punctuation
+		}
+		stop := registrationPattern.MatchString(t) || isStopLine(t, tokens) || len(findAmounts(t)) > 0 || phonePattern.MatchString(t)
+		looks := isAddressLike(t, tokens)
+		if len(hs.address) == 0 {
+			if !looks || stop {
+				if skipped++; skipped > 3 {
+					break
+				}
 				continue
 			}
+		} else if stop || len(findDates(t)) > 0 {
 			break
 		}
-		if isStopLine(t, tokens) || len(findDates(t)) > 0 || len(findAmounts(t)) > 0 {
-			break
-		}
-		looks := isAddressLike(t, tokens)
 		if looks {
 			addressLike++
-		} else if len(hs.address) == 0 {
-			// a second name line ("formerly known as ...", a branch name) before the address
-			continue
 		}
 		hs.address = append(hs.address, l)
 		if len(hs.address) == 6 {
@@ -186,4 +195,38 @@ func medianLineHeight(ls []*line) int {
 		}
 	}
 	return hs[len(hs)/2]
+}
+
+// joinCompanyLines reads a name printed over two lines ("HOME MASTER HARDWARE &" / "ELECTRICAL").
+func joinCompanyLines(top []*line, i int) string {
+	t := strings.TrimSpace(top[i].text)
+	if i > 0 && strings.HasSuffix(strings.TrimSpace(top[i-1].text), "&") {
+		return strings.TrimSpace(top[i-1].text) + " " + t
+	}
+	if strings.HasSuffix(t, "&") && i+1 < len(top) {
+		return t + " " + strings.TrimSpace(top[i+1].text)
+	}
+	return t
+}
+
+// legalFormFixes repairs OCR misreads of legal forms, which are spelled one
+// way only ("SON BHD" is always "SDN BHD").
+var legalFormFixes = []struct {
+	pattern *regexp.Regexp
+	with    string
+}{
+	{regexp.MustCompile(`\b(?:SON|S0N|SDM|SUN|5DN)(\.?\s+)(BHD|BND|8HD|BHO)\b`), "SDN${1}BHD"},
+	{regexp.MustCompile(`\b(SDN\.?\s+)(?:BND|8HD|BHO|BH0)\b`), "${1}BHD"},
+	{regexp.MustCompile(`\b(?:Son|Sdm)(\.?\s+)(Bhd)\b`), "Sdn${1}Bhd"},
+}
+
+// cleanCompany trims registration numbers and stray punctuation OCR leaves
+// around a name and repairs misread legal forms.
+func cleanCompany(s string) string {
+	s = trailingRegistration.ReplaceAllString(s, "")
+	s = strings.TrimRight(strings.TrimSpace(s), ":;,|'\"")
+	for _, f := range legalFormFixes {
+		s = f.pattern.ReplaceAllString(s, f.with)
+	}
+	return collapseSpace(s)
 }

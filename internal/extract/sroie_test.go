@@ -94,7 +94,7 @@ func evaluateSROIE(b *testing.B, name string, docs map[int][]Page, keys map[int]
 			if ok {
 				hits[f]++
 			} else if *sroieVerbose {
-				b.Logf("%s %03d %-7s got %q (%.2f) want %q", name, i, f, got.Value, got.Confidence, keys[i][f])
+				fmt.Fprintf(os.Stderr, "%s %03d %-7s got %q (%.2f) want %q\n", name, i, f, got.Value, got.Confidence, keys[i][f])
 			}
 			if got.Confidence >= confidentAt {
 				confident++

@@ -10,6 +10,9 @@ import (
 type Vendor struct {
 	Name    string `json:"name"`
 	Address string `json:"address"`
+	// Seen counts the imports and reviews that spelled the vendor exactly so;
+	// among spellings of one vendor the most used one wins.
+	Seen int `json:"seen,omitempty"`
 }
 
 // VendorIndex is an organisation's known vendors, matched fuzzily against
@@ -84,8 +87,12 @@ func (ix *VendorIndex) add(v Vendor) {
 	if v.Name == "" {
 		return
 	}
-	for _, e := range ix.entries {
-		if e.Vendor == v {
+	if v.Seen < 1 {
+		v.Seen = 1
+	}
+	for i, e := range ix.entries {
+		if e.Name == v.Name && e.Address == v.Address {
+			ix.entries[i].Seen += v.Seen
 			return
 		}
 	}
@@ -98,9 +105,8 @@ func (ix *VendorIndex) add(v Vendor) {
 }
 
 // Learn records the vendor of a reviewed document from its reviewed fields
-// ("company" and "address"). A known vendor whose name and address read the
-// same once OCR look-alikes are folded takes the reviewed spelling; otherwise
-// the vendor is added. It reports whether the index changed.
+// ("company" and "address"): a spelling already known counts once more,
+// a new one is added. It reports whether the index changed.
 func (ix *VendorIndex) Learn(reviewed map[string]string) bool {
 	v := Vendor{Name: collapseSpace(reviewed[FieldCompany]), Address: collapseSpace(reviewed[FieldAddress])}
 	if v.Name == "" {
@@ -108,37 +114,8 @@ func (ix *VendorIndex) Learn(reviewed map[string]string) bool {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	nameKey, addrKey := foldKey(v.Name), foldKey(v.Address)
-	for i, e := range ix.entries {
-		if editSimilarity(e.nameKey, nameKey) < 0.95 {
-			continue
-		}
-		if len(e.addrKey) > 0 && len(addrKey) > 0 && editSimilarity(e.addrKey, addrKey) < 0.9 {
-			continue // another branch of the same company
-		}
-		if v.Address == "" {
-			v.Address = e.Address
-		}
-		if e.Vendor == v {
-			return false
-		}
-		ix.entries[i].Vendor = v
-		ix.entries[i].nameKey = nameKey
-		ix.entries[i].addrKey = foldKey(v.Address)
-		ix.reindex()
-		return true
-	}
 	ix.add(v)
 	return true
-}
-
-func (ix *VendorIndex) reindex() {
-	ix.postings = map[string][]int{}
-	for id, e := range ix.entries {
-		for g := range trigrams(e.nameKey) {
-			ix.postings[g] = append(ix.postings[g], id)
-		}
-	}
 }
 
 // MarshalJSON writes {"vendors":[...]}.
@@ -181,7 +158,15 @@ type vendorHit struct {
 	nameSim, addrSim float64
 	nameKey, addrKey []rune
 	hasAddress       bool
-	runnerUpSameName bool
+	seen             int
+}
+
+// spellingTolerance: spellings of one vendor whose scores differ by less
+// than this are told apart by how often the organisation used them.
+const spellingTolerance = 0.03
+
+func sameVendor(a, b vendorHit) bool {
+	return editSimilarity(a.nameKey, b.nameKey) >= 0.9 && editSimilarity(a.addrKey, b.addrKey) >= 0.9
 }
 
 func (ix *VendorIndex) matchLines(lines []line) (vendorHit, bool) {
@@ -224,7 +209,7 @@ func (ix *VendorIndex) matchLines(lines []line) (vendorHit, bool) {
 	found := false
 	for _, id := range ids {
 		e := ix.entries[id]
-		h := vendorHit{vendor: e.Vendor, nameKey: e.nameKey, addrKey: e.addrKey}
+		h := vendorHit{vendor: e.Vendor, nameKey: e.nameKey, addrKey: e.addrKey, seen: e.Seen}
 		h.nameSim = substringSimilarity(e.nameKey, nameText)
 		need := minNameSimilarity
 		if len(e.nameKey) < shortNameRunes {
@@ -246,8 +231,11 @@ func (ix *VendorIndex) matchLines(lines []line) (vendorHit, bool) {
 		if h.score < minMatchScore {
 			continue
 		}
-		if !found || h.score > best.score {
+		switch {
+		case !found || h.score > best.score+spellingTolerance:
 			best, found = h, true
+		case h.score >= best.score-spellingTolerance && sameVendor(h, best) && h.seen > best.seen:
+			best = h // another spelling of the same vendor, used more often
 		}
 	}
 	return best, found
