@@ -146,6 +146,9 @@ func findAmounts(text string) []amountSpan {
 	var out []amountSpan
 	for _, m := range amountPattern.FindAllStringSubmatchIndex(text, -1) {
 		// A longer number around the match ("12.50.3", "0123.45" inside a code) is not money.
+		for m[0] < m[1] && text[m[0]] == ' ' {
+			m[0]++ // the optional space before the digits is not part of the amount
+		}
 		if m[0] > 0 && isDigitOrLetter(text[m[0]-1]) || followedByNumberOrPercent(text, m[1]) {
 			continue
 		}
