@@ -1,0 +1,83 @@
+package extract
+
+import "testing"
+
+func TestTotalFromLabels(t *testing.T) {
+	res := Extract([]Page{testPage(
+		"ACME TRADING SDN BHD",
+		"DATE 01/02/2019",
+		"WIDGET            25.00",
+		"TOTAL QTY: 2",
+		"SUBTOTAL          25.00",
+		"ROUNDING ADJ      -0.02",
+		"GRAND TOTAL RM    24.98",
+		"CASH              50.00",
+		"CHANGE            25.02",
+	)}, nil)
+	f := res.Fields[FieldTotal]
+	if f.Normalized != "24.98" || f.Value != "RM    24.98" && f.Value != "RM 24.98" {
+		t.Fatalf("total = %+v; want the GRAND TOTAL 24.98", f)
+	}
+	if f.Page != 1 || f.Box[1] != 20+30*6 {
+		t.Errorf("total found at page %d box %v; want the GRAND TOTAL line", f.Page, f.Box)
+	}
+	if !passedCheck(res.Checks, CheckCashChange) {
+		t.Errorf("checks = %+v; want cash - change = total passed", res.Checks)
+	}
+}
+
+func TestArithmeticPicksTotalAmongCandidates(t *testing.T) {
+	// Two amounts labelled TOTAL: only one is subtotal + tax.
+	res := Extract([]Page{testPage(
+		"SOME SHOP ENTERPRISE",
+		"WIDGET A          10.00",
+		"GADGET B          20.00",
+		"SUB TOTAL         30.00",
+		"GST 6%             1.80",
+		"TOTAL             31.80",
+		"TOTAL             13.18",
+	)}, nil)
+	if got := res.Fields[FieldTotal].Normalized; got != "31.80" {
+		t.Fatalf("total = %q; want 31.80 (30.00 + 1.80)", got)
+	}
+	if res.Fields[FieldSubtotal].Normalized != "30.00" || res.Fields[FieldTax].Normalized != "1.80" {
+		t.Errorf("subtotal, tax = %+v, %+v; want 30.00 and 1.80", res.Fields[FieldSubtotal], res.Fields[FieldTax])
+	}
+	if !passedCheck(res.Checks, CheckSubtotalTax) || !passedCheck(res.Checks, CheckLineItems) {
+		t.Errorf("checks = %+v; want subtotal+tax and line items passed", res.Checks)
+	}
+	if len(res.LineItems) != 2 || res.LineItems[0].Description != "WIDGET A" || res.LineItems[1].Normalized != "20.00" {
+		t.Errorf("line items = %+v; want WIDGET A 10.00 and GADGET B 20.00", res.LineItems)
+	}
+}
+
+func TestFailedCheckLowersConfidence(t *testing.T) {
+	good := Extract([]Page{testPage("SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 10.60")}, nil)
+	bad := Extract([]Page{testPage("SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 19.60")}, nil)
+	if bad.Fields[FieldTotal].Normalized != "19.60" {
+		t.Fatalf("total = %+v; want the labelled 19.60", bad.Fields[FieldTotal])
+	}
+	if passedCheck(bad.Checks, CheckSubtotalTax) || bad.Fields[FieldTotal].Confidence >= good.Fields[FieldTotal].Confidence {
+		t.Errorf("a total that does not add up: checks %+v, confidence %.2f (consistent: %.2f); want a failed check and lower confidence",
+			bad.Checks, bad.Fields[FieldTotal].Confidence, good.Fields[FieldTotal].Confidence)
+	}
+}
+
+func TestLabelOnLineAbove(t *testing.T) {
+	res := Extract([]Page{testPage("SHOP SDN BHD", "ITEM 3.00", "AMOUNT DUE", "12.40")}, nil)
+	if got := res.Fields[FieldTotal].Normalized; got != "12.40" {
+		t.Fatalf("total = %q; want 12.40 printed under AMOUNT DUE", got)
+	}
+}
+
+func TestOCRNoisyLabel(t *testing.T) {
+	if r := classifyLabel("T0TAL AMOUNT:"); r != roleTotalStrong {
+		t.Errorf("classifyLabel(T0TAL AMOUNT) = %v; want strong total", r)
+	}
+	if r := classifyLabel("SUB-TOTAL"); r != roleSubtotal {
+		t.Errorf("classifyLabel(SUB-TOTAL) = %v; want subtotal", r)
+	}
+	if r := classifyLabel("Total Qty"); r != roleOther {
+		t.Errorf("classifyLabel(Total Qty) = %v; want other", r)
+	}
+}
