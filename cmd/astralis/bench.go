@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -70,16 +72,20 @@ func runBench(args []string) int {
 		return fail(err)
 	}
 
-	var ceilingRates, intakeRates []float64
+	var ceilingRates, intakeRates, ceilingCPU, intakeCPU []float64
 	var accept []time.Duration
+	cpu := benchCPU{dataDir: dev.DataDir}
+	perItem := func(before time.Duration) float64 { return ms(cpu.used()-before) / float64(*n) }
 	measureCeiling := func() error {
+		before := cpu.used()
 		rate, err := ceiling.run(*n, *concurrency)
-		ceilingRates = append(ceilingRates, rate)
+		ceilingRates, ceilingCPU = append(ceilingRates, rate), append(ceilingCPU, perItem(before))
 		return err
 	}
 	measureIntakes := func() error {
+		before := cpu.used()
 		rate, latencies, err := intakes.run(*n, *concurrency)
-		intakeRates = append(intakeRates, rate)
+		intakeRates, intakeCPU = append(intakeRates, rate), append(intakeCPU, perItem(before))
 		accept = append(accept, latencies...)
 		return err
 	}
@@ -97,7 +103,8 @@ func runBench(args []string) int {
 				return fail(err)
 			}
 		}
-		fmt.Fprintf(os.Stderr, "round %d: ceiling %.1f /s, end to end %.1f /s (%.2f ×)\n", round+1, ceilingRates[round], intakeRates[round], intakeRates[round]/ceilingRates[round])
+		fmt.Fprintf(os.Stderr, "round %d: ceiling %.1f /s, end to end %.1f /s (%.2f ×); CPU per item %.1f and %.1f ms\n",
+			round+1, ceilingRates[round], intakeRates[round], intakeRates[round]/ceilingRates[round], ceilingCPU[round], intakeCPU[round])
 	}
 	slices.Sort(accept)
 	pct := func(p float64) time.Duration { return accept[int(p*float64(len(accept)-1))] }
@@ -109,6 +116,8 @@ func runBench(args []string) int {
 	fmt.Printf("%-52s %10.1f /s\n", "ceiling: bare workflow with 3 no-op activities", median(ceilingRates))
 	fmt.Printf("%-52s %10.1f /s  (%.2f × the ceiling, median of the rounds' ratios)\n", "end to end: POST /intake → routed", median(intakeRates), median(ratios))
 	fmt.Printf("%-52s %7.1f ms p50, %.1f ms p99\n", "API accept latency (POST /intake → 202)", ms(pct(0.5)), ms(pct(0.99)))
+	fmt.Printf("%-52s %7.1f ms a workflow, %.1f ms an intake (%.2f ×, medians)\n", "CPU time of the benchmark's processes",
+		median(ceilingCPU), median(intakeCPU), median(ceilingCPU)/median(intakeCPU))
 	return 0
 }
 
@@ -170,11 +179,11 @@ func (b *ceilingBench) close() {
 func (b *ceilingBench) run(n, concurrency int) (float64, error) {
 	start := time.Now()
 	err := inParallel(n, concurrency, func(int) error {
-		run, err := b.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "bench-" + uuid.NewString(), TaskQueue: "bench-ceiling"}, benchWorkflow)
-		if err != nil {
+		id := "bench-" + uuid.NewString()
+		if _, err := b.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: "bench-ceiling"}, benchWorkflow); err != nil {
 			return err
 		}
-		return run.Get(context.Background(), nil)
+		return awaitResult(b.client, id, nil)
 	})
 	return float64(n) / time.Since(start).Seconds(), err
 }
@@ -232,7 +241,7 @@ func (b *intakeBench) run(n, concurrency int) (float64, []time.Duration, error) 
 		}
 		accept[i] = time.Since(t0)
 		var state workflows.IntakeState
-		if err := b.client.GetWorkflow(context.Background(), workflows.IntakeWorkflowID(sub.ID), "").Get(context.Background(), &state); err != nil {
+		if err := awaitResult(b.client, workflows.IntakeWorkflowID(sub.ID), &state); err != nil {
 			return err
 		}
 		if state.Status != "routed" {
@@ -244,6 +253,30 @@ func (b *intakeBench) run(n, concurrency int) (float64, []time.Duration, error) 
 }
 
 // inParallel runs f(0..n-1) with at most concurrency at once and returns the first error.
+// awaitResult waits for the workflow's close event and decodes its result
+// into out (when not nil). Both sides of the bench wait this way: one
+// long poll, without the DescribeWorkflowExecution call that
+// client.GetWorkflow(id, "").Get makes to find the run, which the ceiling's
+// run handle would not make and the intakes' would.
+func awaitResult(c client.Client, workflowID string, out any) error {
+	iter := c.GetWorkflowHistory(context.Background(), workflowID, "", true, enums.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+	if !iter.HasNext() {
+		return fmt.Errorf("workflow %s: no close event", workflowID)
+	}
+	ev, err := iter.Next()
+	if err != nil {
+		return err
+	}
+	done := ev.GetWorkflowExecutionCompletedEventAttributes()
+	if done == nil {
+		return fmt.Errorf("workflow %s closed with %s", workflowID, ev.GetEventType())
+	}
+	if out == nil {
+		return nil
+	}
+	return converter.GetDefaultDataConverter().FromPayloads(done.GetResult(), out)
+}
+
 func inParallel(n, concurrency int, f func(i int) error) error {
 	var (
 		wg       sync.WaitGroup
