@@ -31,6 +31,28 @@ type Config struct {
 	OpenAI   OpenAI   `mapstructure:"openai"`
 	Dev      Dev      `mapstructure:"dev"`
 	Limits   Limits   `mapstructure:"limits"`
+	// Documents configures uploads and how they are read.
+	Documents Documents `mapstructure:"documents"`
+}
+
+// Documents bounds uploads and sets how the worker reads them.
+type Documents struct {
+	// MaxBytes is the largest file an upload may carry.
+	MaxBytes int64 `mapstructure:"max_bytes"`
+	// MaxPages is the most pages a PDF may have.
+	MaxPages int `mapstructure:"max_pages"`
+	// MaxPixels is the most pixels an image, or a page rendered for OCR, may have.
+	MaxPixels int64 `mapstructure:"max_pixels"`
+	// DPI is the resolution PDF pages without a text layer are rendered at for OCR.
+	DPI int `mapstructure:"dpi"`
+	// OCRWorkers is how many pages one worker reads at once; 0 is one per CPU core.
+	OCRWorkers int `mapstructure:"ocr_workers"`
+	// URLTTL is how long a presigned link to an original works.
+	URLTTL time.Duration `mapstructure:"url_ttl"`
+	// SpoolDir holds uploads while the API checks them; CacheDir the worker's
+	// copies of originals while their pages are read ("" for the system's temporary directory).
+	SpoolDir string `mapstructure:"spool_dir"`
+	CacheDir string `mapstructure:"cache_dir"`
 }
 
 type HTTP struct {
@@ -172,6 +194,14 @@ var defaults = map[string]any{
 	"http.addr":                      "127.0.0.1:8080",
 	"http.metrics_addr":              "127.0.0.1:9090",
 	"http.max_body_bytes":            int64(1 << 20),
+	"documents.max_bytes":            int64(25 << 20),
+	"documents.max_pages":            500,
+	"documents.max_pixels":           int64(50_000_000),
+	"documents.dpi":                  300,
+	"documents.ocr_workers":          0,
+	"documents.url_ttl":              5 * time.Minute,
+	"documents.spool_dir":            "",
+	"documents.cache_dir":            "",
 	"http.shutdown_timeout":          5 * time.Second,
 	"http.public_url":                "",
 	"http.allowed_origins":           []string{},
@@ -338,6 +368,9 @@ func (c Config) Validate() error {
 
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
 		add("env: must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
+	}
+	if d := c.Documents; d.MaxBytes <= 0 || d.MaxPages <= 0 || d.MaxPixels <= 0 || d.DPI < 72 || d.DPI > 600 || d.OCRWorkers < 0 || d.URLTTL <= 0 || d.URLTTL > 7*24*time.Hour {
+		add("documents: max_bytes, max_pages and max_pixels must be positive, dpi 72–600, ocr_workers 0 or more, url_ttl up to 7 days (S3's limit)")
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		add("http.addr (ASTRALIS_HTTP_ADDR): %q is not host:port", c.HTTP.Addr)
