@@ -328,11 +328,31 @@ func (h *documentHandler) getSettings(c *gin.Context) {
 	c.JSON(http.StatusOK, s)
 }
 
+// putSettings changes the settings the body names; the others stay as they
+// are (retention_days, when named, is replaced whole).
 func (h *documentHandler) putSettings(c *gin.Context) {
-	var in documents.Settings
-	if err := decodeJSON(c, &in); err != nil {
+	var patch struct {
+		DuplicatePolicy *string         `json:"duplicate_policy"`
+		ReviewThreshold *float64        `json:"review_threshold"`
+		RetentionDays   *map[string]int `json:"retention_days"`
+	}
+	if err := decodeJSON(c, &patch); err != nil {
 		respondError(c, err)
 		return
+	}
+	in, err := h.documents.Settings(c, orgID(c))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if patch.DuplicatePolicy != nil {
+		in.DuplicatePolicy = *patch.DuplicatePolicy
+	}
+	if patch.ReviewThreshold != nil {
+		in.ReviewThreshold = *patch.ReviewThreshold
+	}
+	if patch.RetentionDays != nil {
+		in.RetentionDays = *patch.RetentionDays
 	}
 	s, err := h.documents.SaveSettings(c, orgID(c), in)
 	if err != nil {

@@ -223,7 +223,6 @@ func (q *queryParams) time(name string) *time.Time {
 	return &t
 }
 
-// err is the 422 naming every bad parameter, or nil.
 // date reads an optional calendar date parameter (2026-01-31).
 func (q *queryParams) date(name string) *time.Time {
 	raw := q.c.Query(name)
@@ -255,6 +254,7 @@ func (q *queryParams) boolean(name string) *bool {
 	}
 }
 
+// err is the 422 naming every bad parameter, or nil.
 func (q *queryParams) err() error {
 	if len(q.fields) == 0 {
 		return nil
