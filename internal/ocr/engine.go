@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"unicode"
+
+	"github.com/otiai10/gosseract/v2"
 )
 
 // Engine reads pages. It owns a pool of Tesseract clients; Close it when done.
@@ -33,12 +35,15 @@ func NewEngine(workers int, lim Limits) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := startTesseractPool(workers)
+	pool, err := startTesseractPool(workers, pageSegMode)
 	if err != nil {
 		return nil, err
 	}
 	return &Engine{lim: lim, tools: tools, pool: pool, norm: defaultNormaliser}, nil
 }
+
+// pageSegMode is how Tesseract finds the text on a page.
+var pageSegMode = gosseract.PSM_AUTO
 
 // Close stops the Tesseract clients and frees them.
 func (e *Engine) Close() { e.pool.stop() }

@@ -81,8 +81,8 @@ func BenchmarkSROIEEngine(b *testing.B) {
 		norm normaliser
 	}{
 		{"default", defaultNormaliser},
-		{"binarised", func() normaliser { n := defaultNormaliser; n.binarise = true; return n }()},
-		{"unscaled", normaliser{targetLineHeight: 1, minScale: 1, maxScale: 1}},
+		{"no-contrast", func() normaliser { n := defaultNormaliser; n.gamma = 0; return n }()},
+		{"gray-only", normaliser{targetLineHeight: 1, minScale: 1, maxScale: 1}},
 	} {
 		b.Run(v.name, func(b *testing.B) {
 			e, err := NewEngine(1, DefaultLimits())

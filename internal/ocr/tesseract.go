@@ -21,6 +21,9 @@ type tesseractPool struct {
 	wg   sync.WaitGroup
 }
 
+// tesseractVariables are set on every client.
+var tesseractVariables = map[string]string{}
+
 type tesseractJob struct {
 	pgm    []byte
 	dpi    int
@@ -34,12 +37,12 @@ type tesseractResult struct {
 
 // startTesseractPool starts workers clients and waits until each has loaded
 // its model, so a missing language file fails here and not on a page.
-func startTesseractPool(workers int) (*tesseractPool, error) {
+func startTesseractPool(workers int, psm gosseract.PageSegMode) (*tesseractPool, error) {
 	p := &tesseractPool{jobs: make(chan tesseractJob)}
 	ready := make(chan error, workers)
 	for range workers {
 		p.wg.Add(1)
-		go p.work(ready)
+		go p.work(ready, psm)
 	}
 	var firstErr error
 	for range workers {
@@ -54,13 +57,24 @@ func startTesseractPool(workers int) (*tesseractPool, error) {
 	return p, nil
 }
 
-func (p *tesseractPool) work(ready chan<- error) {
+func (p *tesseractPool) work(ready chan<- error, psm gosseract.PageSegMode) {
 	defer p.wg.Done()
 	// Tesseract keeps per-thread state (OpenMP, locale); keep each client on one thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	client := gosseract.NewClient()
 	defer client.Close()
+	// SetPageSegMode before the client's lazy Init is lost; a variable is applied after it.
+	if err := client.SetVariable("tessedit_pageseg_mode", strconv.Itoa(int(psm))); err != nil {
+		ready <- err
+		return
+	}
+	for k, v := range tesseractVariables {
+		if err := client.SetVariable(gosseract.SettableVariable(k), v); err != nil {
+			ready <- err
+			return
+		}
+	}
 	ready <- warmUp(client)
 	for job := range p.jobs {
 		job.result <- recognise(client, job.pgm, job.dpi)
