@@ -223,4 +223,3 @@ func encodePGM(g *image.Gray) []byte {
 	}
 	return out
 }
-
