@@ -92,7 +92,7 @@ func (e *Engine) pdfPage(ctx context.Context, path string, n int) (Page, error) 
 	}
 	if hasText(words) {
 		s := pageScale(e.lim.DPI)
-		return Page{Number: n, Width: int(math.Ceil(wPt * s)), Height: int(math.Ceil(hPt * s)), Source: SourceText, Words: words}, nil
+		return Page{Number: n, Width: int(math.Round(wPt * s)), Height: int(math.Round(hPt * s)), Source: SourceText, Words: words}, nil
 	}
 	if wPt <= 0 || hPt <= 0 {
 		// pdftotext gave no page row: ask pdfinfo for the page's size.
