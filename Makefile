@@ -88,6 +88,7 @@ FUZZTIME ?= 30s
 fuzz:
 	go test ./api/ -run '^$$' -fuzz '^FuzzSignUpDecoder$$' -fuzztime $(FUZZTIME)
 	go test ./api/ -run '^$$' -fuzz '^FuzzLoginDecoder$$' -fuzztime $(FUZZTIME)
+	go test ./internal/ocr/ -run '^$$' -fuzz '^FuzzSniffAndInspect$$' -fuzztime $(FUZZTIME)
 
 workflowcheck: tools
 	$(TOOLS)/workflowcheck -show-pos ./...
