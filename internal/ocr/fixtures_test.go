@@ -85,15 +85,13 @@ func scannedPDF(img *image.Gray, wPt, hPt int) []byte {
 // encryptedPDF is textPDF with a standard security handler whose user
 // password is not empty: nothing can open it without the password.
 func encryptedPDF() []byte {
-	pdf := textPDF([]string{"SECRET"})
-	// Rebuild with an /Encrypt dictionary; its /U does not match the empty password.
+	// The /U entry does not match the empty password, so poppler asks for one.
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
 		"<< /Filter /Standard /V 1 /R 2 /O <" + strings.Repeat("5a", 32) + "> /U <" + strings.Repeat("c3", 32) + "> /P -44 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
 	}
-	_ = pdf
 	return buildPDF(objs, "/Encrypt 3 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>] ")
 }
 
