@@ -88,6 +88,7 @@ FUZZTIME ?= 30s
 fuzz:
 	go test ./api/ -run '^$$' -fuzz '^FuzzSignUpDecoder$$' -fuzztime $(FUZZTIME)
 	go test ./api/ -run '^$$' -fuzz '^FuzzLoginDecoder$$' -fuzztime $(FUZZTIME)
+	go test ./internal/ocr/ -run '^$$' -fuzz '^FuzzSniffAndInspect$$' -fuzztime $(FUZZTIME)
 
 workflowcheck: tools
 	$(TOOLS)/workflowcheck -show-pos ./...
@@ -103,6 +104,10 @@ $(TOOLS)/workflowcheck:
 $(TOOLS)/staticcheck:
 	GOBIN=$(TOOLS) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+# Debian packages for OCR: Tesseract and Leptonica headers (gosseract is cgo), the English model, poppler's
+# pdfinfo/pdftotext/pdftoppm; g++ compiles gosseract's C++ bridge.
+OCR_PACKAGES := g++ libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils
+
 # A C compiler is needed by the race detector and sqlc's PostgreSQL parser.
 # PostgreSQL itself is installed by `astralis dev`/`testenv` when missing.
 deps:
@@ -110,6 +115,11 @@ deps:
 	@command -v gcc >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev; \
 		else echo "gcc is required (sudo apt-get install gcc)"; exit 1; fi; }
+	@# internal/ocr links Tesseract through cgo (headers to build, the English model to run) and runs poppler's tools.
+	@missing=$$(for p in $(OCR_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "OCR needs: sudo apt-get install $$missing"; exit 1; fi; fi
 
 clean:
 	rm -rf $(BIN)
