@@ -16,6 +16,9 @@ const EICAR = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!H+
 // real databases call it "Win.Test.EICAR_HDB-1".
 const EICARSignature = "Eicar-Test-Signature"
 
+// socketName is clamd's Unix socket in its directory; it listens there and on TCP.
+const socketName = "clamd.sock"
+
 // writeFiles writes clamd.conf, the signature database and the scratch
 // directory clamd keeps streams in while it scans them.
 func writeFiles(dir string, port int, streamMax int64) error {
@@ -46,6 +49,7 @@ Foreground yes
 LogTime yes
 TCPAddr 127.0.0.1
 TCPSocket %d
+LocalSocket %s
 DatabaseDirectory %s
 TemporaryDirectory %s
 StreamMaxLength %d
@@ -58,5 +62,5 @@ CommandReadTimeout 10
 IdleTimeout 30
 ConcurrentDatabaseReload no
 Bytecode no
-`, port, filepath.Join(dir, "db"), filepath.Join(dir, "tmp"), streamMax, streamMax, 4*streamMax)
+`, port, filepath.Join(dir, socketName), filepath.Join(dir, "db"), filepath.Join(dir, "tmp"), streamMax, streamMax, 4*streamMax)
 }

@@ -109,6 +109,11 @@ func (s *Server) Address() string {
 	return "tcp://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
 }
 
+// UnixAddress is clamd's Unix socket, in the form virusscan.Config takes.
+func (s *Server) UnixAddress() string {
+	return "unix://" + filepath.Join(s.dir, socketName)
+}
+
 // Start runs clamd again after Stop, on the same address, and waits until it
 // answers. It does nothing when clamd is already running.
 func (s *Server) Start(ctx context.Context) error {
