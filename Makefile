@@ -104,7 +104,7 @@ $(TOOLS)/staticcheck:
 	GOBIN=$(TOOLS) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # A C compiler is needed by the race detector and sqlc's PostgreSQL parser.
-# PostgreSQL itself is installed by `astralis dev`/`testenv` when missing.
+# PostgreSQL and clamd (clamav-daemon) are installed by `astralis dev`/`testenv` when missing.
 deps:
 	@command -v go >/dev/null || { echo "Go is required: https://go.dev/dl/"; exit 1; }
 	@command -v gcc >/dev/null || { \

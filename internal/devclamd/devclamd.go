@@ -27,8 +27,8 @@ import (
 	"github.com/astralisops/astralis/internal/virusscan"
 )
 
-// DefaultStreamMaxLength is clamd's own default limit on one scanned stream.
-const DefaultStreamMaxLength = 25 << 20
+// DefaultStreamMaxLength is clamd's own default limit on one scanned stream (100M).
+const DefaultStreamMaxLength = 100 << 20
 
 // readyTimeout bounds how long clamd may take to load its (tiny) database.
 const readyTimeout = time.Minute
