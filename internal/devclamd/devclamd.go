@@ -114,13 +114,19 @@ func (s *Server) UnixAddress() string {
 	return "unix://" + filepath.Join(s.dir, socketName)
 }
 
-// Start runs clamd again after Stop, on the same address, and waits until it
-// answers. It does nothing when clamd is already running.
+// Start runs clamd again after Stop (or after it died), on the same address,
+// and waits until it answers. It does nothing when clamd is running.
 func (s *Server) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd != nil {
-		return nil
+		select {
+		case <-s.exited:
+			s.logger.Warn("clamd had exited; starting it again", slog.String("log", s.logTail()))
+			s.cmd, s.exited = nil, nil
+		default:
+			return nil
+		}
 	}
 	logFile, err := os.OpenFile(s.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {

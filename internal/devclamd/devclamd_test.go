@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,6 +75,30 @@ func TestStopAndStartKeepTheAddress(t *testing.T) {
 	v, err := scan(t, address, devclamd.EICAR)
 	if err != nil || !v.Infected {
 		t.Fatalf("after restart: %+v, %v", v, err)
+	}
+}
+
+func TestStartRevivesAClamdThatDied(t *testing.T) {
+	srv := startClamd(t, devclamd.Options{})
+	pid := srv.PID()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// Its /proc entry goes once the server has reaped it, and so knows it died.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("clamd (pid %d) still there after SIGKILL", pid)
+		}
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v, err := scan(t, srv.Address(), devclamd.EICAR)
+	if err != nil || !v.Infected {
+		t.Fatalf("after Start: %+v, %v", v, err)
 	}
 }
 

@@ -38,7 +38,7 @@ func findClamd(ctx context.Context, logger *slog.Logger) (string, error) {
 	}
 	env := append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	for _, args := range [][]string{
-		{"update"},
+		{"-o", "DPkg::Lock::Timeout=300", "update"},
 		// Another apt-get (a second helper, unattended upgrades) may hold the lock for a while.
 		{"-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends", "clamav-daemon"},
 	} {

@@ -48,8 +48,8 @@ func TestAHungClamdIsUnavailableWithinTheContextDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	v, err := s.Scan(ctx, strings.NewReader("some document"))
-	if !errors.Is(err, virusscan.ErrUnavailable) {
-		t.Fatalf("got %+v, %v; want ErrUnavailable", v, err)
+	if !errors.Is(err, virusscan.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %+v, %v; want ErrUnavailable and the context's deadline", v, err)
 	}
 }
 

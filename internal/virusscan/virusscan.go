@@ -152,8 +152,11 @@ func (s *Scanner) dial(ctx context.Context) (net.Conn, func(), error) {
 // connError classifies a transport failure: the caller's own cancellation
 // stays that; everything else means clamd could not answer now.
 func (s *Scanner) connError(ctx context.Context, op string, err error) error {
-	if ctxErr := ctx.Err(); errors.Is(ctxErr, context.Canceled) {
+	switch ctxErr := ctx.Err(); {
+	case errors.Is(ctxErr, context.Canceled):
 		return fmt.Errorf("virusscan: %s: %w", op, ctxErr)
+	case ctxErr != nil:
+		err = fmt.Errorf("%w (%w)", err, ctxErr) // the caller's deadline, not only ours
 	}
 	return &UnavailableError{Address: s.address, Op: op, Err: err}
 }
