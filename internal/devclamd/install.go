@@ -48,10 +48,25 @@ func findClamd(ctx context.Context, logger *slog.Logger) (string, error) {
 			return "", fmt.Errorf("devclamd: apt-get %s: %w\n%s", strings.Join(args, " "), err, lastLines(out, 15))
 		}
 	}
+	disableServices(ctx, logger)
 	if bin := lookClamd(); bin != "" {
 		return bin, nil
 	}
 	return "", errors.New("devclamd: clamav-daemon installed but clamd not found")
+}
+
+// disableServices keeps the package's clamd and freshclam from starting at the
+// next boot on a systemd machine: with real signatures clamd holds about a
+// gigabyte of memory, for nothing we use.
+func disableServices(ctx context.Context, logger *slog.Logger) {
+	if _, err := os.Stat("/run/systemd/system"); err != nil {
+		return // no systemd: nothing starts them
+	}
+	cmd := exec.CommandContext(ctx, "systemctl", "disable", "--now",
+		"clamav-daemon.service", "clamav-daemon.socket", "clamav-freshclam.service")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		logger.Warn("devclamd: could not disable the clamav services", slog.Any("error", err), slog.String("output", lastLines(out, 5)))
+	}
 }
 
 func lookClamd() string {
