@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -19,6 +20,7 @@ import (
 const (
 	DefaultTimeout   = time.Minute
 	DefaultChunkSize = 64 << 10
+	maxChunkSize     = 1 << 20
 )
 
 // Config says where clamd listens and how long to wait for it.
@@ -27,7 +29,7 @@ type Config struct {
 	Address string
 	// Timeout bounds one whole call (connect, send, verdict); the context may shorten it.
 	Timeout time.Duration
-	// ChunkSize is how many bytes go in one INSTREAM chunk.
+	// ChunkSize is how many bytes go in one INSTREAM chunk (at most 1 MiB).
 	ChunkSize int
 }
 
@@ -58,6 +60,7 @@ func New(cfg Config) *Scanner {
 	if s.chunkSize <= 0 {
 		s.chunkSize = DefaultChunkSize
 	}
+	s.chunkSize = min(s.chunkSize, maxChunkSize)
 	return s
 }
 
@@ -102,7 +105,7 @@ func (s *Scanner) Version(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(reply) < len("ClamAV ") || reply[:len("ClamAV ")] != "ClamAV " {
+	if !strings.HasPrefix(reply, "ClamAV ") {
 		return "", &ReplyError{Command: "VERSION", Reply: reply}
 	}
 	return reply, nil
