@@ -109,7 +109,7 @@ $(TOOLS)/staticcheck:
 OCR_PACKAGES := g++ libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils
 
 # A C compiler is needed by the race detector and sqlc's PostgreSQL parser.
-# PostgreSQL itself is installed by `astralis dev`/`testenv` when missing.
+# PostgreSQL and clamd (clamav-daemon) are installed by `astralis dev`/`testenv` when missing.
 deps:
 	@command -v go >/dev/null || { echo "Go is required: https://go.dev/dl/"; exit 1; }
 	@command -v gcc >/dev/null || { \

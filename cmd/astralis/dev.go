@@ -108,6 +108,13 @@ func runDev(args []string) int {
 	}
 	cfg.Database.URL = dbURL
 
+	stopClamd, err := devClamd(ctx, &cfg, logger)
+	if err != nil {
+		logger.Error("clamd failed to start", slog.Any("error", err))
+		return 1
+	}
+	cleanups = append(cleanups, stopClamd)
+
 	s, err := app.Open(ctx, cfg, logger)
 	if err != nil {
 		logger.Error("start-up failed", slog.Any("error", err))
@@ -207,6 +214,7 @@ func printBanner(cfg config.Config, temporalUI, dbNote string, demo *demoCredent
 		fmt.Fprintf(os.Stderr, "    Temporal Web UI %s/namespaces/%s/workflows\n", temporalUI, cfg.Temporal.Namespace)
 	}
 	fmt.Fprintf(os.Stderr, "    PostgreSQL      %s %s\n", config.RedactURL(cfg.Database.URL), dbNote)
+	fmt.Fprintf(os.Stderr, "    clamd           %s\n", cfg.Scan.ClamdAddress)
 	if demo != nil {
 		fmt.Fprintf(os.Stderr, "\n    Demo sign-in    %s / %s  (ADMIN of %q, id %s)\n", demo.Email, demo.Password, demo.OrgName, demo.OrgID)
 		fmt.Fprintf(os.Stderr, "                    curl -c jar -H 'Origin: %s' -H 'Content-Type: application/json' -d '{\"email\":\"%s\",\"password\":\"%s\"}' http://%s/api/v1/auth/login\n",

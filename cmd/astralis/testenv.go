@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/devclamd"
 	"github.com/astralisops/astralis/internal/devtemporal"
 	"github.com/astralisops/astralis/internal/logging"
 	"github.com/astralisops/astralis/internal/pgcluster"
@@ -62,6 +63,14 @@ func runTestEnv(args []string) int {
 		}()
 		env = append(env, testenv.DatabaseURLEnv+"="+cluster.URL("postgres"))
 	}
+
+	clamd, err := devclamd.Start(ctx, devclamd.Options{Logger: logger})
+	if err != nil {
+		logger.Error("clamd failed to start", slog.Any("error", err))
+		return 1
+	}
+	defer clamd.Close()
+	env = append(env, testenv.ClamdAddressEnv+"="+clamd.Address())
 
 	// The server's own logs stay off: every test that stops its worker makes it complain, and
 	// tests assert what matters. ASTRALIS_TEST_SERVER_LOG=debug|info|warn|error turns them on.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/astralisops/astralis/internal/virusscan"
 )
 
 // Config is the whole configuration. Field tags name the viper keys; the
@@ -31,6 +33,7 @@ type Config struct {
 	OpenAI   OpenAI   `mapstructure:"openai"`
 	Dev      Dev      `mapstructure:"dev"`
 	Limits   Limits   `mapstructure:"limits"`
+	Scan     Scan     `mapstructure:"scan"`
 	// Documents configures uploads and how they are read.
 	Documents Documents `mapstructure:"documents"`
 }
@@ -130,6 +133,14 @@ type OpenAI struct {
 	APIKey  string        `mapstructure:"api_key"`
 	BaseURL string        `mapstructure:"base_url"`
 	Model   string        `mapstructure:"model"`
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// Scan is the virus scanner uploads pass through.
+type Scan struct {
+	// ClamdAddress is "tcp://host:port" or "unix:///path"; `astralis dev` starts its own clamd when empty.
+	ClamdAddress string `mapstructure:"clamd_address"`
+	// Timeout bounds one scan; past it the scan counts as clamd being unavailable and is retried.
 	Timeout time.Duration `mapstructure:"timeout"`
 }
 
@@ -234,6 +245,8 @@ var defaults = map[string]any{
 	"openai.base_url":                "",
 	"openai.model":                   "gpt-4o-mini",
 	"openai.timeout":                 15 * time.Second,
+	"scan.clamd_address":             "",
+	"scan.timeout":                   time.Minute,
 	"dev.data_dir":                   ".data",
 	"dev.temporal_addr":              "127.0.0.1:7233",
 	"dev.temporal_ui_addr":           "127.0.0.1:8233",
@@ -468,6 +481,14 @@ func (c Config) Validate() error {
 	if c.OpenAI.Timeout <= 0 {
 		add("openai.timeout: must be positive")
 	}
+	if c.Scan.ClamdAddress != "" {
+		if _, _, err := virusscan.ParseAddress(c.Scan.ClamdAddress); err != nil {
+			add("scan.clamd_address (ASTRALIS_SCAN_CLAMD_ADDRESS): must be tcp://host:port or unix:///path, got %q", c.Scan.ClamdAddress)
+		}
+	}
+	if c.Scan.Timeout <= 0 {
+		add("scan.timeout: must be positive")
+	}
 	if c.OpenAI.BaseURL != "" {
 		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || u.Host == "" {
 			add("openai.base_url (OPENAI_BASE_URL): must be an absolute URL")
@@ -601,6 +622,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("openai.base_url", c.OpenAI.BaseURL),
 		slog.String("openai.model", c.OpenAI.Model),
 		slog.String("log.level", c.Log.Level),
+		slog.String("scan.clamd_address", c.Scan.ClamdAddress),
 	)
 }
 
