@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/astralisops/astralis/internal/objectstore"
 )
 
 // Config is the whole configuration. Field tags name the viper keys; the
@@ -31,6 +33,9 @@ type Config struct {
 	OpenAI   OpenAI   `mapstructure:"openai"`
 	Dev      Dev      `mapstructure:"dev"`
 	Limits   Limits   `mapstructure:"limits"`
+	// Storage is the S3-compatible object store documents live in; `astralis
+	// dev` and `astralis testenv` start one of their own when no endpoint is set.
+	Storage objectstore.Config `mapstructure:"storage"`
 }
 
 type HTTP struct {
@@ -216,6 +221,13 @@ var defaults = map[string]any{
 	"limits.routing_import_timeout":  30 * time.Second,
 	"limits.routing_import_examples": 20_000,
 	"limits.routing_imports":         2,
+	"storage.endpoint":               "",
+	"storage.region":                 "",
+	"storage.bucket":                 "astralis",
+	"storage.access_key":             "",
+	"storage.secret_key":             "",
+	"storage.tls":                    true,
+	"storage.path_style":             false,
 
 	"auth.known_device_lifetime":                180 * 24 * time.Hour,
 	"auth.known_device_grace":                   2 * time.Minute,
@@ -481,6 +493,11 @@ func (c Config) Validate() error {
 	if c.Limits.RoutingImportTimeout < time.Second {
 		add("limits.routing_import_timeout (ASTRALIS_LIMITS_ROUTING_IMPORT_TIMEOUT): must be at least 1s, got %s", c.Limits.RoutingImportTimeout)
 	}
+	if c.Storage.Endpoint != "" {
+		for _, problem := range c.Storage.Problems("storage.") {
+			add("%s", problem)
+		}
+	}
 	if c.Env == EnvDevelopment {
 		if c.Dev.DataDir == "" {
 			add("dev.data_dir: required")
@@ -568,6 +585,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("openai.base_url", c.OpenAI.BaseURL),
 		slog.String("openai.model", c.OpenAI.Model),
 		slog.String("log.level", c.Log.Level),
+		slog.String("storage.endpoint", c.Storage.Endpoint),
+		slog.String("storage.bucket", c.Storage.Bucket),
+		slog.String("storage.access_key", c.Storage.AccessKey),
+		slog.String("storage.secret_key", secret(c.Storage.SecretKey)),
 	)
 }
 
