@@ -28,13 +28,9 @@ func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration, d
 	}
 	params := url.Values{}
 	if downloadName != "" {
-		// FormatMediaType quotes the name and encodes non-ASCII (RFC 2231); it
-		// returns "" for a name it cannot carry, such as one with control characters.
-		disposition := mime.FormatMediaType("inline", map[string]string{"filename": downloadName})
-		if disposition == "" {
-			return "", fmt.Errorf("%w: download name %q", ErrInvalidArgument, downloadName)
-		}
-		params.Set("response-content-disposition", disposition)
+		// FormatMediaType quotes the name, and percent-encodes (RFC 2231)
+		// non-ASCII and control characters, so a name cannot add a header.
+		params.Set("response-content-disposition", mime.FormatMediaType("inline", map[string]string{"filename": downloadName}))
 	}
 	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, params)
 	if err != nil {
