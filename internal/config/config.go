@@ -165,6 +165,8 @@ type Dev struct {
 	TemporalUIAddr   string `mapstructure:"temporal_ui_addr"`
 	PostgresPort     int    `mapstructure:"postgres_port"`
 	EmbeddedTemporal bool   `mapstructure:"embedded_temporal"`
+	// S3Addr is where the dev S3 server listens when storage.endpoint is empty (port 0 picks a free one).
+	S3Addr string `mapstructure:"s3_addr"`
 }
 
 const (
@@ -214,6 +216,7 @@ var defaults = map[string]any{
 	"dev.temporal_ui_addr":           "127.0.0.1:8233",
 	"dev.postgres_port":              54329,
 	"dev.embedded_temporal":          true,
+	"dev.s3_addr":                    "127.0.0.1:7070",
 	"limits.orgs_per_user":           20,
 	"limits.routing_model_bytes":     int64(8 << 20),
 	"limits.routing_cache_bytes":     int64(64 << 20),
@@ -502,7 +505,7 @@ func (c Config) Validate() error {
 		if c.Dev.DataDir == "" {
 			add("dev.data_dir: required")
 		}
-		for key, addr := range map[string]string{"dev.temporal_addr": c.Dev.TemporalAddr, "dev.temporal_ui_addr": c.Dev.TemporalUIAddr} {
+		for key, addr := range map[string]string{"dev.temporal_addr": c.Dev.TemporalAddr, "dev.temporal_ui_addr": c.Dev.TemporalUIAddr, "dev.s3_addr": c.Dev.S3Addr} {
 			if _, _, err := net.SplitHostPort(addr); err != nil {
 				add("%s: %q is not host:port", key, addr)
 			}
