@@ -231,6 +231,7 @@ var defaults = map[string]any{
 	"storage.secret_key":             "",
 	"storage.tls":                    true,
 	"storage.path_style":             false,
+	"storage.public_url":             "",
 
 	"auth.known_device_lifetime":                180 * 24 * time.Hour,
 	"auth.known_device_grace":                   2 * time.Minute,

@@ -2,6 +2,7 @@ package objectstore
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -22,6 +23,10 @@ type Config struct {
 	// PathStyle puts the bucket in the path (host/bucket/key) instead of the
 	// host name (bucket.host/key): needed by servers without wildcard DNS.
 	PathStyle bool `mapstructure:"path_style"`
+	// PublicURL is where browsers reach the server when that is not the
+	// endpoint, e.g. https://s3.example.com behind a reverse proxy that keeps
+	// the Host header: presigned URLs are signed for it. Empty: the endpoint.
+	PublicURL string `mapstructure:"public_url"`
 }
 
 // Problems lists what is wrong with the configuration, one line per
@@ -34,6 +39,11 @@ func (c Config) Problems(prefix string) []string {
 		add("endpoint: required")
 	case strings.Contains(c.Endpoint, "://") || strings.ContainsAny(c.Endpoint, "/?# "):
 		add("endpoint: %q must be host[:port] without a scheme or path (tls chooses https)", c.Endpoint)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+			add("public_url: %q must be an http(s) URL with no path, such as https://s3.example.com", c.PublicURL)
+		}
 	}
 	if c.Bucket == "" {
 		add("bucket: required")

@@ -10,6 +10,9 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -341,5 +344,55 @@ func TestBadArgumentsAreRefusedBeforeAnyRequest(t *testing.T) {
 	}
 	if _, err := objectstore.Open(ctx, objectstore.Config{Endpoint: "https://s3.example.com", Bucket: "b", AccessKey: "a", SecretKey: "s"}); !errors.Is(err, objectstore.ErrInvalidArgument) {
 		t.Errorf("Open with a scheme in the endpoint: %v, want ErrInvalidArgument", err)
+	}
+}
+
+func TestPresignedURLsUseThePublicURL(t *testing.T) {
+	ctx := context.Background()
+	cfg := testenv.ObjectStore(t)
+	// A reverse proxy that keeps the Host header, as the browser-facing
+	// address of a server on an internal network is.
+	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(&url.URL{Scheme: "http", Host: cfg.Endpoint})
+		r.Out.Host = r.In.Host
+	}})
+	t.Cleanup(proxy.Close)
+	cfg.PublicURL = proxy.URL
+	cfg.Region = "" // learnt from the bucket, through the endpoint
+	store, err := objectstore.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	content := []byte("scanned page")
+	if err := store.Put(ctx, "orgs/x/sha256/page", bytes.NewReader(content), int64(len(content)), "image/png"); err != nil {
+		t.Fatal(err)
+	}
+	link, err := store.PresignGet(ctx, "orgs/x/sha256/page", time.Minute, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, proxy.URL+"/") {
+		t.Fatalf("presigned GET %s is not at the public URL %s", link, proxy.URL)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, content) {
+		t.Errorf("presigned GET through the public URL: %d %q", resp.StatusCode, body)
+	}
+
+	postURL, fields, err := store.PresignPost(ctx, "orgs/x/sha256/posted", 100, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(postURL, proxy.URL+"/") {
+		t.Fatalf("presigned POST %s is not at the public URL %s", postURL, proxy.URL)
+	}
+	if status, body := postForm(t, postURL, fields, content); status/100 != 2 {
+		t.Errorf("presigned POST through the public URL: %d %s", status, body)
 	}
 }

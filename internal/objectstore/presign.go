@@ -32,7 +32,7 @@ func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration, d
 		// non-ASCII and control characters, so a name cannot add a header.
 		params.Set("response-content-disposition", mime.FormatMediaType("inline", map[string]string{"filename": downloadName}))
 	}
-	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, params)
+	u, err := s.presigner.PresignedGetObject(ctx, s.bucket, key, ttl, params)
 	if err != nil {
 		return "", fmt.Errorf("objectstore: presign get %s: %w", key, err)
 	}
@@ -64,7 +64,7 @@ func (s *Store) PresignPost(ctx context.Context, key string, maxBytes int64, ttl
 			return "", nil, fmt.Errorf("objectstore: presign post %s: %w", key, set)
 		}
 	}
-	u, fields, err := s.client.PresignedPostPolicy(ctx, policy)
+	u, fields, err := s.presigner.PresignedPostPolicy(ctx, policy)
 	if err != nil {
 		return "", nil, fmt.Errorf("objectstore: presign post %s: %w", key, err)
 	}

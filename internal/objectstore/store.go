@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -32,7 +33,9 @@ const maxKeyBytes = 1024
 // Store is one bucket on one server. It is safe for concurrent use.
 type Store struct {
 	client *minio.Client
-	bucket string
+	// presigner signs URLs for browsers: the client itself, or one for the public URL.
+	presigner *minio.Client
+	bucket    string
 	// partSize is the multipart part size; zero lets minio-go choose by size.
 	partSize uint64
 }
@@ -56,18 +59,39 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.PathStyle {
 		lookup = minio.BucketLookupPath
 	}
-	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:        credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure:       cfg.TLS,
-		Region:       cfg.Region,
-		BucketLookup: lookup,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("objectstore: client for %s: %w", cfg.Endpoint, err)
+	newClient := func(endpoint string, tls bool, region string) (*minio.Client, error) {
+		client, err := minio.New(endpoint, &minio.Options{
+			Creds:        credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+			Secure:       tls,
+			Region:       region,
+			BucketLookup: lookup,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("objectstore: client for %s: %w", endpoint, err)
+		}
+		return client, nil
 	}
-	s := &Store{client: client, bucket: cfg.Bucket}
+	client, err := newClient(cfg.Endpoint, cfg.TLS, cfg.Region)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{client: client, presigner: client, bucket: cfg.Bucket}
 	if err := s.ensureBucket(ctx, cfg.Region); err != nil {
 		return nil, err
+	}
+	if cfg.PublicURL != "" {
+		// Signing needs the bucket's region; learn it here, through the
+		// endpoint, rather than have every presign ask the public URL.
+		region := cfg.Region
+		if region == "" {
+			if region, err = client.GetBucketLocation(ctx, cfg.Bucket); err != nil {
+				return nil, fmt.Errorf("objectstore: region of bucket %s: %w", cfg.Bucket, err)
+			}
+		}
+		u, _ := url.Parse(cfg.PublicURL) // Problems checked it
+		if s.presigner, err = newClient(u.Host, u.Scheme == "https", region); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
