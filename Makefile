@@ -24,9 +24,9 @@ dev: deps
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis dev
 
-# The packages that link the Temporal server have no tests of their own (the harness and the
-# e2e test exercise them); leaving them out spares the race build a second compile of the server.
-TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/devtemporal$$')
+# The packages that link the Temporal server or versitygw have no tests of their own (the harness,
+# the e2e and objectstore tests exercise them); leaving them out spares the race build a second compile.
+TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/devtemporal$$' -e '/internal/devs3$$')
 
 ## test: formatting, vet, staticcheck, determinism check, generated-code check, then every test against real PostgreSQL and Temporal
 test: deps tools fmt-check vet lint workflowcheck check-generate

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/viper"
 
+	"github.com/astralisops/astralis/internal/objectstore"
 	"github.com/astralisops/astralis/internal/virusscan"
 )
 
@@ -33,7 +34,10 @@ type Config struct {
 	OpenAI   OpenAI   `mapstructure:"openai"`
 	Dev      Dev      `mapstructure:"dev"`
 	Limits   Limits   `mapstructure:"limits"`
-	Scan     Scan     `mapstructure:"scan"`
+	// Storage is the S3-compatible object store documents live in; `astralis
+	// dev` and `astralis testenv` start one of their own when no endpoint is set.
+	Storage objectstore.Config `mapstructure:"storage"`
+	Scan    Scan               `mapstructure:"scan"`
 	// Documents configures uploads and how they are read.
 	Documents Documents `mapstructure:"documents"`
 }
@@ -193,6 +197,8 @@ type Dev struct {
 	TemporalUIAddr   string `mapstructure:"temporal_ui_addr"`
 	PostgresPort     int    `mapstructure:"postgres_port"`
 	EmbeddedTemporal bool   `mapstructure:"embedded_temporal"`
+	// S3Addr is where the dev S3 server listens when storage.endpoint is empty (port 0 picks a free one).
+	S3Addr string `mapstructure:"s3_addr"`
 }
 
 const (
@@ -252,6 +258,7 @@ var defaults = map[string]any{
 	"dev.temporal_ui_addr":           "127.0.0.1:8233",
 	"dev.postgres_port":              54329,
 	"dev.embedded_temporal":          true,
+	"dev.s3_addr":                    "127.0.0.1:7070",
 	"limits.orgs_per_user":           20,
 	"limits.routing_model_bytes":     int64(8 << 20),
 	"limits.routing_cache_bytes":     int64(64 << 20),
@@ -259,6 +266,14 @@ var defaults = map[string]any{
 	"limits.routing_import_timeout":  30 * time.Second,
 	"limits.routing_import_examples": 20_000,
 	"limits.routing_imports":         2,
+	"storage.endpoint":               "",
+	"storage.region":                 "",
+	"storage.bucket":                 "astralis",
+	"storage.access_key":             "",
+	"storage.secret_key":             "",
+	"storage.tls":                    true,
+	"storage.path_style":             false,
+	"storage.public_url":             "",
 
 	"auth.known_device_lifetime":                180 * 24 * time.Hour,
 	"auth.known_device_grace":                   2 * time.Minute,
@@ -535,11 +550,16 @@ func (c Config) Validate() error {
 	if c.Limits.RoutingImportTimeout < time.Second {
 		add("limits.routing_import_timeout (ASTRALIS_LIMITS_ROUTING_IMPORT_TIMEOUT): must be at least 1s, got %s", c.Limits.RoutingImportTimeout)
 	}
+	if c.Storage.Endpoint != "" {
+		for _, problem := range c.Storage.Problems("storage.") {
+			add("%s", problem)
+		}
+	}
 	if c.Env == EnvDevelopment {
 		if c.Dev.DataDir == "" {
 			add("dev.data_dir: required")
 		}
-		for key, addr := range map[string]string{"dev.temporal_addr": c.Dev.TemporalAddr, "dev.temporal_ui_addr": c.Dev.TemporalUIAddr} {
+		for key, addr := range map[string]string{"dev.temporal_addr": c.Dev.TemporalAddr, "dev.temporal_ui_addr": c.Dev.TemporalUIAddr, "dev.s3_addr": c.Dev.S3Addr} {
 			if _, _, err := net.SplitHostPort(addr); err != nil {
 				add("%s: %q is not host:port", key, addr)
 			}
@@ -623,6 +643,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("openai.model", c.OpenAI.Model),
 		slog.String("log.level", c.Log.Level),
 		slog.String("scan.clamd_address", c.Scan.ClamdAddress),
+		slog.String("storage.endpoint", c.Storage.Endpoint),
+		slog.String("storage.bucket", c.Storage.Bucket),
+		slog.String("storage.access_key", c.Storage.AccessKey),
+		slog.String("storage.secret_key", secret(c.Storage.SecretKey)),
 	)
 }
 

@@ -102,6 +102,7 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 		"ASTRALIS_DEV_TEMPORAL_ADDR="+temporalAddr,
 		"ASTRALIS_DEV_TEMPORAL_UI_ADDR="+uiAddr,
 		"ASTRALIS_DEV_POSTGRES_PORT="+strconv.Itoa(pgPort),
+		"ASTRALIS_DEV_S3_ADDR=127.0.0.1:0",
 		"ASTRALIS_LOG_FORMAT=text",
 	)
 
