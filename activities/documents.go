@@ -172,9 +172,18 @@ func (a *Documents) ReadPage(ctx context.Context, ref DocumentRef, n int) (PageD
 	return PageDone{PagesDone: count, Read: true}, err
 }
 
-// Extract extracts the fields and answers the new status (processed or needs_review).
+// Extract extracts the fields and answers the new status (processed or
+// needs_review). The pages are read by then: this worker's copy of the
+// original goes (another worker's copy goes with its temporary directory).
 func (a *Documents) Extract(ctx context.Context, ref DocumentRef) (string, error) {
-	return a.Documents.ExtractFields(ctx, ref.OrgID, ref.DocumentID)
+	status, err := a.Documents.ExtractFields(ctx, ref.OrgID, ref.DocumentID)
+	if err != nil {
+		return "", err
+	}
+	if j, err := a.Documents.Job(ctx, ref.OrgID, ref.DocumentID); err == nil {
+		_ = os.Remove(a.cachePath(ref, hex.EncodeToString(j.SHA256)))
+	}
+	return status, nil
 }
 
 // Fail records why a document cannot be read.
@@ -195,7 +204,7 @@ func (a *Documents) local(ctx context.Context, ref DocumentRef) (string, string,
 		return "", "", problem.ApplicationError(err)
 	}
 	sha := hex.EncodeToString(j.SHA256)
-	path := filepath.Join(a.CacheDir, ref.OrgID.String()+"-"+sha)
+	path := a.cachePath(ref, sha)
 	if _, err := os.Stat(path); err == nil {
 		return path, j.ContentType, nil
 	}
@@ -219,6 +228,10 @@ func (a *Documents) local(ctx context.Context, ref DocumentRef) (string, string,
 		return "", "", err
 	}
 	return path, j.ContentType, nil
+}
+
+func (a *Documents) cachePath(ref DocumentRef, sha256Hex string) string {
+	return filepath.Join(a.CacheDir, ref.OrgID.String()+"-"+sha256Hex)
 }
 
 func (a *Documents) readError(err error) error {

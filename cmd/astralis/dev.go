@@ -23,6 +23,7 @@ import (
 	"github.com/astralisops/astralis/internal/devtemporal"
 	"github.com/astralisops/astralis/internal/logging"
 	"github.com/astralisops/astralis/internal/objectstore"
+	"github.com/astralisops/astralis/internal/ocr"
 	"github.com/astralisops/astralis/internal/pgcluster"
 	"github.com/astralisops/astralis/workflows"
 )
@@ -30,6 +31,11 @@ import (
 const devDatabase = "astralis"
 
 func runDev(args []string) int {
+	// Before anything else: the worker's OCR pool runs here (see ocr.EnsureOpenMPThreadLimit).
+	if err := ocr.EnsureOpenMPThreadLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, "astralis dev:", err)
+		return 1
+	}
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	noTemporal := fs.Bool("no-temporal", false, "connect to the Temporal at TEMPORAL_ADDRESS instead of starting the embedded server")
 	configFile := fs.String("config", os.Getenv("ASTRALIS_CONFIG"), "config file (default ./astralis.yaml when present)")

@@ -123,6 +123,8 @@ func runTestEnv(args []string) int {
 		}
 	}()
 	env = append(env, testenv.TemporalAddressEnv+"="+srv.FrontendAddr())
+	// Tesseract's OpenMP reads this as the test binaries load: one thread per client of the OCR pool.
+	env = append(env, "OMP_THREAD_LIMIT=1")
 	logger.Info("test dependencies up", slog.String("temporal", srv.FrontendAddr()))
 
 	cmd := exec.Command(args[0], args[1:]...)

@@ -29,8 +29,10 @@ func writeFiles(dir string, port int, streamMax int64) error {
 			return fmt.Errorf("devclamd: %w", err)
 		}
 	}
-	// An extended (.ndb) body signature: any file type, at offset 0, the 68 bytes of EICAR.
-	ndb := fmt.Sprintf("%s:0:0:%s\n", EICARSignature, hex.EncodeToString([]byte(EICAR)))
+	// An extended (.ndb) body signature: any file type, the 68 bytes of EICAR
+	// anywhere in it ("*"), so a PDF or image carrying it (which passes the
+	// upload's type check) goes down the infected path in tests and dev.
+	ndb := fmt.Sprintf("%s:0:*:%s\n", EICARSignature, hex.EncodeToString([]byte(EICAR)))
 	if err := os.WriteFile(filepath.Join(dbDir, "eicar.ndb"), []byte(ndb), 0o600); err != nil {
 		return fmt.Errorf("devclamd: write database: %w", err)
 	}

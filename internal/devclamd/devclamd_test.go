@@ -44,6 +44,13 @@ func TestServesTheEICARSignatureOnly(t *testing.T) {
 	if !v.Infected || !strings.HasPrefix(v.Signature, devclamd.EICARSignature) {
 		t.Fatalf("EICAR: got %+v, want infected by %s", v, devclamd.EICARSignature)
 	}
+	v, err = scan(t, srv.Address(), "%PDF-1.4\n% carrying "+devclamd.EICAR+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Infected {
+		t.Fatalf("a PDF carrying EICAR reported clean: %+v", v)
+	}
 	v, err = scan(t, srv.Address(), "%PDF-1.4\n% an ordinary document\n")
 	if err != nil {
 		t.Fatal(err)

@@ -3,40 +3,17 @@ package ocr
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/astralisops/astralis/internal/ocr/ocrtest"
 )
 
-// pngHeader is a PNG signature and IHDR declaring w×h 8-bit RGBA, then IEND:
-// what a decompression bomb looks like to DecodeConfig.
-func pngHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		b.WriteString(typ)
-		b.Write(data)
-		binary.Write(&b, binary.BigEndian, crc.Sum32())
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6
-	chunk("IHDR", ihdr)
-	chunk("IEND", nil)
-	return b.Bytes()
-}
-
 func TestHugePNGIsRefusedBeforeAllocating(t *testing.T) {
-	path := writeFile(t, "bomb.png", pngHeader(30000, 30000))
+	path := writeFile(t, "bomb.png", ocrtest.PNGHeader(30000, 30000))
 	e := newTestEngine(t, DefaultLimits())
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -76,7 +53,7 @@ func TestSniff(t *testing.T) {
 		want string
 	}{
 		"pdf":  {textPDF([]string{"x"}), MIMEPDF},
-		"png":  {pngHeader(10, 10), MIMEPNG},
+		"png":  {ocrtest.PNGHeader(10, 10), MIMEPNG},
 		"jpeg": {[]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), MIMEJPEG},
 		"tiff": {[]byte("II*\x00\x08\x00\x00\x00"), MIMETIFF},
 	}
@@ -108,8 +85,8 @@ func TestTextGroupsWordsIntoLines(t *testing.T) {
 // FuzzSniffAndInspect: no input makes sniffing or an image's header check
 // and decode panic, and whatever Inspect accepts stays within the pixel cap.
 func FuzzSniffAndInspect(f *testing.F) {
-	f.Add(pngHeader(30000, 30000))
-	f.Add(pngHeader(4, 4))
+	f.Add(ocrtest.PNGHeader(30000, 30000))
+	f.Add(ocrtest.PNGHeader(4, 4))
 	f.Add([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
 	f.Add([]byte("II*\x00\x08\x00\x00\x00\x01\x00\x00\x01\x03\x00\x01\x00\x00\x00\x10\x00"))
 	f.Add([]byte("%PDF-1.4\n%%EOF"))

@@ -155,7 +155,12 @@ func (s *Scanner) dial(ctx context.Context) (net.Conn, func(), error) {
 // connError classifies a transport failure: the caller's own cancellation
 // stays that; everything else means clamd could not answer now.
 func (s *Scanner) connError(ctx context.Context, op string, err error) error {
-	switch ctxErr := ctx.Err(); {
+	ctxErr := ctx.Err()
+	if d, ok := ctx.Deadline(); ok && ctxErr == nil && !time.Now().Before(d) {
+		// The connection's deadline (the context's) fired before the context's own timer did.
+		ctxErr = context.DeadlineExceeded
+	}
+	switch {
 	case errors.Is(ctxErr, context.Canceled):
 		return fmt.Errorf("virusscan: %s: %w", op, ctxErr)
 	case ctxErr != nil:
