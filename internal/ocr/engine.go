@@ -42,6 +42,9 @@ func NewEngine(workers int, lim Limits) (*Engine, error) {
 	return &Engine{lim: lim, tools: tools, pool: pool, norm: defaultNormaliser}, nil
 }
 
+// normalisedDPI is the resolution Tesseract is told a normalised image has.
+const normalisedDPI = 300
+
 // pageSegMode is how Tesseract finds the text on a page.
 var pageSegMode = gosseract.PSM_AUTO
 
@@ -142,8 +145,8 @@ func (e *Engine) ocr(ctx context.Context, img image.Image, n int) (Page, error) 
 	}
 	b := img.Bounds()
 	norm := e.norm.apply(img)
-	// Text normalised to ~40 px lines is ~10 pt type at 300 DPI.
-	boxes, err := e.pool.recognise(ctx, encodePGM(norm.img), 300)
+	// The PGM carries no resolution of its own.
+	boxes, err := e.pool.recognise(ctx, encodePGM(norm.img), normalisedDPI)
 	if err != nil {
 		return Page{}, err
 	}
