@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -150,5 +151,12 @@ func (e *Engine) ocr(ctx context.Context, img image.Image, n int) (Page, error) 
 	if err != nil {
 		return Page{}, err
 	}
-	return Page{Number: n, Width: b.Dx(), Height: b.Dy(), Source: SourceOCR, Words: wordsFromBoxes(boxes, norm.scale, b.Dx(), b.Dy())}, nil
+	words := slices.DeleteFunc(wordsFromBoxes(boxes, norm.scale, b.Dx(), b.Dy()), func(w Word) bool { return w.Confidence < minWordConfidence })
+	return Page{Number: n, Width: b.Dx(), Height: b.Dy(), Source: SourceOCR, Words: words}, nil
 }
+
+// minWordConfidence drops what Tesseract reads in specks, rules and dotted
+// leaders: under 40% confidence a word is nearly always such noise. SROIE
+// word F1 +0.021 on receipts 000–019 (where 0.4 was picked) and +0.016 on
+// 020–059 (held out); 0.5 and 0.6 drop too many real words.
+const minWordConfidence = 0.4
