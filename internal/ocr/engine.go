@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -41,6 +42,9 @@ func NewEngine(workers int, lim Limits) (*Engine, error) {
 	}
 	return &Engine{lim: lim, tools: tools, pool: pool, norm: defaultNormaliser}, nil
 }
+
+// normalisedDPI is the resolution Tesseract is told a normalised image has.
+const normalisedDPI = 300
 
 // pageSegMode is how Tesseract finds the text on a page.
 var pageSegMode = gosseract.PSM_AUTO
@@ -142,10 +146,17 @@ func (e *Engine) ocr(ctx context.Context, img image.Image, n int) (Page, error) 
 	}
 	b := img.Bounds()
 	norm := e.norm.apply(img)
-	// Text normalised to ~40 px lines is ~10 pt type at 300 DPI.
-	boxes, err := e.pool.recognise(ctx, encodePGM(norm.img), 300)
+	// The PGM carries no resolution of its own.
+	boxes, err := e.pool.recognise(ctx, encodePGM(norm.img), normalisedDPI)
 	if err != nil {
 		return Page{}, err
 	}
-	return Page{Number: n, Width: b.Dx(), Height: b.Dy(), Source: SourceOCR, Words: wordsFromBoxes(boxes, norm.scale, b.Dx(), b.Dy())}, nil
+	words := slices.DeleteFunc(wordsFromBoxes(boxes, norm.scale, b.Dx(), b.Dy()), func(w Word) bool { return w.Confidence < minWordConfidence })
+	return Page{Number: n, Width: b.Dx(), Height: b.Dy(), Source: SourceOCR, Words: words}, nil
 }
+
+// minWordConfidence drops what Tesseract reads in specks, rules and dotted
+// leaders: under 40% confidence a word is nearly always such noise. SROIE
+// word F1 +0.021 on receipts 000–019 (where 0.4 was picked) and +0.016 on
+// 020–059 (held out); 0.5 and 0.6 drop too many real words.
+const minWordConfidence = 0.4

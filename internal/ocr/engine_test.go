@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -216,6 +220,40 @@ func TestPagesInParallelGiveTheSameWords(t *testing.T) {
 	for i, p := range results {
 		if errs[i] != nil || !slices.Equal(p.Words, want.Words) {
 			t.Errorf("run %d: %v, words differ from a single run: %q vs %q", i, errs[i], p.Text(), want.Text())
+		}
+	}
+}
+
+// Specks and dotted leaders come out of Tesseract as low-confidence junk
+// words; the engine drops them and keeps the text.
+func TestSpeckledScanKeepsTextAndDropsNoise(t *testing.T) {
+	e := newTestEngine(t, DefaultLimits())
+	img := renderText(receiptLines, 2)
+	big := image.NewGray(image.Rect(0, 0, img.Rect.Dx(), img.Rect.Dy()+120))
+	draw.Draw(big, big.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(big, img.Rect, img, image.Point{}, draw.Src)
+	// A band of specks under the text, like a scanner's dirty glass.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 900 {
+		x, y := rng.IntN(big.Rect.Dx()-3), img.Rect.Dy()+rng.IntN(110)
+		for dy := range 2 + rng.IntN(3) {
+			for dx := range 2 + rng.IntN(3) {
+				big.SetGray(x+dx, y+dy, color.Gray{})
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, big); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.Page(context.Background(), writeFile(t, "specks.png", buf.Bytes()), MIMEPNG, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasWords(t, p, "INVOICE", "2041", "TOTAL", "4250")
+	for _, w := range p.Words {
+		if w.Confidence < minWordConfidence {
+			t.Errorf("word %q at %v has confidence %.2f: noise should have been dropped", w.Text, w.Box, w.Confidence)
 		}
 	}
 }
