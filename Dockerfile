@@ -1,12 +1,24 @@
 # Production image for the api and worker binaries (neither links the Temporal server).
+# The worker links Tesseract (cgo) and runs poppler's tools for OCR, so both stages carry them;
+# the api does not import internal/ocr and stays static.
 FROM golang:1.26-bookworm AS build
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        g++ libtesseract-dev libleptonica-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/ ./cmd/api ./cmd/worker
+RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/ ./cmd/api
+RUN CGO_ENABLED=1 go build -trimpath -ldflags='-s -w' -o /out/ ./cmd/worker
 
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM debian:bookworm-slim
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        ca-certificates libtesseract5 tesseract-ocr-eng poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/api /out/worker /usr/local/bin/
-USER nonroot
+# One Tesseract client per core, each single-threaded: libgomp reads this at load time
+# (ocr.EnsureOpenMPThreadLimit re-executes the worker when it is missing).
+ENV OMP_THREAD_LIMIT=1
+USER nobody
 ENTRYPOINT ["/usr/local/bin/api"]

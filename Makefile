@@ -24,9 +24,9 @@ dev: deps
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis dev
 
-# The packages that link the Temporal server have no tests of their own (the harness and the
-# e2e test exercise them); leaving them out spares the race build a second compile of the server.
-TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/devtemporal$$')
+# The packages that link the Temporal server or versitygw have no tests of their own (the harness,
+# the e2e and objectstore tests exercise them); leaving them out spares the race build a second compile.
+TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/devtemporal$$' -e '/internal/devs3$$')
 
 ## test: formatting, vet, staticcheck, determinism check, generated-code check, then every test against real PostgreSQL and Temporal
 test: deps tools fmt-check vet lint workflowcheck check-generate
@@ -88,6 +88,7 @@ FUZZTIME ?= 30s
 fuzz:
 	go test ./api/ -run '^$$' -fuzz '^FuzzSignUpDecoder$$' -fuzztime $(FUZZTIME)
 	go test ./api/ -run '^$$' -fuzz '^FuzzLoginDecoder$$' -fuzztime $(FUZZTIME)
+	go test ./internal/ocr/ -run '^$$' -fuzz '^FuzzSniffAndInspect$$' -fuzztime $(FUZZTIME)
 
 workflowcheck: tools
 	$(TOOLS)/workflowcheck -show-pos ./...
@@ -103,13 +104,22 @@ $(TOOLS)/workflowcheck:
 $(TOOLS)/staticcheck:
 	GOBIN=$(TOOLS) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+# Debian packages for OCR: Tesseract and Leptonica headers (gosseract is cgo), the English model, poppler's
+# pdfinfo/pdftotext/pdftoppm; g++ compiles gosseract's C++ bridge.
+OCR_PACKAGES := g++ libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils
+
 # A C compiler is needed by the race detector and sqlc's PostgreSQL parser.
-# PostgreSQL itself is installed by `astralis dev`/`testenv` when missing.
+# PostgreSQL and clamd (clamav-daemon) are installed by `astralis dev`/`testenv` when missing.
 deps:
 	@command -v go >/dev/null || { echo "Go is required: https://go.dev/dl/"; exit 1; }
 	@command -v gcc >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev; \
 		else echo "gcc is required (sudo apt-get install gcc)"; exit 1; fi; }
+	@# internal/ocr links Tesseract through cgo (headers to build, the English model to run) and runs poppler's tools.
+	@missing=$$(for p in $(OCR_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "OCR needs: sudo apt-get install $$missing"; exit 1; fi; fi
 
 clean:
 	rm -rf $(BIN)

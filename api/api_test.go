@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,11 +21,13 @@ import (
 
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/workflows"
 )
 
 const testOrigin = "http://app.example.test"
@@ -46,13 +49,23 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 		l := config.Defaults().Limits
 		deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports = l.RoutingImportBytes, l.RoutingImportTimeout, l.RoutingImports
 	}
+	var pool *pgxpool.Pool
 	if deps.Accounts == nil || deps.Sessions == nil {
-		pool := testenv.Pool(t)
+		pool = testenv.Pool(t)
 		deps.Accounts = newAccounts(t, pool, deps.Logger)
 		deps.Intake = intake.New(pool, outboxOnly{}, slog.New(slog.DiscardHandler), testOrigin, nil, routingLimits())
 		deps.Sessions = scs.New()
 		deps.Sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0)
 		deps.AllowedOrigins = []string{testOrigin}
+	}
+	if deps.Documents == nil {
+		if pool == nil {
+			pool = testenv.Pool(t)
+		}
+		deps.Documents = documents.New(pool, nil, documents.Limits{MaxBytes: 1 << 20, MaxPages: 10, MaxPixels: 1e7})
+		deps.DocumentWorkflows = noDocumentBackends{}
+		deps.Originals = noDocumentBackends{}
+		deps.DocumentURLTTL = time.Minute
 	}
 	r, err := NewRouter(deps)
 	if err != nil {
@@ -90,6 +103,29 @@ type outboxOnly struct{}
 
 func (outboxOnly) Dispatch(context.Context, string) error              { return nil }
 func (outboxOnly) StartPasswordReset(context.Context, uuid.UUID) error { return nil }
+
+// noDocumentBackends stands in for the document workflows and object storage
+// the router requires: the tests using newServer never reach them, so every
+// call is an error.
+type noDocumentBackends struct{}
+
+var errNoDocumentBackends = errors.New("api test: no document workflows or object storage in this server")
+
+func (noDocumentBackends) Start(context.Context, uuid.UUID, uuid.UUID) error {
+	return errNoDocumentBackends
+}
+
+func (noDocumentBackends) Review(context.Context, uuid.UUID, string, documents.Review) (workflows.DocumentState, error) {
+	return workflows.DocumentState{}, errNoDocumentBackends
+}
+
+func (noDocumentBackends) URL(context.Context, uuid.UUID, string, string, time.Duration) (string, error) {
+	return "", errNoDocumentBackends
+}
+
+func (noDocumentBackends) Delete(context.Context, uuid.UUID, string) error {
+	return errNoDocumentBackends
+}
 
 type response struct {
 	status int

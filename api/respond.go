@@ -223,6 +223,37 @@ func (q *queryParams) time(name string) *time.Time {
 	return &t
 }
 
+// date reads an optional calendar date parameter (2026-01-31).
+func (q *queryParams) date(name string) *time.Time {
+	raw := q.c.Query(name)
+	if raw == "" {
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, raw)
+	if err != nil {
+		q.fields = append(q.fields, problem.FieldError{Field: name, Message: "must be a date like 2026-01-31"})
+		return nil
+	}
+	return &t
+}
+
+// boolean reads an optional true/false parameter.
+func (q *queryParams) boolean(name string) *bool {
+	switch q.c.Query(name) {
+	case "":
+		return nil
+	case "true":
+		v := true
+		return &v
+	case "false":
+		v := false
+		return &v
+	default:
+		q.fields = append(q.fields, problem.FieldError{Field: name, Message: "must be true or false"})
+		return nil
+	}
+}
+
 // err is the 422 naming every bad parameter, or nil.
 func (q *queryParams) err() error {
 	if len(q.fields) == 0 {

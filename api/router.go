@@ -16,6 +16,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/problem"
@@ -56,6 +57,14 @@ type Deps struct {
 	RoutingImportTimeout time.Duration
 	// RoutingImports is how many imports run at a time, one per organisation (limits.routing_imports).
 	RoutingImports int
+	// Documents, their workflows and their originals in object storage.
+	Documents         *documents.Service
+	DocumentWorkflows DocumentWorkflows
+	Originals         Originals
+	// DocumentURLTTL is how long a presigned link to an original works.
+	DocumentURLTTL time.Duration
+	// SpoolDir holds uploads while they are checked ("" for the system's temporary directory).
+	SpoolDir string
 }
 
 // personOnlyRoutes are the organisation routes (under /api/v1/orgs/:org)
@@ -106,6 +115,9 @@ func MetricsHandler(reg *prometheus.Registry) http.Handler {
 // NewRouter builds the Gin engine with every route and middleware. Sessions
 // are loaded around it by NewHandler.
 func NewRouter(deps Deps) (*gin.Engine, error) {
+	if deps.Documents == nil || deps.DocumentWorkflows == nil || deps.Originals == nil || deps.DocumentURLTTL <= 0 {
+		return nil, fmt.Errorf("api: documents need their service, workflows, originals and a link lifetime")
+	}
 	if deps.RoutingImportBytes <= 0 || deps.RoutingImportTimeout <= 0 || deps.RoutingImports <= 0 {
 		return nil, fmt.Errorf("api: the routing import limits must be positive (bytes %d, timeout %s, at a time %d)", deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports)
 	}
@@ -125,6 +137,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		recoverProblem(deps.Logger),
 		limitBody(deps.MaxBodyBytes, map[string]int64{ // the routes whose requests may exceed the usual limit
 			"/api/v1/orgs/:org/routing/examples": deps.RoutingImportBytes,
+			"/api/v1/orgs/:org/documents":        deps.Documents.Limits().MaxBytes + multipartSlack,
 		}),
 		textInput(),
 	)
@@ -200,5 +213,19 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/intake", ih.list)
 	org.GET("/intake/:id", ih.get)
 	org.POST("/intake/:id/decision", requireRole(auth.RoleOperator), ih.decide)
+
+	dh := &documentHandler{documents: deps.Documents, workflows: deps.DocumentWorkflows, originals: deps.Originals,
+		urlTTL: deps.DocumentURLTTL, spoolDir: deps.SpoolDir, maxBody: deps.MaxBodyBytes}
+	org.POST("/documents", dh.upload)
+	org.GET("/documents", dh.list)
+	org.GET("/documents/stats", requireRole(auth.RoleOperator), dh.stats)
+	org.GET("/documents/settings", requireRole(auth.RoleOperator), dh.getSettings)
+	org.PUT("/documents/settings", requireRole(auth.RoleAdmin), dh.putSettings)
+	org.GET("/documents/:id", dh.get)
+	org.GET("/documents/:id/pages/:n", dh.page)
+	org.POST("/documents/:id/review", requireRole(auth.RoleOperator), dh.review)
+	org.DELETE("/documents/:id", requireRole(auth.RoleOperator), dh.delete)
+	org.POST("/vendors", requireRole(auth.RoleOperator), dh.importVendors)
+	org.GET("/vendors", requireRole(auth.RoleOperator), dh.listVendors)
 	return r, nil
 }

@@ -20,5 +20,6 @@ func Definitions() []Definition {
 		{Name: PruneWorkflow, Func: Prune, TaskQueue: EmailTaskQueue},
 		{Name: "Intake", Func: Intake, TaskQueue: IntakeTaskQueue},
 		{Name: SweepStrandedIntakeWorkflow, Func: SweepStrandedIntake, TaskQueue: IntakeTaskQueue},
+		{Name: "Document", Func: Document, TaskQueue: DocumentTaskQueue},
 	}
 }

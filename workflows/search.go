@@ -13,11 +13,16 @@ var (
 	OrgAttribute          = temporal.NewSearchAttributeKeyKeyword("AstralisOrg")
 	IntakeStatusAttribute = temporal.NewSearchAttributeKeyKeyword("AstralisIntakeStatus")
 	PipelineAttribute     = temporal.NewSearchAttributeKeyKeyword("AstralisPipeline")
+	// DocumentStatusAttribute and DocumentPagesDoneAttribute show a document's progress.
+	DocumentStatusAttribute    = temporal.NewSearchAttributeKeyKeyword("AstralisDocumentStatus")
+	DocumentPagesDoneAttribute = temporal.NewSearchAttributeKeyInt64("AstralisDocumentPagesDone")
 )
 
 // SearchAttributes lists them with their types, for registration.
 var SearchAttributes = map[string]enumspb.IndexedValueType{
-	OrgAttribute.GetName():          enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	IntakeStatusAttribute.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	PipelineAttribute.GetName():     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	OrgAttribute.GetName():               enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	IntakeStatusAttribute.GetName():      enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	PipelineAttribute.GetName():          enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	DocumentStatusAttribute.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	DocumentPagesDoneAttribute.GetName(): enumspb.INDEXED_VALUE_TYPE_INT,
 }

@@ -19,8 +19,11 @@ import (
 	"github.com/astralisops/astralis/cmd/internal/app"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
+	"github.com/astralisops/astralis/internal/devs3"
 	"github.com/astralisops/astralis/internal/devtemporal"
 	"github.com/astralisops/astralis/internal/logging"
+	"github.com/astralisops/astralis/internal/objectstore"
+	"github.com/astralisops/astralis/internal/ocr"
 	"github.com/astralisops/astralis/internal/pgcluster"
 	"github.com/astralisops/astralis/workflows"
 )
@@ -28,6 +31,11 @@ import (
 const devDatabase = "astralis"
 
 func runDev(args []string) int {
+	// Before anything else: the worker's OCR pool runs here (see ocr.EnsureOpenMPThreadLimit).
+	if err := ocr.EnsureOpenMPThreadLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, "astralis dev:", err)
+		return 1
+	}
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	noTemporal := fs.Bool("no-temporal", false, "connect to the Temporal at TEMPORAL_ADDRESS instead of starting the embedded server")
 	configFile := fs.String("config", os.Getenv("ASTRALIS_CONFIG"), "config file (default ./astralis.yaml when present)")
@@ -98,6 +106,24 @@ func runDev(args []string) int {
 		temporalUI = srv.UIURL()
 	}
 
+	storageNote := "(storage.endpoint)"
+	if cfg.Storage.Endpoint == "" {
+		s3, err := devs3.Start(ctx, devs3.Options{Dir: filepath.Join(cfg.Dev.DataDir, "s3"), Addr: cfg.Dev.S3Addr, Logger: logger})
+		if err != nil {
+			logger.Error("dev S3 server failed to start", slog.Any("error", err))
+			return 1
+		}
+		cleanups = append(cleanups, func() {
+			if err := s3.Stop(); err != nil {
+				logger.Warn("S3 server stop", slog.Any("error", err))
+			}
+		})
+		cfg.Storage = devStorage(cfg.Storage.Bucket, s3)
+		storageNote = "(versitygw over " + filepath.Join(cfg.Dev.DataDir, "s3", "buckets") + ", keys made per run)"
+	} else {
+		logger.Info("using configured object storage", slog.String("endpoint", cfg.Storage.Endpoint), slog.String("bucket", cfg.Storage.Bucket))
+	}
+
 	dbURL, dbNote, stopDB, err := devDatabaseURL(ctx, cfg, logger)
 	if err != nil {
 		logger.Error("no database", slog.Any("error", err))
@@ -107,6 +133,13 @@ func runDev(args []string) int {
 		cleanups = append(cleanups, stopDB)
 	}
 	cfg.Database.URL = dbURL
+
+	stopClamd, err := devClamd(ctx, &cfg, logger)
+	if err != nil {
+		logger.Error("clamd failed to start", slog.Any("error", err))
+		return 1
+	}
+	cleanups = append(cleanups, stopClamd)
 
 	s, err := app.Open(ctx, cfg, logger)
 	if err != nil {
@@ -144,7 +177,7 @@ func runDev(args []string) int {
 		}()
 	}
 
-	printBanner(cfg, temporalUI, dbNote, demo)
+	printBanner(cfg, temporalUI, dbNote, storageNote, demo)
 	wg.Wait()
 	if runErr != nil {
 		logger.Error("stopped with error", slog.Any("error", runErr))
@@ -186,12 +219,32 @@ func devDatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger)
 	return cluster.URL(devDatabase), "(password in " + cluster.PasswordFile() + ")", stop, nil
 }
 
+// devStorage points the services at the dev S3 server: plain HTTP on
+// loopback, the bucket in the path (no wildcard DNS for 127.0.0.1).
+func devStorage(bucket string, s3 *devs3.Server) objectstore.Config {
+	return objectstore.Config{
+		Endpoint:  s3.Endpoint(),
+		Region:    s3.Region(),
+		Bucket:    bucket,
+		AccessKey: s3.AccessKey(),
+		SecretKey: s3.SecretKey(),
+		PathStyle: true,
+	}
+}
+
+func storageURL(cfg objectstore.Config) string {
+	if cfg.TLS {
+		return "https://" + cfg.Endpoint
+	}
+	return "http://" + cfg.Endpoint
+}
+
 func logLevel(cfg config.Log) slog.Level {
 	level, _ := config.ParseLevel(cfg.Level)
 	return level
 }
 
-func printBanner(cfg config.Config, temporalUI, dbNote string, demo *demoCredentials) {
+func printBanner(cfg config.Config, temporalUI, dbNote, storageNote string, demo *demoCredentials) {
 	fmt.Fprintf(os.Stderr, `
   AstralisOps is running (development mode). Ctrl-C stops everything.
 
@@ -207,6 +260,8 @@ func printBanner(cfg config.Config, temporalUI, dbNote string, demo *demoCredent
 		fmt.Fprintf(os.Stderr, "    Temporal Web UI %s/namespaces/%s/workflows\n", temporalUI, cfg.Temporal.Namespace)
 	}
 	fmt.Fprintf(os.Stderr, "    PostgreSQL      %s %s\n", config.RedactURL(cfg.Database.URL), dbNote)
+	fmt.Fprintf(os.Stderr, "    clamd           %s\n", cfg.Scan.ClamdAddress)
+	fmt.Fprintf(os.Stderr, "    Object storage  %s  bucket %s %s\n", storageURL(cfg.Storage), cfg.Storage.Bucket, storageNote)
 	if demo != nil {
 		fmt.Fprintf(os.Stderr, "\n    Demo sign-in    %s / %s  (ADMIN of %q, id %s)\n", demo.Email, demo.Password, demo.OrgName, demo.OrgID)
 		fmt.Fprintf(os.Stderr, "                    curl -c jar -H 'Origin: %s' -H 'Content-Type: application/json' -d '{\"email\":\"%s\",\"password\":\"%s\"}' http://%s/api/v1/auth/login\n",

@@ -197,8 +197,8 @@ func startDevAt(purpose, dataDir string, ports []string) (*scratchDev, error) {
 	cmd := exec.Command(self, "dev")
 	cmd.Env = append(os.Environ(),
 		"ASTRALIS_HTTP_ADDR=127.0.0.1:"+ports[0], "ASTRALIS_DEV_TEMPORAL_ADDR=127.0.0.1:"+ports[1],
-		"ASTRALIS_DEV_TEMPORAL_UI_ADDR=127.0.0.1:"+ports[2], "ASTRALIS_DEV_POSTGRES_PORT="+ports[3],
-		"ASTRALIS_DEV_DATA_DIR="+dataDir, "ASTRALIS_LOG_LEVEL=warn", "DATABASE_URL=",
+		"ASTRALIS_DEV_TEMPORAL_UI_ADDR=127.0.0.1:"+ports[2], "ASTRALIS_DEV_POSTGRES_PORT="+ports[3], "ASTRALIS_DEV_S3_ADDR=127.0.0.1:0",
+		"ASTRALIS_DEV_DATA_DIR="+dataDir, "ASTRALIS_LOG_LEVEL=warn", "DATABASE_URL=", "ASTRALIS_STORAGE_ENDPOINT=",
 		"ASTRALIS_HTTP_METRICS_ADDR=", // no metrics listener: it would take the one of a running `make dev`
 		// The bench and the crash test submit thousands of intakes as one member within minutes:
 		// they measure the workflows, not the intake limits.

@@ -11,6 +11,8 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/astralisops/astralis/internal/devs3"
 )
 
 const usage = `usage: astralis <command> [flags]
@@ -50,6 +52,8 @@ func main() {
 		code = runBench(args)
 	case "crash-test":
 		code = runCrashTest(args)
+	case devs3.ServeCommand:
+		code = runDevS3()
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/devclamd"
+	"github.com/astralisops/astralis/internal/devs3"
 	"github.com/astralisops/astralis/internal/devtemporal"
 	"github.com/astralisops/astralis/internal/logging"
 	"github.com/astralisops/astralis/internal/pgcluster"
@@ -18,7 +20,8 @@ import (
 	"github.com/astralisops/astralis/workflows"
 )
 
-// runTestEnv starts one PostgreSQL (unless TEST_DATABASE_URL is set) and one
+// runTestEnv starts one PostgreSQL (unless TEST_DATABASE_URL is set), one
+// S3-compatible server (unless TEST_S3_ENDPOINT is set) and one
 // in-memory Temporal server, runs the given command with their addresses in
 // the environment, and stops them. Every test package shares them.
 func runTestEnv(args []string) int {
@@ -62,6 +65,32 @@ func runTestEnv(args []string) int {
 		}()
 		env = append(env, testenv.DatabaseURLEnv+"="+cluster.URL("postgres"))
 	}
+	if os.Getenv(testenv.S3EndpointEnv) == "" {
+		s3, err := devs3.Start(ctx, devs3.Options{Dir: dir + "/s3", Addr: "127.0.0.1:0", Logger: logger})
+		if err != nil {
+			logger.Error("S3 server failed to start", slog.Any("error", err))
+			return 1
+		}
+		defer func() {
+			if err := s3.Stop(); err != nil {
+				logger.Warn("S3 server stop", slog.Any("error", err))
+			}
+		}()
+		env = append(env,
+			testenv.S3EndpointEnv+"="+s3.Endpoint(),
+			testenv.S3RegionEnv+"="+s3.Region(),
+			testenv.S3AccessKeyEnv+"="+s3.AccessKey(),
+			testenv.S3SecretKeyEnv+"="+s3.SecretKey(),
+		)
+	}
+
+	clamd, err := devclamd.Start(ctx, devclamd.Options{Logger: logger})
+	if err != nil {
+		logger.Error("clamd failed to start", slog.Any("error", err))
+		return 1
+	}
+	defer clamd.Close()
+	env = append(env, testenv.ClamdAddressEnv+"="+clamd.Address())
 
 	// The server's own logs stay off: every test that stops its worker makes it complain, and
 	// tests assert what matters. ASTRALIS_TEST_SERVER_LOG=debug|info|warn|error turns them on.
@@ -94,6 +123,8 @@ func runTestEnv(args []string) int {
 		}
 	}()
 	env = append(env, testenv.TemporalAddressEnv+"="+srv.FrontendAddr())
+	// Tesseract's OpenMP reads this as the test binaries load: one thread per client of the OCR pool.
+	env = append(env, "OMP_THREAD_LIMIT=1")
 	logger.Info("test dependencies up", slog.String("temporal", srv.FrontendAddr()))
 
 	cmd := exec.Command(args[0], args[1:]...)

@@ -34,6 +34,8 @@ const (
 	TokenRevoked      = "org.token.revoked"
 	ItemMoved         = "pipeline.item.moved"
 	ItemUpdated       = "pipeline.item.updated"
+	DocumentRejected  = "document.rejected"
+	DocumentDeleted   = "document.deleted"
 )
 
 // Event is one audit log entry. Zero IDs are stored as NULL.

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/astralisops/astralis/internal/objectstore"
+	"github.com/astralisops/astralis/internal/virusscan"
 )
 
 // Config is the whole configuration. Field tags name the viper keys; the
@@ -31,6 +34,32 @@ type Config struct {
 	OpenAI   OpenAI   `mapstructure:"openai"`
 	Dev      Dev      `mapstructure:"dev"`
 	Limits   Limits   `mapstructure:"limits"`
+	// Storage is the S3-compatible object store documents live in; `astralis
+	// dev` and `astralis testenv` start one of their own when no endpoint is set.
+	Storage objectstore.Config `mapstructure:"storage"`
+	Scan    Scan               `mapstructure:"scan"`
+	// Documents configures uploads and how they are read.
+	Documents Documents `mapstructure:"documents"`
+}
+
+// Documents bounds uploads and sets how the worker reads them.
+type Documents struct {
+	// MaxBytes is the largest file an upload may carry.
+	MaxBytes int64 `mapstructure:"max_bytes"`
+	// MaxPages is the most pages a PDF may have.
+	MaxPages int `mapstructure:"max_pages"`
+	// MaxPixels is the most pixels an image, or a page rendered for OCR, may have.
+	MaxPixels int64 `mapstructure:"max_pixels"`
+	// DPI is the resolution PDF pages without a text layer are rendered at for OCR.
+	DPI int `mapstructure:"dpi"`
+	// OCRWorkers is how many pages one worker reads at once; 0 is one per CPU core.
+	OCRWorkers int `mapstructure:"ocr_workers"`
+	// URLTTL is how long a presigned link to an original works.
+	URLTTL time.Duration `mapstructure:"url_ttl"`
+	// SpoolDir holds uploads while the API checks them; CacheDir the worker's
+	// copies of originals while their pages are read ("" for the system's temporary directory).
+	SpoolDir string `mapstructure:"spool_dir"`
+	CacheDir string `mapstructure:"cache_dir"`
 }
 
 type HTTP struct {
@@ -111,6 +140,14 @@ type OpenAI struct {
 	Timeout time.Duration `mapstructure:"timeout"`
 }
 
+// Scan is the virus scanner uploads pass through.
+type Scan struct {
+	// ClamdAddress is "tcp://host:port" or "unix:///path"; `astralis dev` starts its own clamd when empty.
+	ClamdAddress string `mapstructure:"clamd_address"`
+	// Timeout bounds one scan; past it the scan counts as clamd being unavailable and is retried.
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
 // Limits caps what one account, or one organisation, may do.
 type Limits struct {
 	// OrgsPerUser is how many organisations one user may create in all.
@@ -160,6 +197,8 @@ type Dev struct {
 	TemporalUIAddr   string `mapstructure:"temporal_ui_addr"`
 	PostgresPort     int    `mapstructure:"postgres_port"`
 	EmbeddedTemporal bool   `mapstructure:"embedded_temporal"`
+	// S3Addr is where the dev S3 server listens when storage.endpoint is empty (port 0 picks a free one).
+	S3Addr string `mapstructure:"s3_addr"`
 }
 
 const (
@@ -172,6 +211,14 @@ var defaults = map[string]any{
 	"http.addr":                      "127.0.0.1:8080",
 	"http.metrics_addr":              "127.0.0.1:9090",
 	"http.max_body_bytes":            int64(1 << 20),
+	"documents.max_bytes":            int64(25 << 20),
+	"documents.max_pages":            500,
+	"documents.max_pixels":           int64(50_000_000),
+	"documents.dpi":                  300,
+	"documents.ocr_workers":          0,
+	"documents.url_ttl":              5 * time.Minute,
+	"documents.spool_dir":            "",
+	"documents.cache_dir":            "",
 	"http.shutdown_timeout":          5 * time.Second,
 	"http.public_url":                "",
 	"http.allowed_origins":           []string{},
@@ -204,11 +251,14 @@ var defaults = map[string]any{
 	"openai.base_url":                "",
 	"openai.model":                   "gpt-4o-mini",
 	"openai.timeout":                 15 * time.Second,
+	"scan.clamd_address":             "",
+	"scan.timeout":                   time.Minute,
 	"dev.data_dir":                   ".data",
 	"dev.temporal_addr":              "127.0.0.1:7233",
 	"dev.temporal_ui_addr":           "127.0.0.1:8233",
 	"dev.postgres_port":              54329,
 	"dev.embedded_temporal":          true,
+	"dev.s3_addr":                    "127.0.0.1:7070",
 	"limits.orgs_per_user":           20,
 	"limits.routing_model_bytes":     int64(8 << 20),
 	"limits.routing_cache_bytes":     int64(64 << 20),
@@ -216,6 +266,14 @@ var defaults = map[string]any{
 	"limits.routing_import_timeout":  30 * time.Second,
 	"limits.routing_import_examples": 20_000,
 	"limits.routing_imports":         2,
+	"storage.endpoint":               "",
+	"storage.region":                 "",
+	"storage.bucket":                 "astralis",
+	"storage.access_key":             "",
+	"storage.secret_key":             "",
+	"storage.tls":                    true,
+	"storage.path_style":             false,
+	"storage.public_url":             "",
 
 	"auth.known_device_lifetime":                180 * 24 * time.Hour,
 	"auth.known_device_grace":                   2 * time.Minute,
@@ -339,6 +397,9 @@ func (c Config) Validate() error {
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
 		add("env: must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
 	}
+	if d := c.Documents; d.MaxBytes <= 0 || d.MaxPages <= 0 || d.MaxPixels <= 0 || d.DPI < 72 || d.DPI > 600 || d.OCRWorkers < 0 || d.URLTTL <= 0 || d.URLTTL > 7*24*time.Hour {
+		add("documents: max_bytes, max_pages and max_pixels must be positive, dpi 72–600, ocr_workers 0 or more, url_ttl up to 7 days (S3's limit)")
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		add("http.addr (ASTRALIS_HTTP_ADDR): %q is not host:port", c.HTTP.Addr)
 	}
@@ -435,6 +496,14 @@ func (c Config) Validate() error {
 	if c.OpenAI.Timeout <= 0 {
 		add("openai.timeout: must be positive")
 	}
+	if c.Scan.ClamdAddress != "" {
+		if _, _, err := virusscan.ParseAddress(c.Scan.ClamdAddress); err != nil {
+			add("scan.clamd_address (ASTRALIS_SCAN_CLAMD_ADDRESS): must be tcp://host:port or unix:///path, got %q", c.Scan.ClamdAddress)
+		}
+	}
+	if c.Scan.Timeout <= 0 {
+		add("scan.timeout: must be positive")
+	}
 	if c.OpenAI.BaseURL != "" {
 		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || u.Host == "" {
 			add("openai.base_url (OPENAI_BASE_URL): must be an absolute URL")
@@ -481,11 +550,16 @@ func (c Config) Validate() error {
 	if c.Limits.RoutingImportTimeout < time.Second {
 		add("limits.routing_import_timeout (ASTRALIS_LIMITS_ROUTING_IMPORT_TIMEOUT): must be at least 1s, got %s", c.Limits.RoutingImportTimeout)
 	}
+	if c.Storage.Endpoint != "" {
+		for _, problem := range c.Storage.Problems("storage.") {
+			add("%s", problem)
+		}
+	}
 	if c.Env == EnvDevelopment {
 		if c.Dev.DataDir == "" {
 			add("dev.data_dir: required")
 		}
-		for key, addr := range map[string]string{"dev.temporal_addr": c.Dev.TemporalAddr, "dev.temporal_ui_addr": c.Dev.TemporalUIAddr} {
+		for key, addr := range map[string]string{"dev.temporal_addr": c.Dev.TemporalAddr, "dev.temporal_ui_addr": c.Dev.TemporalUIAddr, "dev.s3_addr": c.Dev.S3Addr} {
 			if _, _, err := net.SplitHostPort(addr); err != nil {
 				add("%s: %q is not host:port", key, addr)
 			}
@@ -568,6 +642,11 @@ func (c Config) LogValue() slog.Value {
 		slog.String("openai.base_url", c.OpenAI.BaseURL),
 		slog.String("openai.model", c.OpenAI.Model),
 		slog.String("log.level", c.Log.Level),
+		slog.String("scan.clamd_address", c.Scan.ClamdAddress),
+		slog.String("storage.endpoint", c.Storage.Endpoint),
+		slog.String("storage.bucket", c.Storage.Bucket),
+		slog.String("storage.access_key", c.Storage.AccessKey),
+		slog.String("storage.secret_key", secret(c.Storage.SecretKey)),
 	)
 }
 

@@ -119,6 +119,9 @@ func TestLoggedConfigHidesSecrets(t *testing.T) {
 	t.Setenv("DATABASE_URL", "postgres://app:db-secret-pw@db:5432/app")
 	t.Setenv("OPENAI_API_KEY", "sk-very-secret")
 	t.Setenv("TEMPORAL_API_KEY", "temporal-secret")
+	t.Setenv("ASTRALIS_STORAGE_ENDPOINT", "nyc3.digitaloceanspaces.com")
+	t.Setenv("ASTRALIS_STORAGE_ACCESS_KEY", "DO00EXAMPLE")
+	t.Setenv("ASTRALIS_STORAGE_SECRET_KEY", "spaces-secret")
 	cfg, err := Load(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +129,7 @@ func TestLoggedConfigHidesSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("starting", slog.Any("config", cfg))
 	out := buf.String()
-	for _, secret := range []string{"db-secret-pw", "sk-very-secret", "temporal-secret"} {
+	for _, secret := range []string{"db-secret-pw", "sk-very-secret", "temporal-secret", "spaces-secret"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log line contains secret %q: %s", secret, out)
 		}
@@ -197,6 +200,49 @@ func TestMetricsAddr(t *testing.T) {
 		t.Setenv("ASTRALIS_HTTP_METRICS_ADDR", value)
 		if _, err := Load(Options{}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("http.metrics_addr %q: error %v, want it to say %q", value, err, want)
+		}
+	}
+}
+
+func TestStorageSettings(t *testing.T) {
+	inDir(t)
+	production(t)
+	t.Setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatalf("no storage endpoint must be accepted (dev and tests start their own): %v", err)
+	}
+	if !cfg.Storage.TLS || cfg.Storage.PathStyle || cfg.Storage.Bucket != "astralis" {
+		t.Errorf("storage defaults = %+v, want https, virtual-host buckets, bucket astralis", cfg.Storage)
+	}
+
+	t.Setenv("ASTRALIS_STORAGE_ENDPOINT", "minio.internal:9000")
+	t.Setenv("ASTRALIS_STORAGE_REGION", "eu-central-1")
+	t.Setenv("ASTRALIS_STORAGE_BUCKET", "docs")
+	t.Setenv("ASTRALIS_STORAGE_ACCESS_KEY", "access")
+	t.Setenv("ASTRALIS_STORAGE_SECRET_KEY", "secret")
+	t.Setenv("ASTRALIS_STORAGE_TLS", "false")
+	t.Setenv("ASTRALIS_STORAGE_PATH_STYLE", "true")
+	cfg, err = Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cfg.Storage
+	want.Endpoint, want.Region, want.Bucket, want.AccessKey, want.SecretKey, want.TLS, want.PathStyle =
+		"minio.internal:9000", "eu-central-1", "docs", "access", "secret", false, true
+	if cfg.Storage != want {
+		t.Errorf("storage = %+v, want %+v", cfg.Storage, want)
+	}
+
+	t.Setenv("ASTRALIS_STORAGE_ENDPOINT", "https://nyc3.digitaloceanspaces.com")
+	t.Setenv("ASTRALIS_STORAGE_SECRET_KEY", "")
+	_, err = Load(Options{})
+	if err == nil {
+		t.Fatal("an endpoint with a scheme and no secret key was accepted")
+	}
+	for _, want := range []string{"storage.endpoint: \"https://nyc3.digitaloceanspaces.com\" must be host[:port]", "storage.access_key and secret_key: both required"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%s", want, err)
 		}
 	}
 }

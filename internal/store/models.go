@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type APIToken struct {
@@ -47,6 +48,77 @@ type DevMail struct {
 	TextBody  string
 	HTMLBody  string
 	CreatedAt time.Time
+}
+
+type Document struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	UploadedBy     *uuid.UUID
+	IntakeID       *uuid.UUID
+	IdempotencyKey *string
+	Kind           string
+	Filename       string
+	ContentType    string
+	SizeBytes      int64
+	SHA256         []byte
+	Stored         bool
+	Status         string
+	Reason         string
+	DuplicateOf    *uuid.UUID
+	PagesTotal     int32
+	PagesDone      int32
+	OCRRuns        int32
+	Fields         json.RawMessage
+	Extraction     json.RawMessage
+	VendorID       *uuid.UUID
+	DocDate        pgtype.Date
+	Total          pgtype.Numeric
+	Currency       string
+	Search         interface{}
+	LegalHold      bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ProcessedAt    *time.Time
+	ReviewedAt     *time.Time
+	ReviewedBy     *uuid.UUID
+}
+
+type DocumentAnnotation struct {
+	ID          int64
+	OrgID       uuid.UUID
+	DocumentID  uuid.UUID
+	Field       string
+	BeforeValue string
+	AfterValue  string
+	ActorUserID *uuid.UUID
+	Note        string
+	CreatedAt   time.Time
+}
+
+type DocumentPage struct {
+	DocumentID uuid.UUID
+	OrgID      uuid.UUID
+	Number     int32
+	Source     string
+	Width      int32
+	Height     int32
+	Text       string
+	Words      json.RawMessage
+	CreatedAt  time.Time
+}
+
+type DocumentSetting struct {
+	OrgID           uuid.UUID
+	DuplicatePolicy string
+	ReviewThreshold float64
+	RetentionDays   json.RawMessage
+	UpdatedAt       time.Time
+}
+
+type DocumentUploadChunk struct {
+	DocumentID uuid.UUID
+	Seq        int32
+	Data       []byte
 }
 
 type EmailToken struct {
@@ -237,4 +309,14 @@ type UserIdentity struct {
 	UserID    uuid.UUID
 	Email     string
 	CreatedAt time.Time
+}
+
+type Vendor struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	Name      string
+	Address   string
+	Source    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

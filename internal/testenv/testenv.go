@@ -1,6 +1,7 @@
 // Package testenv gives tests the real dependencies `astralis testenv` (run by
 // `make test`) started: an isolated PostgreSQL database per test, cloned from a
-// migrated template, and a client of the shared Temporal server.
+// migrated template, a bucket per test on the shared S3 server, and a client
+// of the shared Temporal server.
 package testenv
 
 import (

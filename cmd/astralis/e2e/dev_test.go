@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -24,8 +25,10 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/astralisops/astralis/internal/devclamd"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/internal/virusscan"
 )
 
 // lockedBuffer collects the child's output from two pipes at once.
@@ -99,6 +102,7 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 		"ASTRALIS_DEV_TEMPORAL_ADDR="+temporalAddr,
 		"ASTRALIS_DEV_TEMPORAL_UI_ADDR="+uiAddr,
 		"ASTRALIS_DEV_POSTGRES_PORT="+strconv.Itoa(pgPort),
+		"ASTRALIS_DEV_S3_ADDR=127.0.0.1:0",
 		"ASTRALIS_LOG_FORMAT=text",
 	)
 
@@ -152,6 +156,15 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("GET %s = %d, want %d", url, resp.StatusCode, want)
 		}
+	}
+	// Its own clamd, with the EICAR test signature, answers at the address the banner names.
+	clamd := clamdAddress.FindStringSubmatch(first.out.String())
+	if clamd == nil {
+		t.Fatalf("banner does not show the clamd address:\n%s", first.out)
+	}
+	scanner := virusscan.New(virusscan.Config{Address: clamd[1], Timeout: 30 * time.Second})
+	if v, err := scanner.Scan(context.Background(), strings.NewReader(devclamd.EICAR)); err != nil || !v.Infected {
+		t.Errorf("dev clamd at %s on EICAR: %+v, %v; want infected", clamd[1], v, err)
 	}
 	demo := demoSignIn.FindStringSubmatch(first.out.String())
 	if demo == nil {
@@ -239,6 +252,9 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 	}
 	c.Close()
 	stop(first)
+	if err := scanner.Ping(context.Background()); !errors.Is(err, virusscan.ErrUnavailable) {
+		t.Errorf("dev clamd still answers after astralis dev exited: %v", err)
+	}
 
 	second := start()
 	if again := demoSignIn.FindStringSubmatch(second.out.String()); again == nil || again[2] != demo[2] {
@@ -264,6 +280,8 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 }
 
 var demoSignIn = regexp.MustCompile(`Demo sign-in\s+(\S+) / (\S+)`)
+
+var clamdAddress = regexp.MustCompile(`clamd\s+(tcp://\S+)`)
 
 // session is a browser's cookie jar on the dev API.
 type session struct {

@@ -38,11 +38,14 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 	}
 	defaults := config.Defaults()
 	cfg := config.Config{
-		Env:      config.EnvDevelopment,
-		HTTP:     config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
-		Auth:     config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour, KnownDeviceLifetime: defaults.Auth.KnownDeviceLifetime, KnownDeviceGrace: defaults.Auth.KnownDeviceGrace},
-		Limits:   defaults.Limits, // the product's own limits; a test may change one
-		Database: config.Database{MaxConns: 4},
+		Env:       config.EnvDevelopment,
+		HTTP:      config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
+		Auth:      config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour, KnownDeviceLifetime: defaults.Auth.KnownDeviceLifetime, KnownDeviceGrace: defaults.Auth.KnownDeviceGrace},
+		Limits:    defaults.Limits, // the product's own limits; a test may change one
+		Documents: defaults.Documents,
+		Storage:   testenv.ObjectStore(t),
+		Scan:      config.Scan{ClamdAddress: testenv.ClamdAddress(t), Timeout: defaults.Scan.Timeout},
+		Database:  config.Database{MaxConns: 4},
 		Temporal: config.Temporal{
 			Address:   testenv.TemporalAddress(t),
 			Namespace: testenv.TemporalNamespace,

@@ -49,6 +49,11 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		RoutingImportBytes:   s.Config.Limits.RoutingImportBytes,
 		RoutingImportTimeout: s.Config.Limits.RoutingImportTimeout,
 		RoutingImports:       s.Config.Limits.RoutingImports,
+		Documents:            s.documents(),
+		DocumentWorkflows:    s.documentWorkflows(),
+		Originals:            originals{s},
+		DocumentURLTTL:       s.Config.Documents.URLTTL,
+		SpoolDir:             s.Config.Documents.SpoolDir,
 		Readiness: []api.ReadinessCheck{
 			{Name: "database", Check: s.Pool.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

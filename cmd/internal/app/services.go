@@ -23,9 +23,11 @@ import (
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
+	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/objectstore"
 	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/temporalclient"
 )
@@ -43,6 +45,11 @@ type Services struct {
 	intakeOnce    sync.Once
 	intakeService *intake.Service
 	intakeErr     error // from setting its limits
+
+	documentsOnce    sync.Once
+	documentsService *documents.Service
+	storeMu          sync.Mutex
+	store            *objectstore.Store // opened on first use
 }
 
 // Open creates the pool and the Temporal client. Neither connects yet, so a

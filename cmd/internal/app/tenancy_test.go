@@ -1,6 +1,9 @@
 package app
 
 import (
+	"strconv"
+
+	"github.com/astralisops/astralis/internal/ocr/ocrtest"
 	"strings"
 	"testing"
 
@@ -17,33 +20,44 @@ var orgRoutes = map[string]struct {
 	min  auth.Role
 	body any
 }{
-	"GET /api/v1/orgs/:org":                      {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/members":              {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/members":             {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
-	"PATCH /api/v1/orgs/:org/members/:user":      {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
-	"DELETE /api/v1/orgs/:org/members/:user":     {auth.RoleAdmin, nil},
-	"GET /api/v1/orgs/:org/invitations":          {auth.RoleAdmin, nil},
-	"DELETE /api/v1/orgs/:org/invitations/:id":   {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/tokens":              {auth.RoleClient, map[string]string{"name": "matrix"}},
-	"GET /api/v1/orgs/:org/tokens":               {auth.RoleClient, nil},
-	"DELETE /api/v1/orgs/:org/tokens/:token":     {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/activity":             {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/pipelines":           {auth.RoleAdmin, nil}, // body per caller: keys are unique
-	"GET /api/v1/orgs/:org/pipelines":            {auth.RoleOperator, nil},
-	"GET /api/v1/orgs/:org/pipelines/:key":       {auth.RoleOperator, nil},
-	"PATCH /api/v1/orgs/:org/pipelines/:key":     {auth.RoleAdmin, map[string]string{"name": "Renamed", "description": "Still screens"}},
-	"DELETE /api/v1/orgs/:org/pipelines/:key":    {auth.RoleAdmin, nil}, // an empty pipeline made for it
-	"POST /api/v1/orgs/:org/routing/examples":    {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
-	"POST /api/v1/orgs/:org/routing/classify":    {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
-	"GET /api/v1/orgs/:org/routing/settings":     {auth.RoleAdmin, nil},
-	"PUT /api/v1/orgs/:org/routing/settings":     {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
-	"POST /api/v1/orgs/:org/intake":              {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
-	"GET /api/v1/orgs/:org/intake/:id":           {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/intake":               {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/dashboard":            {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/items/:id/move":      {auth.RoleOperator, nil}, // body: the item's own stage
-	"PATCH /api/v1/orgs/:org/items/:id":          {auth.RoleOperator, map[string]string{"title": "Renamed"}},
-	"POST /api/v1/orgs/:org/intake/:id/decision": {auth.RoleOperator, map[string]string{"action": "reject"}},
+	"GET /api/v1/orgs/:org":                        {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/members":                {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/members":               {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
+	"PATCH /api/v1/orgs/:org/members/:user":        {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
+	"DELETE /api/v1/orgs/:org/members/:user":       {auth.RoleAdmin, nil},
+	"GET /api/v1/orgs/:org/invitations":            {auth.RoleAdmin, nil},
+	"DELETE /api/v1/orgs/:org/invitations/:id":     {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/tokens":                {auth.RoleClient, map[string]string{"name": "matrix"}},
+	"GET /api/v1/orgs/:org/tokens":                 {auth.RoleClient, nil},
+	"DELETE /api/v1/orgs/:org/tokens/:token":       {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/activity":               {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/pipelines":             {auth.RoleAdmin, nil}, // body per caller: keys are unique
+	"GET /api/v1/orgs/:org/pipelines":              {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/pipelines/:key":         {auth.RoleOperator, nil},
+	"PATCH /api/v1/orgs/:org/pipelines/:key":       {auth.RoleAdmin, map[string]string{"name": "Renamed", "description": "Still screens"}},
+	"DELETE /api/v1/orgs/:org/pipelines/:key":      {auth.RoleAdmin, nil}, // an empty pipeline made for it
+	"POST /api/v1/orgs/:org/routing/examples":      {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
+	"POST /api/v1/orgs/:org/routing/classify":      {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/routing/settings":       {auth.RoleAdmin, nil},
+	"PUT /api/v1/orgs/:org/routing/settings":       {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
+	"POST /api/v1/orgs/:org/intake":                {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/intake/:id":             {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/intake":                 {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/dashboard":              {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/items/:id/move":        {auth.RoleOperator, nil}, // body: the item's own stage
+	"PATCH /api/v1/orgs/:org/items/:id":            {auth.RoleOperator, map[string]string{"title": "Renamed"}},
+	"POST /api/v1/orgs/:org/intake/:id/decision":   {auth.RoleOperator, map[string]string{"action": "reject"}},
+	"POST /api/v1/orgs/:org/documents":             {auth.RoleClient, nil}, // a multipart file per caller
+	"GET /api/v1/orgs/:org/documents":              {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/documents/:id":          {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/documents/:id/pages/:n": {auth.RoleClient, nil},
+	"POST /api/v1/orgs/:org/documents/:id/review":  {auth.RoleOperator, map[string]any{"fields": map[string]string{"total": "9.99"}}},
+	"DELETE /api/v1/orgs/:org/documents/:id":       {auth.RoleOperator, nil}, // a document made for it
+	"GET /api/v1/orgs/:org/documents/stats":        {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/documents/settings":     {auth.RoleOperator, nil},
+	"PUT /api/v1/orgs/:org/documents/settings":     {auth.RoleAdmin, map[string]any{"retention_days": map[string]int{"receipt": 365}}},
+	"POST /api/v1/orgs/:org/vendors":               {auth.RoleOperator, map[string]any{"vendors": []map[string]string{{"name": "Matrix Supplies", "address": "1 Grid Road"}}}},
+	"GET /api/v1/orgs/:org/vendors":                {auth.RoleOperator, nil},
 }
 
 // personOnly are the organisation routes an API token may not use, whatever
@@ -144,6 +158,22 @@ func TestTenantMatrix(t *testing.T) {
 		waitForStatus(t, admin, org.ID, sub.ID, "awaiting_approval")
 	}
 
+	// Documents: one per role to read and review (all wait for review), one per role to delete.
+	admin.must(200, "PUT", "/api/v1/orgs/"+org.ID+"/documents/settings", map[string]any{"review_threshold": 1})
+	documentOf, doomedDocumentOf := map[auth.Role]string{}, map[auth.Role]string{}
+	for role, c := range callers {
+		for purpose, into := range map[string]map[auth.Role]string{"READ": documentOf, "DELETE": doomedDocumentOf} {
+			var up struct{ ID string }
+			r := uploadDocument(t, c, org.ID, "r.pdf", ocrtest.TextPDF([]string{"TO " + purpose + " BY " + string(role), "TOTAL 1.00"}), "", nil)
+			if r.status != 202 {
+				t.Fatalf("upload as %s = %d %s", role, r.status, r.body)
+			}
+			r.decode(t, &up)
+			into[role] = up.ID
+			waitForDocument(t, admin, org.ID, up.ID, "needs_review")
+		}
+	}
+
 	outsider := signUpVerified(t, base, inbox, "rival@other.test", "rival password 1")
 	var rivalOrg struct {
 		ID string `json:"id"`
@@ -177,7 +207,7 @@ func TestTenantMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	covered := 0
+	covered, calls := 0, 0
 	for _, route := range router.Routes() {
 		if !strings.HasPrefix(route.Path, "/api/v1/orgs/:org") {
 			continue
@@ -206,6 +236,13 @@ func TestTenantMatrix(t *testing.T) {
 			if strings.Contains(route.Path, "/invitations/") {
 				p = strings.Replace(p, ":id", invitation.ID, 1)
 			}
+			if strings.Contains(route.Path, "/documents/:id") {
+				p = strings.Replace(p, ":n", "1", 1)
+				if route.Method == "DELETE" {
+					p = strings.Replace(p, ":id", doomedDocumentOf[role], 1)
+				}
+				p = strings.Replace(p, ":id", documentOf[role], 1)
+			}
 			p = strings.Replace(p, ":id", intakeOf[role], 1)
 			return strings.Replace(p, ":token", tokenOf[role], 1)
 		}
@@ -218,9 +255,18 @@ func TestTenantMatrix(t *testing.T) {
 			}
 			return spec.body
 		}
+		// call makes the route's request as c: a document upload is a multipart file (its own per call).
+		call := func(c *caller, p string, role auth.Role) reply {
+			if key == "POST /api/v1/orgs/:org/documents" {
+				calls++
+				pdf := ocrtest.TextPDF([]string{"MATRIX UPLOAD " + strconv.Itoa(calls)})
+				return uploadDocument(t, c, strings.TrimPrefix(strings.TrimSuffix(p, "/documents"), "/api/v1/orgs/"), "m.pdf", pdf, "", nil)
+			}
+			return c.do(route.Method, p, bodyFor(role))
+		}
 
 		for name, c := range map[string]*caller{"another org's ADMIN": outsider, "another org's API token": outsiderScript} {
-			r := c.do(route.Method, path(auth.RoleAdmin), bodyFor(auth.RoleAdmin))
+			r := call(c, path(auth.RoleAdmin), auth.RoleAdmin)
 			if r.status != 404 {
 				t.Errorf("%s as %s = %d, want 404: %s", key, name, r.status, r.body)
 			}
@@ -228,18 +274,18 @@ func TestTenantMatrix(t *testing.T) {
 				t.Errorf("%s as %s leaked data: %s", key, name, r.body)
 			}
 		}
-		if r := anonymous.do(route.Method, path(auth.RoleAdmin), spec.body); r.status != 401 {
+		if r := call(anonymous, path(auth.RoleAdmin), auth.RoleAdmin); r.status != 401 {
 			t.Errorf("%s anonymously = %d, want 401", key, r.status)
 		}
 		if personOnly[key] {
-			r := adminScript.do(route.Method, path(auth.RoleAdmin), bodyFor(auth.RoleAdmin))
+			r := call(adminScript, path(auth.RoleAdmin), auth.RoleAdmin)
 			if typ, _ := problemFields(t, r); r.status != 403 || typ != "/problems/session-required" {
 				t.Errorf("%s with the organisation's ADMIN token = %d %s, want 403 /problems/session-required", key, r.status, r.body)
 			}
 		}
 		// Least powerful first, so the ADMIN's successful DELETE comes last.
 		for _, role := range []auth.Role{auth.RoleClient, auth.RoleOperator, auth.RoleAdmin} {
-			r := callers[role].do(route.Method, path(role), bodyFor(role))
+			r := call(callers[role], path(role), role)
 			allowed := role.AtLeast(spec.min)
 			switch {
 			case allowed && (r.status < 200 || r.status > 299):
@@ -275,6 +321,24 @@ func TestTenantMatrix(t *testing.T) {
 	if len(list.Items) <= clientCount {
 		t.Errorf("ADMIN sees %d tokens, CLIENT %d: ADMIN should see everyone's", len(list.Items), clientCount)
 	}
+	// A CLIENT sees only the documents it uploaded: in the list, by id, by page.
+	var docs struct {
+		Items []struct {
+			ID         string `json:"id"`
+			UploadedBy string `json:"uploaded_by"`
+		} `json:"items"`
+	}
+	callers[auth.RoleClient].must(200, "GET", "/api/v1/orgs/"+org.ID+"/documents", nil).decode(t, &docs)
+	for _, d := range docs.Items {
+		if d.UploadedBy != userIDs["client@acme.test"] {
+			t.Errorf("a CLIENT lists document %s, uploaded by %s", d.ID, d.UploadedBy)
+		}
+	}
+	if len(docs.Items) == 0 {
+		t.Error("a CLIENT lists none of its own documents")
+	}
+	callers[auth.RoleClient].must(404, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleAdmin], nil)
+	callers[auth.RoleClient].must(404, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleAdmin]+"/pages/1", nil)
 	// The last ADMIN can be neither demoted nor removed.
 	adminID := userIDs["admin@acme.test"]
 	admin.must(409, "PATCH", "/api/v1/orgs/"+org.ID+"/members/"+adminID, map[string]string{"role": "CLIENT"})

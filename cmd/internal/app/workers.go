@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"time"
 
@@ -18,7 +21,9 @@ import (
 
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/internal/ocr"
 	"github.com/astralisops/astralis/internal/store"
+	"github.com/astralisops/astralis/internal/virusscan"
 	"github.com/astralisops/astralis/workflows"
 )
 
@@ -47,12 +52,49 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	routing.RegisterActivity(mailActivities) // the IntakeWorkflow delivers its own mail
 	routing.RegisterActivity(maintenance)
 
+	docs, err := s.documentsWorker()
+	if err != nil {
+		return nil, err
+	}
+
 	// Every workflow type, under its explicit name (what histories and schedules store).
-	byQueue := map[string]worker.Worker{workflows.EmailTaskQueue: email, workflows.IntakeTaskQueue: routing}
+	byQueue := map[string]worker.Worker{workflows.EmailTaskQueue: email, workflows.IntakeTaskQueue: routing, workflows.DocumentTaskQueue: docs}
 	for _, d := range workflows.Definitions() {
 		byQueue[d.TaskQueue].RegisterWorkflowWithOptions(d.Func, workflow.RegisterOptions{Name: d.Name})
 	}
-	return []worker.Worker{email, routing}, nil
+	return []worker.Worker{email, routing, docs}, nil
+}
+
+// documentsWorker runs the DocumentWorkflow's activities. Pages are read by
+// a pool of OCR clients, one per core (documents.ocr_workers); the worker
+// takes at most that many pages at a time, so pages it cannot start wait in
+// Temporal for another worker rather than in its own queue.
+func (s *Services) documentsWorker() (worker.Worker, error) {
+	d := s.Config.Documents
+	pages := d.OCRWorkers
+	if pages <= 0 {
+		pages = runtime.NumCPU()
+	}
+	engine, err := ocr.NewEngine(pages, ocrLimits(s.documents().Limits(), d.DPI))
+	if err != nil {
+		return nil, fmt.Errorf("worker: OCR: %w", err)
+	}
+	s.closers = append(s.closers, closerFunc(engine.Close))
+	cacheDir := d.CacheDir
+	if cacheDir == "" {
+		cacheDir = filepath.Join(os.TempDir(), "astralis-originals")
+	}
+	docs := worker.New(s.Temporal, s.TaskQueue(workflows.DocumentTaskQueue), worker.Options{
+		MaxConcurrentActivityExecutionSize: pages + 4, // the pages, and bookkeeping beside them
+	})
+	docs.RegisterActivity(&activities.Documents{
+		Documents: s.documents(),
+		Scanner:   scanner{virusscan.New(virusscan.Config{Address: s.Config.Scan.ClamdAddress, Timeout: s.Config.Scan.Timeout})},
+		Originals: originals{s},
+		Reader:    pageReader{engine},
+		CacheDir:  cacheDir,
+	})
+	return docs, nil
 }
 
 // RunWorker polls every task queue until ctx is cancelled. While Temporal is
@@ -217,3 +259,8 @@ func (s *Services) waitForTemporal(ctx context.Context) error {
 		delay = min(2*delay, 30*time.Second)
 	}
 }
+
+// closerFunc makes a func() an io.Closer.
+type closerFunc func()
+
+func (f closerFunc) Close() error { f(); return nil }

@@ -1,0 +1,344 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/devclamd"
+	"github.com/astralisops/astralis/internal/objectstore"
+	"github.com/astralisops/astralis/internal/ocr/ocrtest"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// uploadDocument posts file as the multipart field `file`, with the given extra fields and Idempotency-Key.
+func uploadDocument(t *testing.T, c *caller, org, name string, file []byte, key string, fields map[string]string) reply {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(file)
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/orgs/"+org+"/documents", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", c.base)
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, body: data, header: resp.Header}
+}
+
+type documentView struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	Reason      string `json:"reason"`
+	PagesTotal  int    `json:"pages_total"`
+	PagesDone   int    `json:"pages_done"`
+	SHA256      string `json:"sha256"`
+	DuplicateOf string `json:"duplicate_of"`
+	Stored      bool   `json:"stored"`
+	Fields      map[string]struct {
+		Value      string  `json:"value"`
+		Normalized string  `json:"normalized"`
+		Confidence float64 `json:"confidence"`
+	} `json:"fields"`
+	Annotations []struct {
+		Field  string `json:"field"`
+		Before string `json:"before"`
+		After  string `json:"after"`
+	} `json:"annotations"`
+	URLs struct {
+		Original string `json:"original"`
+	} `json:"urls"`
+}
+
+// waitForDocument polls a document until its status is one of want.
+func waitForDocument(t *testing.T, c *caller, org, id string, want ...string) documentView {
+	t.Helper()
+	var d documentView
+	for range 600 {
+		c.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+id, nil).decode(t, &d)
+		for _, w := range want {
+			if d.Status == w {
+				return d
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("document %s is %q (%s), never %v", id, d.Status, d.Reason, want)
+	return d
+}
+
+var receiptLines = []string{"ACME HARDWARE SDN BHD", "12 JALAN BESAR 50000 KUALA LUMPUR", "DATE: 25/12/2018", "NAILS 1 X 7.50", "TOTAL 12.50"}
+
+// TestDocumentIsReadExtractedAndReviewed: a receipt PDF goes through scan,
+// store, its text layer and extraction; its original is served by a
+// presigned link; a review corrects a field, is annotated, and teaches the
+// vendor so the next receipt from it comes out in the organisation's spelling.
+func TestDocumentIsReadExtractedAndReviewed(t *testing.T) {
+	admin, org, _, _ := setUpShop(t, false)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"review_threshold": 1})
+	pdf := ocrtest.TextPDF(receiptLines)
+	r := uploadDocument(t, admin, org, "receipt.pdf", pdf, "", map[string]string{"kind": "receipt"})
+	if r.status != 202 {
+		t.Fatalf("upload = %d %s", r.status, r.body)
+	}
+	var up struct{ ID, Status string }
+	r.decode(t, &up)
+	d := waitForDocument(t, admin, org, up.ID, "needs_review", "processed", "failed")
+	if d.Status != "needs_review" || d.PagesTotal != 1 || d.PagesDone != 1 || !d.Stored {
+		t.Fatalf("document %+v, want read (1 page), stored, and waiting for review (threshold 1)", d)
+	}
+	if f := d.Fields["total"]; f.Normalized != "12.50" {
+		t.Fatalf("total %+v, want 12.50; fields %+v", f, d.Fields)
+	}
+	if f := d.Fields["date"]; f.Normalized != "2018-12-25" {
+		t.Fatalf("date %+v, want 2018-12-25", f)
+	}
+
+	// The page's words, with boxes.
+	var page struct {
+		Number int    `json:"number"`
+		Text   string `json:"text"`
+		Words  []struct {
+			Text string `json:"text"`
+			Box  [4]int `json:"box"`
+		} `json:"words"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/pages/1", nil).decode(t, &page)
+	if page.Number != 1 || !strings.Contains(page.Text, "TOTAL 12.50") || len(page.Words) < 10 || page.Words[0].Box[2] <= page.Words[0].Box[0] {
+		t.Fatalf("page %+v", page)
+	}
+
+	// The original, through its presigned link, byte for byte.
+	resp, err := http.Get(d.URLs.Original)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, pdf) {
+		t.Fatalf("presigned original: %d, %d bytes, want the %d uploaded", resp.StatusCode, len(got), len(pdf))
+	}
+
+	// Full-text search over the OCR text finds it; another word does not.
+	var list struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents?q=nails", nil).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != up.ID {
+		t.Fatalf("search for a word on the receipt: %+v", list)
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents?q=screws", nil).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("search for a word not on the receipt: %+v", list)
+	}
+
+	// A review with a bad date is refused before the workflow records it.
+	bad := admin.do("POST", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/review", map[string]any{"fields": map[string]string{"date": "31/02/2018", "colour": "red"}})
+	if bad.status != 422 || !strings.Contains(string(bad.body), "fields.date") || !strings.Contains(string(bad.body), "fields.colour") {
+		t.Fatalf("bad review = %d %s, want 422 naming fields.date and fields.colour", bad.status, bad.body)
+	}
+	// The reviewer spells the vendor as the organisation does.
+	var reviewed documentView
+	admin.must(200, "POST", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/review", map[string]any{
+		"fields": map[string]string{"company": "Acme Hardware Sdn. Bhd.", "total": "12.50"}, "note": "our spelling",
+	}).decode(t, &reviewed)
+	if reviewed.Status != "processed" || len(reviewed.Annotations) != 1 || reviewed.Annotations[0].Field != "company" || reviewed.Annotations[0].After != "Acme Hardware Sdn. Bhd." {
+		t.Fatalf("reviewed %+v, want processed with one annotation (the company; the total was unchanged)", reviewed)
+	}
+	again := admin.do("POST", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/review", map[string]any{"fields": map[string]string{"total": "13.00"}})
+	if again.status != 409 {
+		t.Fatalf("second review = %d %s, want 409", again.status, again.body)
+	}
+
+	// The next receipt from that vendor comes out in the organisation's spelling.
+	next := ocrtest.TextPDF([]string{"ACME HARDWARE SDN BHD", "12 JALAN BESAR 50000 KUALA LUMPUR", "DATE: 02/01/2019", "SCREWS 2 X 3.00", "TOTAL 6.00"})
+	r = uploadDocument(t, admin, org, "next.pdf", next, "", nil)
+	r.decode(t, &up)
+	d = waitForDocument(t, admin, org, up.ID, "needs_review", "processed", "failed")
+	if f := d.Fields["company"]; f.Value != "Acme Hardware Sdn. Bhd." {
+		t.Fatalf("next receipt's company %+v, want the reviewed spelling", f)
+	}
+}
+
+// TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy: the same key
+// answers the first document; the same file again is refused (reject) or
+// accepted and marked (mark).
+func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) {
+	admin, org, _, _ := setUpShop(t, false)
+	pdf := ocrtest.TextPDF([]string{"ONE RECEIPT", "TOTAL 1.00"})
+	var first, second struct{ ID string }
+	uploadDocument(t, admin, org, "a.pdf", pdf, "key-1", nil).decode(t, &first)
+	r := uploadDocument(t, admin, org, "a.pdf", pdf, "key-1", nil)
+	r.decode(t, &second)
+	if r.status != 202 || second.ID != first.ID {
+		t.Fatalf("same key again = %d %s, want 202 with %s", r.status, r.body, first.ID)
+	}
+	if r := uploadDocument(t, admin, org, "b.pdf", ocrtest.TextPDF([]string{"ANOTHER"}), "key-1", nil); r.status != 422 {
+		t.Fatalf("same key, another file = %d %s, want 422", r.status, r.body)
+	}
+	r = uploadDocument(t, admin, org, "again.pdf", pdf, "", nil)
+	if r.status != 409 || !strings.Contains(string(r.body), first.ID) {
+		t.Fatalf("same file again (reject) = %d %s, want 409 naming %s", r.status, r.body, first.ID)
+	}
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"duplicate_policy": "mark"})
+	r = uploadDocument(t, admin, org, "again.pdf", pdf, "", nil)
+	var dup struct{ ID string }
+	r.decode(t, &dup)
+	var d documentView
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+dup.ID, nil).decode(t, &d)
+	if r.status != 202 || d.DuplicateOf != first.ID {
+		t.Fatalf("same file again (mark) = %d, document %+v, want a duplicate of %s", r.status, d, first.ID)
+	}
+	var list struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents?duplicate=true", nil).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != dup.ID {
+		t.Fatalf("duplicates listed %+v, want only %s", list, dup.ID)
+	}
+}
+
+// TestBadUploadsAreRefusedClearly: each bad file gets its own clear answer and
+// leaves no document behind; an unreadable PDF is accepted and fails with the reason.
+func TestBadUploadsAreRefusedClearly(t *testing.T) {
+	admin, org, _, _ := setUpShop(t, false)
+	for name, c := range map[string]struct {
+		file   []byte
+		status int
+		want   string
+	}{
+		"empty":              {nil, 422, "empty"},
+		"html named pdf":     {[]byte("<!DOCTYPE html><html><body>invoice</body></html>"), 415, "text/html"},
+		"executable":         {append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 64)...), 415, "application/x-elf"},
+		"30000×30000 png":    {ocrtest.PNGHeader(30000, 30000), 422, "pixels"},
+		"eicar as text file": {[]byte(devclamd.EICAR), 415, "text/plain"},
+	} {
+		r := uploadDocument(t, admin, org, "invoice.pdf", c.file, "", nil)
+		if r.status != c.status || r.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(r.body), c.want) {
+			t.Errorf("%s: %d %s %s, want %d problem naming %q", name, r.status, r.header.Get("Content-Type"), r.body, c.status, c.want)
+		}
+	}
+	var list struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents", nil).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("refused uploads left documents: %+v", list)
+	}
+	// Over the size limit: 413 before the body is read in full.
+	big := bytes.Repeat([]byte("%PDF-1.4\n"), (25<<20)/9+1)
+	if r := uploadDocument(t, admin, org, "big.pdf", big, "", nil); r.status != 413 {
+		t.Fatalf("over the limit = %d %s", r.status, r.body)
+	}
+	// Truncated and encrypted PDFs are accepted, then fail with the reason.
+	full := ocrtest.TextPDF([]string{"CUT SHORT"})
+	for name, file := range map[string][]byte{"truncated": full[:len(full)/2], "encrypted": ocrtest.EncryptedPDF()} {
+		var up struct{ ID string }
+		r := uploadDocument(t, admin, org, name+".pdf", file, "", nil)
+		if r.status != 202 {
+			t.Fatalf("%s: upload = %d %s", name, r.status, r.body)
+		}
+		r.decode(t, &up)
+		d := waitForDocument(t, admin, org, up.ID, "failed", "processed", "needs_review")
+		if d.Status != "failed" || !strings.Contains(d.Reason, map[string]string{"truncated": "truncated", "encrypted": "encrypted"}[name]) {
+			t.Errorf("%s: %+v, want failed with the reason", name, d)
+		}
+	}
+}
+
+// TestInfectedUploadIsRejectedAndNeverStored: a PDF carrying EICAR is
+// rejected by the scan, never reaches object storage, and is audited.
+func TestInfectedUploadIsRejectedAndNeverStored(t *testing.T) {
+	admin, org, s, _ := setUpShop(t, false)
+	infected := append([]byte("%PDF-1.4\n% "+devclamd.EICAR+"\n"), ocrtest.TextPDF([]string{"HELLO"})[9:]...)
+	var up struct{ ID string }
+	r := uploadDocument(t, admin, org, "clean-looking.pdf", infected, "", nil)
+	if r.status != 202 {
+		t.Fatalf("upload = %d %s", r.status, r.body)
+	}
+	r.decode(t, &up)
+	d := waitForDocument(t, admin, org, up.ID, "rejected", "processed", "needs_review", "failed")
+	if d.Status != "rejected" || !strings.Contains(d.Reason, devclamd.EICARSignature) || d.Stored {
+		t.Fatalf("%+v, want rejected naming the signature, not stored", d)
+	}
+	st, err := objectstore.Open(context.Background(), s.Config.Storage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Stat(context.Background(), objectstore.Key(uuid.MustParse(org), d.SHA256)); err == nil {
+		t.Fatal("the infected file is in object storage")
+	}
+	chunks, err := store.New(s.Pool).UploadChunk(context.Background(), store.UploadChunkParams{DocumentID: uuid.MustParse(up.ID), Seq: 0})
+	if err == nil {
+		t.Fatalf("the infected upload is still staged (%d bytes)", len(chunks))
+	}
+	var activity struct {
+		Items []struct {
+			Action string `json:"action"`
+		} `json:"items"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/activity", nil).decode(t, &activity)
+	found := false
+	for _, a := range activity.Items {
+		found = found || a.Action == "document.rejected"
+	}
+	if !found {
+		t.Fatalf("rejection not audited: %+v", activity)
+	}
+}
+
+// TestDocumentWaitsForClamd: with clamd stopped an upload waits (never taken
+// for clean), and it is read once clamd is back.
+func TestDocumentWaitsForClamd(t *testing.T) {
+	clamd, err := devclamd.Start(context.Background(), devclamd.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { clamd.Close() })
+	admin, org, _, _, _ := setUpShopFull(t, false, func(c *config.Config) { c.Scan.ClamdAddress = clamd.Address() })
+	if err := clamd.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	var up struct{ ID string }
+	uploadDocument(t, admin, org, "r.pdf", ocrtest.TextPDF([]string{"WAITING RECEIPT", "TOTAL 3.00"}), "", nil).decode(t, &up)
+	d := waitForDocument(t, admin, org, up.ID, "scanning")
+	time.Sleep(3 * time.Second) // several scan attempts fail meanwhile
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID, nil).decode(t, &d)
+	if d.Status != "scanning" || d.Stored {
+		t.Fatalf("with clamd down: %+v, want still scanning, not stored", d)
+	}
+	if err := clamd.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d = waitForDocument(t, admin, org, up.ID, "processed", "needs_review", "failed", "rejected")
+	if d.Status == "failed" || d.Status == "rejected" || !d.Stored {
+		t.Fatalf("after clamd came back: %+v", d)
+	}
+}

@@ -1,0 +1,260 @@
+package documents
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/astralisops/astralis/internal/audit"
+	"github.com/astralisops/astralis/internal/extract"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// What the DocumentWorkflow's activities do to a document, in the order it
+// goes through them. Each step is idempotent: a retried activity finds its
+// work done and answers as the first attempt did.
+
+// Job is what the workflow needs to know of a document: ids and counts only.
+type Job struct {
+	Status      string `json:"status"`
+	ContentType string `json:"content_type"`
+	SHA256      []byte `json:"sha256"`
+	Size        int64  `json:"size"`
+	Stored      bool   `json:"stored"`
+	PagesTotal  int    `json:"pages_total"`
+}
+
+// Job returns the document's processing state.
+func (s *Service) Job(ctx context.Context, org, id uuid.UUID) (Job, error) {
+	d, err := s.get(ctx, org, id, nil)
+	if err != nil {
+		return Job{}, err
+	}
+	return Job{Status: d.Status, ContentType: d.ContentType, SHA256: d.SHA256, Size: d.SizeBytes, Stored: d.Stored, PagesTotal: int(d.PagesTotal)}, nil
+}
+
+// SetStatus moves the document to status, with a reason for rejected and failed.
+func (s *Service) SetStatus(ctx context.Context, org, id uuid.UUID, status, reason string) error {
+	if err := s.q.SetDocumentStatus(ctx, store.SetDocumentStatusParams{OrgID: org, ID: id, Status: status, Reason: reason}); err != nil {
+		return fmt.Errorf("documents: status of %s: %w", id, err)
+	}
+	return nil
+}
+
+// OpenUpload streams the document's staged upload, chunk by chunk. It is
+// empty once the upload was stored or rejected.
+func (s *Service) OpenUpload(ctx context.Context, id uuid.UUID) io.Reader {
+	return &chunkReader{ctx: ctx, q: s.q, id: id}
+}
+
+type chunkReader struct {
+	ctx  context.Context
+	q    *store.Queries
+	id   uuid.UUID
+	seq  int32
+	rest []byte
+	done bool
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.rest) == 0 {
+		if r.done {
+			return 0, io.EOF
+		}
+		data, err := r.q.UploadChunk(r.ctx, store.UploadChunkParams{DocumentID: r.id, Seq: r.seq})
+		if errors.Is(err, pgx.ErrNoRows) {
+			r.done = true
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("documents: upload chunk %d of %s: %w", r.seq, r.id, err)
+		}
+		r.seq++
+		r.rest = data
+	}
+	n := copy(p, r.rest)
+	r.rest = r.rest[n:]
+	return n, nil
+}
+
+// Reject records that the scan found the upload infected: the staged bytes
+// are deleted (they never reach object storage), and the rejection is audited.
+func (s *Service) Reject(ctx context.Context, org, id uuid.UUID, signature string) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		if err := q.SetDocumentStatus(ctx, store.SetDocumentStatusParams{OrgID: org, ID: id, Status: StatusRejected, Reason: "the virus scan found " + signature}); err != nil {
+			return err
+		}
+		if err := q.DeleteUploadChunks(ctx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, q, audit.Event{OrgID: org, Action: audit.DocumentRejected, TargetType: "document", TargetID: id.String(),
+			Metadata: map[string]any{"signature": signature}})
+	})
+}
+
+// MarkStored records that the original is in object storage: the staged
+// bytes are deleted and the document is processing.
+func (s *Service) MarkStored(ctx context.Context, org, id uuid.UUID) error {
+	return s.inTx(ctx, func(q *store.Queries) error {
+		if err := q.MarkDocumentStored(ctx, store.MarkDocumentStoredParams{OrgID: org, ID: id}); err != nil {
+			return err
+		}
+		if err := q.SetDocumentStatus(ctx, store.SetDocumentStatusParams{OrgID: org, ID: id, Status: StatusProcessing}); err != nil {
+			return err
+		}
+		return q.DeleteUploadChunks(ctx, id)
+	})
+}
+
+// DonePages lists the pages already read, so a restart reads only the others.
+func (s *Service) DonePages(ctx context.Context, id uuid.UUID) ([]int, error) {
+	rows, err := s.q.DocumentPageNumbers(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("documents: pages of %s: %w", id, err)
+	}
+	out := make([]int, len(rows))
+	for i, n := range rows {
+		out[i] = int(n)
+	}
+	return out, nil
+}
+
+// CountOCRRun records that a page is being read (the crash test counts repeats).
+func (s *Service) CountOCRRun(ctx context.Context, org, id uuid.UUID) error {
+	return s.q.CountOCRRun(ctx, store.CountOCRRunParams{OrgID: org, ID: id})
+}
+
+// SavePage stores a page's words once and answers how many pages are done.
+func (s *Service) SavePage(ctx context.Context, org, id uuid.UUID, p Page) (int, error) {
+	words, err := json.Marshal(p.Words)
+	if err != nil {
+		return 0, err
+	}
+	var done int32
+	err = s.inTx(ctx, func(q *store.Queries) error {
+		if _, err := q.InsertDocumentPage(ctx, store.InsertDocumentPageParams{
+			DocumentID: id, OrgID: org, Number: int32(p.Number), Source: p.Source, Width: int32(p.Width), Height: int32(p.Height),
+			Text: strings.ToValidUTF8(p.Text, ""), Words: words,
+		}); err != nil {
+			return err
+		}
+		done, err = q.CountDocumentPageDone(ctx, store.CountDocumentPageDoneParams{OrgID: org, ID: id})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("documents: save page %d of %s: %w", p.Number, id, err)
+	}
+	return int(done), nil
+}
+
+// ExtractFields runs extraction over the document's saved pages, matching the
+// organisation's vendors, and stores the fields: processed, or needs_review
+// when a field is less sure than the organisation's threshold or a check
+// failed. It answers the new status.
+func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string, error) {
+	rows, err := s.q.DocumentPages(ctx, store.DocumentPagesParams{OrgID: org, DocumentID: id})
+	if err != nil {
+		return "", fmt.Errorf("documents: pages of %s: %w", id, err)
+	}
+	pages := make([]extract.Page, 0, len(rows))
+	for _, r := range rows {
+		p, err := pageOf(r)
+		if err != nil {
+			return "", err
+		}
+		ep := extract.Page{Number: p.Number, Width: p.Width, Height: p.Height}
+		for _, w := range p.Words {
+			ep.Words = append(ep.Words, extract.Word{Text: w.Text, Confidence: w.Confidence, Box: w.Box})
+		}
+		pages = append(pages, ep)
+	}
+	vendors, vendorIDs, err := s.vendorIndex(ctx, org)
+	if err != nil {
+		return "", err
+	}
+	settings, err := s.Settings(ctx, org)
+	if err != nil {
+		return "", err
+	}
+	result := extract.Extract(pages, vendors)
+	fields := make(map[string]Field, len(result.Fields))
+	status := StatusProcessed
+	for key, f := range result.Fields {
+		fields[key] = Field{Value: f.Value, Normalized: f.Normalized, Confidence: f.Confidence, Page: f.Page, Box: f.Box[:]}
+		if f.Confidence < settings.ReviewThreshold {
+			status = StatusNeedsReview
+		}
+	}
+	for _, key := range []string{extract.FieldCompany, extract.FieldDate, extract.FieldTotal} {
+		if _, found := fields[key]; !found {
+			status = StatusNeedsReview // a bookkeeper needs these
+		}
+	}
+	for _, c := range result.Checks {
+		if !c.Passed {
+			status = StatusNeedsReview
+		}
+	}
+	var vendorID *uuid.UUID
+	if result.Vendor != nil {
+		if v, ok := vendorIDs[strings.ToLower(result.Vendor.Vendor.Name)]; ok {
+			vendorID = &v
+		}
+	}
+	encoded, _ := json.Marshal(fields)
+	extraction, _ := json.Marshal(map[string]any{"extractor": "builtin", "fields": fields, "checks": result.Checks, "line_items": result.LineItems})
+	date, total := summaryColumns(fields)
+	if err := s.q.SaveExtraction(ctx, store.SaveExtractionParams{
+		OrgID: org, ID: id, Fields: encoded, Extraction: extraction, VendorID: vendorID, DocDate: date, Total: total,
+		Currency: fields[extract.FieldCurrency].Normalized, Status: status,
+	}); err != nil {
+		return "", fmt.Errorf("documents: save fields of %s: %w", id, err)
+	}
+	return status, nil
+}
+
+// Deleted is what Delete removed: the caller deletes the original from
+// object storage when no other document of the organisation shares it.
+type Deleted struct {
+	SHA256       []byte
+	DeleteObject bool
+}
+
+// Delete removes a document with its pages and annotations, audited.
+func (s *Service) Delete(ctx context.Context, org, id uuid.UUID, actor uuid.UUID, ip, userAgent string) (Deleted, error) {
+	var out Deleted
+	err := s.inTx(ctx, func(q *store.Queries) error {
+		d, err := q.DeleteDocument(ctx, store.DeleteDocumentParams{OrgID: org, ID: id})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoDocument
+		}
+		if err != nil {
+			return err
+		}
+		if d.LegalHold {
+			return errLegalHold
+		}
+		sharing, err := q.DocumentsSharingObject(ctx, store.DocumentsSharingObjectParams{OrgID: org, SHA256: d.SHA256, ID: id})
+		if err != nil {
+			return err
+		}
+		out = Deleted{SHA256: d.SHA256, DeleteObject: d.Stored && sharing == 0}
+		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Action: audit.DocumentDeleted, TargetType: "document", TargetID: id.String(),
+			IP: ip, UserAgent: userAgent, Metadata: map[string]any{"filename": d.Filename, "sha256": fmt.Sprintf("%x", d.SHA256)}})
+	})
+	return out, err
+}
+
+// SetPages records the page count the reader found.
+func (s *Service) SetPages(ctx context.Context, org, id uuid.UUID, pages int) error {
+	if err := s.q.SetDocumentPages(ctx, store.SetDocumentPagesParams{OrgID: org, ID: id, PagesTotal: int32(pages)}); err != nil {
+		return fmt.Errorf("documents: pages of %s: %w", id, err)
+	}
+	return nil
+}
