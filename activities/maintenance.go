@@ -35,9 +35,13 @@ type ExpiredRecords interface {
 // Maintenance runs the scheduled sweeps and pruning. Every method is
 // idempotent, and none puts personal data in workflow history: ids and counts only.
 type Maintenance struct {
-	Outbox  StaleMailLister
-	Intake  StrandedIntakeStore
-	Expired ExpiredRecords
+	Outbox    StaleMailLister
+	Intake    StrandedIntakeStore
+	Documents StrandedDocumentStore
+	Expired   ExpiredRecords
+	// Retention and Originals delete documents' originals past their retention.
+	Retention RetentionStore
+	Originals OriginalDeleter
 }
 
 // ErrTypeInvalidMaintenance marks a call no retry can fix (a bad argument).

@@ -300,6 +300,32 @@ func (h *documentHandler) delete(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// patch changes what an ADMIN may change of a document: its legal hold
+// (`{"legal_hold": bool}`), audited.
+func (h *documentHandler) patch(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "document")
+	if !ok {
+		return
+	}
+	var in struct {
+		LegalHold *bool `json:"legal_hold"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	if in.LegalHold == nil {
+		respondError(c, problem.Invalid("nothing to change", problem.FieldError{Field: "legal_hold", Message: "is required (true or false)"}))
+		return
+	}
+	d, err := h.documents.SetLegalHold(c, orgID(c), id, *in.LegalHold, userID(c), c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
 func (h *documentHandler) stats(c *gin.Context) {
 	q := queryParams{c: c}
 	since := q.time("since")

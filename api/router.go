@@ -225,6 +225,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/documents/:id/pages/:n", dh.page)
 	org.POST("/documents/:id/review", requireRole(auth.RoleOperator), dh.review)
 	org.DELETE("/documents/:id", requireRole(auth.RoleOperator), dh.delete)
+	org.PATCH("/documents/:id", requireRole(auth.RoleAdmin), dh.patch)
 	org.POST("/vendors", requireRole(auth.RoleOperator), dh.importVendors)
 	org.GET("/vendors", requireRole(auth.RoleOperator), dh.listVendors)
 	return r, nil

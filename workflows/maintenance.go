@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/astralisops/astralis/activities"
+	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
 )
 
@@ -22,19 +23,29 @@ const (
 	SweepMailSchedule   = "sweep-stranded-mail"
 	SweepIntakeSchedule = "sweep-stranded-intake"
 	PruneSchedule       = "prune"
+	// SweepDocumentsSchedule and RetentionSchedule run on the documents task queue.
+	SweepDocumentsSchedule = "sweep-stranded-documents"
+	RetentionSchedule      = "expire-originals"
 
 	// Workflow type names. Schedules store the name, not the function, so the
 	// worker registers the workflows under these names explicitly: renaming a
 	// function cannot strand an existing schedule.
-	SweepStrandedMailWorkflow   = "SweepStrandedMail"
-	SweepStrandedIntakeWorkflow = "SweepStrandedIntake"
-	PruneWorkflow               = "Prune"
+	SweepStrandedMailWorkflow      = "SweepStrandedMail"
+	SweepStrandedIntakeWorkflow    = "SweepStrandedIntake"
+	PruneWorkflow                  = "Prune"
+	SweepStrandedDocumentsWorkflow = "SweepStrandedDocuments"
+	ExpireOriginalsWorkflow        = "ExpireOriginals"
 
 	// SweepMailEvery and SweepIntakeEvery are how often work whose hand-over to
 	// Temporal failed is looked for; PruneEvery how often expired rows go.
 	SweepMailEvery   = time.Minute
 	SweepIntakeEvery = time.Minute
 	PruneEvery       = 30 * time.Minute
+	// SweepDocumentsEvery is how often stranded uploads are looked for;
+	// RetentionEvery how often originals past their retention are deleted
+	// (retention is counted in days: an hour late is on time).
+	SweepDocumentsEvery = time.Minute
+	RetentionEvery      = time.Hour
 
 	// MailStrandedAfter is how old undelivered mail must be before the sweep
 	// takes it over: longer than a mail activity inside a workflow keeps
@@ -45,6 +56,13 @@ const (
 	// Only requests of the last IntakeSweepWindow are tried, each once.
 	IntakeStrandedAfter = 2 * time.Minute
 	IntakeSweepWindow   = 24 * time.Hour
+	// DocumentStrandedAfter is how long a document may stay 'received' before
+	// the sweep starts its workflow: far longer than storing and starting it
+	// take. DocumentSweepWindow is longer than the intake's: an upload is
+	// someone's only copy of a receipt, and its staged bytes wait in the
+	// database however long the sweep was down (a week covers a long outage).
+	DocumentStrandedAfter = 2 * time.Minute
+	DocumentSweepWindow   = 7 * 24 * time.Hour
 	// PruneAfter is how long rate-limit windows and password reset requests
 	// are kept: far longer than a PasswordReset workflow retries its lookup.
 	PruneAfter = 24 * time.Hour
@@ -67,8 +85,9 @@ type Schedule struct {
 }
 
 // Schedules lists the deployment's schedules. The mail sweep runs on the email
-// task queue and the intake sweep on the intake one, so the child workflows
-// they start land where their workers poll. Pruning runs on the email task
+// task queue, the intake sweep on the intake one and the document sweep on the
+// documents one, so the child workflows they start land where their workers
+// poll; retention runs beside the documents it deletes originals of. Pruning runs on the email task
 // queue too rather than on a third one: it deletes account data (sessions,
 // email tokens, reset requests, rate-limit windows) that the email worker
 // already serves, and a third task queue would be one more worker to deploy.
@@ -80,6 +99,10 @@ func Schedules(taskQueuePrefix string) []Schedule {
 			TaskQueue: taskQueuePrefix + IntakeTaskQueue, Every: SweepIntakeEvery, Timeout: 10 * time.Minute},
 		{ID: ScheduleID(taskQueuePrefix, PruneSchedule), Workflow: PruneWorkflow,
 			TaskQueue: taskQueuePrefix + EmailTaskQueue, Every: PruneEvery, Timeout: 30 * time.Minute},
+		{ID: ScheduleID(taskQueuePrefix, SweepDocumentsSchedule), Workflow: SweepStrandedDocumentsWorkflow,
+			TaskQueue: taskQueuePrefix + DocumentTaskQueue, Every: SweepDocumentsEvery, Timeout: 10 * time.Minute},
+		{ID: ScheduleID(taskQueuePrefix, RetentionSchedule), Workflow: ExpireOriginalsWorkflow,
+			TaskQueue: taskQueuePrefix + DocumentTaskQueue, Every: RetentionEvery, Timeout: 30 * time.Minute},
 	}
 }
 
@@ -213,4 +236,52 @@ func Prune(ctx workflow.Context) (activities.Pruned, error) {
 	var pruned activities.Pruned
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, pruneActivity), a.PruneExpired, PruneAfter).Get(ctx, &pruned)
 	return pruned, err
+}
+
+// SweepStrandedDocuments starts the DocumentWorkflow of documents still
+// 'received' DocumentStrandedAfter after their upload was stored (their API
+// stopped before starting it), as the API would have (same id, same search
+// attributes), then marks them swept so later sweeps pass them by. A workflow
+// that runs or completed is left alone: each document is read once.
+func SweepStrandedDocuments(ctx workflow.Context) (SweepResult, error) {
+	actx := workflow.WithActivityOptions(ctx, maintenanceActivity)
+	var a *activities.Maintenance
+	var stranded []activities.StrandedDocument
+	if err := workflow.ExecuteActivity(actx, a.ListStrandedDocuments, DocumentStrandedAfter, DocumentSweepWindow).Get(ctx, &stranded); err != nil {
+		return SweepResult{}, err
+	}
+	result := SweepResult{Found: len(stranded)}
+	starts := make([]workflow.ChildWorkflowFuture, len(stranded))
+	for i, d := range stranded {
+		starts[i] = workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:        DocumentWorkflowID(d.DocumentID),
+			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			// A run that failed (its retries ran out) starts again; a running or completed one is left.
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			TypedSearchAttributes: temporal.NewSearchAttributes(OrgAttribute.ValueSet(d.OrgID.String()), DocumentStatusAttribute.ValueSet(documents.StatusReceived)),
+		}), Document, NewDocumentInput(d.OrgID, d.DocumentID))
+	}
+	var errs []error
+	var swept []activities.StrandedDocument
+	for i, f := range starts {
+		if result.count(f.GetChildWorkflowExecution().Get(ctx, nil), &errs, "reading of "+stranded[i].DocumentID.String()) {
+			swept = append(swept, stranded[i])
+		}
+	}
+	if len(swept) > 0 {
+		if err := workflow.ExecuteActivity(actx, a.MarkDocumentsSwept, swept).Get(ctx, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return result, incomplete(errs)
+}
+
+// ExpireOriginals deletes documents' originals past their kind's retention
+// (documents.Settings.RetentionDays) unless on legal hold; the documents keep
+// their pages and fields.
+func ExpireOriginals(ctx workflow.Context) (activities.ExpiredOriginals, error) {
+	var a *activities.Maintenance
+	var expired activities.ExpiredOriginals
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, pruneActivity), a.ExpireOriginals).Get(ctx, &expired)
+	return expired, err
 }

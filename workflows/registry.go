@@ -21,5 +21,7 @@ func Definitions() []Definition {
 		{Name: "Intake", Func: Intake, TaskQueue: IntakeTaskQueue},
 		{Name: SweepStrandedIntakeWorkflow, Func: SweepStrandedIntake, TaskQueue: IntakeTaskQueue},
 		{Name: "Document", Func: Document, TaskQueue: DocumentTaskQueue},
+		{Name: SweepStrandedDocumentsWorkflow, Func: SweepStrandedDocuments, TaskQueue: DocumentTaskQueue},
+		{Name: ExpireOriginalsWorkflow, Func: ExpireOriginals, TaskQueue: DocumentTaskQueue},
 	}
 }

@@ -36,6 +36,10 @@ const (
 	ItemUpdated       = "pipeline.item.updated"
 	DocumentRejected  = "document.rejected"
 	DocumentDeleted   = "document.deleted"
+	// DocumentLegalHold records a legal hold set or lifted; DocumentOriginalExpired
+	// an original deleted by retention (no actor: the schedule did it).
+	DocumentLegalHold       = "document.legal_hold"
+	DocumentOriginalExpired = "document.original_expired"
 )
 
 // Event is one audit log entry. Zero IDs are stored as NULL.

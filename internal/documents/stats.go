@@ -7,11 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/store"
 )
-
-var errLegalHold = problem.New(problem.ErrConflict, "the document is on legal hold: lift the hold before deleting it")
 
 // FieldWeek is one field's review outcome over one week.
 type FieldWeek struct {

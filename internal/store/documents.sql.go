@@ -90,7 +90,7 @@ func (q *Queries) CountVendors(ctx context.Context, orgID uuid.UUID) (int64, err
 }
 
 const deleteDocument = `-- name: DeleteDocument :one
-DELETE FROM documents WHERE org_id = $1 AND id = $2 RETURNING id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by
+DELETE FROM documents WHERE org_id = $1 AND id = $2 RETURNING id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at
 `
 
 type DeleteDocumentParams struct {
@@ -132,6 +132,7 @@ func (q *Queries) DeleteDocument(ctx context.Context, arg DeleteDocumentParams) 
 		&i.ProcessedAt,
 		&i.ReviewedAt,
 		&i.ReviewedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -185,7 +186,7 @@ func (q *Queries) DocumentAnnotations(ctx context.Context, arg DocumentAnnotatio
 }
 
 const documentByIdempotencyKey = `-- name: DocumentByIdempotencyKey :one
-SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by FROM documents WHERE org_id = $1 AND uploaded_by = $2 AND idempotency_key = $3
+SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at FROM documents WHERE org_id = $1 AND uploaded_by = $2 AND idempotency_key = $3
 `
 
 type DocumentByIdempotencyKeyParams struct {
@@ -228,6 +229,7 @@ func (q *Queries) DocumentByIdempotencyKey(ctx context.Context, arg DocumentById
 		&i.ProcessedAt,
 		&i.ReviewedAt,
 		&i.ReviewedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -365,7 +367,7 @@ func (q *Queries) DocumentsSharingObject(ctx context.Context, arg DocumentsShari
 const expiredOriginals = `-- name: ExpiredOriginals :many
 SELECT d.org_id, d.id, d.sha256 FROM documents d
 JOIN document_settings s ON s.org_id = d.org_id
-WHERE d.stored AND NOT d.legal_hold
+WHERE d.stored AND NOT d.legal_hold AND d.status <> 'processing'
   AND (s.retention_days ->> d.kind) IS NOT NULL
   AND d.created_at < now() - make_interval(days => (s.retention_days ->> d.kind)::int)
 ORDER BY d.created_at
@@ -378,7 +380,8 @@ type ExpiredOriginalsRow struct {
 	SHA256 []byte
 }
 
-// Stored originals past their kind's retention, not on legal hold.
+// Stored originals past their kind's retention, not on legal hold, and not
+// being read (a document still 'processing' needs its original).
 func (q *Queries) ExpiredOriginals(ctx context.Context, limit int32) ([]ExpiredOriginalsRow, error) {
 	rows, err := q.db.Query(ctx, expiredOriginals, limit)
 	if err != nil {
@@ -400,7 +403,7 @@ func (q *Queries) ExpiredOriginals(ctx context.Context, limit int32) ([]ExpiredO
 }
 
 const getDocument = `-- name: GetDocument :one
-SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by FROM documents WHERE org_id = $1 AND id = $2
+SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at FROM documents WHERE org_id = $1 AND id = $2
 `
 
 type GetDocumentParams struct {
@@ -442,6 +445,7 @@ func (q *Queries) GetDocument(ctx context.Context, arg GetDocumentParams) (Docum
 		&i.ProcessedAt,
 		&i.ReviewedAt,
 		&i.ReviewedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -478,7 +482,7 @@ const insertDocument = `-- name: InsertDocument :one
 INSERT INTO documents (org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, duplicate_of, pages_total)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (org_id, uploaded_by, idempotency_key) DO NOTHING
-RETURNING id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by
+RETURNING id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at
 `
 
 type InsertDocumentParams struct {
@@ -542,6 +546,7 @@ func (q *Queries) InsertDocument(ctx context.Context, arg InsertDocumentParams) 
 		&i.ProcessedAt,
 		&i.ReviewedAt,
 		&i.ReviewedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -744,7 +749,7 @@ func (q *Queries) ListVendors(ctx context.Context, orgID uuid.UUID) ([]Vendor, e
 }
 
 const lockDocument = `-- name: LockDocument :one
-SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by FROM documents WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at FROM documents WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockDocumentParams struct {
@@ -786,6 +791,7 @@ func (q *Queries) LockDocument(ctx context.Context, arg LockDocumentParams) (Doc
 		&i.ProcessedAt,
 		&i.ReviewedAt,
 		&i.ReviewedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -804,6 +810,20 @@ func (q *Queries) MarkDocumentStored(ctx context.Context, arg MarkDocumentStored
 	return err
 }
 
+const markDocumentSwept = `-- name: MarkDocumentSwept :exec
+UPDATE documents SET swept_at = now() WHERE org_id = $1 AND id = $2
+`
+
+type MarkDocumentSweptParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) MarkDocumentSwept(ctx context.Context, arg MarkDocumentSweptParams) error {
+	_, err := q.db.Exec(ctx, markDocumentSwept, arg.OrgID, arg.ID)
+	return err
+}
+
 const markOriginalDeleted = `-- name: MarkOriginalDeleted :exec
 UPDATE documents SET stored = false, updated_at = now() WHERE org_id = $1 AND id = $2
 `
@@ -819,7 +839,7 @@ func (q *Queries) MarkOriginalDeleted(ctx context.Context, arg MarkOriginalDelet
 }
 
 const originalDocument = `-- name: OriginalDocument :one
-SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by FROM documents
+SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at FROM documents
 WHERE org_id = $1 AND sha256 = $2 AND status <> 'rejected'
 ORDER BY created_at, id
 LIMIT 1
@@ -866,6 +886,7 @@ func (q *Queries) OriginalDocument(ctx context.Context, arg OriginalDocumentPara
 		&i.ProcessedAt,
 		&i.ReviewedAt,
 		&i.ReviewedBy,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -981,6 +1002,57 @@ func (q *Queries) SaveExtraction(ctx context.Context, arg SaveExtractionParams) 
 	return err
 }
 
+const setDocumentLegalHold = `-- name: SetDocumentLegalHold :one
+UPDATE documents SET legal_hold = $3, updated_at = now() WHERE org_id = $1 AND id = $2
+RETURNING id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at
+`
+
+type SetDocumentLegalHoldParams struct {
+	OrgID     uuid.UUID
+	ID        uuid.UUID
+	LegalHold bool
+}
+
+// The row lock it takes serialises it with retention, which deletes under LockDocument.
+func (q *Queries) SetDocumentLegalHold(ctx context.Context, arg SetDocumentLegalHoldParams) (Document, error) {
+	row := q.db.QueryRow(ctx, setDocumentLegalHold, arg.OrgID, arg.ID, arg.LegalHold)
+	var i Document
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.UploadedBy,
+		&i.IntakeID,
+		&i.IdempotencyKey,
+		&i.Kind,
+		&i.Filename,
+		&i.ContentType,
+		&i.SizeBytes,
+		&i.SHA256,
+		&i.Stored,
+		&i.Status,
+		&i.Reason,
+		&i.DuplicateOf,
+		&i.PagesTotal,
+		&i.PagesDone,
+		&i.OCRRuns,
+		&i.Fields,
+		&i.Extraction,
+		&i.VendorID,
+		&i.DocDate,
+		&i.Total,
+		&i.Currency,
+		&i.Search,
+		&i.LegalHold,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.ProcessedAt,
+		&i.ReviewedAt,
+		&i.ReviewedBy,
+		&i.SweptAt,
+	)
+	return i, err
+}
+
 const setDocumentPages = `-- name: SetDocumentPages :exec
 UPDATE documents SET pages_total = $3, updated_at = now() WHERE org_id = $1 AND id = $2
 `
@@ -1015,6 +1087,44 @@ func (q *Queries) SetDocumentStatus(ctx context.Context, arg SetDocumentStatusPa
 		arg.Reason,
 	)
 	return err
+}
+
+const strandedDocuments = `-- name: StrandedDocuments :many
+SELECT org_id, id FROM documents
+WHERE status = 'received' AND swept_at IS NULL AND created_at > $1 AND created_at < $2
+ORDER BY created_at
+LIMIT 100
+`
+
+type StrandedDocumentsParams struct {
+	After  time.Time
+	Before time.Time
+}
+
+type StrandedDocumentsRow struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+// Documents still 'received', not swept yet, stored between the two times; oldest first.
+func (q *Queries) StrandedDocuments(ctx context.Context, arg StrandedDocumentsParams) ([]StrandedDocumentsRow, error) {
+	rows, err := q.db.Query(ctx, strandedDocuments, arg.After, arg.Before)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StrandedDocumentsRow{}
+	for rows.Next() {
+		var i StrandedDocumentsRow
+		if err := rows.Scan(&i.OrgID, &i.ID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const uploadChunk = `-- name: UploadChunk :one

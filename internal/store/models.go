@@ -81,6 +81,7 @@ type Document struct {
 	ProcessedAt    *time.Time
 	ReviewedAt     *time.Time
 	ReviewedBy     *uuid.UUID
+	SweptAt        *time.Time
 }
 
 type DocumentAnnotation struct {

@@ -53,6 +53,7 @@ var orgRoutes = map[string]struct {
 	"GET /api/v1/orgs/:org/documents/:id/pages/:n": {auth.RoleClient, nil},
 	"POST /api/v1/orgs/:org/documents/:id/review":  {auth.RoleOperator, map[string]any{"fields": map[string]string{"total": "9.99"}}},
 	"DELETE /api/v1/orgs/:org/documents/:id":       {auth.RoleOperator, nil}, // a document made for it
+	"PATCH /api/v1/orgs/:org/documents/:id":        {auth.RoleAdmin, map[string]any{"legal_hold": true}},
 	"GET /api/v1/orgs/:org/documents/stats":        {auth.RoleOperator, nil},
 	"GET /api/v1/orgs/:org/documents/settings":     {auth.RoleOperator, nil},
 	"PUT /api/v1/orgs/:org/documents/settings":     {auth.RoleAdmin, map[string]any{"retention_days": map[string]int{"receipt": 365}}},

@@ -37,9 +37,11 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The scheduled maintenance workflows run on the email and intake task
-	// queues (see workflows.Schedules); both workers carry their activities.
-	maintenance := &activities.Maintenance{Outbox: mail.NewOutbox(s.Pool), Intake: intakeService, Expired: store.New(s.Pool)}
+	// The scheduled maintenance workflows run on the email, intake and
+	// documents task queues (see workflows.Schedules); their workers carry
+	// the activities.
+	maintenance := &activities.Maintenance{Outbox: mail.NewOutbox(s.Pool), Intake: intakeService, Documents: s.documents(),
+		Expired: store.New(s.Pool), Retention: s.documents(), Originals: originals{s}}
 
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	mailActivities := &activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()}
@@ -56,6 +58,7 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	docs.RegisterActivity(maintenance)
 
 	// Every workflow type, under its explicit name (what histories and schedules store).
 	byQueue := map[string]worker.Worker{workflows.EmailTaskQueue: email, workflows.IntakeTaskQueue: routing, workflows.DocumentTaskQueue: docs}

@@ -153,10 +153,11 @@ GROUP BY 1, 2
 ORDER BY 1, 2;
 
 -- name: ExpiredOriginals :many
--- Stored originals past their kind's retention, not on legal hold.
+-- Stored originals past their kind's retention, not on legal hold, and not
+-- being read (a document still 'processing' needs its original).
 SELECT d.org_id, d.id, d.sha256 FROM documents d
 JOIN document_settings s ON s.org_id = d.org_id
-WHERE d.stored AND NOT d.legal_hold
+WHERE d.stored AND NOT d.legal_hold AND d.status <> 'processing'
   AND (s.retention_days ->> d.kind) IS NOT NULL
   AND d.created_at < now() - make_interval(days => (s.retention_days ->> d.kind)::int)
 ORDER BY d.created_at
@@ -164,3 +165,18 @@ LIMIT $1;
 
 -- name: MarkOriginalDeleted :exec
 UPDATE documents SET stored = false, updated_at = now() WHERE org_id = $1 AND id = $2;
+
+-- name: StrandedDocuments :many
+-- Documents still 'received', not swept yet, stored between the two times; oldest first.
+SELECT org_id, id FROM documents
+WHERE status = 'received' AND swept_at IS NULL AND created_at > sqlc.arg(after) AND created_at < sqlc.arg(before)
+ORDER BY created_at
+LIMIT 100;
+
+-- name: MarkDocumentSwept :exec
+UPDATE documents SET swept_at = now() WHERE org_id = $1 AND id = $2;
+
+-- name: SetDocumentLegalHold :one
+-- The row lock it takes serialises it with retention, which deletes under LockDocument.
+UPDATE documents SET legal_hold = $3, updated_at = now() WHERE org_id = $1 AND id = $2
+RETURNING *;
