@@ -192,7 +192,7 @@ func TestDocumentIsReadExtractedAndReviewed(t *testing.T) {
 // answers the first document; the same file again is refused (reject) or
 // accepted and marked (mark).
 func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) {
-	admin, org, _, _ := setUpShop(t, false)
+	admin, org, _, inbox, _ := setUpShopFull(t, false)
 	pdf := ocrtest.TextPDF([]string{"ONE RECEIPT", "TOTAL 1.00"})
 	var first, second struct{ ID string }
 	uploadDocument(t, admin, org, "a.pdf", pdf, "key-1", nil).decode(t, &first)
@@ -208,6 +208,16 @@ func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) 
 	if r.status != 409 || !strings.Contains(string(r.body), first.ID) {
 		t.Fatalf("same file again (reject) = %d %s, want 409 naming %s", r.status, r.body, first.ID)
 	}
+	// A CLIENT is not refused over a document it cannot see: its copy is marked instead.
+	client, _ := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
+	r = uploadDocument(t, client, org, "mine.pdf", pdf, "", nil)
+	var mine struct{ ID string }
+	r.decode(t, &mine)
+	var seen documentView
+	client.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+mine.ID, nil).decode(t, &seen)
+	if r.status != 202 || seen.DuplicateOf != first.ID {
+		t.Fatalf("a CLIENT's copy (reject policy) = %d, %+v; want accepted and marked", r.status, seen)
+	}
 	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"duplicate_policy": "mark"})
 	r = uploadDocument(t, admin, org, "again.pdf", pdf, "", nil)
 	var dup struct{ ID string }
@@ -221,8 +231,8 @@ func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) 
 		Items []struct{ ID string } `json:"items"`
 	}
 	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents?duplicate=true", nil).decode(t, &list)
-	if len(list.Items) != 1 || list.Items[0].ID != dup.ID {
-		t.Fatalf("duplicates listed %+v, want only %s", list, dup.ID)
+	if len(list.Items) != 2 || list.Items[0].ID != dup.ID || list.Items[1].ID != mine.ID {
+		t.Fatalf("duplicates listed %+v, want %s and %s (newest first)", list, dup.ID, mine.ID)
 	}
 }
 
