@@ -1,6 +1,6 @@
 # Production image for the api and worker binaries (neither links the Temporal server).
 # The worker links Tesseract (cgo) and runs poppler's tools for OCR, so both stages carry them;
-# the api does not import internal/ocr and stays static.
+# the api links it too, as it checks uploads with internal/ocr (see the build step).
 FROM golang:1.26-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         g++ libtesseract-dev libleptonica-dev \
@@ -9,8 +9,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/ ./cmd/api
-RUN CGO_ENABLED=1 go build -trimpath -ldflags='-s -w' -o /out/ ./cmd/worker
+# Both link Tesseract for now: the API checks uploads with internal/ocr's Sniff and Inspect.
+RUN CGO_ENABLED=1 go build -trimpath -ldflags='-s -w' -o /out/ ./cmd/api ./cmd/worker
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

@@ -17,7 +17,7 @@ STATICCHECK_VERSION   := v0.8.2
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing bench crash-test tools deps clean
+.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents crash-test tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -45,10 +45,24 @@ eval-routing:
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis eval-routing --data $(ROUTING_DATA)
 
+## eval-documents: reading receipts (OCR word F1 and CER, fields exact-match) on ../shared/data/sroie through the API
+## (starts its own astralis dev): cold, then warm with imported vendors and every receipt reviewed in turn
+DOCUMENTS_DATA ?= ../shared/data/sroie
+eval-documents: deps
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis eval-documents --data $(DOCUMENTS_DATA)
+
 ## bench: the workflow engine's ceiling beside end-to-end intakes (HTTP POST → routed) and accept latency
 bench:
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis bench
+
+## bench-documents: on the same receipts, time per page end to end (1 and 2 in flight) beside bare gosseract,
+## with the tesseract CLI and ocrmypdf as anchors (installed here when missing)
+bench-documents: deps
+	$(call install-missing,$(ANCHOR_PACKAGES),the benchmark's anchors need)
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis bench-documents --data $(DOCUMENTS_DATA)
 
 ## crash-test: kill -9 astralis dev during 500 in-flight intakes, restart, check every request ended once
 crash-test:
@@ -108,6 +122,17 @@ $(TOOLS)/staticcheck:
 # pdfinfo/pdftotext/pdftoppm; g++ compiles gosseract's C++ bridge.
 OCR_PACKAGES := g++ libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils
 
+# The benchmark's anchors: Tesseract's own command line and ocrmypdf.
+ANCHOR_PACKAGES := tesseract-ocr ocrmypdf
+
+# install-missing: apt-get install those of the Debian packages $(1) that are missing when root, else say what $(2).
+define install-missing
+@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "$(2): sudo apt-get install $$missing"; exit 1; fi; fi
+endef
+
 # A C compiler is needed by the race detector and sqlc's PostgreSQL parser.
 # PostgreSQL and clamd (clamav-daemon) are installed by `astralis dev`/`testenv` when missing.
 deps:
@@ -116,10 +141,7 @@ deps:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev; \
 		else echo "gcc is required (sudo apt-get install gcc)"; exit 1; fi; }
 	@# internal/ocr links Tesseract through cgo (headers to build, the English model to run) and runs poppler's tools.
-	@missing=$$(for p in $(OCR_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-		else echo "OCR needs: sudo apt-get install $$missing"; exit 1; fi; fi
+	$(call install-missing,$(OCR_PACKAGES),OCR needs)
 
 clean:
 	rm -rf $(BIN)

@@ -130,6 +130,8 @@ func (a *Documents) Store(ctx context.Context, ref DocumentRef) error {
 // Inspect counts the stored original's pages. A file no reader can open
 // (truncated, encrypted) fails for good with the reason.
 func (a *Documents) Inspect(ctx context.Context, ref DocumentRef) (int, error) {
+	stop := heartbeat(ctx, 2*time.Second) // fetching a large original counts against the heartbeat timeout too
+	defer stop()
 	path, contentType, err := a.local(ctx, ref)
 	if err != nil {
 		return 0, err
@@ -154,6 +156,8 @@ func (a *Documents) ReadPage(ctx context.Context, ref DocumentRef, n int) (PageD
 			return PageDone{PagesDone: len(done)}, nil
 		}
 	}
+	stop := heartbeat(ctx, 2*time.Second) // from the start: fetching the original may take a while
+	defer stop()
 	path, contentType, err := a.local(ctx, ref)
 	if err != nil {
 		return PageDone{}, err
@@ -161,9 +165,7 @@ func (a *Documents) ReadPage(ctx context.Context, ref DocumentRef, n int) (PageD
 	if err := a.Documents.CountOCRRun(ctx, ref.OrgID, ref.DocumentID); err != nil {
 		return PageDone{}, err
 	}
-	stop := heartbeat(ctx, 2*time.Second)
 	p, err := a.Reader.Page(ctx, path, contentType, n)
-	stop()
 	if err != nil {
 		return PageDone{}, a.readError(err)
 	}

@@ -183,13 +183,11 @@ func (h *documentHandler) get(c *gin.Context) {
 	}
 	view := documentView{Document: d}
 	if d.Stored {
-		url, err := h.originals.URL(c, orgID(c), d.SHA256, d.Filename, h.urlTTL)
-		if err != nil {
-			respondError(c, fmt.Errorf("documents: link to the original of %s: %w", id, err))
-			return
+		// Without object storage the document still answers, without its link.
+		if url, err := h.originals.URL(c, orgID(c), d.SHA256, d.Filename, h.urlTTL); err == nil {
+			expires := time.Now().Add(h.urlTTL).UTC()
+			view.URLs = documentURLs{Original: url, ExpiresAt: &expires}
 		}
-		expires := time.Now().Add(h.urlTTL).UTC()
-		view.URLs = documentURLs{Original: url, ExpiresAt: &expires}
 	}
 	c.JSON(http.StatusOK, view)
 }

@@ -72,7 +72,8 @@ var (
 	documentScan = workflow.ActivityOptions{
 		StartToCloseTimeout:    2 * time.Minute,
 		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeUnreadableDocument}},
 	}
 	// storing streams up to the upload limit to object storage.
 	documentStore = workflow.ActivityOptions{
@@ -89,6 +90,13 @@ var (
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 			MaximumAttempts: 10, NonRetryableErrorTypes: []string{activities.ErrTypeUnreadableDocument}},
 	}
+	// extracting may ask a chat model (its client has its own timeout, openai.timeout),
+	// then falls back to the built-in extractor; a few attempts ride out a database restart.
+	documentExtract = workflow.ActivityOptions{
+		StartToCloseTimeout:    2 * time.Minute,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	}
 	// reviewing runs inside the review Update while the reviewer waits: a few quick attempts.
 	documentReview = workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
@@ -100,8 +108,9 @@ type documentWorkflow struct {
 	in    DocumentInput
 	ref   activities.DocumentRef
 	state DocumentState
-	// reviewed is set once a review is recorded.
-	reviewed bool
+	// reviewing is set while a review is being recorded, reviewed once it is:
+	// a second review is refused meanwhile, never silently dropped.
+	reviewing, reviewed bool
 }
 
 // Document reads one document: scan, store, read its pages, extract its
@@ -148,7 +157,7 @@ func (w *documentWorkflow) run(ctx workflow.Context) (DocumentState, error) {
 	if !job.Stored {
 		var verdict activities.ScanVerdict
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, documentScan), a.Scan, w.ref).Get(ctx, &verdict); err != nil {
-			return w.state, err
+			return w.fail(ctx, err) // a file the scanner cannot take fails with the reason; anything else fails the run
 		}
 		if verdict.Infected {
 			if err := workflow.ExecuteActivity(book, a.Reject, w.ref, verdict.Signature).Get(ctx, nil); err != nil {
@@ -187,7 +196,7 @@ func (w *documentWorkflow) run(ctx workflow.Context) (DocumentState, error) {
 	}
 
 	var status string
-	if err := workflow.ExecuteActivity(book, a.Extract, w.ref).Get(ctx, &status); err != nil {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, documentExtract), a.Extract, w.ref).Get(ctx, &status); err != nil {
 		return w.state, err
 	}
 	w.state.Status = status
@@ -267,7 +276,7 @@ func (w *documentWorkflow) awaitReview(ctx workflow.Context) (DocumentState, err
 // validateReview refuses a review before it enters history: the document
 // must be waiting for one, and the fields must be known, dates real and amounts amounts.
 func (w *documentWorkflow) validateReview(r documents.Review) error {
-	if w.state.Status != documents.StatusNeedsReview || w.reviewed {
+	if w.state.Status != documents.StatusNeedsReview || w.reviewing || w.reviewed {
 		return problem.ApplicationError(documents.ErrNotAwaitingReview)
 	}
 	return problem.ApplicationError(documents.ValidateReview(r))
@@ -275,9 +284,11 @@ func (w *documentWorkflow) validateReview(r documents.Review) error {
 
 // review records the reviewer's fields in one short activity and answers.
 func (w *documentWorkflow) review(ctx workflow.Context, r documents.Review) (DocumentState, error) {
-	if w.reviewed {
+	if w.reviewing || w.reviewed {
 		return w.state, problem.ApplicationError(documents.ErrNotAwaitingReview)
 	}
+	w.reviewing = true
+	defer func() { w.reviewing = false }()
 	var a *activities.Documents
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, documentReview), a.ApplyReview, w.ref, r).Get(ctx, nil); err != nil {
 		return w.state, err

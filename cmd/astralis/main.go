@@ -25,8 +25,12 @@ commands:
             create a verified account in an organisation (no email round trip)
   eval-routing [--data DIR]
             measure routing on a labelled data set (../shared/data/banking77), through the API
+  eval-documents [--data DIR]
+            measure reading receipts (../shared/data/sroie: OCR and fields, cold and warm), through the API
   bench [--n N] [--concurrency C]
             the engine's ceiling beside end-to-end intakes per second, on a fresh astralis dev
+  bench-documents [--data DIR]
+            seconds per page end to end (1 and 2 in flight) beside bare gosseract, tesseract and ocrmypdf
   crash-test [--n N]
             kill -9 astralis dev during N in-flight intakes, restart, check each ended once
 `
@@ -48,8 +52,12 @@ func main() {
 		code = runAdmin(args)
 	case "eval-routing":
 		code = runEvalRouting(args)
+	case "eval-documents":
+		code = runEvalDocuments(args)
 	case "bench":
 		code = runBench(args)
+	case "bench-documents":
+		code = runBenchDocuments(args)
 	case "crash-test":
 		code = runCrashTest(args)
 	case devs3.ServeCommand:

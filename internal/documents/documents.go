@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -49,17 +50,23 @@ type FileChecker interface {
 	Check(ctx context.Context, path string, head []byte, lim Limits) (contentType string, pages int, err error)
 }
 
+// LLMReader reads a document's fields with a chat model (internal/llm).
+type LLMReader interface {
+	Extract(ctx context.Context, text, model string) (llm.Reading, error)
+}
+
 // Service implements documents for every organisation.
 type Service struct {
 	pool   *pgxpool.Pool
 	q      *store.Queries
 	limits Limits
 	files  FileChecker
+	llm    LLMReader // nil when no model is configured: extraction is built in only
 }
 
-// New returns the service.
-func New(pool *pgxpool.Pool, files FileChecker, limits Limits) *Service {
-	return &Service{pool: pool, q: store.New(pool), files: files, limits: limits}
+// New returns the service; reader may be nil (no model configured).
+func New(pool *pgxpool.Pool, files FileChecker, reader LLMReader, limits Limits) *Service {
+	return &Service{pool: pool, q: store.New(pool), files: files, llm: reader, limits: limits}
 }
 
 // Limits are the service's upload limits.
@@ -104,14 +111,17 @@ type Document struct {
 	PagesTotal  int              `json:"pages_total"`
 	PagesDone   int              `json:"pages_done"`
 	Fields      map[string]Field `json:"fields"`
-	VendorID    *uuid.UUID       `json:"vendor_id"`
-	Annotations []Annotation     `json:"annotations"`
-	Stored      bool             `json:"stored"`
-	LegalHold   bool             `json:"legal_hold"`
-	UploadedBy  *uuid.UUID       `json:"uploaded_by"`
-	CreatedAt   time.Time        `json:"created_at"`
-	ProcessedAt *time.Time       `json:"processed_at"`
-	ReviewedAt  *time.Time       `json:"reviewed_at"`
+	// Extraction is what read the fields: the extractor ("builtin" or "llm"), the model and what it
+	// cost, the model's error when it fell back, the checks and the line items, as first extracted.
+	Extraction  json.RawMessage `json:"extraction"`
+	VendorID    *uuid.UUID      `json:"vendor_id"`
+	Annotations []Annotation    `json:"annotations"`
+	Stored      bool            `json:"stored"`
+	LegalHold   bool            `json:"legal_hold"`
+	UploadedBy  *uuid.UUID      `json:"uploaded_by"`
+	CreatedAt   time.Time       `json:"created_at"`
+	ProcessedAt *time.Time      `json:"processed_at"`
+	ReviewedAt  *time.Time      `json:"reviewed_at"`
 }
 
 func documentOf(d store.Document) (Document, error) {
@@ -120,7 +130,7 @@ func documentOf(d store.Document) (Document, error) {
 		SizeBytes: d.SizeBytes, SHA256: hex.EncodeToString(d.SHA256), DuplicateOf: d.DuplicateOf, IntakeID: d.IntakeID,
 		PagesTotal: int(d.PagesTotal), PagesDone: int(d.PagesDone), VendorID: d.VendorID, Stored: d.Stored, LegalHold: d.LegalHold,
 		UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt, ProcessedAt: d.ProcessedAt, ReviewedAt: d.ReviewedAt,
-		Fields: map[string]Field{}, Annotations: []Annotation{},
+		Fields: map[string]Field{}, Annotations: []Annotation{}, Extraction: d.Extraction,
 	}
 	if err := json.Unmarshal(d.Fields, &out.Fields); err != nil {
 		return Document{}, fmt.Errorf("documents: fields of %s: %w", d.ID, err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"strings"
 
 	"github.com/google/uuid"
@@ -184,9 +185,20 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 	}
 	result := extract.Extract(pages, vendors)
 	fields := make(map[string]Field, len(result.Fields))
-	status := StatusProcessed
 	for key, f := range result.Fields {
 		fields[key] = Field{Value: f.Value, Normalized: f.Normalized, Confidence: f.Confidence, Page: f.Page, Box: f.Box[:]}
+	}
+	extraction := map[string]any{"extractor": "builtin"}
+	if s.llm != nil {
+		if read, err := s.readWithModel(ctx, rows, fields, result.Vendor != nil); err != nil {
+			extraction["llm_error"] = err.Error() // the built-in fields stand
+		} else {
+			fields = read.fields
+			extraction = read.record
+		}
+	}
+	status := StatusProcessed
+	for _, f := range fields {
 		if f.Confidence < settings.ReviewThreshold {
 			status = StatusNeedsReview
 		}
@@ -196,7 +208,11 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 			status = StatusNeedsReview // a bookkeeper needs these
 		}
 	}
-	for _, c := range result.Checks {
+	checks := result.Checks
+	if extraction["extractor"] == "llm" {
+		checks = arithmeticCheck(fields) // the built-in checks judged the built-in fields
+	}
+	for _, c := range checks {
 		if !c.Passed {
 			status = StatusNeedsReview
 		}
@@ -207,11 +223,12 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 			vendorID = &v
 		}
 	}
+	extraction["fields"], extraction["checks"], extraction["line_items"] = fields, checks, result.LineItems
 	encoded, _ := json.Marshal(fields)
-	extraction, _ := json.Marshal(map[string]any{"extractor": "builtin", "fields": fields, "checks": result.Checks, "line_items": result.LineItems})
+	record, _ := json.Marshal(extraction)
 	date, total := summaryColumns(fields)
 	if err := s.q.SaveExtraction(ctx, store.SaveExtractionParams{
-		OrgID: org, ID: id, Fields: encoded, Extraction: extraction, VendorID: vendorID, DocDate: date, Total: total,
+		OrgID: org, ID: id, Fields: encoded, Extraction: record, VendorID: vendorID, DocDate: date, Total: total,
 		Currency: fields[extract.FieldCurrency].Normalized, Status: status,
 	}); err != nil {
 		return "", fmt.Errorf("documents: save fields of %s: %w", id, err)
@@ -257,4 +274,57 @@ func (s *Service) SetPages(ctx context.Context, org, id uuid.UUID, pages int) er
 		return fmt.Errorf("documents: pages of %s: %w", id, err)
 	}
 	return nil
+}
+
+type modelReading struct {
+	fields map[string]Field
+	record map[string]any
+}
+
+// readWithModel asks the model for the fields. Its values replace the
+// built-in ones (keeping their page and box where they agree), except the
+// company and address of a vendor the organisation knows, whose spelling
+// stands. The record names the model and what the call cost.
+func (s *Service) readWithModel(ctx context.Context, rows []store.DocumentPage, builtin map[string]Field, knownVendor bool) (modelReading, error) {
+	var text strings.Builder
+	for _, r := range rows {
+		text.WriteString(r.Text)
+		text.WriteString("\n")
+	}
+	read, err := s.llm.Extract(ctx, text.String(), "")
+	if err != nil {
+		return modelReading{}, err
+	}
+	fields := make(map[string]Field, len(read.Fields))
+	for key, value := range read.Fields {
+		f := Field{Value: value, Normalized: normalize(key, value), Confidence: read.Confidence}
+		if b, ok := builtin[key]; ok && b.Normalized == f.Normalized {
+			f.Page, f.Box = b.Page, b.Box
+		}
+		fields[key] = f
+	}
+	if knownVendor {
+		for _, key := range []string{extract.FieldCompany, extract.FieldAddress} {
+			if b, ok := builtin[key]; ok {
+				fields[key] = b
+			}
+		}
+	}
+	return modelReading{fields: fields, record: map[string]any{
+		"extractor": "llm", "model": read.Model, "prompt_tokens": read.PromptTokens, "completion_tokens": read.CompletionTokens, "cost_usd": read.CostUSD,
+	}}, nil
+}
+
+// arithmeticCheck checks subtotal + tax = total on fields that have all three.
+func arithmeticCheck(fields map[string]Field) []extract.Check {
+	sub, tax, total := fields[extract.FieldSubtotal].Normalized, fields[extract.FieldTax].Normalized, fields[extract.FieldTotal].Normalized
+	if sub == "" || tax == "" || total == "" {
+		return nil
+	}
+	var s, t, tot big.Rat
+	_, ok1 := s.SetString(sub)
+	_, ok2 := t.SetString(tax)
+	_, ok3 := tot.SetString(total)
+	passed := ok1 && ok2 && ok3 && new(big.Rat).Add(&s, &t).Cmp(&tot) == 0
+	return []extract.Check{{Name: extract.CheckSubtotalTax, Passed: passed, Detail: sub + " + " + tax + " = " + total}}
 }

@@ -98,8 +98,9 @@ func lastRune(s string) (rune, int) {
 // file's type and pages are checked from its content first. A repeated
 // idempotency key answers the earlier document (a different file under the
 // same key is a 422); a file the organisation already has follows its
-// duplicate policy. onlyOwnIntake, when set, limits intake_id to requests
-// that user submitted (CLIENTs attach only to their own).
+// duplicate policy. onlyOwnIntake, when set (a CLIENT's upload), limits
+// intake_id to requests that user submitted, and a file someone else uploaded
+// is marked as a duplicate, never refused naming a document the CLIENT cannot see.
 func (s *Service) Upload(ctx context.Context, org, by uuid.UUID, onlyOwnIntake *uuid.UUID, in UploadInput, sp *Spooled) (Uploaded, error) {
 	if err := in.validate(); err != nil {
 		return Uploaded{}, err
@@ -130,7 +131,9 @@ func (s *Service) Upload(ctx context.Context, org, by uuid.UUID, onlyOwnIntake *
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
 		return Uploaded{}, fmt.Errorf("documents: find original: %w", err)
-	case settings.DuplicatePolicy == DuplicateMark:
+	case settings.DuplicatePolicy == DuplicateMark,
+		onlyOwnIntake != nil && (original.UploadedBy == nil || *original.UploadedBy != by):
+		// A CLIENT is never refused over, nor told of, a document it cannot see: its upload is marked.
 		duplicateOf = &original.ID
 	default:
 		return Uploaded{}, problem.Typed(problem.ErrConflict, TypeDuplicateDocument,

@@ -1,7 +1,8 @@
-// Package llm asks an OpenAI-compatible chat model (openai-go) to route a
-// request to one of an organisation's pipelines, with a JSON-schema answer.
-// Any failure (timeout, 429, refusal, malformed or impossible answer) is an
-// error, and the caller falls back to the local classifier.
+// Package llm asks an OpenAI-compatible chat model (openai-go), with a
+// JSON-schema answer, to route a request to one of an organisation's
+// pipelines or to read a document's fields. Any failure (timeout, 429,
+// refusal, malformed or impossible answer) is an error, and the caller falls
+// back to its own local answer (the classifier, the built-in extractor).
 package llm
 
 import (
@@ -20,8 +21,8 @@ import (
 	"github.com/astralisops/astralis/internal/classifier"
 )
 
-// Router routes through a chat model.
-type Router struct {
+// Client asks a chat model: to route a request (Route), to read a document (Extract).
+type Client struct {
 	client       openai.Client
 	defaultModel string
 }
@@ -34,7 +35,7 @@ type Config struct {
 	Timeout time.Duration
 }
 
-func New(cfg Config) *Router {
+func New(cfg Config) *Client {
 	opts := []option.RequestOption{
 		option.WithAPIKey(cfg.APIKey),
 		option.WithRequestTimeout(cfg.Timeout),
@@ -43,7 +44,7 @@ func New(cfg Config) *Router {
 	if cfg.BaseURL != "" {
 		opts = append(opts, option.WithBaseURL(strings.TrimSuffix(cfg.BaseURL, "/")+"/"))
 	}
-	return &Router{client: openai.NewClient(opts...), defaultModel: cfg.Model}
+	return &Client{client: openai.NewClient(opts...), defaultModel: cfg.Model}
 }
 
 // Result is the model's routing with what it cost.
@@ -74,7 +75,7 @@ type answer struct {
 }
 
 // Route asks the model (model overrides the configured one when set).
-func (r *Router) Route(ctx context.Context, pipelines []classifier.Pipeline, text, model string) (Result, error) {
+func (r *Client) Route(ctx context.Context, pipelines []classifier.Pipeline, text, model string) (Result, error) {
 	if model == "" {
 		model = r.defaultModel
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -84,10 +85,33 @@ func imageConfig(r io.Reader, mime string, lim Limits) (image.Config, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return cfg, fmt.Errorf("%w: %s declares %dx%d pixels", ErrCorrupt, mime, cfg.Width, cfg.Height)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > lim.MaxPixels {
+	pixels := int64(cfg.Width) * int64(cfg.Height)
+	if pixels > lim.MaxPixels {
 		return cfg, fmt.Errorf("%w: %dx%d pixels, at most %d", ErrTooLarge, cfg.Width, cfg.Height, lim.MaxPixels)
 	}
+	// Decoding takes the pixels times their depth: MaxPixels is what an 8-bit
+	// colour image (4 bytes a pixel) may have, and a 16-bit one half that.
+	if bytes := pixels * bytesPerPixel(cfg.ColorModel); bytes > 4*lim.MaxPixels {
+		return cfg, fmt.Errorf("%w: %dx%d pixels of %d bytes each, at most %d bytes decoded", ErrTooLarge, cfg.Width, cfg.Height, bytes/pixels, 4*lim.MaxPixels)
+	}
 	return cfg, nil
+}
+
+// bytesPerPixel is what Go's decoders allocate per pixel for a colour model.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	default:
+		if _, paletted := m.(color.Palette); paletted {
+			return 1
+		}
+		return 4 // RGBA, NRGBA, CMYK, YCbCr (3 planes with subsampling: at most 3)
+	}
 }
 
 // decodeImage decodes an image after imageConfig has bounded its size.

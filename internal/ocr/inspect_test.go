@@ -13,7 +13,7 @@ import (
 )
 
 func TestHugePNGIsRefusedBeforeAllocating(t *testing.T) {
-	path := writeFile(t, "bomb.png", ocrtest.PNGHeader(30000, 30000))
+	path := writeFile(t, "bomb.png", ocrtest.PNGHeader(30000, 30000, 8))
 	e := newTestEngine(t, DefaultLimits())
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -53,7 +53,7 @@ func TestSniff(t *testing.T) {
 		want string
 	}{
 		"pdf":  {textPDF([]string{"x"}), MIMEPDF},
-		"png":  {ocrtest.PNGHeader(10, 10), MIMEPNG},
+		"png":  {ocrtest.PNGHeader(10, 10, 8), MIMEPNG},
 		"jpeg": {[]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), MIMEJPEG},
 		"tiff": {[]byte("II*\x00\x08\x00\x00\x00"), MIMETIFF},
 	}
@@ -85,8 +85,8 @@ func TestTextGroupsWordsIntoLines(t *testing.T) {
 // FuzzSniffAndInspect: no input makes sniffing or an image's header check
 // and decode panic, and whatever Inspect accepts stays within the pixel cap.
 func FuzzSniffAndInspect(f *testing.F) {
-	f.Add(ocrtest.PNGHeader(30000, 30000))
-	f.Add(ocrtest.PNGHeader(4, 4))
+	f.Add(ocrtest.PNGHeader(30000, 30000, 8))
+	f.Add(ocrtest.PNGHeader(4, 4, 8))
 	f.Add([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
 	f.Add([]byte("II*\x00\x08\x00\x00\x00\x01\x00\x00\x01\x03\x00\x01\x00\x00\x00\x10\x00"))
 	f.Add([]byte("%PDF-1.4\n%%EOF"))
@@ -127,4 +127,20 @@ func pngBytesF(f *testing.F) []byte {
 		f.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestDeepImagesCountTheirBytes: a 16-bit PNG under the pixel cap but over the
+// bytes an 8-bit image of the cap would take is refused from its header
+// (a few hundred KiB of PNG would otherwise decode to hundreds of MB).
+func TestDeepImagesCountTheirBytes(t *testing.T) {
+	lim := DefaultLimits()
+	lim.MaxPixels = 1000 * 1000
+	deep := ocrtest.PNGHeader(900, 900, 8) // 8-bit RGBA (colour type 6): 3.2 MB decoded, within 4 bytes × 1 Mpx
+	if _, err := imageConfig(bytes.NewReader(deep), MIMEPNG, lim); err != nil {
+		t.Fatalf("8-bit 900x900 under a 1 Mpx cap: %v", err)
+	}
+	deep = ocrtest.PNGHeader(900, 900, 16) // 16-bit: 8 bytes a pixel, 6.5 MB
+	if _, err := imageConfig(bytes.NewReader(deep), MIMEPNG, lim); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("16-bit 900x900 under a 1 Mpx cap: %v, want ErrTooLarge", err)
+	}
 }

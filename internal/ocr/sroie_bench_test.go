@@ -1,20 +1,14 @@
 package ocr
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"flag"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/astralisops/astralis/internal/ocreval"
-	"github.com/otiai10/gosseract/v2"
 )
 
 // The SROIE benchmarks need the data set, which lives beside the project:
@@ -115,18 +109,11 @@ func BenchmarkSROIEEngine(b *testing.B) {
 
 // BenchmarkSROIEBareGosseract: gosseract on the raw JPEG, nothing else.
 func BenchmarkSROIEBareGosseract(b *testing.B) {
-	client := gosseract.NewClient()
-	defer client.Close()
+	bare := NewBareGosseract()
+	defer bare.Close()
 	benchSROIE(b, *sroieCount, func(id int) ([]string, string, error) {
-		if err := client.SetImage(ocreval.SROIEImage(*sroieDir, id)); err != nil {
-			return nil, "", err
-		}
-		boxes, err := client.GetBoundingBoxes(gosseract.RIL_WORD)
-		if err != nil {
-			return nil, "", err
-		}
-		p := Page{Words: wordsFromBoxes(boxes, 1, 1<<30, 1<<30)}
-		return wordsOf(p), p.Text(), nil
+		p, err := bare.Read(ocreval.SROIEImage(*sroieDir, id))
+		return wordsOf(p), p.Text(), err
 	})
 }
 
@@ -136,12 +123,8 @@ func BenchmarkSROIETesseractCLI(b *testing.B) {
 		b.Fatal("the tesseract CLI anchor needs the tesseract-ocr package")
 	}
 	benchSROIE(b, *sroieCount, func(id int) ([]string, string, error) {
-		out, err := exec.Command("tesseract", ocreval.SROIEImage(*sroieDir, id), "-", "tsv").Output()
-		if err != nil {
-			return nil, "", err
-		}
-		p := Page{Words: parseTesseractTSV(out)}
-		return wordsOf(p), p.Text(), nil
+		p, err := ReadWithTesseractCLI(context.Background(), ocreval.SROIEImage(*sroieDir, id))
+		return wordsOf(p), p.Text(), err
 	})
 }
 
@@ -158,32 +141,7 @@ func BenchmarkSROIEOcrmypdf(b *testing.B) {
 	defer e.Close()
 	dir := b.TempDir()
 	benchSROIE(b, min(*ocrmypdfN, *sroieCount), func(id int) ([]string, string, error) {
-		out := filepath.Join(dir, strconv.Itoa(id)+".pdf")
-		cmd := exec.Command("ocrmypdf", "--image-dpi", "150", "--output-type", "pdf", "--optimize", "0", "-q", ocreval.SROIEImage(*sroieDir, id), out)
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return nil, "", &toolError{tool: "ocrmypdf", stderr: string(msg)}
-		}
-		defer os.Remove(out)
-		p, err := e.Page(context.Background(), out, MIMEPDF, 1)
+		p, err := ReadWithOcrmypdf(context.Background(), e, ocreval.SROIEImage(*sroieDir, id), dir)
 		return wordsOf(p), p.Text(), err
 	})
-}
-
-// parseTesseractTSV reads the words (level 5) of tesseract's TSV output.
-func parseTesseractTSV(out []byte) []Word {
-	var words []Word
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 12 || f[0] != "5" || strings.TrimSpace(f[11]) == "" {
-			continue
-		}
-		var v [5]float64
-		for i := range v {
-			v[i], _ = strconv.ParseFloat(f[6+i], 64)
-		}
-		words = append(words, Word{Text: f[11], Confidence: v[4] / 100,
-			Box: [4]int{int(v[0]), int(v[1]), int(v[0] + v[2]), int(v[1] + v[3])}})
-	}
-	return words
 }

@@ -49,3 +49,31 @@ func TestLoadSROIEBoxes(t *testing.T) {
 		t.Error("a line with 3 coordinates loaded without error")
 	}
 }
+
+func TestSROIEReceiptsAndKeys(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"img", "key"} {
+		os.Mkdir(filepath.Join(dir, d), 0o755)
+	}
+	for _, id := range []string{"000", "001", "002"} {
+		os.WriteFile(filepath.Join(dir, "key", id+".json"), []byte(`{"company":"SHOP `+id+`","date":"25/12/2018","address":"1 ROAD","total":"9.00"}`), 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "img", "001.jpg"), []byte("jpeg"), 0o644)
+	withImage, keyOnly, err := SROIEReceipts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(withImage) != 1 || withImage[0] != 1 || len(keyOnly) != 2 || keyOnly[0] != 0 || keyOnly[1] != 2 {
+		t.Errorf("with image %v, key only %v; want [1] and [0 2]", withImage, keyOnly)
+	}
+	k, err := LoadSROIEKey(dir, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Company != "SHOP 002" || k.Total != "9.00" || k.Date != "25/12/2018" || k.Address != "1 ROAD" {
+		t.Errorf("key %+v", k)
+	}
+	if _, _, err := SROIEReceipts(t.TempDir()); err == nil {
+		t.Error("an empty folder listed without error")
+	}
+}

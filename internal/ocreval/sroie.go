@@ -2,6 +2,7 @@ package ocreval
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -61,4 +62,47 @@ func Texts(lines []SROIELine) []string {
 		out[i] = l.Text
 	}
 	return out
+}
+
+// SROIEKey is a receipt's ground-truth fields (key/NNN.json), as printed.
+type SROIEKey struct {
+	Company string `json:"company"`
+	Date    string `json:"date"`
+	Address string `json:"address"`
+	Total   string `json:"total"`
+}
+
+// LoadSROIEKey reads key/NNN.json under dir for receipt id.
+func LoadSROIEKey(dir string, id int) (SROIEKey, error) {
+	path := filepath.Join(dir, "key", fmt.Sprintf("%03d.json", id))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return SROIEKey{}, err
+	}
+	var k SROIEKey
+	if err := json.Unmarshal(data, &k); err != nil {
+		return SROIEKey{}, fmt.Errorf("ocreval: %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// SROIEReceipts lists the receipts under dir, in order: those with an image
+// (img/NNN.jpg, with box/ and key/ beside it) and those with only a key.
+func SROIEReceipts(dir string) (withImage, keyOnly []int, err error) {
+	keys, err := filepath.Glob(filepath.Join(dir, "key", "[0-9][0-9][0-9].json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(keys) == 0 {
+		return nil, nil, fmt.Errorf("ocreval: no receipts in %s (want key/NNN.json)", dir)
+	}
+	for _, k := range keys { // Glob sorts, so ids come in order
+		id, _ := strconv.Atoi(strings.TrimSuffix(filepath.Base(k), ".json"))
+		if _, err := os.Stat(SROIEImage(dir, id)); err == nil {
+			withImage = append(withImage, id)
+		} else {
+			keyOnly = append(keyOnly, id)
+		}
+	}
+	return withImage, keyOnly, nil
 }

@@ -1145,7 +1145,8 @@ func (q *Queries) UploadChunk(ctx context.Context, arg UploadChunkParams) ([]byt
 
 const upsertVendor = `-- name: UpsertVendor :one
 INSERT INTO vendors (org_id, name, address, source) VALUES ($1, $2, $3, $4)
-ON CONFLICT (org_id, lower(name)) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address,
+ON CONFLICT (org_id, lower(name)) DO UPDATE SET name = EXCLUDED.name,
+    address = CASE WHEN EXCLUDED.address = '' THEN vendors.address ELSE EXCLUDED.address END, -- no address given keeps the known one
     source = CASE WHEN EXCLUDED.source = 'review' THEN 'review' ELSE vendors.source END, updated_at = now()
 RETURNING id, org_id, name, address, source, created_at, updated_at
 `

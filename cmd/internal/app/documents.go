@@ -8,19 +8,27 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
 
+	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/documents"
+	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/objectstore"
 	"github.com/astralisops/astralis/internal/ocr"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/virusscan"
 )
 
-// documents is the documents service: uploads are checked from their content by fileChecker.
+// documents is the documents service: uploads are checked from their content
+// by fileChecker; fields are read by the chat model when one is configured.
 func (s *Services) documents() *documents.Service {
 	s.documentsOnce.Do(func() {
 		d := s.Config.Documents
-		s.documentsService = documents.New(s.Pool, fileChecker{dpi: d.DPI}, documents.Limits{MaxBytes: d.MaxBytes, MaxPages: d.MaxPages, MaxPixels: d.MaxPixels})
+		var reader documents.LLMReader // without an API key, extraction stays built in
+		if c := s.Config.OpenAI; c.APIKey != "" {
+			reader = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
+		}
+		s.documentsService = documents.New(s.Pool, fileChecker{dpi: d.DPI}, reader, documents.Limits{MaxBytes: d.MaxBytes, MaxPages: d.MaxPages, MaxPixels: d.MaxPixels})
 	})
 	return s.documentsService
 }
@@ -92,6 +100,10 @@ type scanner struct{ c *virusscan.Scanner }
 
 func (s scanner) Scan(ctx context.Context, r io.Reader) (bool, string, error) {
 	v, err := s.c.Scan(ctx, r)
+	if errors.Is(err, virusscan.ErrTooLarge) {
+		// No retry can help: the document fails with the reason rather than waiting a day.
+		return false, "", temporal.NewNonRetryableApplicationError("the file is larger than the virus scanner accepts", activities.ErrTypeUnreadableDocument, err)
+	}
 	return v.Infected, v.Signature, err
 }
 
@@ -151,7 +163,8 @@ func (p pageReader) Page(ctx context.Context, path, contentType string, n int) (
 
 // Unreadable: the file's own fault (truncated, encrypted, over a limit, not a document).
 func (p pageReader) Unreadable(err error) bool {
-	for _, e := range []error{ocr.ErrUnsupportedType, ocr.ErrEncrypted, ocr.ErrCorrupt, ocr.ErrTooManyPages, ocr.ErrTooLarge, ocr.ErrNoSuchPage} {
+	// A tool that timed out (ToolTimeout, a minute) on this file would time out again.
+	for _, e := range []error{ocr.ErrUnsupportedType, ocr.ErrEncrypted, ocr.ErrCorrupt, ocr.ErrTooManyPages, ocr.ErrTooLarge, ocr.ErrNoSuchPage, ocr.ErrToolTimeout} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -191,7 +192,7 @@ func TestDocumentIsReadExtractedAndReviewed(t *testing.T) {
 // answers the first document; the same file again is refused (reject) or
 // accepted and marked (mark).
 func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) {
-	admin, org, _, _ := setUpShop(t, false)
+	admin, org, _, inbox, _ := setUpShopFull(t, false)
 	pdf := ocrtest.TextPDF([]string{"ONE RECEIPT", "TOTAL 1.00"})
 	var first, second struct{ ID string }
 	uploadDocument(t, admin, org, "a.pdf", pdf, "key-1", nil).decode(t, &first)
@@ -207,6 +208,16 @@ func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) 
 	if r.status != 409 || !strings.Contains(string(r.body), first.ID) {
 		t.Fatalf("same file again (reject) = %d %s, want 409 naming %s", r.status, r.body, first.ID)
 	}
+	// A CLIENT is not refused over a document it cannot see: its copy is marked instead.
+	client, _ := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
+	r = uploadDocument(t, client, org, "mine.pdf", pdf, "", nil)
+	var mine struct{ ID string }
+	r.decode(t, &mine)
+	var seen documentView
+	client.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+mine.ID, nil).decode(t, &seen)
+	if r.status != 202 || seen.DuplicateOf != first.ID {
+		t.Fatalf("a CLIENT's copy (reject policy) = %d, %+v; want accepted and marked", r.status, seen)
+	}
 	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"duplicate_policy": "mark"})
 	r = uploadDocument(t, admin, org, "again.pdf", pdf, "", nil)
 	var dup struct{ ID string }
@@ -220,8 +231,8 @@ func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) 
 		Items []struct{ ID string } `json:"items"`
 	}
 	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents?duplicate=true", nil).decode(t, &list)
-	if len(list.Items) != 1 || list.Items[0].ID != dup.ID {
-		t.Fatalf("duplicates listed %+v, want only %s", list, dup.ID)
+	if len(list.Items) != 2 || list.Items[0].ID != dup.ID || list.Items[1].ID != mine.ID {
+		t.Fatalf("duplicates listed %+v, want %s and %s (newest first)", list, dup.ID, mine.ID)
 	}
 }
 
@@ -237,7 +248,7 @@ func TestBadUploadsAreRefusedClearly(t *testing.T) {
 		"empty":              {nil, 422, "empty"},
 		"html named pdf":     {[]byte("<!DOCTYPE html><html><body>invoice</body></html>"), 415, "text/html"},
 		"executable":         {append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 64)...), 415, "application/x-elf"},
-		"30000×30000 png":    {ocrtest.PNGHeader(30000, 30000), 422, "pixels"},
+		"30000×30000 png":    {ocrtest.PNGHeader(30000, 30000, 8), 422, "pixels"},
 		"eicar as text file": {[]byte(devclamd.EICAR), 415, "text/plain"},
 	} {
 		r := uploadDocument(t, admin, org, "invoice.pdf", c.file, "", nil)
@@ -340,5 +351,57 @@ func TestDocumentWaitsForClamd(t *testing.T) {
 	d = waitForDocument(t, admin, org, up.ID, "processed", "needs_review", "failed", "rejected")
 	if d.Status == "failed" || d.Status == "rejected" || !d.Stored {
 		t.Fatalf("after clamd came back: %+v", d)
+	}
+}
+
+// TestDocumentFieldsFromTheModel: with a chat model configured, its valid
+// answer gives the fields, with the model and what it cost recorded; a
+// malformed answer falls back to the built-in extractor, the error recorded.
+func TestDocumentFieldsFromTheModel(t *testing.T) {
+	ai := newFakeOpenAI(t)
+	admin, org, _, _, _ := setUpShopFull(t, false, func(c *config.Config) {
+		c.OpenAI = config.OpenAI{APIKey: "sk-test", BaseURL: ai.srv.URL + "/v1", Model: "gpt-4o-mini", Timeout: 5 * time.Second}
+	})
+	type extraction struct {
+		Extractor    string  `json:"extractor"`
+		Model        string  `json:"model"`
+		PromptTokens int64   `json:"prompt_tokens"`
+		CostUSD      float64 `json:"cost_usd"`
+		LLMError     string  `json:"llm_error"`
+	}
+	read := func(lines ...string) (documentView, extraction) {
+		var up struct{ ID string }
+		uploadDocument(t, admin, org, "r.pdf", ocrtest.TextPDF(lines), "", nil).decode(t, &up)
+		d := waitForDocument(t, admin, org, up.ID, "processed", "needs_review", "failed")
+		var x struct {
+			Extraction extraction `json:"extraction"`
+		}
+		admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID, nil).decode(t, &x)
+		return d, x.Extraction
+	}
+
+	ai.answer(`{"company":"Acme Hardware Sdn Bhd","address":"12 Jalan Besar, Kuala Lumpur","date":"25/12/2018","total":"12.50",` +
+		`"subtotal":"","tax":"","currency":"RM","number":"INV-0042","confidence":0.95}`)
+	d, x := read(receiptLines...)
+	if x.Extractor != "llm" || x.Model != "gpt-4o-mini-2024-07-18" || x.PromptTokens != 120 || x.CostUSD <= 0 {
+		t.Fatalf("extraction record %+v, want the model's name, tokens and cost", x)
+	}
+	if d.Status != "processed" || d.Fields["number"].Value != "INV-0042" || d.Fields["date"].Normalized != "2018-12-25" || d.Fields["total"].Normalized != "12.50" {
+		t.Fatalf("document %+v, want the model's fields (confident: processed)", d)
+	}
+	ai.mu.Lock()
+	req := ai.requests[len(ai.requests)-1]
+	ai.mu.Unlock()
+	format, _ := json.Marshal(req["response_format"])
+	messages, _ := json.Marshal(req["messages"])
+	if !strings.Contains(string(format), `"strict":true`) || !strings.Contains(string(format), `"document_fields"`) || !strings.Contains(string(messages), "TOTAL 12.50") {
+		t.Fatalf("the model was asked %s with %s", format, messages)
+	}
+
+	// An answer whose date is no date: the built-in extractor's fields, the model's error kept.
+	ai.answer(`{"company":"Acme","address":"","date":"the 31st of February","total":"12.50","subtotal":"","tax":"","currency":"","number":"","confidence":0.9}`)
+	d, x = read("ACME HARDWARE SDN BHD", "DATE: 26/12/2018", "TOTAL 7.25")
+	if x.Extractor != "builtin" || !strings.Contains(x.LLMError, "not a date") || d.Fields["total"].Normalized != "7.25" {
+		t.Fatalf("fallback: record %+v, document %+v", x, d)
 	}
 }

@@ -17,8 +17,9 @@ type fakeOpenAI struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
-	mode     string // answer, 429, garbage, slow, unknown
+	mode     string // answer, 429, garbage, slow, unknown, or raw (answers content)
 	pipeline string
+	content  string
 	requests []map[string]any
 	auth     []string
 }
@@ -35,7 +36,7 @@ func newFakeOpenAI(t *testing.T) *fakeOpenAI {
 		f.mu.Lock()
 		f.requests = append(f.requests, req)
 		f.auth = append(f.auth, r.Header.Get("Authorization"))
-		mode, pipeline := f.mode, f.pipeline
+		mode, pipeline, raw := f.mode, f.pipeline, f.content
 		f.mu.Unlock()
 
 		content := `{"pipeline":"` + pipeline + `","priority":"urgent","confidence":0.97,"reason":"the customer asks for a price"}`
@@ -51,6 +52,8 @@ func newFakeOpenAI(t *testing.T) *fakeOpenAI {
 			content = "Sure! It should go to billing."
 		case "unknown":
 			content = `{"pipeline":"marketing","confidence":0.9,"reason":"?"}`
+		case "raw":
+			content = raw
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{
@@ -67,6 +70,13 @@ func (f *fakeOpenAI) set(mode, pipeline string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.mode, f.pipeline = mode, pipeline
+}
+
+// answer makes the model answer content as it is.
+func (f *fakeOpenAI) answer(content string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mode, f.content = "raw", content
 }
 
 type historyView struct {

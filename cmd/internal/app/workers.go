@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"time"
@@ -85,7 +84,11 @@ func (s *Services) documentsWorker() (worker.Worker, error) {
 	s.closers = append(s.closers, closerFunc(engine.Close))
 	cacheDir := d.CacheDir
 	if cacheDir == "" {
-		cacheDir = filepath.Join(os.TempDir(), "astralis-originals")
+		// This process's own: removed when it stops, with any copy a finished document left.
+		if cacheDir, err = os.MkdirTemp("", "astralis-originals-*"); err != nil {
+			return nil, fmt.Errorf("worker: cache directory: %w", err)
+		}
+		s.closers = append(s.closers, closerFunc(func() { _ = os.RemoveAll(cacheDir) }))
 	}
 	docs := worker.New(s.Temporal, s.TaskQueue(workflows.DocumentTaskQueue), worker.Options{
 		MaxConcurrentActivityExecutionSize: pages + 4, // the pages, and bookkeeping beside them

@@ -118,9 +118,9 @@ func RenderText(lines []string, scale int) *image.Gray {
 	return big
 }
 
-// PNGHeader is a PNG signature and IHDR declaring w×h 8-bit RGBA, then IEND:
-// what a decompression bomb looks like to DecodeConfig.
-func PNGHeader(w, h uint32) []byte {
+// PNGHeader is a PNG signature and IHDR declaring w×h RGBA of depth bits per
+// channel (8 or 16), then IEND: what a decompression bomb looks like to DecodeConfig.
+func PNGHeader(w, h uint32, depth byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
@@ -135,7 +135,7 @@ func PNGHeader(w, h uint32) []byte {
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], w)
 	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6
+	ihdr[8], ihdr[9] = depth, 6
 	chunk("IHDR", ihdr)
 	chunk("IEND", nil)
 	return b.Bytes()

@@ -129,7 +129,8 @@ SELECT count(*) FROM documents WHERE org_id = $1 AND sha256 = $2 AND stored AND 
 
 -- name: UpsertVendor :one
 INSERT INTO vendors (org_id, name, address, source) VALUES ($1, $2, $3, $4)
-ON CONFLICT (org_id, lower(name)) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address,
+ON CONFLICT (org_id, lower(name)) DO UPDATE SET name = EXCLUDED.name,
+    address = CASE WHEN EXCLUDED.address = '' THEN vendors.address ELSE EXCLUDED.address END, -- no address given keeps the known one
     source = CASE WHEN EXCLUDED.source = 'review' THEN 'review' ELSE vendors.source END, updated_at = now()
 RETURNING *;
 

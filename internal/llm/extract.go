@@ -1,0 +1,108 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/openai/openai-go"
+	"github.com/openai/openai-go/shared"
+
+	"github.com/astralisops/astralis/internal/extract"
+)
+
+// Reading is the model's reading of a document: each field as printed ("" when
+// the document has none), its confidence, and what the call cost.
+type Reading struct {
+	Fields     map[string]string
+	Confidence float64
+	Model      string
+	// PromptTokens and CompletionTokens as the server counted them; CostUSD from the list price (0 when unknown).
+	PromptTokens     int64
+	CompletionTokens int64
+	CostUSD          float64
+}
+
+// readFields are the fields asked of the model: those a bookkeeper needs.
+var readFields = []string{extract.FieldCompany, extract.FieldAddress, extract.FieldDate, extract.FieldTotal,
+	extract.FieldSubtotal, extract.FieldTax, extract.FieldCurrency, extract.FieldNumber}
+
+// Extract asks the model for a document's fields from its text (the pages'
+// OCR text, in reading order). An answer whose date is not a date or whose
+// amounts are not amounts is an error, like a refusal or malformed JSON.
+func (r *Client) Extract(ctx context.Context, text, model string) (Reading, error) {
+	if model == "" {
+		model = r.defaultModel
+	}
+	props := map[string]any{"confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1}}
+	required := []string{"confidence"}
+	for _, f := range readFields {
+		props[f] = map[string]any{"type": "string"}
+		required = append(required, f)
+	}
+	schema := map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
+	resp, err := r.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		Model: shared.ChatModel(model),
+		Messages: []openai.ChatCompletionMessageParamUnion{
+			openai.SystemMessage("You read receipts and invoices for a bookkeeper. From the document's OCR text, give each field " +
+				"exactly as printed (company: the seller; address: the seller's; date: the document's date; total: the amount paid; " +
+				"subtotal and tax when printed; currency as printed or its ISO code; number: the receipt or invoice number), or an " +
+				"empty string when the document has none, and your confidence in the whole answer from 0 to 1. OCR errors are " +
+				"possible: do not invent what is not there."),
+			openai.UserMessage(text),
+		},
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
+			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
+				Name: "document_fields", Strict: openai.Bool(true), Schema: schema,
+			}},
+		},
+	})
+	if err != nil {
+		return Reading{}, fmt.Errorf("llm: %w", err)
+	}
+	if len(resp.Choices) == 0 {
+		return Reading{}, errors.New("llm: no answer")
+	}
+	msg := resp.Choices[0].Message
+	if msg.Refusal != "" {
+		return Reading{}, fmt.Errorf("llm: refused: %s", msg.Refusal)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(msg.Content), &raw); err != nil {
+		return Reading{}, fmt.Errorf("llm: answer is not the requested JSON: %w", err)
+	}
+	out := Reading{Fields: map[string]string{}, Model: resp.Model, PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+	conf, ok := raw["confidence"].(float64)
+	if !ok || conf < 0 || conf > 1 {
+		return Reading{}, fmt.Errorf("llm: confidence %v out of range", raw["confidence"])
+	}
+	out.Confidence = conf
+	for _, f := range readFields {
+		v, ok := raw[f].(string)
+		if !ok {
+			return Reading{}, fmt.Errorf("llm: field %s missing or not text", f)
+		}
+		if v == "" {
+			continue
+		}
+		switch f {
+		case extract.FieldDate:
+			if _, err := extract.ParseDate(v); err != nil {
+				return Reading{}, fmt.Errorf("llm: date %q is not a date", v)
+			}
+		case extract.FieldTotal, extract.FieldSubtotal, extract.FieldTax:
+			if _, err := extract.ParseAmount(v); err != nil {
+				return Reading{}, fmt.Errorf("llm: %s %q is not an amount", f, v)
+			}
+		}
+		out.Fields[f] = v
+	}
+	if out.Model == "" {
+		out.Model = model
+	}
+	if price, ok := pricesPerMillion[model]; ok {
+		out.CostUSD = (float64(out.PromptTokens)*price[0] + float64(out.CompletionTokens)*price[1]) / 1e6
+	}
+	return out, nil
+}

@@ -1,0 +1,61 @@
+package workflows
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/astralisops/astralis/activities"
+	"github.com/astralisops/astralis/internal/documents"
+	"github.com/astralisops/astralis/internal/problem"
+)
+
+// TestDocumentSecondReviewIsRefusedWhileTheFirstIsRecorded: two reviews sent
+// together; the first is recorded, the second refused (409), never answered
+// as done while its corrections are dropped.
+func TestDocumentSecondReviewIsRefusedWhileTheFirstIsRecorded(t *testing.T) {
+	t.Parallel()
+	var s testsuite.WorkflowTestSuite
+	e := s.NewTestWorkflowEnvironment()
+	var a *activities.Documents
+	e.RegisterActivity(a)
+	e.OnActivity(a.Begin, mock.Anything, mock.Anything).Return(activities.DocumentJob{Status: documents.StatusNeedsReview, Stored: true, PagesTotal: 1}, nil)
+	e.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil)
+	var mu sync.Mutex
+	var applied []string
+	e.OnActivity(a.ApplyReview, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, _ activities.DocumentRef, r documents.Review) error {
+		time.Sleep(100 * time.Millisecond) // still recording when the second review arrives
+		mu.Lock()
+		defer mu.Unlock()
+		applied = append(applied, r.Fields["total"])
+		return nil
+	})
+	outcomes := make([]error, 2)
+	completed := make([]bool, 2)
+	for i, total := range []string{"12.50", "99.00"} {
+		e.RegisterDelayedCallback(func() {
+			e.UpdateWorkflow(ReviewUpdate, uuid.NewString(), &testsuite.TestUpdateCallback{
+				OnAccept:   func() {},
+				OnReject:   func(err error) { outcomes[i] = err },
+				OnComplete: func(_ any, err error) { completed[i], outcomes[i] = err == nil, err },
+			}, documents.Review{Fields: map[string]string{"total": total}})
+		}, time.Minute)
+	}
+	e.ExecuteWorkflow(Document, NewDocumentInput(uuid.New(), uuid.New()))
+	if err := e.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(applied) != 1 || applied[0] != "12.50" || !completed[0] {
+		t.Fatalf("applied %v, first review %v %v: want only the first recorded and answered", applied, completed[0], outcomes[0])
+	}
+	if completed[1] || !problem.IsType(outcomes[1], problem.TypeNotAwaiting) {
+		t.Fatalf("second review: completed %v, %v; want refused as not awaiting review", completed[1], outcomes[1])
+	}
+}
