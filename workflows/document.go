@@ -111,6 +111,9 @@ type documentWorkflow struct {
 	// reviewing is set while a review is being recorded, reviewed once it is:
 	// a second review is refused meanwhile, never silently dropped.
 	reviewing, reviewed bool
+	// extracting is set while the fields are extracted: the database may
+	// already say needs_review, so a reviewer may answer before this run knows.
+	extracting bool
 }
 
 // Document reads one document: scan, store, read its pages, extract its
@@ -196,7 +199,10 @@ func (w *documentWorkflow) run(ctx workflow.Context) (DocumentState, error) {
 	}
 
 	var status string
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, documentExtract), a.Extract, w.ref).Get(ctx, &status); err != nil {
+	w.extracting = true
+	err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, documentExtract), a.Extract, w.ref).Get(ctx, &status)
+	w.extracting = false
+	if err != nil {
 		return w.state, err
 	}
 	w.state.Status = status
@@ -273,10 +279,11 @@ func (w *documentWorkflow) awaitReview(ctx workflow.Context) (DocumentState, err
 	return w.state, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
-// validateReview refuses a review before it enters history: the document
-// must be waiting for one, and the fields must be known, dates real and amounts amounts.
+// validateReview refuses a review before it enters history: the document must
+// be waiting for one (or its extraction finishing, which may end in it), and
+// the fields must be known, dates real and amounts amounts.
 func (w *documentWorkflow) validateReview(r documents.Review) error {
-	if w.state.Status != documents.StatusNeedsReview || w.reviewing || w.reviewed {
+	if (w.state.Status != documents.StatusNeedsReview && !w.extracting) || w.reviewing || w.reviewed {
 		return problem.ApplicationError(documents.ErrNotAwaitingReview)
 	}
 	return problem.ApplicationError(documents.ValidateReview(r))
@@ -289,6 +296,13 @@ func (w *documentWorkflow) review(ctx workflow.Context, r documents.Review) (Doc
 	}
 	w.reviewing = true
 	defer func() { w.reviewing = false }()
+	// Accepted while the extraction was finishing: answer once it has, as its status allows.
+	if err := workflow.Await(ctx, func() bool { return !w.extracting }); err != nil {
+		return w.state, err
+	}
+	if w.state.Status != documents.StatusNeedsReview {
+		return w.state, problem.ApplicationError(documents.ErrNotAwaitingReview)
+	}
 	var a *activities.Documents
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, documentReview), a.ApplyReview, w.ref, r).Get(ctx, nil); err != nil {
 		return w.state, err
