@@ -124,6 +124,26 @@ func TestScannedPDFIsRasterisedAndRead(t *testing.T) {
 	}
 }
 
+func TestScannedPagesAreReadOneByOne(t *testing.T) {
+	e := newTestEngine(t, DefaultLimits())
+	pages := [][]string{{"INVOICE 2041", "TOTAL 4250"}, {"DELIVERY NOTE 77", "PARCELS 3"}, {"RECEIPT 913", "CHANGE 15"}}
+	var imgs []*image.Gray
+	for _, lines := range pages {
+		imgs = append(imgs, renderText(lines, 3))
+	}
+	path := writeFile(t, "scans.pdf", scannedPages(300, imgs...))
+	for i, lines := range pages {
+		p, err := e.Page(context.Background(), path, MIMEPDF, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Source != SourceOCR {
+			t.Errorf("page %d: source %q, want ocr", i+1, p.Source)
+		}
+		hasWords(t, p, strings.Fields(lines[0])[0]) // each page its own first word
+	}
+}
+
 func TestHugePDFPageIsRenderedWithinThePixelCap(t *testing.T) {
 	lim := DefaultLimits()
 	lim.MaxPixels = 4_000_000

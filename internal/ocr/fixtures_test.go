@@ -15,6 +15,7 @@ import (
 var (
 	textPDF      = ocrtest.TextPDF
 	scannedPDF   = ocrtest.ScannedPDF
+	scannedPages = ocrtest.ScannedPDFPages
 	encryptedPDF = ocrtest.EncryptedPDF
 	renderText   = ocrtest.RenderText
 )

@@ -81,6 +81,30 @@ func ScannedPDF(img *image.Gray, wPt, hPt int) []byte {
 	return BuildPDF(objs, "")
 }
 
+// ScannedPDFPages has one page per image, each sized so that rendering at
+// dpi gives back the image's own pixels, with no text layer: a scanned
+// multi-page document.
+func ScannedPDFPages(dpi int, imgs ...*image.Gray) []byte {
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", ""}
+	var kids []string
+	for _, img := range imgs {
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(img.Pix)
+		zw.Close()
+		b := img.Bounds()
+		wPt, hPt := b.Dx()*72/dpi, b.Dy()*72/dpi
+		objs = append(objs, stream(fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", b.Dx(), b.Dy()), z.Bytes()))
+		imageRef := len(objs)
+		objs = append(objs, stream("", []byte(fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im1 Do Q", wPt, hPt))))
+		content := len(objs)
+		objs = append(objs, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im1 %d 0 R >> >> /Contents %d 0 R >>", wPt, hPt, imageRef, content))
+		kids = append(kids, fmt.Sprintf("%d 0 R", len(objs)))
+	}
+	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids))
+	return BuildPDF(objs, "")
+}
+
 // EncryptedPDF is TextPDF with a standard security handler whose user
 // password is not empty: nothing can open it without the password.
 func EncryptedPDF() []byte {
