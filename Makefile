@@ -17,7 +17,7 @@ STATICCHECK_VERSION   := v0.8.2
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents crash-test tools deps clean
+.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents crash-test crash-test-documents tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -68,6 +68,11 @@ bench-documents: deps
 crash-test:
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis crash-test
+
+## crash-test-documents: kill -9 astralis dev halfway through OCR of a 100-page scan, restart, check it finished once
+crash-test-documents: deps
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis crash-test-documents
 
 ## build: the three binaries into bin/
 build:

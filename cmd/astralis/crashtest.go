@@ -7,12 +7,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // runCrashTest kills `astralis dev` with SIGKILL while intakes are in flight,
@@ -97,11 +93,7 @@ func runCrashTest(args []string) int {
 		return fail(fmt.Errorf("only %d of %d retried submissions were accepted", again, *n))
 	}
 
-	pw, err := os.ReadFile(filepath.Join(dev.DataDir, "pg", "astralis-password"))
-	if err != nil {
-		return fail(err)
-	}
-	db, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://astralis:%s@127.0.0.1:%s/astralis?sslmode=disable", strings.TrimSpace(string(pw)), dev.ports[3]))
+	db, err := dev.database(context.Background())
 	if err != nil {
 		return fail(err)
 	}

@@ -26,6 +26,7 @@ type documentStatus struct {
 	Status     string `json:"status"`
 	Reason     string `json:"reason"`
 	PagesTotal int    `json:"pages_total"`
+	PagesDone  int    `json:"pages_done"`
 	Fields     map[string]struct {
 		Value string `json:"value"`
 	} `json:"fields"`
@@ -93,9 +94,15 @@ func (o *documentOrg) upload(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return o.uploadBytes(filepath.Base(path), data, "")
+}
+
+// uploadBytes posts data as a file named name, with an Idempotency-Key when
+// key is not empty (a retry with the same key answers the same document).
+func (o *documentOrg) uploadBytes(name string, data []byte, key string) (string, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", filepath.Base(path))
+	fw, err := mw.CreateFormFile("file", name)
 	if err != nil {
 		return "", err
 	}
@@ -110,6 +117,9 @@ func (o *documentOrg) upload(path string) (string, error) {
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", o.s.base)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := o.s.http.Do(req)
 	if err != nil {
 		return "", err
@@ -117,7 +127,7 @@ func (o *documentOrg) upload(path string) (string, error) {
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusAccepted {
-		return "", fmt.Errorf("upload %s: %d %s", filepath.Base(path), resp.StatusCode, reply)
+		return "", fmt.Errorf("upload %s: %d %s", name, resp.StatusCode, reply)
 	}
 	var up documentStatus
 	if err := json.Unmarshal(reply, &up); err != nil {

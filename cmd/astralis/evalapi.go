@@ -14,8 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 type evalOptions struct {
@@ -260,4 +263,13 @@ func startDevAt(purpose, dataDir string, ports []string) (*scratchDev, error) {
 	}
 	d.AdminEmail, d.AdminPass = creds.Email, creds.Password
 	return d, nil
+}
+
+// database connects to the dev's private PostgreSQL, to read what the API does not show.
+func (d *scratchDev) database(ctx context.Context) (*pgx.Conn, error) {
+	pw, err := os.ReadFile(filepath.Join(d.DataDir, "pg", "astralis-password"))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.Connect(ctx, fmt.Sprintf("postgres://astralis:%s@127.0.0.1:%s/astralis?sslmode=disable", strings.TrimSpace(string(pw)), d.ports[3]))
 }

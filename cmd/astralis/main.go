@@ -33,6 +33,8 @@ commands:
             seconds per page end to end (1 and 2 in flight) beside bare gosseract, tesseract and ocrmypdf
   crash-test [--n N]
             kill -9 astralis dev during N in-flight intakes, restart, check each ended once
+  crash-test-documents [--pages N]
+            kill -9 astralis dev halfway through reading an N-page scan, restart, check it finished once
 `
 
 func main() {
@@ -60,6 +62,8 @@ func main() {
 		code = runBenchDocuments(args)
 	case "crash-test":
 		code = runCrashTest(args)
+	case "crash-test-documents":
+		code = runCrashTestDocuments(args)
 	case devs3.ServeCommand:
 		code = runDevS3()
 	case "help", "-h", "--help":
