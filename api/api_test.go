@@ -62,7 +62,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 		if pool == nil {
 			pool = testenv.Pool(t)
 		}
-		deps.Documents = documents.New(pool, nil, nil, documents.Limits{MaxBytes: 1 << 20, MaxPages: 10, MaxPixels: 1e7})
+		deps.Documents = documents.New(pool, nil, nil, slog.New(slog.DiscardHandler), documents.Limits{MaxBytes: 1 << 20, MaxPages: 10, MaxPixels: 1e7})
 		deps.DocumentWorkflows = noDocumentBackends{}
 		deps.Originals = noDocumentBackends{}
 		deps.DocumentURLTTL = time.Minute

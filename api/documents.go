@@ -182,6 +182,9 @@ func (h *documentHandler) get(c *gin.Context) {
 		return
 	}
 	view := documentView{Document: d}
+	if onlyOwn(c) != nil {
+		view.Extraction = nil // how the fields were read, and what it cost, is for the organisation's staff
+	}
 	if d.Stored {
 		// Without object storage the document still answers, without its link.
 		if url, err := h.originals.URL(c, orgID(c), d.SHA256, d.Filename, h.urlTTL); err == nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,11 +63,12 @@ type Service struct {
 	limits Limits
 	files  FileChecker
 	llm    LLMReader // nil when no model is configured: extraction is built in only
+	logger *slog.Logger
 }
 
 // New returns the service; reader may be nil (no model configured).
-func New(pool *pgxpool.Pool, files FileChecker, reader LLMReader, limits Limits) *Service {
-	return &Service{pool: pool, q: store.New(pool), files: files, llm: reader, limits: limits}
+func New(pool *pgxpool.Pool, files FileChecker, reader LLMReader, logger *slog.Logger, limits Limits) *Service {
+	return &Service{pool: pool, q: store.New(pool), files: files, llm: reader, logger: logger, limits: limits}
 }
 
 // Limits are the service's upload limits.

@@ -8,12 +8,14 @@ import (
 	"io"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/astralisops/astralis/internal/audit"
 	"github.com/astralisops/astralis/internal/extract"
+	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/store"
 )
 
@@ -191,7 +193,10 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 	extraction := map[string]any{"extractor": "builtin"}
 	if s.llm != nil {
 		if read, err := s.readWithModel(ctx, rows, fields, result.Vendor != nil); err != nil {
-			extraction["llm_error"] = err.Error() // the built-in fields stand
+			// The built-in fields stand. The record says why in words fit for
+			// anyone who may read the document; the detail goes to the log.
+			extraction["llm_error"] = modelFailure(err)
+			s.logger.Warn("the model could not read a document; the built-in extractor answered", "document_id", id, "error", err)
 		} else {
 			fields = read.fields
 			extraction = read.record
@@ -291,6 +296,13 @@ func (s *Service) readWithModel(ctx context.Context, rows []store.DocumentPage, 
 		text.WriteString(r.Text)
 		text.WriteString("\n")
 	}
+	// The model gets what is left of the activity's time less a margin to store the answer,
+	// so a slow model never makes the activity time out and ask (and pay) again.
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-20*time.Second))
+		defer cancel()
+	}
 	read, err := s.llm.Extract(ctx, text.String(), "")
 	if err != nil {
 		return modelReading{}, err
@@ -327,4 +339,16 @@ func arithmeticCheck(fields map[string]Field) []extract.Check {
 	_, ok3 := tot.SetString(total)
 	passed := ok1 && ok2 && ok3 && new(big.Rat).Add(&s, &t).Cmp(&tot) == 0
 	return []extract.Check{{Name: extract.CheckSubtotalTax, Passed: passed, Detail: sub + " + " + tax + " = " + total}}
+}
+
+// modelFailure is the kind of a model failure, as a document's record shows it.
+func modelFailure(err error) string {
+	switch {
+	case errors.Is(err, llm.ErrInvalidAnswer):
+		return llm.ErrInvalidAnswer.Error()
+	case errors.Is(err, llm.ErrRefused):
+		return llm.ErrRefused.Error()
+	default:
+		return llm.ErrRequest.Error()
+	}
 }

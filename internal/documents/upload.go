@@ -131,9 +131,10 @@ func (s *Service) Upload(ctx context.Context, org, by uuid.UUID, onlyOwnIntake *
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
 		return Uploaded{}, fmt.Errorf("documents: find original: %w", err)
-	case settings.DuplicatePolicy == DuplicateMark,
-		onlyOwnIntake != nil && (original.UploadedBy == nil || *original.UploadedBy != by):
-		// A CLIENT is never refused over, nor told of, a document it cannot see: its upload is marked.
+	case onlyOwnIntake != nil && (original.UploadedBy == nil || *original.UploadedBy != by):
+		// A CLIENT is never refused over, nor told of, a document it cannot see: its
+		// upload is accepted as its own (the object is shared by sha256 all the same).
+	case settings.DuplicatePolicy == DuplicateMark:
 		duplicateOf = &original.ID
 	default:
 		return Uploaded{}, problem.Typed(problem.ErrConflict, TypeDuplicateDocument,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/openai/openai-go"
 	"github.com/openai/openai-go/shared"
@@ -24,6 +25,18 @@ type Reading struct {
 	CostUSD          float64
 }
 
+// Why a reading failed, for the record a document keeps (errors.Is): the
+// error's own text may carry the server's URL and response, which stay in the log.
+var (
+	ErrRequest       = errors.New("the model could not be reached or refused the request")
+	ErrRefused       = errors.New("the model declined to answer")
+	ErrInvalidAnswer = errors.New("the model's answer was not valid")
+)
+
+// MaxReadText bounds the text sent to the model (about 10,000 tokens): a
+// long document is read from its first pages, the rest left to the built-in extractor.
+const MaxReadText = 40000
+
 // readFields are the fields asked of the model: those a bookkeeper needs.
 var readFields = []string{extract.FieldCompany, extract.FieldAddress, extract.FieldDate, extract.FieldTotal,
 	extract.FieldSubtotal, extract.FieldTax, extract.FieldCurrency, extract.FieldNumber}
@@ -34,6 +47,9 @@ var readFields = []string{extract.FieldCompany, extract.FieldAddress, extract.Fi
 func (r *Client) Extract(ctx context.Context, text, model string) (Reading, error) {
 	if model == "" {
 		model = r.defaultModel
+	}
+	if len(text) > MaxReadText {
+		text = strings.ToValidUTF8(text[:MaxReadText], "")
 	}
 	props := map[string]any{"confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1}}
 	required := []string{"confidence"}
@@ -59,29 +75,29 @@ func (r *Client) Extract(ctx context.Context, text, model string) (Reading, erro
 		},
 	})
 	if err != nil {
-		return Reading{}, fmt.Errorf("llm: %w", err)
+		return Reading{}, fmt.Errorf("llm: %w: %w", ErrRequest, err)
 	}
 	if len(resp.Choices) == 0 {
-		return Reading{}, errors.New("llm: no answer")
+		return Reading{}, fmt.Errorf("llm: %w: no answer", ErrInvalidAnswer)
 	}
 	msg := resp.Choices[0].Message
 	if msg.Refusal != "" {
-		return Reading{}, fmt.Errorf("llm: refused: %s", msg.Refusal)
+		return Reading{}, fmt.Errorf("llm: %w: %s", ErrRefused, msg.Refusal)
 	}
 	var raw map[string]any
 	if err := json.Unmarshal([]byte(msg.Content), &raw); err != nil {
-		return Reading{}, fmt.Errorf("llm: answer is not the requested JSON: %w", err)
+		return Reading{}, fmt.Errorf("llm: %w: not the requested JSON: %w", ErrInvalidAnswer, err)
 	}
 	out := Reading{Fields: map[string]string{}, Model: resp.Model, PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
 	conf, ok := raw["confidence"].(float64)
 	if !ok || conf < 0 || conf > 1 {
-		return Reading{}, fmt.Errorf("llm: confidence %v out of range", raw["confidence"])
+		return Reading{}, fmt.Errorf("llm: %w: confidence %v out of range", ErrInvalidAnswer, raw["confidence"])
 	}
 	out.Confidence = conf
 	for _, f := range readFields {
 		v, ok := raw[f].(string)
 		if !ok {
-			return Reading{}, fmt.Errorf("llm: field %s missing or not text", f)
+			return Reading{}, fmt.Errorf("llm: %w: field %s missing or not text", ErrInvalidAnswer, f)
 		}
 		if v == "" {
 			continue
@@ -89,11 +105,11 @@ func (r *Client) Extract(ctx context.Context, text, model string) (Reading, erro
 		switch f {
 		case extract.FieldDate:
 			if _, err := extract.ParseDate(v); err != nil {
-				return Reading{}, fmt.Errorf("llm: date %q is not a date", v)
+				return Reading{}, fmt.Errorf("llm: %w: date %q is not a date", ErrInvalidAnswer, v)
 			}
 		case extract.FieldTotal, extract.FieldSubtotal, extract.FieldTax:
 			if _, err := extract.ParseAmount(v); err != nil {
-				return Reading{}, fmt.Errorf("llm: %s %q is not an amount", f, v)
+				return Reading{}, fmt.Errorf("llm: %w: %s %q is not an amount", ErrInvalidAnswer, f, v)
 			}
 		}
 		out.Fields[f] = v

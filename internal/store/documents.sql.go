@@ -347,7 +347,8 @@ func (q *Queries) DocumentSettings(ctx context.Context, orgID uuid.UUID) (Docume
 }
 
 const documentsSharingObject = `-- name: DocumentsSharingObject :one
-SELECT count(*) FROM documents WHERE org_id = $1 AND sha256 = $2 AND stored AND id <> $3
+SELECT count(*) FROM documents
+WHERE org_id = $1 AND sha256 = $2 AND id <> $3 AND (stored OR status IN ('received', 'scanning'))
 `
 
 type DocumentsSharingObjectParams struct {
@@ -356,7 +357,9 @@ type DocumentsSharingObjectParams struct {
 	ID     uuid.UUID
 }
 
-// Other documents of the organisation whose original is the same stored object.
+// Other documents of the organisation whose original is the same object: stored,
+// or about to be (an upload of the same file still before or in its scan may
+// have written the object and not yet committed that it is stored).
 func (q *Queries) DocumentsSharingObject(ctx context.Context, arg DocumentsSharingObjectParams) (int64, error) {
 	row := q.db.QueryRow(ctx, documentsSharingObject, arg.OrgID, arg.SHA256, arg.ID)
 	var count int64
@@ -840,7 +843,8 @@ func (q *Queries) MarkOriginalDeleted(ctx context.Context, arg MarkOriginalDelet
 
 const originalDocument = `-- name: OriginalDocument :one
 SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at FROM documents
-WHERE org_id = $1 AND sha256 = $2 AND status <> 'rejected'
+WHERE org_id = $1 AND sha256 = $2 AND status NOT IN ('rejected', 'failed')
+  AND (stored OR status IN ('received', 'scanning'))
 ORDER BY created_at, id
 LIMIT 1
 `
@@ -850,8 +854,9 @@ type OriginalDocumentParams struct {
 	SHA256 []byte
 }
 
-// The organisation's first document with these bytes that was not rejected:
-// what a second upload of the same file is a duplicate of.
+// The organisation's first document with these bytes that still has them (not
+// rejected, not failed, its original not expired): what a second upload of
+// the same file is a duplicate of.
 func (q *Queries) OriginalDocument(ctx context.Context, arg OriginalDocumentParams) (Document, error) {
 	row := q.db.QueryRow(ctx, originalDocument, arg.OrgID, arg.SHA256)
 	var i Document

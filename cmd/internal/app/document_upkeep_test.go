@@ -240,3 +240,33 @@ func TestRetentionDeletesExpiredOriginals(t *testing.T) {
 		t.Errorf("after lifting the hold: stored %v, object there %v; want its original deleted", d.Stored, objectExists(kept))
 	}
 }
+
+// TestRetentionKeepsAnObjectAnUploadIsScanning: a second upload of the same
+// file writes the shared object before it commits that it is stored; the
+// first document's expiry meanwhile must leave that object alone.
+func TestRetentionKeepsAnObjectAnUploadIsScanning(t *testing.T) {
+	admin, org, s, _ := setUpShop(t, false)
+	ctx := context.Background()
+	var up struct{ ID string }
+	uploadDocument(t, admin, org, "r.pdf", ocrtest.TextPDF([]string{"SHARED RECEIPT", "TOTAL 4.00"}), "", nil).decode(t, &up)
+	d := waitForDocument(t, admin, org, up.ID, "processed", "needs_review")
+	// Another upload of the same bytes, between its scan and committing that it stored them.
+	if _, err := s.Pool.Exec(ctx, `INSERT INTO documents (org_id, content_type, size_bytes, sha256, status)
+		SELECT org_id, content_type, size_bytes, sha256, 'scanning' FROM documents WHERE id = $1`, up.ID); err != nil {
+		t.Fatal(err)
+	}
+	st, err := objectstore.Open(ctx, s.Config.Storage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgID := uuid.MustParse(org)
+	deleteObject := func(ctx context.Context, org uuid.UUID, sha256Hex string) error {
+		return st.Delete(ctx, objectstore.Key(org, sha256Hex))
+	}
+	if _, err := s.documents().ExpireOriginal(ctx, orgID, uuid.MustParse(up.ID), deleteObject); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Stat(ctx, objectstore.Key(orgID, d.SHA256)); err != nil {
+		t.Fatalf("the object the scanning upload needs was deleted: %v", err)
+	}
+}

@@ -28,7 +28,7 @@ func (s *Services) documents() *documents.Service {
 		if c := s.Config.OpenAI; c.APIKey != "" {
 			reader = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
 		}
-		s.documentsService = documents.New(s.Pool, fileChecker{dpi: d.DPI}, reader, documents.Limits{MaxBytes: d.MaxBytes, MaxPages: d.MaxPages, MaxPixels: d.MaxPixels})
+		s.documentsService = documents.New(s.Pool, fileChecker{dpi: d.DPI}, reader, s.Logger, documents.Limits{MaxBytes: d.MaxBytes, MaxPages: d.MaxPages, MaxPixels: d.MaxPixels})
 	})
 	return s.documentsService
 }

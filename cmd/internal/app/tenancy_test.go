@@ -338,6 +338,13 @@ func TestTenantMatrix(t *testing.T) {
 	if len(docs.Items) == 0 {
 		t.Error("a CLIENT lists none of its own documents")
 	}
+	own := callers[auth.RoleClient].must(200, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleClient], nil)
+	if !strings.Contains(string(own.body), `"extraction":null`) {
+		t.Errorf("a CLIENT sees how its document's fields were read: %s", own.body)
+	}
+	if staff := admin.must(200, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleClient], nil); !strings.Contains(string(staff.body), `"extractor":"builtin"`) {
+		t.Errorf("an ADMIN does not see how the fields were read: %s", staff.body)
+	}
 	callers[auth.RoleClient].must(404, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleAdmin], nil)
 	callers[auth.RoleClient].must(404, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleAdmin]+"/pages/1", nil)
 	// The last ADMIN can be neither demoted nor removed.

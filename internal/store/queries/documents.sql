@@ -23,10 +23,12 @@ RETURNING *;
 SELECT * FROM documents WHERE org_id = $1 AND uploaded_by = $2 AND idempotency_key = $3;
 
 -- name: OriginalDocument :one
--- The organisation's first document with these bytes that was not rejected:
--- what a second upload of the same file is a duplicate of.
+-- The organisation's first document with these bytes that still has them (not
+-- rejected, not failed, its original not expired): what a second upload of
+-- the same file is a duplicate of.
 SELECT * FROM documents
-WHERE org_id = $1 AND sha256 = $2 AND status <> 'rejected'
+WHERE org_id = $1 AND sha256 = $2 AND status NOT IN ('rejected', 'failed')
+  AND (stored OR status IN ('received', 'scanning'))
 ORDER BY created_at, id
 LIMIT 1;
 
@@ -124,8 +126,11 @@ LIMIT sqlc.arg(max_rows);
 DELETE FROM documents WHERE org_id = $1 AND id = $2 RETURNING *;
 
 -- name: DocumentsSharingObject :one
--- Other documents of the organisation whose original is the same stored object.
-SELECT count(*) FROM documents WHERE org_id = $1 AND sha256 = $2 AND stored AND id <> $3;
+-- Other documents of the organisation whose original is the same object: stored,
+-- or about to be (an upload of the same file still before or in its scan may
+-- have written the object and not yet committed that it is stored).
+SELECT count(*) FROM documents
+WHERE org_id = $1 AND sha256 = $2 AND id <> $3 AND (stored OR status IN ('received', 'scanning'));
 
 -- name: UpsertVendor :one
 INSERT INTO vendors (org_id, name, address, source) VALUES ($1, $2, $3, $4)
