@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/openai/openai-go"
-	"github.com/openai/openai-go/shared"
-
 	"github.com/astralisops/astralis/internal/extract"
 )
 
@@ -58,37 +55,19 @@ func (r *Client) Extract(ctx context.Context, text, model string) (Reading, erro
 		required = append(required, f)
 	}
 	schema := map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
-	resp, err := r.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
-		Model: shared.ChatModel(model),
-		Messages: []openai.ChatCompletionMessageParamUnion{
-			openai.SystemMessage("You read receipts and invoices for a bookkeeper. From the document's OCR text, give each field " +
-				"exactly as printed (company: the seller; address: the seller's; date: the document's date; total: the amount paid; " +
-				"subtotal and tax when printed; currency as printed or its ISO code; number: the receipt or invoice number), or an " +
-				"empty string when the document has none, and your confidence in the whole answer from 0 to 1. OCR errors are " +
-				"possible: do not invent what is not there."),
-			openai.UserMessage(text),
-		},
-		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
-			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
-				Name: "document_fields", Strict: openai.Bool(true), Schema: schema,
-			}},
-		},
-	})
+	content, used, err := r.ask(ctx, model, "You read receipts and invoices for a bookkeeper. From the document's OCR text, give each field "+
+		"exactly as printed (company: the seller; address: the seller's; date: the document's date; total: the amount paid; "+
+		"subtotal and tax when printed; currency as printed or its ISO code; number: the receipt or invoice number), or an "+
+		"empty string when the document has none, and your confidence in the whole answer from 0 to 1. OCR errors are "+
+		"possible: do not invent what is not there.", text, "document_fields", schema)
 	if err != nil {
-		return Reading{}, fmt.Errorf("llm: %w: %w", ErrRequest, err)
-	}
-	if len(resp.Choices) == 0 {
-		return Reading{}, fmt.Errorf("llm: %w: no answer", ErrInvalidAnswer)
-	}
-	msg := resp.Choices[0].Message
-	if msg.Refusal != "" {
-		return Reading{}, fmt.Errorf("llm: %w: %s", ErrRefused, msg.Refusal)
+		return Reading{}, err
 	}
 	var raw map[string]any
-	if err := json.Unmarshal([]byte(msg.Content), &raw); err != nil {
+	if err := json.Unmarshal([]byte(content), &raw); err != nil {
 		return Reading{}, fmt.Errorf("llm: %w: not the requested JSON: %w", ErrInvalidAnswer, err)
 	}
-	out := Reading{Fields: map[string]string{}, Model: resp.Model, PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+	out := Reading{Fields: map[string]string{}, Model: used.model, PromptTokens: used.prompt, CompletionTokens: used.completion, CostUSD: used.cost}
 	conf, ok := raw["confidence"].(float64)
 	if !ok || conf < 0 || conf > 1 {
 		return Reading{}, fmt.Errorf("llm: %w: confidence %v out of range", ErrInvalidAnswer, raw["confidence"])
@@ -113,12 +92,6 @@ func (r *Client) Extract(ctx context.Context, text, model string) (Reading, erro
 			}
 		}
 		out.Fields[f] = v
-	}
-	if out.Model == "" {
-		out.Model = model
-	}
-	if price, ok := pricesPerMillion[model]; ok {
-		out.CostUSD = (float64(out.PromptTokens)*price[0] + float64(out.CompletionTokens)*price[1]) / 1e6
 	}
 	return out, nil
 }

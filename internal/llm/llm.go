@@ -8,7 +8,6 @@ package llm
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,57 +95,74 @@ func (r *Client) Route(ctx context.Context, pipelines []classifier.Pipeline, tex
 		"required":             []string{"pipeline", "priority", "confidence", "reason"},
 		"additionalProperties": false,
 	}
-	resp, err := r.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
-		Model: shared.ChatModel(model),
-		Messages: []openai.ChatCompletionMessageParamUnion{
-			openai.SystemMessage("You route a service business's incoming client requests to exactly one pipeline. " +
-				"Pipelines (key: name. description):\n" + list.String() +
-				"Answer with the pipeline key, the request's priority (urgent: harm, loss or a stop to the client's business " +
-				"if not handled within hours; high: time-bound or already failed once; low: the client says there is no hurry; " +
-				"else normal), your confidence in the pipeline from 0 to 1, and a one-line reason."),
-			openai.UserMessage(text),
-		},
-		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
-			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
-				Name: "routing", Strict: openai.Bool(true), Schema: schema,
-			}},
-		},
-	})
+	content, used, err := r.ask(ctx, model, "You route a service business's incoming client requests to exactly one pipeline. "+
+		"Pipelines (key: name. description):\n"+list.String()+
+		"Answer with the pipeline key, the request's priority (urgent: harm, loss or a stop to the client's business "+
+		"if not handled within hours; high: time-bound or already failed once; low: the client says there is no hurry; "+
+		"else normal), your confidence in the pipeline from 0 to 1, and a one-line reason.", text, "routing", schema)
 	if err != nil {
-		return Result{}, fmt.Errorf("llm: %w", err)
-	}
-	if len(resp.Choices) == 0 {
-		return Result{}, errors.New("llm: no answer")
-	}
-	msg := resp.Choices[0].Message
-	if msg.Refusal != "" {
-		return Result{}, fmt.Errorf("llm: refused: %s", msg.Refusal)
+		return Result{}, err
 	}
 	var a answer
-	if err := json.Unmarshal([]byte(msg.Content), &a); err != nil {
-		return Result{}, fmt.Errorf("llm: answer is not the requested JSON: %w", err)
+	if err := json.Unmarshal([]byte(content), &a); err != nil {
+		return Result{}, fmt.Errorf("llm: %w: not the requested JSON: %w", ErrInvalidAnswer, err)
 	}
 	if !slices.Contains(keys, a.Pipeline) {
-		return Result{}, fmt.Errorf("llm: answered unknown pipeline %q", a.Pipeline)
+		return Result{}, fmt.Errorf("llm: %w: unknown pipeline %q", ErrInvalidAnswer, a.Pipeline)
 	}
 	if a.Confidence < 0 || a.Confidence > 1 {
-		return Result{}, fmt.Errorf("llm: confidence %v out of range", a.Confidence)
+		return Result{}, fmt.Errorf("llm: %w: confidence %v out of range", ErrInvalidAnswer, a.Confidence)
 	}
 	d := Result{
 		Classification:   classifier.Classification{Pipeline: a.Pipeline, Confidence: a.Confidence, Reason: a.Reason},
 		Priority:         a.Priority,
-		Model:            resp.Model,
-		PromptTokens:     resp.Usage.PromptTokens,
-		CompletionTokens: resp.Usage.CompletionTokens,
+		Model:            used.model,
+		PromptTokens:     used.prompt,
+		CompletionTokens: used.completion,
+		CostUSD:          used.cost,
 	}
 	if !classifier.ValidPriority(d.Priority) {
 		d.Priority = "" // the pipeline still stands; the rules set the priority
 	}
-	if d.Model == "" {
-		d.Model = model
+	return d, nil
+}
+
+// usage is what one call used: the model that answered, its tokens, and the
+// cost at the model's list price (0 when unknown).
+type usage struct {
+	model              string
+	prompt, completion int64
+	cost               float64
+}
+
+// ask sends one exchange (the instructions, the text) asking for a strict
+// JSON-schema answer, and returns the answer's text and what the call used.
+// A failed call is ErrRequest, a refusal ErrRefused, no answer ErrInvalidAnswer.
+func (r *Client) ask(ctx context.Context, model, instructions, text, schemaName string, schema map[string]any) (string, usage, error) {
+	resp, err := r.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		Model:    shared.ChatModel(model),
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(instructions), openai.UserMessage(text)},
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
+			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
+				Name: schemaName, Strict: openai.Bool(true), Schema: schema,
+			}},
+		},
+	})
+	if err != nil {
+		return "", usage{}, fmt.Errorf("llm: %w: %w", ErrRequest, err)
+	}
+	if len(resp.Choices) == 0 {
+		return "", usage{}, fmt.Errorf("llm: %w: no answer", ErrInvalidAnswer)
+	}
+	if refusal := resp.Choices[0].Message.Refusal; refusal != "" {
+		return "", usage{}, fmt.Errorf("llm: %w: %s", ErrRefused, refusal)
+	}
+	u := usage{model: resp.Model, prompt: resp.Usage.PromptTokens, completion: resp.Usage.CompletionTokens}
+	if u.model == "" {
+		u.model = model
 	}
 	if price, ok := pricesPerMillion[model]; ok {
-		d.CostUSD = (float64(d.PromptTokens)*price[0] + float64(d.CompletionTokens)*price[1]) / 1e6
+		u.cost = (float64(u.prompt)*price[0] + float64(u.completion)*price[1]) / 1e6
 	}
-	return d, nil
+	return resp.Choices[0].Message.Content, u, nil
 }
