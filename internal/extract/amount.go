@@ -149,6 +149,13 @@ func findAmounts(text string) []amountSpan {
 		for m[0] < m[1] && text[m[0]] == ' ' {
 			m[0]++ // the optional space before the digits is not part of the amount
 		}
+		if m[4] == m[0] && m[0] > 0 && isDigitOrLetter(text[m[0]-1]) {
+			// A currency glued to a word ("ARM 86.00", a misread "RM"): keep the number alone.
+			m[0], m[4], m[5] = m[8], -1, -1
+			if m[6] >= 0 {
+				m[0] = m[6]
+			}
+		}
 		if m[0] > 0 && isDigitOrLetter(text[m[0]-1]) || followedByNumberOrPercent(text, m[1]) {
 			continue
 		}

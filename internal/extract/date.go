@@ -71,10 +71,10 @@ func findDates(text string) []dateSpan {
 		}
 		out = append(out, dateSpan{from: from, to: to, date: t})
 	}
-	for _, m := range isoDatePattern.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range overlappingMatches(isoDatePattern, text) {
 		add(m[0], m[1], atoi(text[m[2]:m[3]]), atoi(text[m[4]:m[5]]), atoi(text[m[6]:m[7]]))
 	}
-	for _, m := range numericDatePattern.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range overlappingMatches(numericDatePattern, text) {
 		a, b := atoi(text[m[2]:m[3]]), atoi(text[m[6]:m[7]])
 		yearText := text[m[8]:m[9]]
 		if len(yearText) == 2 && text[m[4]:m[5]] == "." {
@@ -87,7 +87,7 @@ func findDates(text string) []dateSpan {
 		}
 		add(m[0], m[1], y, month, day)
 	}
-	for _, m := range dayMonthPattern.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range overlappingMatches(dayMonthPattern, text) {
 		month, ok := lookupMonth(text[m[4]:m[5]])
 		if !ok {
 			continue
@@ -95,7 +95,7 @@ func findDates(text string) []dateSpan {
 		yearText := text[m[6]:m[7]]
 		add(m[0], m[1], expandYear(atoi(yearText), len(yearText)), int(month), atoi(text[m[2]:m[3]]))
 	}
-	for _, m := range monthDayPattern.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range overlappingMatches(monthDayPattern, text) {
 		month, ok := lookupMonth(text[m[2]:m[3]])
 		if !ok {
 			continue
@@ -109,6 +109,42 @@ func findDates(text string) []dateSpan {
 		}
 	}
 	return out
+}
+
+// overlappingMatches is FindAllStringSubmatchIndex except that the search
+// resumes at the next word after each match's start, not after its end: in
+// "REG #19- 18/01/2018" the first match, "19- 18/01", is no date and must not
+// hide the one that follows. Overlapping dates are settled by findDates.
+func overlappingMatches(re *regexp.Regexp, text string) [][]int {
+	var out [][]int
+	for off := 0; off < len(text); {
+		m := re.FindStringSubmatchIndex(text[off:])
+		if m == nil {
+			break
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += off
+			}
+		}
+		out = append(out, m)
+		off = nextWordStart(text, m[0])
+	}
+	return out
+}
+
+// nextWordStart is the index of the first letter or digit after the run of
+// them that holds index i (len(text) when there is none), so that a search
+// resumed there sees the same word boundary the whole text has.
+func nextWordStart(text string, i int) int {
+	isWord := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' }
+	for i < len(text) && isWord(text[i]) {
+		i++
+	}
+	for i < len(text) && !isWord(text[i]) {
+		i++
+	}
+	return i
 }
 
 func lookupMonth(name string) (time.Month, bool) {

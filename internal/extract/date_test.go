@@ -17,6 +17,8 @@ func TestParseDate(t *testing.T) {
 		"05/03/2018":           "2018-03-05", // day first when ambiguous
 		"12/28/2017":           "2017-12-28", // month first only when the day cannot be first
 		"Date: 5/3/2018 10:25": "2018-03-05",
+		// the first match, "19- 18/01", is no date and must not hide the date
+		"ORD #50 -REG #19- 18/01/2018 10:27:03": "2018-01-18",
 	} {
 		got, err := ParseDate(in)
 		if err != nil || got != want {

@@ -72,8 +72,12 @@ func Extract(pages []Page, vendors *VendorIndex) Result {
 
 func amountField(c *amountCandidate, conf float64) Field {
 	l := c.line
+	value := strings.TrimSpace(l.text[c.span.from:c.span.to])
+	if c.derived {
+		value = c.span.value.String()
+	}
 	return Field{
-		Value:      strings.TrimSpace(l.text[c.span.from:c.span.to]),
+		Value:      value,
 		Normalized: c.span.value.String(),
 		Confidence: round2(conf * (0.75 + 0.25*l.spanConfidence(c.span.from, c.span.to))),
 		Page:       l.page,

@@ -27,7 +27,7 @@ var addressWords = []string{"JALAN", "JLN", "LORONG", "LRG", "TAMAN", "TMN", "LO
 // headerStopWords end the header: what follows is no longer the address.
 var headerStopWords = []string{"TEL", "TELEPHONE", "PHONE", "FAX", "HP", "MOBILE", "GST", "GST NO", "GST ID", "GST REG",
 	"SST", "TAX INVOICE", "INVOICE", "RECEIPT", "CASH SALE", "CASH BILL", "BILL", "DATE", "CASHIER", "EMAIL", "WEBSITE",
-	"TABLE", "ORDER", "REG NO", "COMPANY NO", "CO NO", "COMPANY REG", "ROC", "SSM", "H P", "TAXINVOICE", "CUSTOMER", "SALES", "DOC", "TERMINAL", "MEMBER", "QTY", "ITEM"}
+	"TABLE", "ORDER", "REG NO", "COMPANY NO", "CO NO", "COMPANY REG", "ROC", "SSM", "H P", "TAXINVOICE", "CUSTOMER", "SALES", "DOC", "DOCUMENT", "TERMINAL", "MEMBER", "QTY", "ITEM"}
 
 var (
 	postcodePattern = regexp.MustCompile(`\b\d{5}\b`)
@@ -91,13 +91,16 @@ func scanHeader(lines []line) headerScan {
 	// numbers, dates and branch names may come between) up to a stop line.
 	addressLike := 0
 	skipped := 0
+	sawPostcode := false
 	for _, l := range top[min(bestIdx+1, len(top)):] {
 		t := strings.TrimSpace(l.text)
 		tokens := labelTokens(t)
 		if len(tokens) == 0 {
 			continue // stray punctuation
 		}
-		stop := registrationPattern.MatchString(t) || isStopLine(t, tokens) || len(findAmounts(t)) > 0 || phonePattern.MatchString(t)
+		// "NO.53 55,57 & 59, JALAN SAGU 18" reads as holding an amount; a street does not stop the address.
+		hasAmount := len(findAmounts(t)) > 0 && !hasAnyLabel(tokens, addressWords...)
+		stop := registrationPattern.MatchString(t) || isStopLine(t, tokens) || hasAmount || phonePattern.MatchString(t)
 		looks := isAddressLike(t, tokens)
 		if len(hs.address) == 0 {
 			if !looks || stop {
@@ -108,7 +111,12 @@ func scanHeader(lines []line) headerScan {
 			}
 		} else if stop || len(findDates(t)) > 0 {
 			break
+		} else if sawPostcode && !looks && !strings.HasPrefix(t, "(") {
+			// After the postcode only more address or a branch name in
+			// brackets follows; anything else is the receipt's body.
+			break
 		}
+		sawPostcode = sawPostcode || postcodePattern.MatchString(t)
 		if looks {
 			addressLike++
 		}

@@ -53,3 +53,19 @@ func TestHostileInputDoesNotPanic(t *testing.T) {
 		t.Errorf("a negative amount became the total: %+v", f)
 	}
 }
+
+func TestAddressEndsAfterThePostcode(t *testing.T) {
+	res := Extract([]Page{testPage(
+		"MR D.I.Y. (JOHOR) SDN BHD",
+		"(CO.REG :933109-X)",
+		"NO.53 55,57 & 59, JALAN KPB 6,",
+		"43300 SERI KEMBANGAN, SELANGOR",
+		"(MR DIY TESCO TERBAU)",
+		"CHOPPING BOARD 35.5x25.5CM 803M#",
+		"Document No : TD01167104",
+	)}, nil)
+	want := "NO.53 55,57 & 59, JALAN KPB 6, 43300 SERI KEMBANGAN, SELANGOR (MR DIY TESCO TERBAU)"
+	if got := res.Fields[FieldAddress].Value; got != want {
+		t.Errorf("address = %q; want %q: the street with numbers, the branch in brackets, not the first item", got, want)
+	}
+}

@@ -5,8 +5,11 @@ import "strings"
 // Match tells whether an extracted value equals the expected one the way an
 // evaluation should: dates as dates (either may be printed in any accepted
 // format), amounts as amounts ("$8.20" equals "8.2"), other text after
-// trimming and collapsing white space. Nothing matches an empty expectation
-// except an empty value.
+// trimming and collapsing white space, ignoring letter case. Case is ignored
+// because SROIE's keys, like its transcripts, are upper-cased whatever the
+// receipt printed ("GERBANG ALAF RESTAURANTS SDN BHD" for "Gerbang Alaf
+// Restaurants Sdn Bhd"), and Extract returns values as printed. Nothing
+// matches an empty expectation except an empty value.
 func Match(field, got, want string) bool {
 	got, want = collapseSpace(got), collapseSpace(want)
 	if want == "" || got == "" {
@@ -25,8 +28,6 @@ func Match(field, got, want string) bool {
 		if err1 == nil && err2 == nil {
 			return g == w
 		}
-	case FieldCurrency, FieldNumber:
-		return strings.EqualFold(got, want)
 	}
-	return got == want
+	return strings.EqualFold(got, want)
 }

@@ -14,6 +14,7 @@ func TestMatch(t *testing.T) {
 		{FieldTotal, "8.21", "8.20", false},
 		{FieldCompany, "  ABC  HO TRADING ", "ABC HO TRADING", true},
 		{FieldCompany, "ABC HO TRADlNG", "ABC HO TRADING", false},
+		{FieldCompany, "Gerbang Alaf Restaurants Sdn Bhd", "GERBANG ALAF RESTAURANTS SDN BHD", true},
 		{FieldTotal, "9.00", "", false},
 		{FieldTotal, "", "", true},
 	} {

@@ -1,10 +1,7 @@
 package extract
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -168,18 +165,13 @@ func tesseractWords(img, cached string) (Page, error) {
 }
 
 // parseTesseractTSV reads tesseract's TSV: level 1 rows give the page size,
-// level 5 rows the words.
+// level 5 rows the words. Fields are split on tabs by hand: a word may hold a
+// quote, which encoding/csv would take for the start of a quoted field.
 func parseTesseractTSV(raw []byte) (Page, error) {
-	r := csv.NewReader(bufio.NewReader(bytes.NewReader(raw)))
-	r.Comma = '\t'
-	r.LazyQuotes = true
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		return Page{}, err
-	}
 	p := Page{Number: 1}
-	for _, row := range rows[1:] {
+	rows := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+	for _, r := range rows[1:] {
+		row := strings.Split(r, "\t")
 		if len(row) < 12 {
 			continue
 		}

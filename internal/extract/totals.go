@@ -41,7 +41,7 @@ func classifyLabel(label string) amountRole {
 	case hasAnyLabel(t, "QTY", "QUANTITY", "ITEM", "ITEMS", "POINT", "POINTS", "SAVING", "SAVINGS", "DISCOUNT", "DISC", "DEPOSIT", "UNIT", "PRICE", "WEIGHT", "KG"):
 		return roleOther
 	case hasAnyLabel(t, "GST", "TAX", "SST", "VAT", "SERVICE CHARGE", "SVC", "CHARGE"):
-		if hasAnyLabel(t, "INCL", "INCLUSIVE", "INCLUDING", "INC") && hasAnyLabel(t, "TOTAL", "AMOUNT", "AMT") {
+		if hasAnyLabel(t, "INCL", "INCLUSIVE", "INCLUDING", "INCLUDES", "INC") && hasAnyLabel(t, "TOTAL", "AMOUNT", "AMT") {
 			return roleTotalStrong
 		}
 		return roleTax
@@ -61,6 +61,9 @@ type amountCandidate struct {
 	span  amountSpan
 	role  amountRole
 	score float64
+	// derived: the value is computed from other amounts (cash - change,
+	// subtotal + tax), not read; line and span say where those were printed.
+	derived bool
 }
 
 // amountCandidates lists every amount in the document with its role. An
@@ -107,7 +110,12 @@ func pickAmounts(lines []line) amountFields {
 		return out
 	}
 	subs, taxes, tenders, changes := byRole(roleSubtotal), byRole(roleTax), byRole(roleTender), byRole(roleChange)
-	roundings := byRole(roleRounding)
+	var roundings []*amountCandidate // a rounding is as often negative as not
+	for i := range cands {
+		if cands[i].role == roleRounding && cands[i].span.value != 0 {
+			roundings = append(roundings, &cands[i])
+		}
+	}
 
 	// Score every positive amount as the total.
 	type valueScore struct {
@@ -150,6 +158,24 @@ func pickAmounts(lines []line) amountFields {
 			vs.score = base
 		}
 	}
+	// Amounts the arithmetic implies. A total printed with a digit misread
+	// ("64.50" under 51.42 + 3.08, "7.55" for 27.55) or not read at all still
+	// has its value in the sums; such a value stands in for the printed one,
+	// shown as computed and left for review.
+	for _, d := range derivedTotals(subs, taxes, roundings, tenders, changes) {
+		vs := scores[d.span.value]
+		if vs == nil {
+			vs = &valueScore{value: d.span.value, best: d, score: derivedBase}
+			d.score = derivedBase
+			scores[d.span.value] = vs
+		}
+		for _, other := range scores {
+			if other != vs && other.best != nil && !other.best.derived && (other.best.role == roleTotal || other.best.role == roleTotalStrong) && oneDigitApart(other.value, d.span.value) {
+				vs.score += misreadBonus
+				other.score -= misreadBonus
+			}
+		}
+	}
 	var ranked []*valueScore
 	for _, vs := range scores {
 		v := vs.value
@@ -186,6 +212,9 @@ func pickAmounts(lines []line) amountFields {
 		margin = top.score - ranked[1].score
 	}
 	res.totalConfidence = amountConfidence(top.score, margin)
+	if top.best.derived {
+		res.totalConfidence = min(res.totalConfidence, derivedConfidence)
+	}
 	res.currency = top.best.span.currency
 
 	if s, t, ok := sumMatches(subs, taxes, roundings, top.value); ok {
@@ -210,6 +239,84 @@ func pickAmounts(lines []line) amountFields {
 		res.checks = append(res.checks, Check{Name: CheckCashChange, Passed: ok, Detail: detail})
 	}
 	return res
+}
+
+// derivedBase is a computed total's score before the arithmetic that made it
+// adds its support (+1); misreadBonus moves the lead from a labelled total
+// to a computed one a single digit away.
+const (
+	derivedBase  = 1.2
+	misreadBonus = 1.5
+	// derivedConfidence caps a computed total's confidence: it is sent for review.
+	derivedConfidence = 0.6
+)
+
+// derivedTotals lists the totals implied by cash - change and by subtotal +
+// tax (with or without a printed rounding), each anchored on the tender or
+// subtotal it came from.
+func derivedTotals(subs, taxes, roundings, tenders, changes []*amountCandidate) []*amountCandidate {
+	var out []*amountCandidate
+	add := func(anchor *amountCandidate, v cents) {
+		if v <= 0 {
+			return
+		}
+		for _, o := range out {
+			if o.span.value == v {
+				return
+			}
+		}
+		span := anchor.span
+		span.value = v
+		out = append(out, &amountCandidate{line: anchor.line, span: span, role: roleTotal, derived: true})
+	}
+	for _, t := range tenders {
+		for _, c := range changes {
+			if c.span.value < t.span.value {
+				add(t, t.span.value-c.span.value)
+			}
+		}
+	}
+	for _, sub := range subs {
+		for _, tax := range taxes {
+			if sub == tax || tax.span.value >= sub.span.value {
+				continue
+			}
+			sum := sub.span.value + tax.span.value
+			add(sub, sum)
+			for _, r := range roundings {
+				add(sub, sum+r.span.value)
+				add(sub, sum-r.span.value)
+			}
+		}
+	}
+	return out
+}
+
+// oneDigitApart tells whether two amounts print the same but for one digit
+// changed, dropped or added: what a misread does to a total.
+func oneDigitApart(a, b cents) bool {
+	x, y := a.String(), b.String()
+	if len(x) == len(y) {
+		diff := 0
+		for i := range x {
+			if x[i] != y[i] {
+				diff++
+			}
+		}
+		return diff == 1
+	}
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	if len(y) != len(x)+1 {
+		return false
+	}
+	for i := range y {
+		if y[:i]+y[i+1:] == x {
+			return true
+		}
+	}
+	return false
 }
 
 // amountConfidence maps a total's score and its lead over the runner-up to

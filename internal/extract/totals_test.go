@@ -53,9 +53,9 @@ func TestArithmeticPicksTotalAmongCandidates(t *testing.T) {
 
 func TestFailedCheckLowersConfidence(t *testing.T) {
 	good := Extract([]Page{testPage("SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 10.60")}, nil)
-	bad := Extract([]Page{testPage("SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 19.60")}, nil)
-	if bad.Fields[FieldTotal].Normalized != "19.60" {
-		t.Fatalf("total = %+v; want the labelled 19.60", bad.Fields[FieldTotal])
+	bad := Extract([]Page{testPage("SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 17.25")}, nil)
+	if bad.Fields[FieldTotal].Normalized != "17.25" {
+		t.Fatalf("total = %+v; want the labelled 17.25 (not a one-digit misread of 10.60)", bad.Fields[FieldTotal])
 	}
 	if passedCheck(bad.Checks, CheckSubtotalTax) || bad.Fields[FieldTotal].Confidence >= good.Fields[FieldTotal].Confidence {
 		t.Errorf("a total that does not add up: checks %+v, confidence %.2f (consistent: %.2f); want a failed check and lower confidence",
@@ -79,5 +79,45 @@ func TestOCRNoisyLabel(t *testing.T) {
 	}
 	if r := classifyLabel("Total Qty"); r != roleOther {
 		t.Errorf("classifyLabel(Total Qty) = %v; want other", r)
+	}
+}
+
+func TestMisreadTotalIsCorrectedByTheArithmetic(t *testing.T) {
+	for name, c := range map[string]struct {
+		lines []string
+		want  string
+	}{
+		// 51.42 + 3.08: the printed 64.50 is one digit off.
+		"digit changed": {[]string{"SHOP SDN BHD", "Total Sales (Excluding GST) 51.42", "Total GST : 3.08", "Total Sales (Inclusive of GST) 64.50"}, "54.50"},
+		// 26.00 + 1.56 - 0.01: the printed total lost its first digit.
+		"digit dropped": {[]string{"SHOP SDN BHD", "SUB-TOTAL (EX) 26.00", "TOTAL TAX 1.56", "ROUNDING -0.01", "TOTAL 7.55"}, "27.55"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := Extract([]Page{testPage(c.lines...)}, nil)
+			f := res.Fields[FieldTotal]
+			if f.Normalized != c.want || f.Value != c.want {
+				t.Fatalf("total = %+v; want %s, computed", f, c.want)
+			}
+			if f.Confidence > derivedConfidence {
+				t.Errorf("a computed total has confidence %.2f; want at most %.2f so it is reviewed", f.Confidence, derivedConfidence)
+			}
+		})
+	}
+	// A total that is not one digit off the sums stays as printed.
+	res := Extract([]Page{testPage("SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 19.99")}, nil)
+	if got := res.Fields[FieldTotal].Normalized; got != "19.99" {
+		t.Errorf("total = %q; want the printed 19.99", got)
+	}
+}
+
+func TestTotalLabels(t *testing.T) {
+	res := Extract([]Page{testPage("SHOP SDN BHD", "Total Qty: 1.00 9.00", "Total Includes GST 6% 9.00", "Cash 50.00")}, nil)
+	if got := res.Fields[FieldTotal].Normalized; got != "9.00" {
+		t.Errorf("total = %q; want 9.00 (Total Includes GST)", got)
+	}
+	// "ARM" is a misread "RM": the amount still counts.
+	res = Extract([]Page{testPage("SHELL PETRO TRADING", "6.00% GST A RM 4.87", "Total Gross ARM 86.00")}, nil)
+	if got := res.Fields[FieldTotal].Normalized; got != "86.00" {
+		t.Errorf("total = %q; want 86.00 after a misread currency", got)
 	}
 }
