@@ -137,7 +137,9 @@ func overlappingMatches(re *regexp.Regexp, text string) [][]int {
 // them that holds index i (len(text) when there is none), so that a search
 // resumed there sees the same word boundary the whole text has.
 func nextWordStart(text string, i int) int {
-	isWord := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' }
+	isWord := func(c byte) bool {
+		return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_'
+	}
 	for i < len(text) && isWord(text[i]) {
 		i++
 	}
