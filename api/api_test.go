@@ -115,6 +115,8 @@ func (noDocumentBackends) Start(context.Context, uuid.UUID, uuid.UUID) error {
 	return errNoDocumentBackends
 }
 
+func (noDocumentBackends) Stop(context.Context, uuid.UUID) error { return errNoDocumentBackends }
+
 func (noDocumentBackends) Review(context.Context, uuid.UUID, string, documents.Review) (workflows.DocumentState, error) {
 	return workflows.DocumentState{}, errNoDocumentBackends
 }

@@ -25,6 +25,8 @@ type DocumentWorkflows interface {
 	Start(ctx context.Context, org, documentID uuid.UUID) error
 	// Review sends a review; updateID makes a retried review attach to the first ("" for a new one).
 	Review(ctx context.Context, documentID uuid.UUID, updateID string, r documents.Review) (workflows.DocumentState, error)
+	// Stop cancels the document's workflow, if it still runs.
+	Stop(ctx context.Context, documentID uuid.UUID) error
 }
 
 // Originals gives short-lived links to documents' originals in object storage.
@@ -289,6 +291,11 @@ func (h *documentHandler) delete(c *gin.Context) {
 	}
 	gone, err := h.documents.Delete(c, orgID(c), id, userID(c), c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
+		respondError(c, err)
+		return
+	}
+	// A deleted document is not read on: its pages would fail one by one.
+	if err := h.workflows.Stop(c, id); err != nil {
 		respondError(c, err)
 		return
 	}

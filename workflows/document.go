@@ -43,12 +43,23 @@ type DocumentInput struct {
 }
 
 // Shapes of the DocumentWorkflow, oldest first (see the intake's for why the input carries it).
-const documentFirstShape = 1
+const (
+	documentFirstShape = 1
+	// documentGivesUpShape records a run that ends in an error (a step out of
+	// time or retries) as a failed document, so it does not stay
+	// "processing" for ever.
+	documentGivesUpShape = 2
+	documentCurrentShape = documentGivesUpShape
+)
 
 // NewDocumentInput is how the API and the sweep start a document's workflow: in the current shape.
 func NewDocumentInput(org, documentID uuid.UUID) DocumentInput {
-	return DocumentInput{OrgID: org, DocumentID: documentID, Shape: documentFirstShape}
+	return DocumentInput{OrgID: org, DocumentID: documentID, Shape: documentCurrentShape}
 }
+
+// ReasonGaveUp is what a document that could not be processed says: the
+// cause, which may name internal parts, is in the workflow's history and log.
+const ReasonGaveUp = "processing stopped after repeated errors; upload the file again to retry"
 
 // DocumentState is what the status query and the review update answer.
 type DocumentState struct {
@@ -119,7 +130,7 @@ type documentWorkflow struct {
 // Document reads one document: scan, store, read its pages, extract its
 // fields, then wait for a review when the extraction is unsure.
 func Document(ctx workflow.Context, in DocumentInput) (DocumentState, error) {
-	if in.Shape > documentFirstShape {
+	if in.Shape > documentCurrentShape {
 		// As GetVersion does: the task fails and is retried until a newer worker takes it.
 		panic(fmt.Sprintf("document workflow shape %d is newer than this worker knows", in.Shape))
 	}
@@ -130,7 +141,26 @@ func Document(ctx workflow.Context, in DocumentInput) (DocumentState, error) {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, ReviewUpdate, w.review, workflow.UpdateHandlerOptions{Validator: w.validateReview}); err != nil {
 		return DocumentState{}, err
 	}
-	return w.run(ctx)
+	state, err := w.run(ctx)
+	if err != nil && in.Shape >= documentGivesUpShape && !workflow.IsContinueAsNewError(err) && !temporal.IsCanceledError(err) {
+		return w.giveUp(ctx, err)
+	}
+	return state, err
+}
+
+// giveUp records the document as failed and ends the run with its cause,
+// which the Temporal UI shows.
+func (w *documentWorkflow) giveUp(ctx workflow.Context, cause error) (DocumentState, error) {
+	workflow.GetLogger(ctx).Error("document gave up", "error", cause)
+	var a *activities.Documents
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, documentBookkeeping), a.Fail, w.ref, ReasonGaveUp).Get(ctx, nil); err != nil {
+		return w.state, err
+	}
+	w.state.Status, w.state.Reason = documents.StatusFailed, ReasonGaveUp
+	if err := w.publish(ctx); err != nil {
+		return w.state, err
+	}
+	return w.state, cause
 }
 
 func (w *documentWorkflow) publish(ctx workflow.Context) error {

@@ -2,13 +2,16 @@ package workflows
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/documents"
@@ -94,5 +97,40 @@ func TestDocumentReviewDuringExtractionWaitsForIt(t *testing.T) {
 	}
 	if !accepted || !completed || applied != 1 {
 		t.Fatalf("review during extraction: accepted %v, completed %v (%v), applied %d; want it recorded once", accepted, completed, outcome, applied)
+	}
+}
+
+// TestDocumentThatCannotBeProcessedIsRecordedFailed: a step that runs out of
+// retries fails the run; the document says failed with a reason instead of
+// "processing" for ever. Runs started in the first shape keep ending without it.
+func TestDocumentThatCannotBeProcessedIsRecordedFailed(t *testing.T) {
+	t.Parallel()
+	for _, shape := range []workflow.Version{documentFirstShape, documentGivesUpShape} {
+		var s testsuite.WorkflowTestSuite
+		e := s.NewTestWorkflowEnvironment()
+		var a *activities.Documents
+		e.RegisterActivity(a)
+		e.OnActivity(a.Begin, mock.Anything, mock.Anything).Return(activities.DocumentJob{Status: documents.StatusScanning}, nil)
+		e.OnActivity(a.Scan, mock.Anything, mock.Anything).Return(activities.ScanVerdict{}, nil)
+		e.OnActivity(a.Store, mock.Anything, mock.Anything).Return(temporal.NewNonRetryableApplicationError("bucket gone", "StorageError", nil))
+		e.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil)
+		var reasons []string
+		e.OnActivity(a.Fail, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, _ activities.DocumentRef, reason string) error {
+			reasons = append(reasons, reason)
+			return nil
+		})
+		in := NewDocumentInput(uuid.New(), uuid.New())
+		in.Shape = shape
+		e.ExecuteWorkflow(Document, in)
+		if e.GetWorkflowError() == nil {
+			t.Fatalf("shape %d: the run ended without an error; want the storage error, for the Temporal UI", shape)
+		}
+		want := []string{ReasonGaveUp}
+		if shape == documentFirstShape {
+			want = nil
+		}
+		if !slices.Equal(reasons, want) {
+			t.Errorf("shape %d: recorded failures %q; want %q", shape, reasons, want)
+		}
 	}
 }

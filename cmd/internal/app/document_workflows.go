@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -48,4 +49,15 @@ func (r *documentWorkflows) Review(ctx context.Context, documentID uuid.UUID, up
 		return state, fmt.Errorf("documents: review %s: %w", documentID, err)
 	}
 	return state, err
+}
+
+// Stop cancels the document's workflow; one that has ended, or never
+// started, is left as it is.
+func (r *documentWorkflows) Stop(ctx context.Context, documentID uuid.UUID) error {
+	err := r.client.CancelWorkflow(ctx, workflows.DocumentWorkflowID(documentID), "")
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		return fmt.Errorf("documents: stop reading %s: %w", documentID, err)
+	}
+	return nil
 }

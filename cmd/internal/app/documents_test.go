@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/devclamd"
 	"github.com/astralisops/astralis/internal/objectstore"
 	"github.com/astralisops/astralis/internal/ocr/ocrtest"
 	"github.com/astralisops/astralis/internal/store"
+	"github.com/astralisops/astralis/workflows"
 )
 
 // uploadDocument posts file as the multipart field `file`, with the given extra fields and Idempotency-Key.
@@ -333,17 +335,25 @@ func TestDocumentWaitsForClamd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { clamd.Close() })
-	admin, org, _, _, _ := setUpShopFull(t, false, func(c *config.Config) { c.Scan.ClamdAddress = clamd.Address() })
+	admin, org, s, _, _ := setUpShopFull(t, false, func(c *config.Config) { c.Scan.ClamdAddress = clamd.Address() })
 	if err := clamd.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	var up struct{ ID string }
+	var up, deleted struct{ ID string }
 	uploadDocument(t, admin, org, "r.pdf", ocrtest.TextPDF([]string{"WAITING RECEIPT", "TOTAL 3.00"}), "", nil).decode(t, &up)
+	uploadDocument(t, admin, org, "gone.pdf", ocrtest.TextPDF([]string{"DELETED RECEIPT", "TOTAL 4.00"}), "", nil).decode(t, &deleted)
 	d := waitForDocument(t, admin, org, up.ID, "scanning")
+	waitForDocument(t, admin, org, deleted.ID, "scanning")
 	time.Sleep(3 * time.Second) // several scan attempts fail meanwhile
 	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID, nil).decode(t, &d)
 	if d.Status != "scanning" || d.Stored {
 		t.Fatalf("with clamd down: %+v, want still scanning, not stored", d)
+	}
+	// A document deleted while it waits is not read on: its workflow is cancelled.
+	admin.must(204, "DELETE", "/api/v1/orgs/"+org+"/documents/"+deleted.ID, nil)
+	id, _ := uuid.Parse(deleted.ID)
+	if err := s.Temporal.GetWorkflow(t.Context(), workflows.DocumentWorkflowID(id), "").Get(t.Context(), nil); !temporal.IsCanceledError(err) {
+		t.Fatalf("the deleted document's workflow ended with %v; want it cancelled", err)
 	}
 	if err := clamd.Start(context.Background()); err != nil {
 		t.Fatal(err)
