@@ -75,6 +75,8 @@ type ExpiredOriginals struct {
 	// Deleted originals; Kept those put on legal hold (or deleted) between being listed and their turn.
 	Deleted int `json:"deleted"`
 	Kept    int `json:"kept"`
+	// Failed originals could not be deleted this run (logged); they stay listed for the next.
+	Failed int `json:"failed,omitempty"`
 	// More is set when the run stopped for time with originals left: the next run takes them.
 	More bool `json:"more"`
 }
@@ -92,6 +94,7 @@ const retentionReserve = 30 * time.Second
 // short. Each document keeps its pages and fields.
 func (a *Maintenance) ExpireOriginals(ctx context.Context) (ExpiredOriginals, error) {
 	var out ExpiredOriginals
+	failed := map[uuid.UUID]bool{}
 	deadline, bounded := ctx.Deadline()
 	for {
 		if bounded && time.Until(deadline) < retentionReserve {
@@ -107,9 +110,20 @@ func (a *Maintenance) ExpireOriginals(ctx context.Context) (ExpiredOriginals, er
 		}
 		progress := 0
 		for _, e := range batch {
+			if failed[e.DocumentID] {
+				continue // listed again: once a run is enough
+			}
 			deleted, err := a.Retention.ExpireOriginal(ctx, e.OrgID, e.DocumentID, a.Originals.Delete)
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
 			if err != nil {
-				return out, err
+				// One object that cannot be deleted must not hold back the
+				// others: it stays listed and the next run tries it again.
+				activity.GetLogger(ctx).Warn("expiring an original failed", "org", e.OrgID, "document", e.DocumentID, "error", err)
+				out.Failed++
+				failed[e.DocumentID] = true
+				continue
 			}
 			if deleted {
 				out.Deleted++
@@ -120,7 +134,7 @@ func (a *Maintenance) ExpireOriginals(ctx context.Context) (ExpiredOriginals, er
 			activity.RecordHeartbeat(ctx, out)
 		}
 		if progress == 0 {
-			// Every listed one was kept: the list would repeat them.
+			// Every listed one was kept or failed: the list would repeat them.
 			return out, nil
 		}
 	}

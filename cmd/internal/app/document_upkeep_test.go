@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/testsuite"
 
+	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/objectstore"
 	"github.com/astralisops/astralis/internal/ocr/ocrtest"
@@ -268,5 +271,73 @@ func TestRetentionKeepsAnObjectAnUploadIsScanning(t *testing.T) {
 	}
 	if _, err := st.Stat(ctx, objectstore.Key(orgID, d.SHA256)); err != nil {
 		t.Fatalf("the object the scanning upload needs was deleted: %v", err)
+	}
+}
+
+// refusingDeleter deletes from the real object store, except the one object
+// it refuses (as a bucket policy or a lost permission would).
+type refusingDeleter struct {
+	store  *objectstore.Store
+	refuse string
+}
+
+func (d refusingDeleter) Delete(ctx context.Context, org uuid.UUID, sha256Hex string) error {
+	if sha256Hex == d.refuse {
+		return errors.New("AccessDenied")
+	}
+	return d.store.Delete(ctx, objectstore.Key(org, sha256Hex))
+}
+
+// TestRetentionGoesPastAnOriginalItCannotDelete: one original that cannot be
+// deleted is counted and left for the next run; the others still expire.
+func TestRetentionGoesPastAnOriginalItCannotDelete(t *testing.T) {
+	admin, org, s, _ := setUpShop(t, false)
+	ctx := t.Context()
+	orgID := uuid.MustParse(org)
+	var ids []string
+	for _, name := range []string{"STUCK HARDWARE", "FREED HARDWARE"} {
+		var up struct{ ID string }
+		uploadDocument(t, admin, org, "r.pdf", ocrtest.TextPDF([]string{name, "TOTAL 5.00"}), "", map[string]string{"kind": "receipt"}).decode(t, &up)
+		waitForDocument(t, admin, org, up.ID, "processed", "needs_review")
+		ids = append(ids, up.ID)
+	}
+	var stuck, freed documentView
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+ids[0], nil).decode(t, &stuck)
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+ids[1], nil).decode(t, &freed)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"retention_days": map[string]int{"receipt": 1}})
+	if _, err := s.Pool.Exec(ctx, "UPDATE documents SET created_at = now() - interval '2 days' WHERE id = ANY($1::uuid[])", ids); err != nil {
+		t.Fatal(err)
+	}
+	st, err := objectstore.Open(ctx, s.Config.Storage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expire := func(deleter activities.OriginalDeleter) activities.ExpiredOriginals {
+		t.Helper()
+		var suite testsuite.WorkflowTestSuite
+		env := suite.NewTestActivityEnvironment()
+		m := &activities.Maintenance{Retention: s.documents(), Originals: deleter}
+		env.RegisterActivity(m)
+		v, err := env.ExecuteActivity(m.ExpireOriginals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out activities.ExpiredOriginals
+		if err := v.Get(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := expire(refusingDeleter{store: st, refuse: stuck.SHA256}); got.Deleted != 1 || got.Failed != 1 {
+		t.Fatalf("with one original refused: %+v; want the other deleted and one failure counted", got)
+	}
+	if _, err := st.Stat(ctx, objectstore.Key(orgID, freed.SHA256)); err == nil {
+		t.Error("the original that could be deleted is still there")
+	}
+	if _, err := st.Stat(ctx, objectstore.Key(orgID, stuck.SHA256)); err != nil {
+		t.Errorf("the refused original is gone: %v", err)
+	}
+	if got := expire(refusingDeleter{store: st}); got.Deleted != 1 || got.Failed != 0 {
+		t.Fatalf("next run: %+v; want the refused original deleted now", got)
 	}
 }
