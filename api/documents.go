@@ -158,6 +158,12 @@ func bodyError(err error, limit int64) error {
 	if errors.As(err, &public) {
 		return err
 	}
+	switch {
+	case errors.Is(err, documents.ErrSpool):
+		return err // the server could not keep it (a full disk): a 500, logged
+	case errors.Is(err, documents.ErrBodyUnreadable):
+		return problem.Invalid(err.Error())
+	}
 	return problem.Invalid("the upload could not be read: " + err.Error())
 }
 

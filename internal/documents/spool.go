@@ -30,17 +30,20 @@ const sniffBytes = 3072
 func Spool(r io.Reader, dir string, maxBytes int64) (*Spooled, error) {
 	f, err := os.CreateTemp(dir, "astralis-upload-*")
 	if err != nil {
-		return nil, fmt.Errorf("documents: spool: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrSpool, err)
 	}
 	sp := &Spooled{Path: f.Name()}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, maxBytes+1))
+	n, err := io.Copy(io.MultiWriter(f, h), bodyReader{io.LimitReader(r, maxBytes+1)})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		sp.Close()
-		return nil, fmt.Errorf("documents: spool: %w", err) // the caller maps its reader's own errors (a body over the request limit)
+		if errors.Is(err, ErrBodyUnreadable) {
+			return nil, err // the caller maps its reader's own errors (a body over the request limit)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrSpool, err)
 	}
 	if n > maxBytes {
 		sp.Close()
@@ -61,16 +64,34 @@ func Spool(r io.Reader, dir string, maxBytes int64) (*Spooled, error) {
 	return sp, nil
 }
 
+// ErrSpool is the server failing to keep an upload (a full or unwritable disk).
+var ErrSpool = errors.New("documents: spool")
+
+// ErrBodyUnreadable marks an upload that could not be read from the client
+// (cut off, malformed): the client's to fix.
+var ErrBodyUnreadable = errors.New("the upload could not be read")
+
+// bodyReader marks its reader's errors as ErrBodyUnreadable, keeping them.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", ErrBodyUnreadable, err)
+	}
+	return n, err
+}
+
 func readHead(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("documents: spool: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrSpool, err)
 	}
 	defer f.Close()
 	head := make([]byte, sniffBytes)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("documents: spool: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrSpool, err)
 	}
 	return head[:n], nil
 }

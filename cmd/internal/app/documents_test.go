@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -413,5 +414,24 @@ func TestDocumentFieldsFromTheModel(t *testing.T) {
 	d, x = read("ACME HARDWARE SDN BHD", "DATE: 26/12/2018", "TOTAL 7.25")
 	if x.Extractor != "builtin" || x.LLMError != "the model's answer was not valid" || d.Fields["total"].Normalized != "7.25" {
 		t.Fatalf("fallback: record %+v, document %+v", x, d)
+	}
+}
+
+// TestUploadTheServerCannotKeepIsA500: a spool directory that cannot be
+// written is the server's fault: 500 problem+json, not a 4xx blaming the
+// file, and no document is left behind.
+func TestUploadTheServerCannotKeepIsA500(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	admin, org, _, _, _ := setUpShopFull(t, false, func(c *config.Config) { c.Documents.SpoolDir = missing })
+	r := uploadDocument(t, admin, org, "r.pdf", ocrtest.TextPDF(receiptLines), "", nil)
+	if r.status != 500 || r.header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("upload with an unwritable spool = %d %s %s; want 500 problem+json", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	var list struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents", nil).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("a failed upload left documents: %+v", list)
 	}
 }
