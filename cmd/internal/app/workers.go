@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -84,8 +85,10 @@ func (s *Services) documentsWorker() (worker.Worker, error) {
 	s.closers = append(s.closers, closerFunc(engine.Close))
 	cacheDir := d.CacheDir
 	if cacheDir == "" {
-		// This process's own: removed when it stops, with any copy a finished document left.
-		if cacheDir, err = os.MkdirTemp("", "astralis-originals-*"); err != nil {
+		// This process's own: removed when it stops, with any copy a finished
+		// document left; one a killed worker left is removed by the next.
+		removeOrphanedCaches(os.TempDir())
+		if cacheDir, err = os.MkdirTemp("", cacheDirPrefix+strconv.Itoa(os.Getpid())+"-*"); err != nil {
 			return nil, fmt.Errorf("worker: cache directory: %w", err)
 		}
 		s.closers = append(s.closers, closerFunc(func() { _ = os.RemoveAll(cacheDir) }))
