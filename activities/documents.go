@@ -74,7 +74,14 @@ type PageReader interface {
 	Page(ctx context.Context, path, contentType string, n int) (documents.Page, error)
 	// Unreadable says the error is the file's fault, not the reader's: retrying cannot help.
 	Unreadable(err error) bool
+	// Overran says the reader ran out of time on the file: a busy machine's
+	// fault once, the file's when it happens on every attempt.
+	Overran(err error) bool
 }
+
+// overrunAttempts is how many times reading a file may run out of time
+// before the file, not the machine's load, is held to blame.
+const overrunAttempts = 3
 
 // Documents runs the side effects of the DocumentWorkflow.
 type Documents struct {
@@ -138,7 +145,7 @@ func (a *Documents) Inspect(ctx context.Context, ref DocumentRef) (int, error) {
 	}
 	n, err := a.Reader.Pages(ctx, path, contentType)
 	if err != nil {
-		return 0, a.readError(err)
+		return 0, a.readError(ctx, err)
 	}
 	return n, a.Documents.SetPages(ctx, ref.OrgID, ref.DocumentID, n)
 }
@@ -167,7 +174,7 @@ func (a *Documents) ReadPage(ctx context.Context, ref DocumentRef, n int) (PageD
 	}
 	p, err := a.Reader.Page(ctx, path, contentType, n)
 	if err != nil {
-		return PageDone{}, a.readError(err)
+		return PageDone{}, a.readError(ctx, err)
 	}
 	p.Number = n
 	count, err := a.Documents.SavePage(ctx, ref.OrgID, ref.DocumentID, p)
@@ -236,9 +243,20 @@ func (a *Documents) cachePath(ref DocumentRef, sha256Hex string) string {
 	return filepath.Join(a.CacheDir, ref.OrgID.String()+"-"+sha256Hex)
 }
 
-func (a *Documents) readError(err error) error {
-	if a.Reader.Unreadable(err) {
+func (a *Documents) readError(ctx context.Context, err error) error {
+	return ReadFailure(a.Reader, err, activity.GetInfo(ctx).Attempt)
+}
+
+// ReadFailure is what a read that failed with err on this attempt (from 1)
+// reports: the file's fault ends the document (non-retryable, typed
+// UnreadableDocument), so does running out of time on every attempt; anything
+// else is retried.
+func ReadFailure(r PageReader, err error, attempt int32) error {
+	switch {
+	case r.Unreadable(err):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnreadableDocument, err)
+	case r.Overran(err) && attempt >= overrunAttempts:
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%v (on %d attempts)", err, overrunAttempts), ErrTypeUnreadableDocument, err)
 	}
 	return err
 }

@@ -161,10 +161,12 @@ func (p pageReader) Page(ctx context.Context, path, contentType string, n int) (
 	return out, nil
 }
 
+// Overran: a tool ran past its time (ToolTimeout, a minute) on the file.
+func (p pageReader) Overran(err error) bool { return errors.Is(err, ocr.ErrToolTimeout) }
+
 // Unreadable: the file's own fault (truncated, encrypted, over a limit, not a document).
 func (p pageReader) Unreadable(err error) bool {
-	// A tool that timed out (ToolTimeout, a minute) on this file would time out again.
-	for _, e := range []error{ocr.ErrUnsupportedType, ocr.ErrEncrypted, ocr.ErrCorrupt, ocr.ErrTooManyPages, ocr.ErrTooLarge, ocr.ErrNoSuchPage, ocr.ErrToolTimeout} {
+	for _, e := range []error{ocr.ErrUnsupportedType, ocr.ErrEncrypted, ocr.ErrCorrupt, ocr.ErrTooManyPages, ocr.ErrTooLarge, ocr.ErrNoSuchPage} {
 		if errors.Is(err, e) {
 			return true
 		}
