@@ -45,11 +45,13 @@ type DocumentInput struct {
 // Shapes of the DocumentWorkflow, oldest first (see the intake's for why the input carries it).
 const (
 	documentFirstShape = 1
-	// documentGivesUpShape records a run that ends in an error (a step out of
+	// documentSecondShape records a run that ends in an error (a step out of
 	// time or retries) as a failed document, so it does not stay
-	// "processing" for ever.
-	documentGivesUpShape = 2
-	documentCurrentShape = documentGivesUpShape
+	// "processing" for ever; and it applies a review accepted while the
+	// extraction was finishing even when the extraction came out confident
+	// (processed): a person's correction is not dropped.
+	documentSecondShape  = 2
+	documentCurrentShape = documentSecondShape
 )
 
 // NewDocumentInput is how the API and the sweep start a document's workflow: in the current shape.
@@ -142,7 +144,7 @@ func Document(ctx workflow.Context, in DocumentInput) (DocumentState, error) {
 		return DocumentState{}, err
 	}
 	state, err := w.run(ctx)
-	if err != nil && in.Shape >= documentGivesUpShape && !workflow.IsContinueAsNewError(err) && !temporal.IsCanceledError(err) {
+	if err != nil && in.Shape >= documentSecondShape && !workflow.IsContinueAsNewError(err) && !temporal.IsCanceledError(err) {
 		return w.giveUp(ctx, err)
 	}
 	return state, err
@@ -242,6 +244,10 @@ func (w *documentWorkflow) run(ctx workflow.Context) (DocumentState, error) {
 	if status == documents.StatusNeedsReview {
 		return w.awaitReview(ctx)
 	}
+	if w.in.Shape >= documentSecondShape {
+		// A review accepted during the extraction is still being recorded.
+		return w.state, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	}
 	return w.state, nil
 }
 
@@ -330,7 +336,8 @@ func (w *documentWorkflow) review(ctx workflow.Context, r documents.Review) (Doc
 	if err := workflow.Await(ctx, func() bool { return !w.extracting }); err != nil {
 		return w.state, err
 	}
-	if w.state.Status != documents.StatusNeedsReview {
+	lateButWelcome := w.state.Status == documents.StatusProcessed && w.in.Shape >= documentSecondShape
+	if w.state.Status != documents.StatusNeedsReview && !lateButWelcome {
 		return w.state, problem.ApplicationError(documents.ErrNotAwaitingReview)
 	}
 	var a *activities.Documents

@@ -117,7 +117,9 @@ func (s *Service) ApplyReview(ctx context.Context, org, id uuid.UUID, r Review) 
 		if d.ReviewedAt != nil {
 			return nil // an earlier attempt stored it
 		}
-		if d.Status != StatusNeedsReview {
+		// A processed document takes a review sent while its extraction was
+		// finishing (the workflow only lets such a late review through).
+		if d.Status != StatusNeedsReview && d.Status != StatusProcessed {
 			return ErrNotAwaitingReview
 		}
 		fields := map[string]Field{}
