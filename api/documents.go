@@ -375,6 +375,7 @@ func (h *documentHandler) putSettings(c *gin.Context) {
 		DuplicatePolicy *string         `json:"duplicate_policy"`
 		ReviewThreshold *float64        `json:"review_threshold"`
 		RetentionDays   *map[string]int `json:"retention_days"`
+		LLMEnabled      *bool           `json:"llm_enabled"`
 	}
 	if err := decodeJSON(c, &patch); err != nil {
 		respondError(c, err)
@@ -393,6 +394,9 @@ func (h *documentHandler) putSettings(c *gin.Context) {
 	}
 	if patch.RetentionDays != nil {
 		in.RetentionDays = *patch.RetentionDays
+	}
+	if patch.LLMEnabled != nil {
+		in.LLMEnabled = *patch.LLMEnabled
 	}
 	s, err := h.documents.SaveSettings(c, orgID(c), in)
 	if err != nil {

@@ -191,7 +191,7 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 		fields[key] = Field{Value: f.Value, Normalized: f.Normalized, Confidence: f.Confidence, Page: f.Page, Box: f.Box[:]}
 	}
 	extraction := map[string]any{"extractor": "builtin"}
-	if s.llm != nil {
+	if s.llm != nil && settings.LLMEnabled {
 		if read, err := s.readWithModel(ctx, rows, fields, result.Vendor != nil); err != nil {
 			// The built-in fields stand. The record says why in words fit for
 			// anyone who may read the document; the detail goes to the log.
@@ -286,6 +286,11 @@ type modelReading struct {
 	record map[string]any
 }
 
+// disputedConfidence caps a model's value the built-in extractor read
+// otherwise on the page: under the default review threshold, so a person
+// settles it.
+const disputedConfidence = 0.6
+
 // readWithModel asks the model for the fields. Its values replace the
 // built-in ones (keeping their page and box where they agree), except the
 // company and address of a vendor the organisation knows, whose spelling
@@ -309,9 +314,16 @@ func (s *Service) readWithModel(ctx context.Context, rows []store.DocumentPage, 
 	}
 	fields := make(map[string]Field, len(read.Fields))
 	for key, value := range read.Fields {
+		// The model gives one confidence for its whole answer; each field's
+		// is weighed against what the built-in extractor read there.
 		f := Field{Value: value, Normalized: normalize(key, value), Confidence: read.Confidence}
-		if b, ok := builtin[key]; ok && b.Normalized == f.Normalized {
-			f.Page, f.Box = b.Page, b.Box
+		if b, ok := builtin[key]; ok {
+			if extract.Match(key, value, b.Value) {
+				f.Page, f.Box = b.Page, b.Box
+				f.Confidence = max(f.Confidence, b.Confidence) // two readers agree
+			} else {
+				f.Confidence = min(f.Confidence, disputedConfidence)
+			}
 		}
 		fields[key] = f
 	}

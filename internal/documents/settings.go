@@ -20,6 +20,9 @@ type Settings struct {
 	ReviewThreshold float64 `json:"review_threshold"`
 	// RetentionDays deletes originals of a kind that many days after upload (unless on legal hold).
 	RetentionDays map[string]int `json:"retention_days"`
+	// LLMEnabled lets the configured model read the documents' text for
+	// their fields (off by default: the text leaves for the model's provider).
+	LLMEnabled bool `json:"llm_enabled"`
 }
 
 // Settings returns the organisation's document settings (the defaults until it saves its own).
@@ -28,7 +31,7 @@ func (s *Service) Settings(ctx context.Context, org uuid.UUID) (Settings, error)
 	if err != nil {
 		return Settings{}, fmt.Errorf("documents: settings: %w", err)
 	}
-	out := Settings{DuplicatePolicy: row.DuplicatePolicy, ReviewThreshold: row.ReviewThreshold, RetentionDays: map[string]int{}}
+	out := Settings{DuplicatePolicy: row.DuplicatePolicy, ReviewThreshold: row.ReviewThreshold, RetentionDays: map[string]int{}, LLMEnabled: row.LLMEnabled}
 	if err := json.Unmarshal(row.RetentionDays, &out.RetentionDays); err != nil {
 		return Settings{}, fmt.Errorf("documents: settings: %w", err)
 	}
@@ -59,7 +62,7 @@ func (s *Service) SaveSettings(ctx context.Context, org uuid.UUID, in Settings) 
 	}
 	retention, _ := json.Marshal(in.RetentionDays)
 	if err := s.q.SaveDocumentSettings(ctx, store.SaveDocumentSettingsParams{
-		OrgID: org, DuplicatePolicy: in.DuplicatePolicy, ReviewThreshold: in.ReviewThreshold, RetentionDays: retention,
+		OrgID: org, DuplicatePolicy: in.DuplicatePolicy, ReviewThreshold: in.ReviewThreshold, RetentionDays: retention, LLMEnabled: in.LLMEnabled,
 	}); err != nil {
 		return Settings{}, fmt.Errorf("documents: save settings: %w", err)
 	}

@@ -327,7 +327,8 @@ func (q *Queries) DocumentPages(ctx context.Context, arg DocumentPagesParams) ([
 const documentSettings = `-- name: DocumentSettings :one
 SELECT coalesce(s.duplicate_policy, 'reject')::text AS duplicate_policy,
        coalesce(s.review_threshold, 0.8)::float8 AS review_threshold,
-       coalesce(s.retention_days, '{}')::jsonb AS retention_days
+       coalesce(s.retention_days, '{}')::jsonb AS retention_days,
+       coalesce(s.llm_enabled, false)::boolean AS llm_enabled
 FROM (SELECT $1::uuid AS org_id) o
 LEFT JOIN document_settings s ON s.org_id = o.org_id
 `
@@ -336,13 +337,19 @@ type DocumentSettingsRow struct {
 	DuplicatePolicy string
 	ReviewThreshold float64
 	RetentionDays   json.RawMessage
+	LLMEnabled      bool
 }
 
 // The organisation's document settings, or the defaults when it has saved none.
 func (q *Queries) DocumentSettings(ctx context.Context, orgID uuid.UUID) (DocumentSettingsRow, error) {
 	row := q.db.QueryRow(ctx, documentSettings, orgID)
 	var i DocumentSettingsRow
-	err := row.Scan(&i.DuplicatePolicy, &i.ReviewThreshold, &i.RetentionDays)
+	err := row.Scan(
+		&i.DuplicatePolicy,
+		&i.ReviewThreshold,
+		&i.RetentionDays,
+		&i.LLMEnabled,
+	)
 	return i, err
 }
 
@@ -948,10 +955,11 @@ func (q *Queries) ReviewedFieldStats(ctx context.Context, arg ReviewedFieldStats
 }
 
 const saveDocumentSettings = `-- name: SaveDocumentSettings :exec
-INSERT INTO document_settings (org_id, duplicate_policy, review_threshold, retention_days)
-VALUES ($1, $2, $3, $4)
+INSERT INTO document_settings (org_id, duplicate_policy, review_threshold, retention_days, llm_enabled)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (org_id) DO UPDATE SET duplicate_policy = EXCLUDED.duplicate_policy,
-    review_threshold = EXCLUDED.review_threshold, retention_days = EXCLUDED.retention_days, updated_at = now()
+    review_threshold = EXCLUDED.review_threshold, retention_days = EXCLUDED.retention_days,
+    llm_enabled = EXCLUDED.llm_enabled, updated_at = now()
 `
 
 type SaveDocumentSettingsParams struct {
@@ -959,6 +967,7 @@ type SaveDocumentSettingsParams struct {
 	DuplicatePolicy string
 	ReviewThreshold float64
 	RetentionDays   json.RawMessage
+	LLMEnabled      bool
 }
 
 func (q *Queries) SaveDocumentSettings(ctx context.Context, arg SaveDocumentSettingsParams) error {
@@ -967,6 +976,7 @@ func (q *Queries) SaveDocumentSettings(ctx context.Context, arg SaveDocumentSett
 		arg.DuplicatePolicy,
 		arg.ReviewThreshold,
 		arg.RetentionDays,
+		arg.LLMEnabled,
 	)
 	return err
 }

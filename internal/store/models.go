@@ -114,6 +114,7 @@ type DocumentSetting struct {
 	ReviewThreshold float64
 	RetentionDays   json.RawMessage
 	UpdatedAt       time.Time
+	LLMEnabled      bool
 }
 
 type DocumentUploadChunk struct {

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -391,9 +392,25 @@ func TestDocumentFieldsFromTheModel(t *testing.T) {
 		return d, x.Extraction
 	}
 
-	ai.answer(`{"company":"Acme Hardware Sdn Bhd","address":"12 Jalan Besar, Kuala Lumpur","date":"25/12/2018","total":"12.50",` +
+	// Until the organisation turns it on, its documents' text is not sent to the model.
+	d, x := read("NOT SENT HARDWARE", "TOTAL 3.00")
+	ai.mu.Lock()
+	asked := len(ai.requests)
+	ai.mu.Unlock()
+	if x.Extractor != "builtin" || asked != 0 {
+		t.Fatalf("with llm_enabled off: record %+v, %d requests to the model; want none", x, asked)
+	}
+	var settings struct {
+		LLMEnabled bool `json:"llm_enabled"`
+	}
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"llm_enabled": true}).decode(t, &settings)
+	if !settings.LLMEnabled {
+		t.Fatal("PUT llm_enabled true answered it off")
+	}
+
+	ai.answer(`{"company":"Acme Hardware Sdn Bhd","address":"12 Jalan Besar 50000 Kuala Lumpur","date":"25/12/2018","total":"12.50",` +
 		`"subtotal":"","tax":"","currency":"RM","number":"INV-0042","confidence":0.95}`)
-	d, x := read(receiptLines...)
+	d, x = read(receiptLines...)
 	if x.Extractor != "llm" || x.Model != "gpt-4o-mini-2024-07-18" || x.PromptTokens != 120 || x.CostUSD <= 0 {
 		t.Fatalf("extraction record %+v, want the model's name, tokens and cost", x)
 	}
@@ -407,6 +424,14 @@ func TestDocumentFieldsFromTheModel(t *testing.T) {
 	messages, _ := json.Marshal(req["messages"])
 	if !strings.Contains(string(format), `"strict":true`) || !strings.Contains(string(format), `"document_fields"`) || !strings.Contains(string(messages), "TOTAL 12.50") {
 		t.Fatalf("the model was asked %s with %s", format, messages)
+	}
+
+	// A total the page does not bear out (the built-in extractor read 12.50): sent for review.
+	ai.answer(`{"company":"Acme Hardware Sdn Bhd","address":"","date":"25/12/2018","total":"21.50",` +
+		`"subtotal":"","tax":"","currency":"RM","number":"","confidence":0.95}`)
+	d, x = read(append(slices.Clone(receiptLines), "THANK YOU")...)
+	if x.Extractor != "llm" || d.Status != "needs_review" || d.Fields["total"].Normalized != "21.50" || d.Fields["total"].Confidence > 0.6 {
+		t.Fatalf("a disputed total: record %+v, document %+v; want the model's 21.50 with low confidence, for review", x, d)
 	}
 
 	// An answer whose date is no date: the built-in extractor's fields, the model's error kept.

@@ -2,15 +2,17 @@
 -- The organisation's document settings, or the defaults when it has saved none.
 SELECT coalesce(s.duplicate_policy, 'reject')::text AS duplicate_policy,
        coalesce(s.review_threshold, 0.8)::float8 AS review_threshold,
-       coalesce(s.retention_days, '{}')::jsonb AS retention_days
+       coalesce(s.retention_days, '{}')::jsonb AS retention_days,
+       coalesce(s.llm_enabled, false)::boolean AS llm_enabled
 FROM (SELECT sqlc.arg(org_id)::uuid AS org_id) o
 LEFT JOIN document_settings s ON s.org_id = o.org_id;
 
 -- name: SaveDocumentSettings :exec
-INSERT INTO document_settings (org_id, duplicate_policy, review_threshold, retention_days)
-VALUES ($1, $2, $3, $4)
+INSERT INTO document_settings (org_id, duplicate_policy, review_threshold, retention_days, llm_enabled)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (org_id) DO UPDATE SET duplicate_policy = EXCLUDED.duplicate_policy,
-    review_threshold = EXCLUDED.review_threshold, retention_days = EXCLUDED.retention_days, updated_at = now();
+    review_threshold = EXCLUDED.review_threshold, retention_days = EXCLUDED.retention_days,
+    llm_enabled = EXCLUDED.llm_enabled, updated_at = now();
 
 -- name: InsertDocument :one
 -- Returns no row when the submitter used the idempotency key before in the organisation.
