@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
@@ -66,6 +67,12 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 		deps.DocumentWorkflows = noDocumentBackends{}
 		deps.Originals = noDocumentBackends{}
 		deps.DocumentURLTTL = time.Minute
+	}
+	if deps.Bookings == nil {
+		if pool == nil {
+			pool = testenv.Pool(t)
+		}
+		deps.Bookings = bookings.New(pool)
 	}
 	r, err := NewRouter(deps)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
@@ -59,6 +60,7 @@ type Deps struct {
 	RoutingImports int
 	// Documents, their workflows and their originals in object storage.
 	Documents         *documents.Service
+	Bookings          *bookings.Service
 	DocumentWorkflows DocumentWorkflows
 	Originals         Originals
 	// DocumentURLTTL is how long a presigned link to an original works.
@@ -117,6 +119,9 @@ func MetricsHandler(reg *prometheus.Registry) http.Handler {
 func NewRouter(deps Deps) (*gin.Engine, error) {
 	if deps.Documents == nil || deps.DocumentWorkflows == nil || deps.Originals == nil || deps.DocumentURLTTL <= 0 {
 		return nil, fmt.Errorf("api: documents need their service, workflows, originals and a link lifetime")
+	}
+	if deps.Bookings == nil {
+		return nil, fmt.Errorf("api: scheduling needs its service")
 	}
 	if deps.RoutingImportBytes <= 0 || deps.RoutingImportTimeout <= 0 || deps.RoutingImports <= 0 {
 		return nil, fmt.Errorf("api: the routing import limits must be positive (bytes %d, timeout %s, at a time %d)", deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports)
@@ -228,5 +233,20 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.PATCH("/documents/:id", requireRole(auth.RoleAdmin), dh.patch)
 	org.POST("/vendors", requireRole(auth.RoleOperator), dh.importVendors)
 	org.GET("/vendors", requireRole(auth.RoleOperator), dh.listVendors)
+
+	sh := &schedulingHandler{bookings: deps.Bookings, now: time.Now}
+	org.POST("/services", requireRole(auth.RoleAdmin), sh.createService)
+	org.GET("/services", sh.listServices)
+	org.GET("/services/:key", sh.getService)
+	org.PUT("/services/:key", requireRole(auth.RoleAdmin), sh.replaceService)
+	org.DELETE("/services/:key", requireRole(auth.RoleAdmin), sh.deleteService)
+	org.GET("/services/:key/slots", sh.slots)
+	org.GET("/operators/:user_id/availability", requireRole(auth.RoleOperator), sh.getAvailability)
+	org.PUT("/operators/:user_id/availability", requireRole(auth.RoleOperator), sh.putAvailability)
+	org.POST("/events", requireRole(auth.RoleOperator), sh.createEvent)
+	org.GET("/events", requireRole(auth.RoleOperator), sh.listEvents)
+	org.GET("/events/:id", requireRole(auth.RoleOperator), sh.getEvent)
+	org.PUT("/events/:id", requireRole(auth.RoleOperator), sh.replaceEvent)
+	org.DELETE("/events/:id", requireRole(auth.RoleOperator), sh.deleteEvent)
 	return r, nil
 }

@@ -192,6 +192,17 @@ type KnownDevice struct {
 	ID        uuid.UUID
 }
 
+type LocalEvent struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	Title     string
+	StartsAt  time.Time
+	EndsAt    time.Time
+	CreatedBy *uuid.UUID
+	CreatedAt time.Time
+}
+
 type MailOutbox struct {
 	ID                  uuid.UUID
 	ToAddress           string
@@ -207,6 +218,15 @@ type Membership struct {
 	UserID    uuid.UUID
 	Role      string
 	CreatedAt time.Time
+}
+
+type OperatorAvailability struct {
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	TimeZone  string
+	Weekly    json.RawMessage
+	Overrides json.RawMessage
+	UpdatedAt time.Time
 }
 
 type Organization struct {
@@ -286,6 +306,33 @@ type RoutingSetting struct {
 	LLMModel             string
 	UpdatedAt            time.Time
 	EscalateAfterSeconds int32
+}
+
+type Service struct {
+	ID                        uuid.UUID
+	OrgID                     uuid.UUID
+	Key                       string
+	Name                      string
+	DurationMinutes           int32
+	BufferBeforeMinutes       int32
+	BufferAfterMinutes        int32
+	MinNoticeMinutes          int32
+	HorizonDays               int32
+	IntervalMinutes           int32
+	DailyLimit                int32
+	Location                  json.RawMessage
+	ReminderOffsetsMinutes    []int32
+	ClientChanges             bool
+	ClientChangeCutoffMinutes int32
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
+}
+
+type ServiceOperator struct {
+	OrgID     uuid.UUID
+	ServiceID uuid.UUID
+	UserID    uuid.UUID
+	Position  int32
 }
 
 type Session struct {

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/astralisops/astralis/api"
+	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/mail"
 )
@@ -50,6 +51,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		RoutingImportTimeout: s.Config.Limits.RoutingImportTimeout,
 		RoutingImports:       s.Config.Limits.RoutingImports,
 		Documents:            s.documents(),
+		Bookings:             bookings.New(s.Pool),
 		DocumentWorkflows:    s.documentWorkflows(),
 		Originals:            originals{s},
 		DocumentURLTTL:       s.Config.Documents.URLTTL,

@@ -20,45 +20,58 @@ var orgRoutes = map[string]struct {
 	min  auth.Role
 	body any
 }{
-	"GET /api/v1/orgs/:org":                        {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/members":                {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/members":               {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
-	"PATCH /api/v1/orgs/:org/members/:user":        {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
-	"DELETE /api/v1/orgs/:org/members/:user":       {auth.RoleAdmin, nil},
-	"GET /api/v1/orgs/:org/invitations":            {auth.RoleAdmin, nil},
-	"DELETE /api/v1/orgs/:org/invitations/:id":     {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/tokens":                {auth.RoleClient, map[string]string{"name": "matrix"}},
-	"GET /api/v1/orgs/:org/tokens":                 {auth.RoleClient, nil},
-	"DELETE /api/v1/orgs/:org/tokens/:token":       {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/activity":               {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/pipelines":             {auth.RoleAdmin, nil}, // body per caller: keys are unique
-	"GET /api/v1/orgs/:org/pipelines":              {auth.RoleOperator, nil},
-	"GET /api/v1/orgs/:org/pipelines/:key":         {auth.RoleOperator, nil},
-	"PATCH /api/v1/orgs/:org/pipelines/:key":       {auth.RoleAdmin, map[string]string{"name": "Renamed", "description": "Still screens"}},
-	"DELETE /api/v1/orgs/:org/pipelines/:key":      {auth.RoleAdmin, nil}, // an empty pipeline made for it
-	"POST /api/v1/orgs/:org/routing/examples":      {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
-	"POST /api/v1/orgs/:org/routing/classify":      {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
-	"GET /api/v1/orgs/:org/routing/settings":       {auth.RoleAdmin, nil},
-	"PUT /api/v1/orgs/:org/routing/settings":       {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
-	"POST /api/v1/orgs/:org/intake":                {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
-	"GET /api/v1/orgs/:org/intake/:id":             {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/intake":                 {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/dashboard":              {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/items/:id/move":        {auth.RoleOperator, nil}, // body: the item's own stage
-	"PATCH /api/v1/orgs/:org/items/:id":            {auth.RoleOperator, map[string]string{"title": "Renamed"}},
-	"POST /api/v1/orgs/:org/intake/:id/decision":   {auth.RoleOperator, map[string]string{"action": "reject"}},
-	"POST /api/v1/orgs/:org/documents":             {auth.RoleClient, nil}, // a multipart file per caller
-	"GET /api/v1/orgs/:org/documents":              {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/documents/:id":          {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/documents/:id/pages/:n": {auth.RoleClient, nil},
-	"POST /api/v1/orgs/:org/documents/:id/review":  {auth.RoleOperator, map[string]any{"fields": map[string]string{"total": "9.99"}}},
-	"DELETE /api/v1/orgs/:org/documents/:id":       {auth.RoleOperator, nil}, // a document made for it
-	"PATCH /api/v1/orgs/:org/documents/:id":        {auth.RoleAdmin, map[string]any{"legal_hold": true}},
-	"GET /api/v1/orgs/:org/documents/stats":        {auth.RoleOperator, nil},
-	"GET /api/v1/orgs/:org/documents/settings":     {auth.RoleOperator, nil},
-	"PUT /api/v1/orgs/:org/documents/settings":     {auth.RoleAdmin, map[string]any{"retention_days": map[string]int{"receipt": 365}}},
-	"POST /api/v1/orgs/:org/vendors":               {auth.RoleOperator, map[string]any{"vendors": []map[string]string{{"name": "Matrix Supplies", "address": "1 Grid Road"}}}},
-	"GET /api/v1/orgs/:org/vendors":                {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org":                                 {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/members":                         {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/members":                        {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
+	"PATCH /api/v1/orgs/:org/members/:user":                 {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
+	"DELETE /api/v1/orgs/:org/members/:user":                {auth.RoleAdmin, nil},
+	"GET /api/v1/orgs/:org/invitations":                     {auth.RoleAdmin, nil},
+	"DELETE /api/v1/orgs/:org/invitations/:id":              {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/tokens":                         {auth.RoleClient, map[string]string{"name": "matrix"}},
+	"GET /api/v1/orgs/:org/tokens":                          {auth.RoleClient, nil},
+	"DELETE /api/v1/orgs/:org/tokens/:token":                {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/activity":                        {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/pipelines":                      {auth.RoleAdmin, nil}, // body per caller: keys are unique
+	"GET /api/v1/orgs/:org/pipelines":                       {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/pipelines/:key":                  {auth.RoleOperator, nil},
+	"PATCH /api/v1/orgs/:org/pipelines/:key":                {auth.RoleAdmin, map[string]string{"name": "Renamed", "description": "Still screens"}},
+	"DELETE /api/v1/orgs/:org/pipelines/:key":               {auth.RoleAdmin, nil}, // an empty pipeline made for it
+	"POST /api/v1/orgs/:org/routing/examples":               {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
+	"POST /api/v1/orgs/:org/routing/classify":               {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/routing/settings":                {auth.RoleAdmin, nil},
+	"PUT /api/v1/orgs/:org/routing/settings":                {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
+	"POST /api/v1/orgs/:org/intake":                         {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/intake/:id":                      {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/intake":                          {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/dashboard":                       {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/items/:id/move":                 {auth.RoleOperator, nil}, // body: the item's own stage
+	"PATCH /api/v1/orgs/:org/items/:id":                     {auth.RoleOperator, map[string]string{"title": "Renamed"}},
+	"POST /api/v1/orgs/:org/intake/:id/decision":            {auth.RoleOperator, map[string]string{"action": "reject"}},
+	"POST /api/v1/orgs/:org/documents":                      {auth.RoleClient, nil}, // a multipart file per caller
+	"GET /api/v1/orgs/:org/documents":                       {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/documents/:id":                   {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/documents/:id/pages/:n":          {auth.RoleClient, nil},
+	"POST /api/v1/orgs/:org/documents/:id/review":           {auth.RoleOperator, map[string]any{"fields": map[string]string{"total": "9.99"}}},
+	"DELETE /api/v1/orgs/:org/documents/:id":                {auth.RoleOperator, nil}, // a document made for it
+	"PATCH /api/v1/orgs/:org/documents/:id":                 {auth.RoleAdmin, map[string]any{"legal_hold": true}},
+	"GET /api/v1/orgs/:org/documents/stats":                 {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/documents/settings":              {auth.RoleOperator, nil},
+	"PUT /api/v1/orgs/:org/documents/settings":              {auth.RoleAdmin, map[string]any{"retention_days": map[string]int{"receipt": 365}}},
+	"POST /api/v1/orgs/:org/vendors":                        {auth.RoleOperator, map[string]any{"vendors": []map[string]string{{"name": "Matrix Supplies", "address": "1 Grid Road"}}}},
+	"GET /api/v1/orgs/:org/vendors":                         {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/services":                       {auth.RoleAdmin, nil}, // body per caller: keys are unique
+	"GET /api/v1/orgs/:org/services":                        {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/services/:key":                   {auth.RoleClient, nil},
+	"PUT /api/v1/orgs/:org/services/:key":                   {auth.RoleAdmin, nil},    // body names the operator
+	"DELETE /api/v1/orgs/:org/services/:key":                {auth.RoleAdmin, nil},    // a service made for it
+	"GET /api/v1/orgs/:org/services/:key/slots":             {auth.RoleClient, nil},   // query: a day
+	"GET /api/v1/orgs/:org/operators/:user_id/availability": {auth.RoleOperator, nil}, // the caller's own
+	"PUT /api/v1/orgs/:org/operators/:user_id/availability": {auth.RoleOperator, map[string]any{"time_zone": "Europe/London", "weekly": map[string]any{"mon": []map[string]string{{"start": "09:00", "end": "17:00"}}}}},
+	"POST /api/v1/orgs/:org/events":                         {auth.RoleOperator, map[string]any{"title": "Matrix training", "start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z"}},
+	"GET /api/v1/orgs/:org/events":                          {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/events/:id":                      {auth.RoleOperator, nil},
+	"PUT /api/v1/orgs/:org/events/:id":                      {auth.RoleOperator, map[string]any{"title": "Moved training", "start": "2030-01-08T09:00:00Z", "end": "2030-01-08T10:00:00Z"}},
+	"DELETE /api/v1/orgs/:org/events/:id":                   {auth.RoleOperator, nil}, // an event made for it
 }
 
 // personOnly are the organisation routes an API token may not use, whatever
@@ -175,6 +188,22 @@ func TestTenantMatrix(t *testing.T) {
 		}
 	}
 
+	// Scheduling: services named like the pipelines the paths use ("repairs", "to-delete"),
+	// offered by the OPERATOR; an event of each staff member's own to read and change, one to delete.
+	operatorID := userIDs["operator@acme.test"]
+	for _, key := range []string{"repairs", "to-delete"} {
+		admin.must(201, "POST", "/api/v1/orgs/"+org.ID+"/services", map[string]any{"key": key, "name": "Service " + key, "duration_minutes": 30, "operators": []string{operatorID}})
+	}
+	eventOf, doomedEventOf := map[auth.Role]string{}, map[auth.Role]string{}
+	for _, role := range []auth.Role{auth.RoleOperator, auth.RoleAdmin} {
+		for _, into := range []map[auth.Role]string{eventOf, doomedEventOf} {
+			var ev struct{ ID string }
+			callers[role].must(201, "POST", "/api/v1/orgs/"+org.ID+"/events", map[string]any{"title": "Own block", "start": "2030-01-09T09:00:00Z", "end": "2030-01-09T10:00:00Z"}).decode(t, &ev)
+			into[role] = ev.ID
+		}
+	}
+	eventOf[auth.RoleClient], doomedEventOf[auth.RoleClient] = eventOf[auth.RoleOperator], doomedEventOf[auth.RoleOperator]
+
 	outsider := signUpVerified(t, base, inbox, "rival@other.test", "rival password 1")
 	var rivalOrg struct {
 		ID string `json:"id"`
@@ -226,7 +255,17 @@ func TestTenantMatrix(t *testing.T) {
 			if route.Method == "PATCH" {
 				target = "patch-me@acme.test"
 			}
+			p = strings.Replace(p, ":user_id", userIDs[strings.ToLower(string(role))+"@acme.test"], 1)
 			p = strings.Replace(p, ":user", userIDs[target], 1)
+			if strings.HasSuffix(route.Path, "/slots") {
+				p += "?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00Z"
+			}
+			if strings.Contains(route.Path, "/events/:id") {
+				if route.Method == "DELETE" {
+					p = strings.Replace(p, ":id", doomedEventOf[role], 1)
+				}
+				p = strings.Replace(p, ":id", eventOf[role], 1)
+			}
 			if route.Method == "DELETE" && strings.Contains(route.Path, ":key") {
 				p = strings.Replace(p, ":key", "to-delete", 1)
 			}
@@ -253,6 +292,10 @@ func TestTenantMatrix(t *testing.T) {
 				return map[string]any{"key": "made-by-" + strings.ToLower(string(role)), "name": "Made by " + string(role)}
 			case "POST /api/v1/orgs/:org/items/:id/move":
 				return map[string]any{"stage_id": item.Stage}
+			case "POST /api/v1/orgs/:org/services":
+				return map[string]any{"key": "svc-by-" + strings.ToLower(string(role)), "name": "Made by " + string(role), "duration_minutes": 30, "operators": []string{operatorID}}
+			case "PUT /api/v1/orgs/:org/services/:key":
+				return map[string]any{"name": "Repairs, renamed", "duration_minutes": 45, "operators": []string{operatorID}}
 			}
 			return spec.body
 		}

@@ -1,0 +1,234 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/scheduling"
+)
+
+// schedulingHandler serves services, operators' working hours, local events and free slots.
+type schedulingHandler struct {
+	bookings *bookings.Service
+	now      func() time.Time
+}
+
+func (h *schedulingHandler) actor(c *gin.Context) bookings.Actor {
+	return bookings.Actor{UserID: userID(c), Role: orgRole(c)}
+}
+
+func (h *schedulingHandler) createService(c *gin.Context) {
+	var in bookings.ServiceInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	st, err := h.bookings.CreateService(c, orgID(c), in)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, st)
+}
+
+func (h *schedulingHandler) listServices(c *gin.Context) {
+	sts, err := h.bookings.Services(c, orgID(c))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page[bookings.ServiceType]{Items: sts})
+}
+
+func (h *schedulingHandler) getService(c *gin.Context) {
+	st, err := h.bookings.ServiceByKey(c, orgID(c), c.Param("key"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (h *schedulingHandler) replaceService(c *gin.Context) {
+	var in bookings.ServiceInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	st, err := h.bookings.ReplaceService(c, orgID(c), c.Param("key"), in)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (h *schedulingHandler) deleteService(c *gin.Context) {
+	if err := h.bookings.DeleteService(c, orgID(c), c.Param("key")); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// slots answers `{"slots":[{"start","end","operator_id"}]}` for ?from&to (RFC
+// 3339, required), tz (IANA, default UTC: the zone the times are shown in) and operator.
+func (h *schedulingHandler) slots(c *gin.Context) {
+	q := queryParams{c: c}
+	from, to := q.time("from"), q.time("to")
+	operator := q.id("operator", "user")
+	if from == nil && c.Query("from") == "" {
+		q.fields = append(q.fields, problem.FieldError{Field: "from", Message: "is required (RFC 3339)"})
+	}
+	if to == nil && c.Query("to") == "" {
+		q.fields = append(q.fields, problem.FieldError{Field: "to", Message: "is required (RFC 3339)"})
+	}
+	zone := time.UTC
+	if name := c.Query("tz"); name != "" {
+		loc, err := scheduling.LoadZone(name)
+		if err != nil {
+			q.fields = append(q.fields, problem.FieldError{Field: "tz", Message: "must be an IANA time zone like Europe/London"})
+		} else {
+			zone = loc
+		}
+	}
+	if err := q.err(); err != nil {
+		respondError(c, err)
+		return
+	}
+	slots, err := h.bookings.Slots(c, orgID(c), c.Param("key"), bookings.SlotQuery{From: *from, To: *to, Zone: zone, Operator: operator}, h.now())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	out := make([]slotView, len(slots))
+	for i, s := range slots {
+		out[i] = slotView{Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), OperatorID: s.OperatorID.String()}
+	}
+	c.JSON(http.StatusOK, gin.H{"slots": out})
+}
+
+// slotView shows a slot in the asked zone's offset (RFC 3339).
+type slotView struct {
+	Start      string `json:"start"`
+	End        string `json:"end"`
+	OperatorID string `json:"operator_id"`
+}
+
+func (h *schedulingHandler) getAvailability(c *gin.Context) {
+	operator, ok := pathUUID(c, "user_id", "user")
+	if !ok {
+		return
+	}
+	a, err := h.bookings.Availability(c, orgID(c), operator)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+// putAvailability replaces an operator's working hours: their own, or anyone's for an ADMIN.
+func (h *schedulingHandler) putAvailability(c *gin.Context) {
+	operator, ok := pathUUID(c, "user_id", "user")
+	if !ok {
+		return
+	}
+	var in scheduling.Availability
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	a, err := h.bookings.SaveAvailability(c, orgID(c), h.actor(c), operator, in)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+func (h *schedulingHandler) createEvent(c *gin.Context) {
+	var in bookings.LocalEventInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	ev, err := h.bookings.CreateLocalEvent(c, orgID(c), h.actor(c), in)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, ev)
+}
+
+// listEvents answers the events overlapping ?from&to (RFC 3339; default the next 30 days), of ?operator or all.
+func (h *schedulingHandler) listEvents(c *gin.Context) {
+	q := queryParams{c: c}
+	from, to := q.time("from"), q.time("to")
+	operator := q.id("operator", "user")
+	if err := q.err(); err != nil {
+		respondError(c, err)
+		return
+	}
+	start := h.now()
+	if from != nil {
+		start = *from
+	}
+	end := start.Add(30 * 24 * time.Hour)
+	if to != nil {
+		end = *to
+	}
+	evs, err := h.bookings.LocalEvents(c, orgID(c), operator, start, end)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page[bookings.LocalEvent]{Items: evs})
+}
+
+func (h *schedulingHandler) getEvent(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "event")
+	if !ok {
+		return
+	}
+	ev, err := h.bookings.LocalEvent(c, orgID(c), id)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ev)
+}
+
+func (h *schedulingHandler) replaceEvent(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "event")
+	if !ok {
+		return
+	}
+	var in bookings.LocalEventInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	ev, err := h.bookings.ReplaceLocalEvent(c, orgID(c), h.actor(c), id, in)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ev)
+}
+
+func (h *schedulingHandler) deleteEvent(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "event")
+	if !ok {
+		return
+	}
+	if err := h.bookings.DeleteLocalEvent(c, orgID(c), h.actor(c), id); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,29 @@
+// Package bookings is the scheduling domain as the organisation keeps it:
+// services (appointment types), operators' availability and local events,
+// and the free slots computed from them (internal/scheduling does the time
+// arithmetic). Every method takes the organisation and scopes every query by it.
+package bookings
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Service implements the scheduling domain for every organisation.
+type Service struct {
+	pool *pgxpool.Pool
+	q    *store.Queries
+}
+
+// New returns the service on pool.
+func New(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool, q: store.New(pool)}
+}
+
+func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(store.New(tx)) })
+}

@@ -1,0 +1,108 @@
+package bookings
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/scheduling"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// SlotQuery asks for a service's free slots starting in [From, To), shown in
+// Zone; Operator narrows them to one operator, else any operator's (the
+// least loaded one's at each time).
+type SlotQuery struct {
+	From, To time.Time
+	Zone     *time.Location
+	Operator *uuid.UUID
+}
+
+// maxSlotSpan bounds one slot query (a quarter: what a calendar page or a
+// booking widget asks for at most).
+const maxSlotSpan = 93 * 24 * time.Hour
+
+// Slots computes the service's free slots: the operators' working hours
+// minus their busy time (local events; bookings and external calendars join
+// here), within notice, horizon and daily limits.
+func (s *Service) Slots(ctx context.Context, org uuid.UUID, key string, q SlotQuery, now time.Time) ([]scheduling.Slot, error) {
+	if err := checkSpan(q.From, q.To, maxSlotSpan); err != nil {
+		return nil, err
+	}
+	st, err := s.ServiceByKey(ctx, org, key)
+	if err != nil {
+		return nil, err
+	}
+	operators := st.Operators
+	if q.Operator != nil {
+		if !slices.Contains(operators, *q.Operator) {
+			return nil, problem.Invalid("bad query parameters", problem.FieldError{Field: "operator", Message: "does not offer this service"})
+		}
+		operators = []uuid.UUID{*q.Operator}
+	}
+	rules := st.rules()
+	inputs, err := s.operatorInputs(ctx, org, operators, q.From.Add(-rules.BufferAfter-rules.Duration), q.To.Add(rules.Duration+rules.BufferBefore))
+	if err != nil {
+		return nil, err
+	}
+	zone := q.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	slots := scheduling.FreeSlots(scheduling.Query{
+		Rules: rules, Operators: inputs, From: q.From.In(zone), To: q.To.In(zone), Now: now, AnyOperator: q.Operator == nil,
+	})
+	if slots == nil {
+		slots = []scheduling.Slot{}
+	}
+	return slots, nil
+}
+
+// rules are what the service asks of a slot.
+func (st ServiceType) rules() scheduling.Rules {
+	minutes := func(m int) time.Duration { return time.Duration(m) * time.Minute }
+	return scheduling.Rules{
+		Duration: minutes(st.DurationMinutes), BufferBefore: minutes(st.BufferBeforeMinutes), BufferAfter: minutes(st.BufferAfterMinutes),
+		MinNotice: minutes(st.MinNoticeMinutes), Horizon: time.Duration(st.HorizonDays) * 24 * time.Hour,
+		Interval: minutes(st.IntervalMinutes), DailyLimit: st.DailyLimit,
+	}
+}
+
+// operatorInputs loads, in one query each, the operators' working hours and
+// what keeps them busy between since and until. Operators who set no hours
+// are left out: they have no free time.
+func (s *Service) operatorInputs(ctx context.Context, org uuid.UUID, operators []uuid.UUID, since, until time.Time) ([]scheduling.Operator, error) {
+	rows, err := s.q.ListAvailability(ctx, store.ListAvailabilityParams{OrgID: org, UserIds: operators})
+	if err != nil {
+		return nil, fmt.Errorf("bookings: availability: %w", err)
+	}
+	hours := make(map[uuid.UUID]scheduling.Availability, len(rows))
+	for _, r := range rows {
+		a, err := availabilityFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		hours[r.UserID] = a
+	}
+	busy, err := s.q.OperatorBusy(ctx, store.OperatorBusyParams{OrgID: org, UserIds: operators, Since: since, Until: until})
+	if err != nil {
+		return nil, fmt.Errorf("bookings: busy time: %w", err)
+	}
+	byOperator := map[uuid.UUID][]scheduling.Interval{}
+	for _, b := range busy {
+		byOperator[b.UserID] = append(byOperator[b.UserID], scheduling.Interval{Start: b.StartsAt, End: b.EndsAt})
+	}
+	var out []scheduling.Operator
+	for _, id := range operators { // the service's order breaks ties between equally loaded operators
+		a, ok := hours[id]
+		if !ok {
+			continue
+		}
+		out = append(out, scheduling.Operator{ID: id, Availability: a, Busy: byOperator[id], Booked: map[string]int{}})
+	}
+	return out, nil
+}

@@ -1,0 +1,74 @@
+-- name: CreateService :one
+-- Returns no row when the key is taken in the organisation.
+INSERT INTO services (org_id, key, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes,
+    horizon_days, interval_minutes, daily_limit, location, reminder_offsets_minutes, client_changes, client_change_cutoff_minutes)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (org_id, key) DO NOTHING
+RETURNING *;
+
+-- name: UpdateService :one
+UPDATE services SET name = $3, duration_minutes = $4, buffer_before_minutes = $5, buffer_after_minutes = $6,
+    min_notice_minutes = $7, horizon_days = $8, interval_minutes = $9, daily_limit = $10, location = $11,
+    reminder_offsets_minutes = $12, client_changes = $13, client_change_cutoff_minutes = $14, updated_at = now()
+WHERE org_id = $1 AND key = $2
+RETURNING *;
+
+-- name: GetService :one
+SELECT * FROM services WHERE org_id = $1 AND key = $2;
+
+-- name: ListServices :many
+SELECT * FROM services WHERE org_id = $1 ORDER BY created_at, key;
+
+-- name: DeleteService :execrows
+DELETE FROM services WHERE org_id = $1 AND key = $2;
+
+-- name: ClearServiceOperators :exec
+DELETE FROM service_operators WHERE org_id = $1 AND service_id = $2;
+
+-- name: AddServiceOperator :exec
+INSERT INTO service_operators (org_id, service_id, user_id, position) VALUES ($1, $2, $3, $4);
+
+-- name: ListServiceOperators :many
+-- The operators of the organisation's services, in each service's order.
+SELECT service_id, user_id FROM service_operators WHERE org_id = $1 ORDER BY service_id, position;
+
+-- name: StaffRoles :many
+-- The roles of the given users in the organisation (members only).
+SELECT user_id, role FROM memberships WHERE org_id = $1 AND user_id = ANY(sqlc.arg(user_ids)::uuid[]);
+
+-- name: GetAvailability :one
+SELECT * FROM operator_availability WHERE org_id = $1 AND user_id = $2;
+
+-- name: ListAvailability :many
+SELECT * FROM operator_availability WHERE org_id = $1 AND user_id = ANY(sqlc.arg(user_ids)::uuid[]);
+
+-- name: SaveAvailability :one
+INSERT INTO operator_availability (org_id, user_id, time_zone, weekly, overrides) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (org_id, user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, weekly = EXCLUDED.weekly,
+    overrides = EXCLUDED.overrides, updated_at = now()
+RETURNING *;
+
+-- name: CreateLocalEvent :one
+INSERT INTO local_events (org_id, user_id, title, starts_at, ends_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *;
+
+-- name: UpdateLocalEvent :one
+UPDATE local_events SET title = $3, starts_at = $4, ends_at = $5 WHERE org_id = $1 AND id = $2 RETURNING *;
+
+-- name: GetLocalEvent :one
+SELECT * FROM local_events WHERE org_id = $1 AND id = $2;
+
+-- name: DeleteLocalEvent :execrows
+DELETE FROM local_events WHERE org_id = $1 AND id = $2;
+
+-- name: ListLocalEvents :many
+-- Events of the given operators (all when none is given) overlapping [from, to).
+SELECT * FROM local_events
+WHERE org_id = $1 AND starts_at < sqlc.arg(until) AND ends_at > sqlc.arg(since)
+  AND (cardinality(sqlc.arg(user_ids)::uuid[]) = 0 OR user_id = ANY(sqlc.arg(user_ids)::uuid[]))
+ORDER BY starts_at, id
+LIMIT sqlc.arg(max_rows);
+
+-- name: OperatorBusy :many
+-- What makes the operators busy between since and until: their local events (bookings join this once they exist).
+SELECT user_id, starts_at, ends_at FROM local_events
+WHERE org_id = $1 AND user_id = ANY(sqlc.arg(user_ids)::uuid[]) AND starts_at < sqlc.arg(until) AND ends_at > sqlc.arg(since);
