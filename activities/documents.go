@@ -197,7 +197,7 @@ func (a *Documents) Extract(ctx context.Context, ref DocumentRef) (string, error
 
 // Fail records why a document cannot be read.
 func (a *Documents) Fail(ctx context.Context, ref DocumentRef, reason string) error {
-	return a.Documents.SetStatus(ctx, ref.OrgID, ref.DocumentID, documents.StatusFailed, reason)
+	return a.Documents.Fail(ctx, ref.OrgID, ref.DocumentID, reason)
 }
 
 // ApplyReview stores a reviewer's corrections and completes the document.
@@ -256,7 +256,7 @@ func ReadFailure(r PageReader, err error, attempt int32) error {
 	case r.Unreadable(err):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnreadableDocument, err)
 	case r.Overran(err) && attempt >= overrunAttempts:
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%v (on %d attempts)", err, overrunAttempts), ErrTypeUnreadableDocument, err)
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%v (on attempt %d)", err, attempt), ErrTypeUnreadableDocument, err)
 	}
 	return err
 }

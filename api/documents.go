@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -38,6 +39,7 @@ type Originals interface {
 }
 
 type documentHandler struct {
+	logger    *slog.Logger
 	documents *documents.Service
 	workflows DocumentWorkflows
 	originals Originals
@@ -300,16 +302,17 @@ func (h *documentHandler) delete(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	// A deleted document is not read on: its pages would fail one by one.
-	if err := h.workflows.Stop(c, id); err != nil {
-		respondError(c, err)
-		return
-	}
 	if gone.DeleteObject {
 		if err := h.originals.Delete(c, orgID(c), hex.EncodeToString(gone.SHA256)); err != nil {
 			respondError(c, fmt.Errorf("documents: delete the original of %s: %w", id, err))
 			return
 		}
+	}
+	// A deleted document is not read on: its pages would fail one by one.
+	// Best effort: the row and the object are gone either way, and a
+	// workflow left running ends on its own when it finds no document.
+	if err := h.workflows.Stop(c, id); err != nil {
+		h.logger.Warn("the workflow of a deleted document could not be cancelled", "document_id", id, "error", err)
 	}
 	c.Status(http.StatusNoContent)
 }

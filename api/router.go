@@ -219,7 +219,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/intake/:id", ih.get)
 	org.POST("/intake/:id/decision", requireRole(auth.RoleOperator), ih.decide)
 
-	dh := &documentHandler{documents: deps.Documents, workflows: deps.DocumentWorkflows, originals: deps.Originals,
+	dh := &documentHandler{logger: deps.Logger, documents: deps.Documents, workflows: deps.DocumentWorkflows, originals: deps.Originals,
 		urlTTL: deps.DocumentURLTTL, spoolDir: deps.SpoolDir, maxBody: deps.MaxBodyBytes}
 	org.POST("/documents", dh.upload)
 	org.GET("/documents", dh.list)

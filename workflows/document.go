@@ -95,13 +95,16 @@ var (
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	}
 	// reading a page heartbeats every 2 s: a worker killed mid-page is noticed
-	// in 10 s and the page is read again elsewhere. An unreadable file is not retried.
+	// in 10 s and the page is read again elsewhere. An unreadable file is not
+	// retried (nor one that ran out of time three times: activities.ReadFailure);
+	// anything else, such as the database or object storage being away, is
+	// retried for a day, as storing is.
 	documentPage = workflow.ActivityOptions{
 		StartToCloseTimeout:    5 * time.Minute,
 		HeartbeatTimeout:       10 * time.Second,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			MaximumAttempts: 10, NonRetryableErrorTypes: []string{activities.ErrTypeUnreadableDocument}},
+			NonRetryableErrorTypes: []string{activities.ErrTypeUnreadableDocument}},
 	}
 	// extracting may ask a chat model (its client has its own timeout, openai.timeout),
 	// then falls back to the built-in extractor; a few attempts ride out a database restart.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +47,15 @@ func (s *Service) Job(ctx context.Context, org, id uuid.UUID) (Job, error) {
 func (s *Service) SetStatus(ctx context.Context, org, id uuid.UUID, status, reason string) error {
 	if err := s.q.SetDocumentStatus(ctx, store.SetDocumentStatusParams{OrgID: org, ID: id, Status: status, Reason: reason}); err != nil {
 		return fmt.Errorf("documents: status of %s: %w", id, err)
+	}
+	return nil
+}
+
+// Fail records that a document being read cannot be: a document already
+// rejected, processed or waiting for review keeps its status.
+func (s *Service) Fail(ctx context.Context, org, id uuid.UUID, reason string) error {
+	if err := s.q.FailDocument(ctx, store.FailDocumentParams{OrgID: org, ID: id, Reason: reason}); err != nil {
+		return fmt.Errorf("documents: fail %s: %w", id, err)
 	}
 	return nil
 }
@@ -191,6 +201,7 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 		fields[key] = Field{Value: f.Value, Normalized: f.Normalized, Confidence: f.Confidence, Page: f.Page, Box: f.Box[:]}
 	}
 	extraction := map[string]any{"extractor": "builtin"}
+	var disputed []string
 	if s.llm != nil && settings.LLMEnabled {
 		if read, err := s.readWithModel(ctx, rows, fields, result.Vendor != nil); err != nil {
 			// The built-in fields stand. The record says why in words fit for
@@ -198,8 +209,7 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 			extraction["llm_error"] = modelFailure(err)
 			s.logger.Warn("the model could not read a document; the built-in extractor answered", "document_id", id, "error", err)
 		} else {
-			fields = read.fields
-			extraction = read.record
+			fields, extraction, disputed = read.fields, read.record, read.disputed
 		}
 	}
 	status := StatusProcessed
@@ -216,6 +226,11 @@ func (s *Service) ExtractFields(ctx context.Context, org, id uuid.UUID) (string,
 	checks := result.Checks
 	if extraction["extractor"] == "llm" {
 		checks = arithmeticCheck(fields) // the built-in checks judged the built-in fields
+		if len(disputed) > 0 {
+			// Whatever the organisation's threshold: a person settles it.
+			checks = append(checks, extract.Check{Name: CheckModelAgrees, Passed: false,
+				Detail: "the model read " + strings.Join(disputed, ", ") + " otherwise than the page's own extractor"})
+		}
 	}
 	for _, c := range checks {
 		if !c.Passed {
@@ -284,7 +299,12 @@ func (s *Service) SetPages(ctx context.Context, org, id uuid.UUID, pages int) er
 type modelReading struct {
 	fields map[string]Field
 	record map[string]any
+	// disputed names the fields the model read otherwise than the page's own extractor.
+	disputed []string
 }
+
+// CheckModelAgrees fails when the model's reading of a field differs from the built-in extractor's.
+const CheckModelAgrees = "model agrees with the page"
 
 // disputedConfidence caps a model's value the built-in extractor read
 // otherwise on the page: under the default review threshold, so a person
@@ -313,6 +333,7 @@ func (s *Service) readWithModel(ctx context.Context, rows []store.DocumentPage, 
 		return modelReading{}, err
 	}
 	fields := make(map[string]Field, len(read.Fields))
+	var disputed []string
 	for key, value := range read.Fields {
 		// The model gives one confidence for its whole answer; each field's
 		// is weighed against what the built-in extractor read there.
@@ -323,10 +344,12 @@ func (s *Service) readWithModel(ctx context.Context, rows []store.DocumentPage, 
 				f.Confidence = max(f.Confidence, b.Confidence) // two readers agree
 			} else {
 				f.Confidence = min(f.Confidence, disputedConfidence)
+				disputed = append(disputed, key)
 			}
 		}
 		fields[key] = f
 	}
+	slices.Sort(disputed)
 	if knownVendor {
 		for _, key := range []string{extract.FieldCompany, extract.FieldAddress} {
 			if b, ok := builtin[key]; ok {
@@ -334,7 +357,7 @@ func (s *Service) readWithModel(ctx context.Context, rows []store.DocumentPage, 
 			}
 		}
 	}
-	return modelReading{fields: fields, record: map[string]any{
+	return modelReading{fields: fields, disputed: disputed, record: map[string]any{
 		"extractor": "llm", "model": read.Model, "prompt_tokens": read.PromptTokens, "completion_tokens": read.CompletionTokens, "cost_usd": read.CostUSD,
 	}}, nil
 }

@@ -22,7 +22,8 @@ var addressWords = []string{"JALAN", "JLN", "LORONG", "LRG", "TAMAN", "TMN", "LO
 	"ROAD", "RD", "STREET", "ST", "AVENUE", "AVE", "KAWASAN", "BANDAR", "BATU", "KAMPUNG", "KG", "PERSIARAN", "PUSAT",
 	"JOHOR", "SELANGOR", "KUALA", "LUMPUR", "PERAK", "PENANG", "PULAU", "PINANG", "KEDAH", "MELAKA", "PAHANG", "SABAH", "SARAWAK",
 	"NEGERI", "SEMBILAN", "PUTRAJAYA", "BAHRU", "JAYA", "SUITE", "UNIT", "PLAZA", "MALL", "SEKSYEN", "SECTION", "INDUSTRIAL",
-	"PERINDUSTRIAN", "NO", "BUILDING", "BANGUNAN", "SUITE", "CITY", "MALAYSIA"}
+	"PERINDUSTRIAN", "NO", "BUILDING", "BANGUNAN", "SUITE", "CITY", "MALAYSIA", "KELANTAN", "TERENGGANU", "PERLIS",
+	"LABUAN", "WILAYAH", "PERSEKUTUAN", "DARUL", "EHSAN", "TAKZIM", "NAIM", "RIDZUAN", "AMAN", "MAKMUR", "SINGAPORE"}
 
 // headerStopWords end the header: what follows is no longer the address.
 var headerStopWords = []string{"TEL", "TELEPHONE", "PHONE", "FAX", "HP", "MOBILE", "GST", "GST NO", "GST ID", "GST REG",

@@ -69,3 +69,16 @@ func TestAddressEndsAfterThePostcode(t *testing.T) {
 		t.Errorf("address = %q; want %q: the street with numbers, the branch in brackets, not the first item", got, want)
 	}
 }
+
+func TestAddressKeepsItsStateLine(t *testing.T) {
+	res := Extract([]Page{testPage(
+		"KEDAI BUKU SDN BHD",
+		"LOT 12, JALAN SULTAN YAHYA PETRA,",
+		"15150 KOTA BHARU",
+		"KELANTAN DARUL NAIM",
+		"TEL: 09-744 1234",
+	)}, nil)
+	if got, want := res.Fields[FieldAddress].Value, "LOT 12, JALAN SULTAN YAHYA PETRA, 15150 KOTA BHARU KELANTAN DARUL NAIM"; got != want {
+		t.Errorf("address = %q; want %q, its state line kept", got, want)
+	}
+}

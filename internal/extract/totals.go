@@ -34,6 +34,8 @@ func classifyLabel(label string) amountRole {
 			return roleTotalStrong
 		}
 		return roleRounding
+	case hasAnyLabel(t, "SERVICE CHARGE", "SERVICE", "SVC CHARGE", "SVC") && !hasAnyLabel(t, "TOTAL", "AMOUNT", "AMT"):
+		return roleTax // before CHANGE: an OCR-tolerant match would read CHARGE as CHANGE
 	case hasAnyLabel(t, "CHANGE", "BAKI", "CHANGE DUE"):
 		return roleChange
 	case hasAnyLabel(t, "CASH", "TENDER", "TENDERED", "PAID", "PAYMENT", "CARD", "VISA", "MASTER", "MASTERCARD", "CREDIT", "DEBIT", "TUNAI"):
@@ -158,25 +160,16 @@ func pickAmounts(lines []line) amountFields {
 			vs.score = base
 		}
 	}
-	// Amounts the arithmetic implies. A total printed with a digit misread
-	// ("64.50" under 51.42 + 3.08, "7.55" for 27.55) or not read at all still
-	// has its value in the sums; such a value stands in for the printed one,
-	// shown as computed and left for review.
+	// Amounts the arithmetic implies, as candidates of their own: a total
+	// not read at all still has its value in the sums.
 	for _, d := range derivedTotals(subs, taxes, roundings, tenders, changes) {
-		vs := scores[d.span.value]
-		if vs == nil {
-			vs = &valueScore{value: d.span.value, best: d, score: derivedBase}
+		if scores[d.span.value] == nil {
 			d.score = derivedBase
-			scores[d.span.value] = vs
-		}
-		for _, other := range scores {
-			if other != vs && other.best != nil && !other.best.derived && (other.best.role == roleTotal || other.best.role == roleTotalStrong) && oneDigitApart(other.value, d.span.value) {
-				vs.score += misreadBonus
-				other.score -= misreadBonus
-			}
+			scores[d.span.value] = &valueScore{value: d.span.value, best: d, score: derivedBase}
 		}
 	}
 	var ranked []*valueScore
+	supported := map[cents]bool{}
 	for _, vs := range scores {
 		v := vs.value
 		// The same amount printed again as total, cash or subtotal confirms it.
@@ -188,13 +181,44 @@ func pickAmounts(lines []line) amountFields {
 			}
 		}
 		vs.score += 0.6 * float64(min(repeats, 2))
-		if cashChangeMatches(tenders, changes, v) {
-			vs.score += 1
+		cashChange := cashChangeMatches(tenders, changes, v)
+		_, _, sum := sumMatches(subs, taxes, roundings, v)
+		switch {
+		case vs.best.derived:
+			// Computed by one of the two sums, it is no support for itself;
+			// both sums giving it are.
+			if cashChange && sum {
+				vs.score += 1
+			}
+		default:
+			if cashChange {
+				vs.score += 1
+			}
+			if sum {
+				vs.score += 1
+			}
 		}
-		if _, _, ok := sumMatches(subs, taxes, roundings, v); ok {
-			vs.score += 1
-		}
+		supported[v] = repeats > 0 || cashChange || sum
 		ranked = append(ranked, vs)
+	}
+	// A labelled total nothing else bears out, one digit away from a value
+	// the sums imply ("64.50" under 51.42 + 3.08 = 54.50, "7.55" for 27.55),
+	// was misread: the computed value stands in for it, flagged for review.
+	// A difference cash rounding explains (80.91 and 80.90) is no misread.
+	var corrected, misread *valueScore
+	for _, vs := range ranked {
+		if vs.best.derived || (vs.best.role != roleTotal && vs.best.role != roleTotalStrong) || supported[vs.value] {
+			continue
+		}
+		for _, d := range ranked {
+			if d.best.derived && absCents(d.value-vs.value) > cashRounding && oneDigitApart(vs.value, d.value) && (corrected == nil || d.score > corrected.score) {
+				corrected, misread = d, vs
+			}
+		}
+	}
+	if corrected != nil {
+		corrected.score += misreadBonus
+		misread.score -= misreadBonus
 	}
 	slices.SortFunc(ranked, func(a, b *valueScore) int {
 		if a.score != b.score {
@@ -214,6 +238,11 @@ func pickAmounts(lines []line) amountFields {
 	res.totalConfidence = amountConfidence(top.score, margin)
 	if top.best.derived {
 		res.totalConfidence = min(res.totalConfidence, derivedConfidence)
+		detail := "no total was read; " + top.value.String() + " is computed from the other amounts"
+		if top == corrected {
+			detail = "the printed total " + misread.value.String() + " reads as a misread of the computed " + top.value.String()
+		}
+		res.checks = append(res.checks, Check{Name: CheckTotalComputed, Passed: false, Detail: detail})
 	}
 	res.currency = top.best.span.currency
 
@@ -241,12 +270,14 @@ func pickAmounts(lines []line) amountFields {
 	return res
 }
 
-// derivedBase is a computed total's score before the arithmetic that made it
-// adds its support (+1); misreadBonus moves the lead from a labelled total
+// derivedBase is a computed total's score: below any amount printed and
+// confirmed by the sums (+1 when both sums give it). misreadBonus moves the lead from a labelled total nothing bears out
 // to a computed one a single digit away.
 const (
-	derivedBase  = 1.2
+	derivedBase  = 0.7
 	misreadBonus = 1.5
+	// cashRounding is how far cash rounding (to 5 cents) moves a total.
+	cashRounding = cents(4)
 	// derivedConfidence caps a computed total's confidence: it is sent for review.
 	derivedConfidence = 0.6
 )
@@ -285,11 +316,27 @@ func derivedTotals(subs, taxes, roundings, tenders, changes []*amountCandidate) 
 			add(sub, sum)
 			for _, r := range roundings {
 				add(sub, sum+r.span.value)
-				add(sub, sum-r.span.value)
 			}
+		}
+		if all := taxTotal(taxes); all > 0 && all < sub.span.value {
+			add(sub, sub.span.value+all) // a service charge and a tax
 		}
 	}
 	return out
+}
+
+// taxTotal adds the distinct tax amounts (a service charge and a tax; the
+// same tax printed twice counts once).
+func taxTotal(taxes []*amountCandidate) cents {
+	var seen []cents
+	var total cents
+	for _, t := range taxes {
+		if !slices.Contains(seen, t.span.value) {
+			seen = append(seen, t.span.value)
+			total += t.span.value
+		}
+	}
+	return total
 }
 
 // oneDigitApart tells whether two amounts print the same but for one digit
@@ -356,6 +403,9 @@ func sumMatches(subs, taxes, roundings []*amountCandidate, total cents) (*amount
 					return s, t, true
 				}
 			}
+		}
+		if len(taxes) > 1 && absCents(s.span.value+taxTotal(taxes)-total) <= roundingTolerance {
+			return s, taxes[len(taxes)-1], true
 		}
 	}
 	return nil, nil, false

@@ -98,16 +98,37 @@ func TestMisreadTotalIsCorrectedByTheArithmetic(t *testing.T) {
 			if f.Normalized != c.want || f.Value != c.want {
 				t.Fatalf("total = %+v; want %s, computed", f, c.want)
 			}
-			if f.Confidence > derivedConfidence {
-				t.Errorf("a computed total has confidence %.2f; want at most %.2f so it is reviewed", f.Confidence, derivedConfidence)
+			if f.Confidence > derivedConfidence || !failedCheck(res.Checks, CheckTotalComputed) {
+				t.Errorf("a computed total: confidence %.2f, checks %+v; want at most %.2f and a failed %q check, so a person confirms it",
+					f.Confidence, res.Checks, derivedConfidence, CheckTotalComputed)
 			}
 		})
 	}
-	// A total that is not one digit off the sums stays as printed.
-	res := Extract([]Page{testPage("SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 19.99")}, nil)
-	if got := res.Fields[FieldTotal].Normalized; got != "19.99" {
-		t.Errorf("total = %q; want the printed 19.99", got)
+	// Totals the receipt bears out, or that cash rounding explains, stay as printed.
+	for name, c := range map[string]struct {
+		lines []string
+		want  string
+	}{
+		"not one digit off the sums": {[]string{"SHOP SDN BHD", "SUBTOTAL 10.00", "TAX 0.60", "TOTAL 19.99"}, "19.99"},
+		"confirmed by cash - change": {[]string{"SHOP SDN BHD", "SUB TOTAL 42.90", "GST 2.57", "ROUNDING ADJ -0.02", "TOTAL 45.45", "CASH 50.00", "CHANGE 4.55"}, "45.45"},
+		"a service charge and a tax": {[]string{"CAFE SDN BHD", "SUBTOTAL 10.00", "SERVICE CHARGE 1.00", "GST 0.66", "TOTAL 11.66"}, "11.66"},
+		"rounded to 5 sen":           {[]string{"SHOP SDN BHD", "SUBTOTAL 7.59", "GST 0.45", "TOTAL 8.00"}, "8.00"},
+		"subtotal and cash agree":    {[]string{"PASAR MINI", "SUBTOTAL: 28.60", "28 .60", "6% GST 0.07", "CASH 100.00", "CHANGE 71.40"}, "28.60"},
+	} {
+		res := Extract([]Page{testPage(c.lines...)}, nil)
+		if got := res.Fields[FieldTotal].Normalized; got != c.want || failedCheck(res.Checks, CheckTotalComputed) {
+			t.Errorf("%s: total = %q, checks %+v; want the printed %s, not a computed one", name, got, res.Checks, c.want)
+		}
 	}
+}
+
+func failedCheck(checks []Check, name string) bool {
+	for _, c := range checks {
+		if c.Name == name && !c.Passed {
+			return true
+		}
+	}
+	return false
 }
 
 func TestTotalLabels(t *testing.T) {

@@ -70,6 +70,9 @@ const (
 	CheckSubtotalTax = "subtotal+tax=total"
 	CheckLineItems   = "line items sum"
 	CheckCashChange  = "cash-change=total"
+	// CheckTotalComputed fails when the total is computed from the other
+	// amounts, not read: a person confirms it.
+	CheckTotalComputed = "total read"
 )
 
 // Result is everything Extract found. Fields holds only the fields found;

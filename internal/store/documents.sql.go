@@ -412,6 +412,23 @@ func (q *Queries) ExpiredOriginals(ctx context.Context, limit int32) ([]ExpiredO
 	return items, nil
 }
 
+const failDocument = `-- name: FailDocument :exec
+UPDATE documents SET status = 'failed', reason = $3, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status IN ('received', 'scanning', 'processing')
+`
+
+type FailDocumentParams struct {
+	OrgID  uuid.UUID
+	ID     uuid.UUID
+	Reason string
+}
+
+// Only a document still being read fails: one rejected, processed or awaiting review keeps its status.
+func (q *Queries) FailDocument(ctx context.Context, arg FailDocumentParams) error {
+	_, err := q.db.Exec(ctx, failDocument, arg.OrgID, arg.ID, arg.Reason)
+	return err
+}
+
 const getDocument = `-- name: GetDocument :one
 SELECT id, org_id, uploaded_by, intake_id, idempotency_key, kind, filename, content_type, size_bytes, sha256, stored, status, reason, duplicate_of, pages_total, pages_done, ocr_runs, fields, extraction, vendor_id, doc_date, total, currency, search, legal_hold, created_at, updated_at, processed_at, reviewed_at, reviewed_by, swept_at FROM documents WHERE org_id = $1 AND id = $2
 `

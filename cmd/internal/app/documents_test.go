@@ -433,6 +433,12 @@ func TestDocumentFieldsFromTheModel(t *testing.T) {
 	if x.Extractor != "llm" || d.Status != "needs_review" || d.Fields["total"].Normalized != "21.50" || d.Fields["total"].Confidence > 0.6 {
 		t.Fatalf("a disputed total: record %+v, document %+v; want the model's 21.50 with low confidence, for review", x, d)
 	}
+	// Also when the organisation's threshold would let 0.6 through.
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"review_threshold": 0.5})
+	d, _ = read(append(slices.Clone(receiptLines), "COME AGAIN")...)
+	if d.Status != "needs_review" {
+		t.Fatalf("a disputed total under a 0.5 threshold: %+v; want it reviewed all the same", d)
+	}
 
 	// An answer whose date is no date: the built-in extractor's fields, the model's error kept.
 	ai.answer(`{"company":"Acme","address":"","date":"the 31st of February","total":"12.50","subtotal":"","tax":"","currency":"","number":"","confidence":0.9}`)

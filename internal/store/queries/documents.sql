@@ -52,6 +52,11 @@ SELECT * FROM documents WHERE org_id = $1 AND id = $2 FOR UPDATE;
 -- name: SetDocumentStatus :exec
 UPDATE documents SET status = $3, reason = $4, updated_at = now() WHERE org_id = $1 AND id = $2;
 
+-- name: FailDocument :exec
+-- Only a document still being read fails: one rejected, processed or awaiting review keeps its status.
+UPDATE documents SET status = 'failed', reason = $3, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status IN ('received', 'scanning', 'processing');
+
 -- name: MarkDocumentStored :exec
 UPDATE documents SET stored = true, updated_at = now() WHERE org_id = $1 AND id = $2;
 
