@@ -124,19 +124,19 @@ type span struct {
 	uniform bool
 }
 
-// span builds window w on day d with time.Date, so a time inside a skipped
-// hour moves forward as Go normalises it; ok is false when nothing is left.
+// span builds window w on day d; ok is false when nothing is left of it
+// (a window lying wholly inside a skipped hour).
 func (s *schedule) span(d civilDate, w Window) (span, bool) {
-	start := time.Date(d.year, d.month, d.day, 0, int(w.Start), 0, 0, s.loc)
-	end := time.Date(d.year, d.month, d.day, 0, int(w.End), 0, 0, s.loc)
+	startWall, endWall := time.Duration(w.Start)*time.Minute, time.Duration(w.End)*time.Minute
+	start, _ := instant(d, startWall, s.loc)
+	end, _ := instant(d, endWall, s.loc)
 	if !end.After(start) {
 		return span{}, false
 	}
 	_, zoneEnd := start.ZoneBounds()
 	return span{
-		day: d, loc: s.loc, start: start, end: end,
-		startWall: time.Duration(w.Start) * time.Minute,
-		uniform:   zoneEnd.IsZero() || !zoneEnd.Before(end),
+		day: d, loc: s.loc, start: start, end: end, startWall: startWall,
+		uniform: zoneEnd.IsZero() || !zoneEnd.Before(end),
 	}, true
 }
 
@@ -164,31 +164,58 @@ func (sp span) first(from time.Time, duration, interval time.Duration) (time.Tim
 }
 
 // firstAcrossChange walks the wall-time grid of a window the offset changes
-// in (twice a year at most), skipping wall times the change skips; each wall
-// time names one instant, so a repeated hour is offered once.
+// in (twice a year at most): wall times the change skips are left out, and a
+// repeated wall time is offered once, at its first occurrence.
 func (sp span) firstAcrossChange(from time.Time, interval time.Duration) (time.Time, bool) {
 	for wall := sp.startWall; wall < 24*time.Hour; wall += interval {
-		s := time.Date(sp.day.year, sp.day.month, sp.day.day, 0, 0, 0, int(wall), sp.loc)
-		if !sp.exists(s, wall) || s.Before(sp.start) || s.Before(from) {
-			if !s.Before(sp.end) {
-				return time.Time{}, false
-			}
-			continue
+		s, exists := instant(sp.day, wall, sp.loc)
+		if !s.Before(sp.end) {
+			return time.Time{}, false
 		}
-		return s, true
+		if exists && !s.Before(sp.start) && !s.Before(from) {
+			return s, true
+		}
 	}
 	return time.Time{}, false
 }
 
-// exists reports whether s shows the wall time asked for: time.Date moves a
-// wall time inside a skipped hour forward, to a clock that differs.
-func (sp span) exists(s time.Time, wall time.Duration) bool {
-	y, m, d := s.Date()
-	if (civilDate{y, m, d}) != sp.day {
-		return false
+// instant resolves wall time (after local midnight; 24h is the next
+// midnight) on day d in loc the way RFC 5545 reads local times, so slots and
+// the invites mailed for them agree: a time repeated by a fall-back change is
+// its first occurrence; a time skipped by a spring-forward change is read with
+// the offset before the gap, so it moves forward by the gap, and exists is
+// false. (time.Date alone does not promise either choice, and New York and
+// London get different ones.)
+func instant(d civilDate, wall time.Duration, loc *time.Location) (t time.Time, exists bool) {
+	t = time.Date(d.year, d.month, d.day, 0, 0, 0, int(wall), loc)
+	zoneStart, zoneEnd := t.ZoneBounds()
+	const near = 26 * time.Hour // more than any UTC offset change
+	if (zoneStart.IsZero() || t.Sub(zoneStart) > near) && (zoneEnd.IsZero() || zoneEnd.Sub(t) > near) {
+		return t, true // no change nearby: the wall time names exactly one instant
 	}
-	h, min, sec := s.Clock()
-	got := time.Duration(h)*time.Hour + time.Duration(min)*time.Minute +
-		time.Duration(sec)*time.Second + time.Duration(s.Nanosecond())
-	return got == wall
+	_, offset := t.Zone()
+	offsets := []int{offset}
+	if !zoneStart.IsZero() {
+		_, before := zoneStart.Add(-1).Zone()
+		offsets = append(offsets, before)
+	}
+	if !zoneEnd.IsZero() {
+		_, after := zoneEnd.Zone()
+		offsets = append(offsets, after)
+	}
+	naive := time.Date(d.year, d.month, d.day, 0, 0, 0, int(wall), time.UTC)
+	var first, latest time.Time
+	for _, o := range offsets {
+		candidate := naive.Add(-time.Duration(o) * time.Second).In(loc)
+		if latest.IsZero() || candidate.After(latest) {
+			latest = candidate
+		}
+		if _, actual := candidate.Zone(); actual == o && (first.IsZero() || candidate.Before(first)) {
+			first = candidate
+		}
+	}
+	if !first.IsZero() {
+		return first, true
+	}
+	return latest, false
 }

@@ -5,10 +5,12 @@
 // its own (callers pass Now), so the API, the booking validators and the
 // workflows all agree on what is free.
 //
-// Local days are stepped as civil dates and each window is built with
-// time.Date in the operator's zone, so daylight-saving changes never move a
-// 09:00 window; candidate starts step in local wall time from the window's
-// start, wall times that do not exist (spring forward) are skipped, and each
-// wall time yields one instant, so the repeated hour (fall back) is offered
+// Local days are stepped as civil dates and each window is built from its
+// wall times in the operator's zone, so daylight-saving changes never move a
+// 09:00 window. Candidate starts step in local wall time from the window's
+// start. Wall times are read as RFC 5545 reads the local times in an invite:
+// one skipped by a spring-forward change does not exist (no slot starts there;
+// a window edge there moves forward by the gap), and one repeated by a
+// fall-back change is its first occurrence, so the repeated hour is offered
 // once.
 package scheduling

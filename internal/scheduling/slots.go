@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -94,15 +95,22 @@ func FreeSlots(q Query) []Slot {
 	for i, op := range q.Operators {
 		perOperator[i] = sweep(r, op, lower, upper)
 	}
-	return merge(perOperator, q, r.Duration)
+	return merge(perOperator, q, lower, r.Duration)
 }
 
-// found is one free start of one operator, with the bookings the operator
-// already has on that local day (for least-loaded choice).
+// Inside a query, instants are offsets from its lower bound: the range is at
+// most MaxQuerySpan long, so they fit, and integers sort, compare and merge
+// much faster than time.Time (which also carries a pointer the GC must scan).
+
+// found is one free start of one operator (an offset from the query's lower
+// bound), with the bookings the operator already has on that local day.
 type found struct {
-	start time.Time
-	load  int
+	at   time.Duration
+	load int
 }
+
+// busySpan is a busy interval as offsets from the query's lower bound.
+type busySpan struct{ start, end time.Duration }
 
 // sweep walks one operator's candidate starts in time order together with a
 // cursor over its merged busy time, jumping past each busy block instead of
@@ -112,7 +120,7 @@ func sweep(r Rules, op Operator, lower, upper time.Time) []found {
 	if err != nil {
 		return nil
 	}
-	busy := mergedBusy(op.Busy, lower.Add(-r.BufferBefore), upper.Add(r.Duration+r.BufferAfter))
+	busy := mergedBusy(op.Busy, lower, lower.Add(-r.BufferBefore), upper.Add(r.Duration+r.BufferAfter))
 	var out []found
 	next := 0          // busy cursor: every block before it ends before the current candidate's buffer
 	var last time.Time // candidates must increase, or the cursor would skip a block
@@ -141,16 +149,17 @@ func sweep(r Rules, op Operator, lower, upper time.Time) []found {
 					break
 				}
 				last = s
-				blockStart, blockEnd := s.Add(-r.BufferBefore), s.Add(r.Duration+r.BufferAfter)
-				for next < len(busy) && !busy[next].End.After(blockStart) {
+				at := s.Sub(lower)
+				blockStart, blockEnd := at-r.BufferBefore, at+r.Duration+r.BufferAfter
+				for next < len(busy) && busy[next].end <= blockStart {
 					next++
 				}
-				if next < len(busy) && busy[next].Start.Before(blockEnd) {
+				if next < len(busy) && busy[next].start < blockEnd {
 					// The first start whose buffer clears this block.
-					from = busy[next].End.Add(r.BufferBefore)
+					from = lower.Add(busy[next].end + r.BufferBefore)
 					continue
 				}
-				out = append(out, found{start: s, load: load})
+				out = append(out, found{at: at, load: load})
 				from = s.Add(1)
 			}
 		}
@@ -158,22 +167,28 @@ func sweep(r Rules, op Operator, lower, upper time.Time) []found {
 	return out
 }
 
-// mergedBusy keeps the busy intervals that touch [from, to), sorted and merged
-// so that both their starts and their ends increase.
-func mergedBusy(busy []Interval, from, to time.Time) []Interval {
-	kept := make([]Interval, 0, len(busy))
+// mergedBusy keeps the busy intervals that touch [from, to), as offsets from
+// origin, sorted and merged so that both their starts and their ends increase.
+func mergedBusy(busy []Interval, origin, from, to time.Time) []busySpan {
+	kept := make([]busySpan, 0, len(busy))
 	for _, b := range busy {
 		if b.End.After(b.Start) && b.End.After(from) && b.Start.Before(to) {
-			kept = append(kept, b)
+			// Clipped to the range, so the offsets cannot overflow.
+			start, end := b.Start, b.End
+			if start.Before(from) {
+				start = from
+			}
+			if end.After(to) {
+				end = to
+			}
+			kept = append(kept, busySpan{start.Sub(origin), end.Sub(origin)})
 		}
 	}
-	slices.SortFunc(kept, func(a, b Interval) int { return a.Start.Compare(b.Start) })
+	slices.SortFunc(kept, func(a, b busySpan) int { return cmp.Compare(a.start, b.start) })
 	merged := kept[:0]
 	for _, b := range kept {
-		if n := len(merged); n > 0 && !b.Start.After(merged[n-1].End) {
-			if b.End.After(merged[n-1].End) {
-				merged[n-1].End = b.End
-			}
+		if n := len(merged); n > 0 && b.start <= merged[n-1].end {
+			merged[n-1].end = max(merged[n-1].end, b.end)
 			continue
 		}
 		merged = append(merged, b)
@@ -189,47 +204,108 @@ func dayLoad(booked map[string]int, day civilDate) int {
 }
 
 // merge joins the operators' start-ordered lists: every slot in start then
-// operator order, or with AnyOperator one per start from the least-loaded.
-func merge(perOperator [][]found, q Query, duration time.Duration) []Slot {
-	total := 0
-	for _, fs := range perOperator {
-		total += len(fs)
+// operator order, or with AnyOperator one per start from the least-loaded
+// (ties: the earlier operator).
+func merge(perOperator [][]found, q Query, lower time.Time, duration time.Duration) []Slot {
+	h := heads{lists: perOperator}
+	total, longest := 0, 0
+	for i, fs := range perOperator {
+		if len(fs) > 0 {
+			h.push(i)
+		}
+		total, longest = total+len(fs), max(longest, len(fs))
 	}
 	if total == 0 {
 		return nil
 	}
 	zone := q.From.Location()
-	out := make([]Slot, 0, total)
-	heads := make([]int, len(perOperator))
-	for {
-		best := -1
-		var bestStart time.Time
-		bestLoad := 0
-		for i, fs := range perOperator {
-			if heads[i] == len(fs) {
-				continue
+	capacity := total
+	if q.AnyOperator {
+		capacity = longest // at least one operator's starts, likely most of them
+	}
+	out := make([]Slot, 0, capacity)
+	emit := func(op int, at time.Duration) {
+		start := lower.Add(at)
+		out = append(out, Slot{Start: start.In(zone), End: start.Add(duration).In(zone), OperatorID: q.Operators[op].ID})
+	}
+	for len(h.order) > 0 {
+		op := h.pop()
+		at := perOperator[op][h.pos[op]].at
+		if q.AnyOperator {
+			// Every other operator free at the same start: keep the least loaded, advance them all.
+			best, bestLoad := op, perOperator[op][h.pos[op]].load
+			h.advance(op)
+			for len(h.order) > 0 && perOperator[h.order[0]][h.pos[h.order[0]]].at == at {
+				other := h.pop()
+				if load := perOperator[other][h.pos[other]].load; load < bestLoad || (load == bestLoad && other < best) {
+					best, bestLoad = other, load
+				}
+				h.advance(other)
 			}
-			f := fs[heads[i]]
-			if c := f.start.Compare(bestStart); best < 0 || c < 0 || (q.AnyOperator && c == 0 && f.load < bestLoad) {
-				best, bestStart, bestLoad = i, f.start, f.load
-			}
-		}
-		if best < 0 {
-			return out
-		}
-		out = append(out, Slot{
-			Start:      bestStart.In(zone),
-			End:        bestStart.Add(duration).In(zone),
-			OperatorID: q.Operators[best].ID,
-		})
-		if !q.AnyOperator {
-			heads[best]++
+			emit(best, at)
 			continue
 		}
-		for i, fs := range perOperator {
-			if heads[i] < len(fs) && fs[heads[i]].start.Equal(bestStart) {
-				heads[i]++
-			}
+		emit(op, at)
+		h.advance(op)
+	}
+	return out
+}
+
+// heads is a min-heap of operators by their next free start, then operator
+// order: a k-way merge in n·log(operators) steps.
+type heads struct {
+	lists [][]found
+	pos   []int // per operator: its next unmerged entry
+	order []int // the heap of operator indices
+}
+
+func (h *heads) less(a, b int) bool {
+	x, y := h.lists[a][h.pos[a]].at, h.lists[b][h.pos[b]].at
+	return x < y || (x == y && a < b)
+}
+
+func (h *heads) push(op int) {
+	if h.pos == nil {
+		h.pos = make([]int, len(h.lists))
+	}
+	h.order = append(h.order, op)
+	for i := len(h.order) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(h.order[i], h.order[parent]) {
+			break
 		}
+		h.order[i], h.order[parent] = h.order[parent], h.order[i]
+		i = parent
+	}
+}
+
+// pop removes and returns the operator with the earliest next start.
+func (h *heads) pop() int {
+	top := h.order[0]
+	n := len(h.order) - 1
+	h.order[0] = h.order[n]
+	h.order = h.order[:n]
+	for i := 0; ; {
+		smallest, l, r := i, 2*i+1, 2*i+2
+		if l < n && h.less(h.order[l], h.order[smallest]) {
+			smallest = l
+		}
+		if r < n && h.less(h.order[r], h.order[smallest]) {
+			smallest = r
+		}
+		if smallest == i {
+			break
+		}
+		h.order[i], h.order[smallest] = h.order[smallest], h.order[i]
+		i = smallest
+	}
+	return top
+}
+
+// advance moves a popped operator to its next entry and back into the heap.
+func (h *heads) advance(op int) {
+	h.pos[op]++
+	if h.pos[op] < len(h.lists[op]) {
+		h.push(op)
 	}
 }

@@ -34,7 +34,7 @@ func (a Availability) Validate() error {
 		}
 	}
 	slices.Sort(keys)
-	for _, key := range keys {
+	for _, key := range keys[:min(len(keys), len(Weekdays))] { // a few name the mistake; thousands would only echo the input
 		add("weekly."+truncate(key, 16), "unknown day: use mon, tue, wed, thu, fri, sat or sun")
 	}
 	for _, day := range Weekdays {
