@@ -73,6 +73,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 			pool = testenv.Pool(t)
 		}
 		deps.Bookings = bookings.New(pool)
+		deps.BookingWorkflows = noDocumentBackends{}
 	}
 	r, err := NewRouter(deps)
 	if err != nil {
@@ -123,6 +124,10 @@ func (noDocumentBackends) Start(context.Context, uuid.UUID, uuid.UUID) error {
 }
 
 func (noDocumentBackends) Stop(context.Context, uuid.UUID) error { return errNoDocumentBackends }
+
+func (noDocumentBackends) Change(context.Context, uuid.UUID, string, string, any) (workflows.BookingState, error) {
+	return workflows.BookingState{}, errNoDocumentBackends
+}
 
 func (noDocumentBackends) Review(context.Context, uuid.UUID, string, documents.Review) (workflows.DocumentState, error) {
 	return workflows.DocumentState{}, errNoDocumentBackends

@@ -61,6 +61,7 @@ type Deps struct {
 	// Documents, their workflows and their originals in object storage.
 	Documents         *documents.Service
 	Bookings          *bookings.Service
+	BookingWorkflows  BookingWorkflows
 	DocumentWorkflows DocumentWorkflows
 	Originals         Originals
 	// DocumentURLTTL is how long a presigned link to an original works.
@@ -120,8 +121,8 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	if deps.Documents == nil || deps.DocumentWorkflows == nil || deps.Originals == nil || deps.DocumentURLTTL <= 0 {
 		return nil, fmt.Errorf("api: documents need their service, workflows, originals and a link lifetime")
 	}
-	if deps.Bookings == nil {
-		return nil, fmt.Errorf("api: scheduling needs its service")
+	if deps.Bookings == nil || deps.BookingWorkflows == nil {
+		return nil, fmt.Errorf("api: scheduling needs its service and workflows")
 	}
 	if deps.RoutingImportBytes <= 0 || deps.RoutingImportTimeout <= 0 || deps.RoutingImports <= 0 {
 		return nil, fmt.Errorf("api: the routing import limits must be positive (bytes %d, timeout %s, at a time %d)", deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports)
@@ -248,5 +249,13 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/events/:id", requireRole(auth.RoleOperator), sh.getEvent)
 	org.PUT("/events/:id", requireRole(auth.RoleOperator), sh.replaceEvent)
 	org.DELETE("/events/:id", requireRole(auth.RoleOperator), sh.deleteEvent)
+
+	bh := &bookingHandler{bookings: deps.Bookings, workflows: deps.BookingWorkflows, now: time.Now}
+	org.POST("/bookings", bh.book)
+	org.GET("/bookings", bh.list)
+	org.GET("/bookings/:id", bh.get)
+	org.POST("/bookings/:id/reschedule", bh.reschedule)
+	org.POST("/bookings/:id/cancel", bh.cancel)
+	org.POST("/bookings/:id/outcome", requireRole(auth.RoleOperator), bh.outcome)
 	return r, nil
 }

@@ -23,5 +23,6 @@ func Definitions() []Definition {
 		{Name: "Document", Func: Document, TaskQueue: DocumentTaskQueue},
 		{Name: SweepStrandedDocumentsWorkflow, Func: SweepStrandedDocuments, TaskQueue: DocumentTaskQueue},
 		{Name: ExpireOriginalsWorkflow, Func: ExpireOriginals, TaskQueue: DocumentTaskQueue},
+		{Name: "Booking", Func: Booking, TaskQueue: BookingTaskQueue},
 	}
 }

@@ -354,3 +354,15 @@ func serviceFromRow(r store.Service, operators []uuid.UUID) ServiceType {
 func isStaff(role string) bool {
 	return role == string(auth.RoleAdmin) || role == string(auth.RoleOperator)
 }
+
+// ServiceByID returns one service by its id.
+func (s *Service) ServiceByID(ctx context.Context, org, id uuid.UUID) (ServiceType, error) {
+	row, err := s.q.ServiceByID(ctx, store.ServiceByIDParams{OrgID: org, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ServiceType{}, errNoService
+	}
+	if err != nil {
+		return ServiceType{}, fmt.Errorf("bookings: service: %w", err)
+	}
+	return serviceFromRow(row, nil), nil
+}

@@ -96,13 +96,26 @@ func (s *Service) operatorInputs(ctx context.Context, org uuid.UUID, operators [
 	for _, b := range busy {
 		byOperator[b.UserID] = append(byOperator[b.UserID], scheduling.Interval{Start: b.StartsAt, End: b.EndsAt})
 	}
+	// Bookings block their time widened by their own buffers, and count
+	// towards the day's limit; a day's count needs the whole local day.
+	booked, err := s.q.OperatorBookings(ctx, store.OperatorBookingsParams{OrgID: org, UserIds: operators, Since: since.Add(-24 * time.Hour), Until: until.Add(24 * time.Hour)})
+	if err != nil {
+		return nil, fmt.Errorf("bookings: booked time: %w", err)
+	}
 	var out []scheduling.Operator
 	for _, id := range operators { // the service's order breaks ties between equally loaded operators
 		a, ok := hours[id]
 		if !ok {
 			continue
 		}
-		out = append(out, scheduling.Operator{ID: id, Availability: a, Busy: byOperator[id], Booked: map[string]int{}})
+		op := scheduling.Operator{ID: id, Availability: a, Busy: byOperator[id], Booked: map[string]int{}}
+		for _, b := range booked {
+			if b.OperatorID == id {
+				op.Busy = append(op.Busy, scheduling.Interval{Start: b.BlockedFrom, End: b.BlockedUntil})
+				op.Booked[localDate(op, b.StartsAt)]++
+			}
+		}
+		out = append(out, op)
 	}
 	return out, nil
 }

@@ -24,6 +24,10 @@ const (
 	TypeAlreadyDecided = "already-decided"
 	// TypeNotAwaiting: the request is not waiting for an operator.
 	TypeNotAwaiting = "not-awaiting"
+	// TypeSlotTaken: a booking or reschedule asked for time someone else holds.
+	TypeSlotTaken = "slot-taken"
+	// TypeNotChangeable: a booking that is cancelled or over cannot change.
+	TypeNotChangeable = "not-changeable"
 )
 
 // specificTypes maps each application error type of its own to its kind.
@@ -31,6 +35,8 @@ var specificTypes = map[string]error{
 	TypePipelineGone:   ErrConflict,
 	TypeAlreadyDecided: ErrConflict,
 	TypeNotAwaiting:    ErrConflict,
+	TypeSlotTaken:      ErrConflict,
+	TypeNotChangeable:  ErrConflict,
 }
 
 // ApplicationTypes is the whole table: every application error type From knows, with its kind.

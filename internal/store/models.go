@@ -40,6 +40,37 @@ type AuditLog struct {
 	ActorTokenID  *uuid.UUID
 }
 
+type Booking struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	ServiceID      uuid.UUID
+	OperatorID     uuid.UUID
+	ClientUserID   *uuid.UUID
+	BookedBy       *uuid.UUID
+	ClientName     string
+	ClientEmail    string
+	ClientPhone    string
+	Notes          string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	Blocked        pgtype.Range[pgtype.Timestamptz]
+	Status         string
+	Sequence       int32
+	CancelReason   string
+	IdempotencyKey *string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type BookingMail struct {
+	BookingID     uuid.UUID
+	Sequence      int32
+	Kind          string
+	OffsetMinutes int32
+	MailIds       []string
+	CreatedAt     time.Time
+}
+
 type DevMail struct {
 	ID        int64
 	MessageID string

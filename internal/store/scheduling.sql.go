@@ -34,6 +34,105 @@ func (q *Queries) AddServiceOperator(ctx context.Context, arg AddServiceOperator
 	return err
 }
 
+const bookingByIdempotencyKey = `-- name: BookingByIdempotencyKey :one
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND booked_by = $2 AND idempotency_key = $3
+`
+
+type BookingByIdempotencyKeyParams struct {
+	OrgID          uuid.UUID
+	BookedBy       *uuid.UUID
+	IdempotencyKey *string
+}
+
+func (q *Queries) BookingByIdempotencyKey(ctx context.Context, arg BookingByIdempotencyKeyParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, bookingByIdempotencyKey, arg.OrgID, arg.BookedBy, arg.IdempotencyKey)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const bookingMail = `-- name: BookingMail :one
+SELECT mail_ids FROM booking_mail WHERE booking_id = $1 AND sequence = $2 AND kind = $3 AND offset_minutes = $4
+`
+
+type BookingMailParams struct {
+	BookingID     uuid.UUID
+	Sequence      int32
+	Kind          string
+	OffsetMinutes int32
+}
+
+func (q *Queries) BookingMail(ctx context.Context, arg BookingMailParams) ([]string, error) {
+	row := q.db.QueryRow(ctx, bookingMail,
+		arg.BookingID,
+		arg.Sequence,
+		arg.Kind,
+		arg.OffsetMinutes,
+	)
+	var mail_ids []string
+	err := row.Scan(&mail_ids)
+	return mail_ids, err
+}
+
+const cancelBooking = `-- name: CancelBooking :one
+UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+`
+
+type CancelBookingParams struct {
+	OrgID        uuid.UUID
+	ID           uuid.UUID
+	CancelReason string
+}
+
+func (q *Queries) CancelBooking(ctx context.Context, arg CancelBookingParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, cancelBooking, arg.OrgID, arg.ID, arg.CancelReason)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const clearServiceOperators = `-- name: ClearServiceOperators :exec
 DELETE FROM service_operators WHERE org_id = $1 AND service_id = $2
 `
@@ -207,6 +306,42 @@ func (q *Queries) GetAvailability(ctx context.Context, arg GetAvailabilityParams
 	return i, err
 }
 
+const getBooking = `-- name: GetBooking :one
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND id = $2
+`
+
+type GetBookingParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) GetBooking(ctx context.Context, arg GetBookingParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, getBooking, arg.OrgID, arg.ID)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getLocalEvent = `-- name: GetLocalEvent :one
 SELECT id, org_id, user_id, title, starts_at, ends_at, created_by, created_at FROM local_events WHERE org_id = $1 AND id = $2
 `
@@ -266,6 +401,74 @@ func (q *Queries) GetService(ctx context.Context, arg GetServiceParams) (Service
 	return i, err
 }
 
+const insertBooking = `-- name: InsertBooking :one
+INSERT INTO bookings (org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone,
+    notes, starts_at, ends_at, blocked, idempotency_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, tstzrange($13::timestamptz, $14::timestamptz, '[)'), $12)
+ON CONFLICT (org_id, booked_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+`
+
+type InsertBookingParams struct {
+	OrgID          uuid.UUID
+	ServiceID      uuid.UUID
+	OperatorID     uuid.UUID
+	ClientUserID   *uuid.UUID
+	BookedBy       *uuid.UUID
+	ClientName     string
+	ClientEmail    string
+	ClientPhone    string
+	Notes          string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	IdempotencyKey *string
+	BlockedFrom    time.Time
+	BlockedUntil   time.Time
+}
+
+// Returns no row when the submitter used the idempotency key before in the organisation.
+func (q *Queries) InsertBooking(ctx context.Context, arg InsertBookingParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, insertBooking,
+		arg.OrgID,
+		arg.ServiceID,
+		arg.OperatorID,
+		arg.ClientUserID,
+		arg.BookedBy,
+		arg.ClientName,
+		arg.ClientEmail,
+		arg.ClientPhone,
+		arg.Notes,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.IdempotencyKey,
+		arg.BlockedFrom,
+		arg.BlockedUntil,
+	)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const listAvailability = `-- name: ListAvailability :many
 SELECT org_id, user_id, time_zone, weekly, overrides, updated_at FROM operator_availability WHERE org_id = $1 AND user_id = ANY($2::uuid[])
 `
@@ -290,6 +493,72 @@ func (q *Queries) ListAvailability(ctx context.Context, arg ListAvailabilityPara
 			&i.TimeZone,
 			&i.Weekly,
 			&i.Overrides,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listBookings = `-- name: ListBookings :many
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings
+WHERE org_id = $1 AND starts_at >= $2 AND starts_at < $3
+  AND ($4::uuid IS NULL OR client_user_id = $4)
+  AND ($5::uuid IS NULL OR operator_id = $5)
+ORDER BY starts_at, id
+LIMIT $6
+`
+
+type ListBookingsParams struct {
+	OrgID        uuid.UUID
+	Since        time.Time
+	Until        time.Time
+	ClientUserID *uuid.UUID
+	OperatorID   *uuid.UUID
+	MaxRows      int32
+}
+
+// Bookings starting in [since, until), of one client when client_user_id is given, newest last.
+func (q *Queries) ListBookings(ctx context.Context, arg ListBookingsParams) ([]Booking, error) {
+	rows, err := q.db.Query(ctx, listBookings,
+		arg.OrgID,
+		arg.Since,
+		arg.Until,
+		arg.ClientUserID,
+		arg.OperatorID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Booking{}
+	for rows.Next() {
+		var i Booking
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.ServiceID,
+			&i.OperatorID,
+			&i.ClientUserID,
+			&i.BookedBy,
+			&i.ClientName,
+			&i.ClientEmail,
+			&i.ClientPhone,
+			&i.Notes,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Blocked,
+			&i.Status,
+			&i.Sequence,
+			&i.CancelReason,
+			&i.IdempotencyKey,
+			&i.CreatedAt,
 			&i.UpdatedAt,
 		); err != nil {
 			return nil, err
@@ -426,6 +695,147 @@ func (q *Queries) ListServices(ctx context.Context, orgID uuid.UUID) ([]Service,
 	return items, nil
 }
 
+const lockBooking = `-- name: LockBooking :one
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND id = $2 FOR UPDATE
+`
+
+type LockBookingParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) LockBooking(ctx context.Context, arg LockBookingParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, lockBooking, arg.OrgID, arg.ID)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const moveBooking = `-- name: MoveBooking :one
+UPDATE bookings SET starts_at = $3, ends_at = $4,
+    blocked = tstzrange($5::timestamptz, $6::timestamptz, '[)'),
+    sequence = sequence + 1, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+`
+
+type MoveBookingParams struct {
+	OrgID        uuid.UUID
+	ID           uuid.UUID
+	StartsAt     time.Time
+	EndsAt       time.Time
+	BlockedFrom  time.Time
+	BlockedUntil time.Time
+}
+
+func (q *Queries) MoveBooking(ctx context.Context, arg MoveBookingParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, moveBooking,
+		arg.OrgID,
+		arg.ID,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.BlockedFrom,
+		arg.BlockedUntil,
+	)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const operatorBookings = `-- name: OperatorBookings :many
+SELECT id, operator_id, starts_at, lower(blocked)::timestamptz AS blocked_from, upper(blocked)::timestamptz AS blocked_until
+FROM bookings
+WHERE org_id = $1 AND operator_id = ANY($2::uuid[]) AND status <> 'cancelled'
+  AND blocked && tstzrange($3::timestamptz, $4::timestamptz, '[)')
+`
+
+type OperatorBookingsParams struct {
+	OrgID   uuid.UUID
+	UserIds []uuid.UUID
+	Since   time.Time
+	Until   time.Time
+}
+
+type OperatorBookingsRow struct {
+	ID           uuid.UUID
+	OperatorID   uuid.UUID
+	StartsAt     time.Time
+	BlockedFrom  time.Time
+	BlockedUntil time.Time
+}
+
+// The live bookings of the operators whose blocked time overlaps [since, until).
+func (q *Queries) OperatorBookings(ctx context.Context, arg OperatorBookingsParams) ([]OperatorBookingsRow, error) {
+	rows, err := q.db.Query(ctx, operatorBookings,
+		arg.OrgID,
+		arg.UserIds,
+		arg.Since,
+		arg.Until,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OperatorBookingsRow{}
+	for rows.Next() {
+		var i OperatorBookingsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OperatorID,
+			&i.StartsAt,
+			&i.BlockedFrom,
+			&i.BlockedUntil,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const operatorBusy = `-- name: OperatorBusy :many
 SELECT user_id, starts_at, ends_at FROM local_events
 WHERE org_id = $1 AND user_id = ANY($2::uuid[]) AND starts_at < $3 AND ends_at > $4
@@ -470,6 +880,33 @@ func (q *Queries) OperatorBusy(ctx context.Context, arg OperatorBusyParams) ([]O
 	return items, nil
 }
 
+const recordBookingMail = `-- name: RecordBookingMail :execrows
+INSERT INTO booking_mail (booking_id, sequence, kind, offset_minutes, mail_ids) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
+`
+
+type RecordBookingMailParams struct {
+	BookingID     uuid.UUID
+	Sequence      int32
+	Kind          string
+	OffsetMinutes int32
+	MailIds       []string
+}
+
+// Zero rows: this mail about this version of the booking was queued before.
+func (q *Queries) RecordBookingMail(ctx context.Context, arg RecordBookingMailParams) (int64, error) {
+	result, err := q.db.Exec(ctx, recordBookingMail,
+		arg.BookingID,
+		arg.Sequence,
+		arg.Kind,
+		arg.OffsetMinutes,
+		arg.MailIds,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const saveAvailability = `-- name: SaveAvailability :one
 INSERT INTO operator_availability (org_id, user_id, time_zone, weekly, overrides) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (org_id, user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, weekly = EXCLUDED.weekly,
@@ -500,6 +937,79 @@ func (q *Queries) SaveAvailability(ctx context.Context, arg SaveAvailabilityPara
 		&i.TimeZone,
 		&i.Weekly,
 		&i.Overrides,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const serviceByID = `-- name: ServiceByID :one
+SELECT id, org_id, key, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, interval_minutes, daily_limit, location, reminder_offsets_minutes, client_changes, client_change_cutoff_minutes, created_at, updated_at FROM services WHERE org_id = $1 AND id = $2
+`
+
+type ServiceByIDParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) ServiceByID(ctx context.Context, arg ServiceByIDParams) (Service, error) {
+	row := q.db.QueryRow(ctx, serviceByID, arg.OrgID, arg.ID)
+	var i Service
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Key,
+		&i.Name,
+		&i.DurationMinutes,
+		&i.BufferBeforeMinutes,
+		&i.BufferAfterMinutes,
+		&i.MinNoticeMinutes,
+		&i.HorizonDays,
+		&i.IntervalMinutes,
+		&i.DailyLimit,
+		&i.Location,
+		&i.ReminderOffsetsMinutes,
+		&i.ClientChanges,
+		&i.ClientChangeCutoffMinutes,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const setBookingOutcome = `-- name: SetBookingOutcome :one
+UPDATE bookings SET status = $3, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+`
+
+type SetBookingOutcomeParams struct {
+	OrgID  uuid.UUID
+	ID     uuid.UUID
+	Status string
+}
+
+func (q *Queries) SetBookingOutcome(ctx context.Context, arg SetBookingOutcomeParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, setBookingOutcome, arg.OrgID, arg.ID, arg.Status)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
 	return i, err
@@ -636,5 +1146,21 @@ func (q *Queries) UpdateService(ctx context.Context, arg UpdateServiceParams) (S
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
+	return i, err
+}
+
+const userName = `-- name: UserName :one
+SELECT name, email FROM users WHERE id = $1
+`
+
+type UserNameRow struct {
+	Name  string
+	Email string
+}
+
+func (q *Queries) UserName(ctx context.Context, id uuid.UUID) (UserNameRow, error) {
+	row := q.db.QueryRow(ctx, userName, id)
+	var i UserNameRow
+	err := row.Scan(&i.Name, &i.Email)
 	return i, err
 }

@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/astralisops/astralis/api"
-	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/mail"
 )
@@ -51,7 +50,8 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		RoutingImportTimeout: s.Config.Limits.RoutingImportTimeout,
 		RoutingImports:       s.Config.Limits.RoutingImports,
 		Documents:            s.documents(),
-		Bookings:             bookings.New(s.Pool),
+		Bookings:             s.bookings(),
+		BookingWorkflows:     s.bookingWorkflows(),
 		DocumentWorkflows:    s.documentWorkflows(),
 		Originals:            originals{s},
 		DocumentURLTTL:       s.Config.Documents.URLTTL,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/documents"
@@ -48,6 +49,8 @@ type Services struct {
 
 	documentsOnce    sync.Once
 	documentsService *documents.Service
+	bookingsOnce     sync.Once
+	bookingsService  *bookings.Service
 	storeMu          sync.Mutex
 	store            *objectstore.Store // opened on first use
 }

@@ -60,12 +60,17 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	}
 	docs.RegisterActivity(maintenance)
 
+	booking := worker.New(s.Temporal, s.TaskQueue(workflows.BookingTaskQueue), worker.Options{})
+	booking.RegisterActivity(&activities.Bookings{Bookings: s.bookings()})
+	booking.RegisterActivity(mailActivities) // the BookingWorkflow delivers its own mail
+
 	// Every workflow type, under its explicit name (what histories and schedules store).
-	byQueue := map[string]worker.Worker{workflows.EmailTaskQueue: email, workflows.IntakeTaskQueue: routing, workflows.DocumentTaskQueue: docs}
+	byQueue := map[string]worker.Worker{workflows.EmailTaskQueue: email, workflows.IntakeTaskQueue: routing, workflows.DocumentTaskQueue: docs,
+		workflows.BookingTaskQueue: booking}
 	for _, d := range workflows.Definitions() {
 		byQueue[d.TaskQueue].RegisterWorkflowWithOptions(d.Func, workflow.RegisterOptions{Name: d.Name})
 	}
-	return []worker.Worker{email, routing, docs}, nil
+	return []worker.Worker{email, routing, docs, booking}, nil
 }
 
 // documentsWorker runs the DocumentWorkflow's activities. Pages are read by

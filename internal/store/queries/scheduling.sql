@@ -72,3 +72,66 @@ LIMIT sqlc.arg(max_rows);
 -- What makes the operators busy between since and until: their local events (bookings join this once they exist).
 SELECT user_id, starts_at, ends_at FROM local_events
 WHERE org_id = $1 AND user_id = ANY(sqlc.arg(user_ids)::uuid[]) AND starts_at < sqlc.arg(until) AND ends_at > sqlc.arg(since);
+
+-- name: InsertBooking :one
+-- Returns no row when the submitter used the idempotency key before in the organisation.
+INSERT INTO bookings (org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone,
+    notes, starts_at, ends_at, blocked, idempotency_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, tstzrange(sqlc.arg(blocked_from)::timestamptz, sqlc.arg(blocked_until)::timestamptz, '[)'), $12)
+ON CONFLICT (org_id, booked_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING *;
+
+-- name: BookingByIdempotencyKey :one
+SELECT * FROM bookings WHERE org_id = $1 AND booked_by = $2 AND idempotency_key = $3;
+
+-- name: GetBooking :one
+SELECT * FROM bookings WHERE org_id = $1 AND id = $2;
+
+-- name: LockBooking :one
+SELECT * FROM bookings WHERE org_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: MoveBooking :one
+UPDATE bookings SET starts_at = $3, ends_at = $4,
+    blocked = tstzrange(sqlc.arg(blocked_from)::timestamptz, sqlc.arg(blocked_until)::timestamptz, '[)'),
+    sequence = sequence + 1, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
+RETURNING *;
+
+-- name: CancelBooking :one
+UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
+RETURNING *;
+
+-- name: SetBookingOutcome :one
+UPDATE bookings SET status = $3, updated_at = now()
+WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
+RETURNING *;
+
+-- name: ListBookings :many
+-- Bookings starting in [since, until), of one client when client_user_id is given, newest last.
+SELECT * FROM bookings
+WHERE org_id = $1 AND starts_at >= sqlc.arg(since) AND starts_at < sqlc.arg(until)
+  AND (sqlc.narg(client_user_id)::uuid IS NULL OR client_user_id = sqlc.narg(client_user_id))
+  AND (sqlc.narg(operator_id)::uuid IS NULL OR operator_id = sqlc.narg(operator_id))
+ORDER BY starts_at, id
+LIMIT sqlc.arg(max_rows);
+
+-- name: OperatorBookings :many
+-- The live bookings of the operators whose blocked time overlaps [since, until).
+SELECT id, operator_id, starts_at, lower(blocked)::timestamptz AS blocked_from, upper(blocked)::timestamptz AS blocked_until
+FROM bookings
+WHERE org_id = $1 AND operator_id = ANY(sqlc.arg(user_ids)::uuid[]) AND status <> 'cancelled'
+  AND blocked && tstzrange(sqlc.arg(since)::timestamptz, sqlc.arg(until)::timestamptz, '[)');
+
+-- name: BookingMail :one
+SELECT mail_ids FROM booking_mail WHERE booking_id = $1 AND sequence = $2 AND kind = $3 AND offset_minutes = $4;
+
+-- name: RecordBookingMail :execrows
+-- Zero rows: this mail about this version of the booking was queued before.
+INSERT INTO booking_mail (booking_id, sequence, kind, offset_minutes, mail_ids) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING;
+
+-- name: UserName :one
+SELECT name, email FROM users WHERE id = $1;
+
+-- name: ServiceByID :one
+SELECT * FROM services WHERE org_id = $1 AND id = $2;

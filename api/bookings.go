@@ -1,0 +1,231 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/workflows"
+)
+
+// BookingWorkflows starts and steers BookingWorkflows for the API.
+type BookingWorkflows interface {
+	Start(ctx context.Context, org, bookingID uuid.UUID) error
+	// Change sends an Update (reschedule, cancel, outcome); updateID makes a retried change attach to the first.
+	Change(ctx context.Context, bookingID uuid.UUID, updateID, name string, arg any) (workflows.BookingState, error)
+}
+
+// bookingHandler serves bookings.
+type bookingHandler struct {
+	bookings  *bookings.Service
+	workflows BookingWorkflows
+	now       func() time.Time
+}
+
+func (h *bookingHandler) actor(c *gin.Context) bookings.Actor {
+	return bookings.Actor{UserID: userID(c), Role: orgRole(c)}
+}
+
+// book reserves a slot and starts the booking's workflow; a taken slot is a
+// 409 problem with "alternatives", the nearest free slots.
+func (h *bookingHandler) book(c *gin.Context) {
+	var in bookings.BookInput
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	in.IdempotencyKey = c.GetHeader("Idempotency-Key")
+	p, _ := principalOf(c)
+	b, created, err := h.bookings.Book(c, orgID(c), h.actor(c), bookings.Client{Name: p.User.Name, Email: p.User.Email}, in, h.now())
+	if err != nil {
+		h.respond(c, err)
+		return
+	}
+	// Started for a repeated key too: the first attempt may have stopped between booking and starting.
+	if err := h.workflows.Start(c, orgID(c), b.ID); err != nil {
+		respondError(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	c.JSON(status, b)
+}
+
+// takenProblem is the 409 of a taken slot, with the nearest free ones.
+type takenProblem struct {
+	problem.Problem
+	Alternatives []slotView `json:"alternatives"`
+}
+
+// respond writes err, adding the alternatives to a taken slot's 409.
+func (h *bookingHandler) respond(c *gin.Context, err error) {
+	var taken *bookings.SlotTaken
+	if !errors.As(err, &taken) {
+		respondError(c, err)
+		return
+	}
+	alts := make([]slotView, len(taken.Alternatives))
+	for i, s := range taken.Alternatives {
+		alts[i] = slotView{Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), OperatorID: s.OperatorID.String()}
+	}
+	writeProblemBody(c, problem.From(problem.New(problem.ErrConflict, "that time is no longer free; alternatives lists the nearest free slots")),
+		func(p problem.Problem) any { return takenProblem{Problem: p, Alternatives: alts} })
+}
+
+// list answers the bookings starting in ?from&to (default the next 30 days, at
+// most 93), of ?operator; a CLIENT sees only their own.
+func (h *bookingHandler) list(c *gin.Context) {
+	q := queryParams{c: c}
+	from, to := q.time("from"), q.time("to")
+	operator := q.id("operator", "user")
+	if err := q.err(); err != nil {
+		respondError(c, err)
+		return
+	}
+	start := h.now()
+	if from != nil {
+		start = *from
+	}
+	end := start.Add(30 * 24 * time.Hour)
+	if to != nil {
+		end = *to
+	}
+	bs, err := h.bookings.Bookings(c, orgID(c), onlyOwn(c), operator, start, end)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page[bookings.Booking]{Items: bs})
+}
+
+func (h *bookingHandler) get(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "booking")
+	if !ok {
+		return
+	}
+	b, err := h.bookings.Booking(c, orgID(c), id, onlyOwn(c))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, b)
+}
+
+// changeable loads the booking the caller may change, or answers the problem.
+func (h *bookingHandler) changeable(c *gin.Context) (bookings.Booking, bool) {
+	id, ok := pathUUID(c, "id", "booking")
+	if !ok {
+		return bookings.Booking{}, false
+	}
+	b, err := h.bookings.Booking(c, orgID(c), id, onlyOwn(c))
+	if err == nil {
+		err = h.bookings.MayChange(c, orgID(c), h.actor(c), b, h.now())
+	}
+	if err != nil {
+		respondError(c, err)
+		return bookings.Booking{}, false
+	}
+	return b, true
+}
+
+// reschedule checks the new start (free and allowed) and sends the reschedule
+// Update, which moves the booking atomically and re-arms its reminders.
+func (h *bookingHandler) reschedule(c *gin.Context) {
+	var in struct {
+		Start time.Time `json:"start"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	if in.Start.IsZero() {
+		respondError(c, problem.Invalid("invalid reschedule", problem.FieldError{Field: "start", Message: "is required (RFC 3339)"}))
+		return
+	}
+	b, ok := h.changeable(c)
+	if !ok {
+		return
+	}
+	if err := h.bookings.CheckMove(c, orgID(c), b, in.Start, h.now()); err != nil {
+		h.respond(c, err) // refused before anything enters the workflow's history
+		return
+	}
+	state, err := h.workflows.Change(c, b.ID, c.GetHeader("Idempotency-Key"), workflows.RescheduleUpdate, workflows.RescheduleRequest{Start: in.Start})
+	if problem.IsType(err, problem.TypeSlotTaken) {
+		// Lost a race for the slot after the check: the nearest free ones, as for a booking.
+		if again := h.bookings.CheckMove(c, orgID(c), b, in.Start, h.now()); again != nil {
+			err = again
+		}
+	}
+	h.answer(c, b.ID, state, err)
+}
+
+// cancel records the cancellation (the slot is free at once) and tells the
+// workflow, which stops the reminders and mails the cancelling invite.
+func (h *bookingHandler) cancel(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	b, ok := h.changeable(c)
+	if !ok {
+		return
+	}
+	if _, err := h.bookings.Cancel(c, orgID(c), b.ID, in.Reason); err != nil {
+		respondError(c, err)
+		return
+	}
+	state, err := h.workflows.Change(c, b.ID, c.GetHeader("Idempotency-Key"), workflows.CancelUpdate, workflows.CancelRequest{})
+	if errors.Is(err, bookings.ErrNotChangeable) {
+		err = nil // cancelled before, or its workflow has ended: the booking is cancelled either way
+	}
+	h.answer(c, b.ID, state, err)
+}
+
+// outcome records, after the end, whether the booking took place; OPERATOR and up.
+func (h *bookingHandler) outcome(c *gin.Context) {
+	var in workflows.OutcomeRequest
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	id, ok := pathUUID(c, "id", "booking")
+	if !ok {
+		return
+	}
+	if in.Outcome != bookings.StatusCompleted && in.Outcome != bookings.StatusNoShow {
+		respondError(c, problem.Invalid("invalid outcome", problem.FieldError{Field: "outcome", Message: "must be completed or no_show"}))
+		return
+	}
+	if _, err := h.bookings.Booking(c, orgID(c), id, nil); err != nil {
+		respondError(c, err)
+		return
+	}
+	state, err := h.workflows.Change(c, id, c.GetHeader("Idempotency-Key"), workflows.OutcomeUpdate, in)
+	h.answer(c, id, state, err)
+}
+
+// answer writes the booking as it now is, or the change's problem.
+func (h *bookingHandler) answer(c *gin.Context, id uuid.UUID, _ workflows.BookingState, err error) {
+	if err != nil {
+		h.respond(c, err)
+		return
+	}
+	b, err := h.bookings.Booking(c, orgID(c), id, nil)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, b)
+}

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+type bookingView struct {
+	ID         string    `json:"id"`
+	Status     string    `json:"status"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	OperatorID string    `json:"operator_id"`
+	Sequence   int       `json:"sequence"`
+	Client     struct {
+		Name, Email string
+	} `json:"client"`
+}
+
+// book posts a booking with an optional Idempotency-Key, safe from goroutines.
+func book(c *caller, org string, body map[string]any, key string) (reply, error) {
+	data, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/orgs/"+org+"/bookings", bytes.NewReader(data))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", c.base)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return reply{}, err
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return reply{status: resp.StatusCode, body: buf.Bytes(), header: resp.Header}, nil
+}
+
+// TestBookingIsReservedOnceMailedAndChanged: a CLIENT books a slot and both
+// sides get the confirmation; the slot is then taken (409 with the nearest
+// free slots); a repeated Idempotency-Key answers the same booking; the
+// client moves and cancels it, each mailed, and the freed time books again.
+func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	client, _ := join(t, admin, inbox, org, "carl@shop.test", "CLIENT")
+	week := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
+	}
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	d := time.Now().UTC().AddDate(0, 0, 7)
+	ten := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
+
+	r, err := book(client, org, map[string]any{"service": "consult", "start": ten}, "carl-1")
+	if err != nil || r.status != 201 {
+		t.Fatalf("booking = %d %s %v", r.status, r.body, err)
+	}
+	var b bookingView
+	r.decode(t, &b)
+	if b.Status != "confirmed" || !b.Start.Equal(ten) || !b.End.Equal(ten.Add(30*time.Minute)) || b.OperatorID != anaID || b.Client.Email != "carl@shop.test" {
+		t.Fatalf("booking %+v; want Ana's confirmed 10:00–10:30 for Carl, as his account names him", b)
+	}
+	inbox.WaitFor(t, "carl@shop.test", "Booked: Consultation")
+	inbox.WaitFor(t, "ana@shop.test", "Booked: Consultation")
+	if again, _ := book(client, org, map[string]any{"service": "consult", "start": ten}, "carl-1"); again.status != 200 || !bytes.Contains(again.body, []byte(b.ID)) {
+		t.Errorf("the same Idempotency-Key again = %d %s; want 200 with booking %s", again.status, again.body, b.ID)
+	}
+
+	// The slot is Ana's only one at 10:00: someone else gets the nearest free ones.
+	r, _ = book(admin, org, map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Dora", "email": "dora@example.com"}}, "")
+	var taken struct {
+		Status       int `json:"status"`
+		Alternatives []struct {
+			Start time.Time `json:"start"`
+		} `json:"alternatives"`
+	}
+	r.decode(t, &taken)
+	if r.status != 409 || r.header.Get("Content-Type") != "application/problem+json" || len(taken.Alternatives) == 0 || !taken.Alternatives[0].Start.Equal(ten.Add(30*time.Minute)) {
+		t.Fatalf("booking a taken slot = %d %s; want 409 problem+json with 10:30 first among the alternatives", r.status, r.body)
+	}
+
+	// Carl moves it to 11:00 (the invite's sequence goes up), then cancels it.
+	eleven := ten.Add(time.Hour)
+	client.must(200, "POST", orgPath+"/bookings/"+b.ID+"/reschedule", map[string]any{"start": eleven}).decode(t, &b)
+	if !b.Start.Equal(eleven) || b.Sequence != 1 {
+		t.Fatalf("rescheduled booking %+v; want 11:00, sequence 1", b)
+	}
+	inbox.WaitFor(t, "carl@shop.test", "Moved: Consultation")
+	if r, _ := book(admin, org, map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Dora", "email": "dora@example.com"}}, ""); r.status != 201 {
+		t.Errorf("10:00 after the move = %d %s; want it free again", r.status, r.body)
+	}
+	client.must(200, "POST", orgPath+"/bookings/"+b.ID+"/cancel", map[string]string{"reason": "travelling"}).decode(t, &b)
+	if b.Status != "cancelled" {
+		t.Fatalf("cancelled booking %+v", b)
+	}
+	inbox.WaitFor(t, "carl@shop.test", "Cancelled: Consultation")
+	inbox.WaitFor(t, "ana@shop.test", "Cancelled: Consultation")
+	if r, _ := book(admin, org, map[string]any{"service": "consult", "start": eleven, "client": map[string]string{"name": "Eve", "email": "eve@example.com"}}, ""); r.status != 201 {
+		t.Errorf("11:00 after the cancellation = %d %s; want it free again", r.status, r.body)
+	}
+	client.must(409, "POST", orgPath+"/bookings/"+b.ID+"/reschedule", map[string]any{"start": ten.Add(2 * time.Hour)})
+
+	// A CLIENT sees only their own bookings.
+	var list struct{ Items []bookingView }
+	client.must(200, "GET", orgPath+"/bookings?from="+ten.Add(-time.Hour).Format(time.RFC3339), nil).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != b.ID {
+		t.Errorf("Carl's bookings %+v; want only his own", list.Items)
+	}
+	admin.must(200, "GET", orgPath+"/bookings?from="+ten.Add(-time.Hour).Format(time.RFC3339), nil).decode(t, &list)
+	if len(list.Items) != 3 {
+		t.Errorf("all bookings %+v; want Carl's, Dora's and Eve's", list.Items)
+	}
+
+	// Bad input is named.
+	for name, c := range map[string]struct {
+		start any
+		field string
+	}{
+		"not on the interval": {ten.Add(7 * time.Minute), "start"},
+		"in the past":         {time.Now().Add(-time.Hour).UTC().Truncate(time.Minute), "start"},
+		"beyond the horizon":  {ten.AddDate(0, 3, 0), "start"},
+		"outside the hours":   {ten.Add(-3 * time.Hour), "start"},
+		"no start":            {nil, "start"},
+	} {
+		body := map[string]any{"service": "consult", "client": map[string]string{"name": "Fay", "email": "fay@example.com"}}
+		if c.start != nil {
+			body["start"] = c.start
+		}
+		r, _ := book(admin, org, body, "")
+		if _, fields := problemFields(t, r); r.status != 422 || !slices.Contains(fields, c.field) {
+			t.Errorf("%s: %d %s; want 422 naming %s", name, r.status, r.body, c.field)
+		}
+	}
+	r, _ = book(admin, org, map[string]any{"service": "massage", "start": ten, "client": map[string]string{"name": "Fay", "email": "fay@example.com"}}, "")
+	if _, fields := problemFields(t, r); r.status != 422 || !slices.Contains(fields, "service") {
+		t.Errorf("an unknown service: %d %s; want 422 naming service", r.status, r.body)
+	}
+}
+
+// TestFiftyBookingsOfOneSlotGiveOne: 50 concurrent requests for one slot over
+// HTTP: the database lets exactly one through, the other 49 get 409.
+func TestFiftyBookingsOfOneSlotGiveOne(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	week := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
+	}
+	ana.must(200, "PUT", "/api/v1/orgs/"+org+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
+	admin.must(201, "POST", "/api/v1/orgs/"+org+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "buffer_after_minutes": 10, "operators": []string{anaID}})
+	d := time.Now().UTC().AddDate(0, 0, 7)
+	slot := time.Date(d.Year(), d.Month(), d.Day(), 14, 0, 0, 0, time.UTC)
+
+	statuses := make([]int, 50)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := book(admin, org, map[string]any{"service": "consult", "start": slot, "client": map[string]string{"name": fmt.Sprintf("Client %d", i), "email": fmt.Sprintf("c%d@example.com", i)}}, "")
+			if err != nil {
+				t.Error(err)
+			}
+			statuses[i] = r.status
+		}()
+	}
+	wg.Wait()
+	created, conflicts := 0, 0
+	for _, s := range statuses {
+		switch s {
+		case 201:
+			created++
+		case 409:
+			conflicts++
+		}
+	}
+	if created != 1 || conflicts != 49 {
+		t.Fatalf("50 bookings of one slot: %d created, %d conflicts (%v); want 1 and 49", created, conflicts, statuses)
+	}
+}

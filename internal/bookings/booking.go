@@ -1,0 +1,297 @@
+package bookings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/scheduling"
+	"github.com/astralisops/astralis/internal/store"
+)
+
+// Booking statuses.
+const (
+	StatusConfirmed = "confirmed"
+	StatusCancelled = "cancelled"
+	StatusCompleted = "completed"
+	StatusNoShow    = "no_show"
+)
+
+// Client is who the appointment is for.
+type Client struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Booking is a reserved appointment.
+type Booking struct {
+	ID           uuid.UUID  `json:"id"`
+	Status       string     `json:"status"`
+	Service      string     `json:"service"`
+	ServiceID    uuid.UUID  `json:"service_id"`
+	OperatorID   uuid.UUID  `json:"operator_id"`
+	Start        time.Time  `json:"start"`
+	End          time.Time  `json:"end"`
+	Client       Client     `json:"client"`
+	ClientUserID *uuid.UUID `json:"client_user_id,omitempty"`
+	Notes        string     `json:"notes,omitempty"`
+	Sequence     int        `json:"sequence"`
+	CancelReason string     `json:"cancel_reason,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// BookInput asks for an appointment.
+type BookInput struct {
+	Service  string     `json:"service"`
+	Start    time.Time  `json:"start"`
+	Operator *uuid.UUID `json:"operator"`
+	Client   Client     `json:"client"`
+	Notes    string     `json:"notes"`
+	// IdempotencyKey makes a retried request answer the first booking.
+	IdempotencyKey string `json:"-"`
+}
+
+// SlotTaken is a 409 naming the free slots nearest the one asked for.
+type SlotTaken struct {
+	Alternatives []scheduling.Slot
+}
+
+func (e *SlotTaken) Error() string { return "that time is no longer free" }
+
+// Is makes SlotTaken a conflict for the API's problem mapping.
+func (e *SlotTaken) Is(target error) bool { return target == problem.ErrConflict }
+
+// alternativesSpan is how far after a taken slot alternatives are looked for.
+const alternativesSpan = 14 * 24 * time.Hour
+
+func (in *BookInput) validate(actor Actor, self Client) error {
+	var fields []problem.FieldError
+	bad := func(field, msg string) { fields = append(fields, problem.FieldError{Field: field, Message: msg}) }
+	if actor.Role == auth.RoleClient {
+		// A CLIENT books for themselves, as their account names them.
+		in.Client.Name, in.Client.Email = self.Name, self.Email
+	}
+	in.Client.Name, in.Client.Email, in.Client.Phone = strings.TrimSpace(in.Client.Name), auth.NormalizeEmail(in.Client.Email), strings.TrimSpace(in.Client.Phone)
+	in.Notes = strings.TrimSpace(in.Notes)
+	if in.Service == "" {
+		bad("service", "is required: a service key")
+	}
+	if in.Start.IsZero() {
+		bad("start", "is required (RFC 3339)")
+	}
+	if msg := auth.TextProblem(in.Client.Name, auth.MaxNameLength); in.Client.Name == "" || msg != "" {
+		bad("client.name", "is required: one line of at most 200 bytes")
+	}
+	if msg := auth.EmailProblem(in.Client.Email); msg != "" {
+		bad("client.email", msg)
+	}
+	if msg := auth.TextProblem(in.Client.Phone, 50); msg != "" {
+		bad("client.phone", "must be at most 50 bytes of text")
+	}
+	if len(in.Notes) > 2000 || strings.ContainsRune(in.Notes, 0) {
+		bad("notes", "must be at most 2000 bytes of text")
+	}
+	if len(in.IdempotencyKey) > 200 {
+		bad("Idempotency-Key", "must be at most 200 bytes")
+	}
+	if len(fields) > 0 {
+		return problem.Invalid("the booking has invalid fields", fields...)
+	}
+	return nil
+}
+
+// Book reserves a slot. The database refuses an overlap (the bookings
+// table's exclusion constraint), so of two requests for one slot exactly one
+// wins and the other gets SlotTaken with alternatives. A repeated
+// Idempotency-Key answers the first booking (created false).
+func (s *Service) Book(ctx context.Context, org uuid.UUID, actor Actor, self Client, in BookInput, now time.Time) (Booking, bool, error) {
+	if err := in.validate(actor, self); err != nil {
+		return Booking{}, false, err
+	}
+	if in.IdempotencyKey != "" {
+		row, err := s.q.BookingByIdempotencyKey(ctx, store.BookingByIdempotencyKeyParams{OrgID: org, BookedBy: &actor.UserID, IdempotencyKey: &in.IdempotencyKey})
+		if err == nil {
+			b, err := s.bookingFromRow(ctx, row)
+			return b, false, err
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return Booking{}, false, fmt.Errorf("bookings: idempotency key: %w", err)
+		}
+	}
+	st, err := s.ServiceByKey(ctx, org, in.Service)
+	if errors.Is(err, errNoService) {
+		return Booking{}, false, problem.Invalid("the booking has invalid fields", problem.FieldError{Field: "service", Message: "is not a service of this organisation"})
+	}
+	if err != nil {
+		return Booking{}, false, err
+	}
+	operator, err := s.pickOperator(ctx, org, st, in.Operator, in.Start, now)
+	if err != nil {
+		return Booking{}, false, err
+	}
+	rules := st.rules()
+	var clientUser *uuid.UUID
+	if actor.Role == auth.RoleClient {
+		clientUser = &actor.UserID
+	}
+	var key *string
+	if in.IdempotencyKey != "" {
+		key = &in.IdempotencyKey
+	}
+	end := in.Start.Add(rules.Duration)
+	row, err := s.q.InsertBooking(ctx, store.InsertBookingParams{
+		OrgID: org, ServiceID: st.ID, OperatorID: operator, ClientUserID: clientUser, BookedBy: &actor.UserID,
+		ClientName: in.Client.Name, ClientEmail: in.Client.Email, ClientPhone: in.Client.Phone, Notes: in.Notes,
+		StartsAt: in.Start, EndsAt: end, BlockedFrom: in.Start.Add(-rules.BufferBefore), BlockedUntil: end.Add(rules.BufferAfter),
+		IdempotencyKey: key,
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows): // the same key, raced: the first booking answers
+		row, err = s.q.BookingByIdempotencyKey(ctx, store.BookingByIdempotencyKeyParams{OrgID: org, BookedBy: &actor.UserID, IdempotencyKey: key})
+		if err != nil {
+			return Booking{}, false, fmt.Errorf("bookings: idempotency key: %w", err)
+		}
+		b, err := s.bookingFromRow(ctx, row)
+		return b, false, err
+	case isOverlap(err):
+		return Booking{}, false, s.taken(ctx, org, st, in.Operator, in.Start, now)
+	case err != nil:
+		return Booking{}, false, fmt.Errorf("bookings: book: %w", err)
+	}
+	b, err := s.bookingFromRow(ctx, row)
+	return b, true, err
+}
+
+// pickOperator checks the start against the service's rules and the
+// operators' time and answers who takes it: the one asked for, or the
+// least-loaded free operator that day.
+func (s *Service) pickOperator(ctx context.Context, org uuid.UUID, st ServiceType, asked *uuid.UUID, start, now time.Time) (uuid.UUID, error) {
+	candidates := st.Operators
+	if asked != nil {
+		if !containsID(candidates, *asked) {
+			return uuid.Nil, problem.Invalid("the booking has invalid fields", problem.FieldError{Field: "operator", Message: "does not offer this service"})
+		}
+		candidates = []uuid.UUID{*asked}
+	}
+	rules := st.rules()
+	inputs, err := s.operatorInputs(ctx, org, candidates, start.Add(-48*time.Hour), start.Add(48*time.Hour))
+	if err != nil {
+		return uuid.Nil, err
+	}
+	var best *scheduling.Operator
+	bestLoad, reason := 0, scheduling.ReasonOutsideHours
+	for i := range inputs {
+		op := &inputs[i]
+		ok, why := scheduling.Free(rules, *op, start, now)
+		if !ok {
+			if why != scheduling.ReasonOutsideHours || reason == scheduling.ReasonOutsideHours {
+				reason = why // the most telling reason: "taken" says more than "outside hours"
+			}
+			continue
+		}
+		load := op.Booked[localDate(*op, start)]
+		if best == nil || load < bestLoad {
+			best, bestLoad = op, load
+		}
+	}
+	switch {
+	case best != nil:
+		return best.ID, nil
+	case reason == scheduling.ReasonTaken || reason == scheduling.ReasonDailyLimit:
+		return uuid.Nil, s.taken(ctx, org, st, asked, start, now)
+	}
+	return uuid.Nil, problem.Invalid("the booking has invalid fields", problem.FieldError{Field: "start", Message: "cannot be booked: " + reason})
+}
+
+// taken is the 409 for a slot that is gone, with the next free ones.
+func (s *Service) taken(ctx context.Context, org uuid.UUID, st ServiceType, operator *uuid.UUID, start, now time.Time) error {
+	slots, err := s.Slots(ctx, org, st.Key, SlotQuery{From: start, To: start.Add(alternativesSpan), Zone: start.Location(), Operator: operator}, now)
+	if err != nil {
+		return err
+	}
+	return &SlotTaken{Alternatives: slots[:min(len(slots), 3)]}
+}
+
+// Booking returns one booking; onlyClient limits it to that client's own.
+func (s *Service) Booking(ctx context.Context, org, id uuid.UUID, onlyClient *uuid.UUID) (Booking, error) {
+	row, err := s.q.GetBooking(ctx, store.GetBookingParams{OrgID: org, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && onlyClient != nil && (row.ClientUserID == nil || *row.ClientUserID != *onlyClient)) {
+		return Booking{}, errNoBooking
+	}
+	if err != nil {
+		return Booking{}, fmt.Errorf("bookings: booking: %w", err)
+	}
+	return s.bookingFromRow(ctx, row)
+}
+
+var errNoBooking = problem.New(problem.ErrNotFound, "no such booking")
+
+func isOverlap(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23P01" // exclusion_violation
+}
+
+func containsID(ids []uuid.UUID, id uuid.UUID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// localDate is the civil date of t in the operator's zone ("2006-01-02").
+func localDate(op scheduling.Operator, t time.Time) string {
+	loc, err := scheduling.LoadZone(op.Availability.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(time.DateOnly)
+}
+
+func (s *Service) bookingFromRow(ctx context.Context, r store.Booking) (Booking, error) {
+	svc, err := s.q.ServiceByID(ctx, store.ServiceByIDParams{OrgID: r.OrgID, ID: r.ServiceID})
+	if err != nil {
+		return Booking{}, fmt.Errorf("bookings: the booking's service: %w", err)
+	}
+	return Booking{
+		ID: r.ID, Status: r.Status, Service: svc.Key, ServiceID: r.ServiceID, OperatorID: r.OperatorID,
+		Start: r.StartsAt, End: r.EndsAt, Client: Client{Name: r.ClientName, Email: r.ClientEmail, Phone: r.ClientPhone},
+		ClientUserID: r.ClientUserID, Notes: r.Notes, Sequence: int(r.Sequence), CancelReason: r.CancelReason,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}, nil
+}
+
+// maxListBookings bounds one listing.
+const maxListBookings = 2000
+
+// Bookings lists the bookings starting in [from, to) (at most 93 days), of
+// one operator or all; onlyClient limits them to that client's own.
+func (s *Service) Bookings(ctx context.Context, org uuid.UUID, onlyClient, operator *uuid.UUID, from, to time.Time) ([]Booking, error) {
+	if err := checkSpan(from, to, maxSlotSpan); err != nil {
+		return nil, err
+	}
+	rows, err := s.q.ListBookings(ctx, store.ListBookingsParams{OrgID: org, Since: from, Until: to, ClientUserID: onlyClient, OperatorID: operator, MaxRows: maxListBookings})
+	if err != nil {
+		return nil, fmt.Errorf("bookings: list: %w", err)
+	}
+	out := make([]Booking, 0, len(rows))
+	for _, r := range rows {
+		b, err := s.bookingFromRow(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

@@ -1,0 +1,295 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/astralisops/astralis/activities"
+	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/problem"
+)
+
+// What the API, the worker and this workflow share about bookings.
+const (
+	BookingTaskQueue = "bookings"
+	// RescheduleUpdate moves a booking (RescheduleRequest); CancelUpdate
+	// follows a cancellation the API recorded; OutcomeUpdate records, after
+	// the end, whether it took place.
+	RescheduleUpdate = "reschedule"
+	CancelUpdate     = "cancel"
+	OutcomeUpdate    = "outcome"
+	// outcomeWait is how long after its end a booking waits for its outcome.
+	outcomeWait = 30 * 24 * time.Hour
+)
+
+// BookingWorkflowID is derived from the booking id: one workflow per booking.
+func BookingWorkflowID(bookingID uuid.UUID) string { return "booking-" + bookingID.String() }
+
+// BookingInput starts a booking's workflow: ids only, the client's details
+// stay in the database.
+type BookingInput struct {
+	OrgID     uuid.UUID        `json:"org_id"`
+	BookingID uuid.UUID        `json:"booking_id"`
+	Shape     workflow.Version `json:"shape"`
+}
+
+const bookingFirstShape = 1
+
+// NewBookingInput is how the API starts a booking's workflow: in the current shape.
+func NewBookingInput(org, bookingID uuid.UUID) BookingInput {
+	return BookingInput{OrgID: org, BookingID: bookingID, Shape: bookingFirstShape}
+}
+
+// RescheduleRequest is the reschedule Update's argument: a time only.
+type RescheduleRequest struct {
+	Start time.Time `json:"start"`
+}
+
+// CancelRequest is the cancel Update's argument: empty, since the API has
+// recorded the cancellation and its reason in the database.
+type CancelRequest struct{}
+
+// OutcomeRequest is the outcome Update's argument.
+type OutcomeRequest struct {
+	Outcome string `json:"outcome"`
+}
+
+// BookingState is what the Updates answer.
+type BookingState struct {
+	Status   string    `json:"status"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Sequence int       `json:"sequence"`
+}
+
+var (
+	// bookingBookkeeping: short database steps, retried through a restart.
+	bookingBookkeeping = workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	}
+	// bookingChange runs inside an Update while the caller waits: a few quick attempts.
+	bookingChange = workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumAttempts: 3},
+	}
+)
+
+type bookingWorkflow struct {
+	in    BookingInput
+	ref   activities.BookingRef
+	plan  activities.BookingPlan
+	sent  map[string]bool // reminders sent or skipped, by sequence and offset
+	epoch int             // bumped by every change: the waiting loop re-plans
+	busy  bool            // an Update is changing the booking
+}
+
+// Booking confirms a booking by mail with an invite, sends reminders on
+// durable timers at the service's offsets before the start (moved when the
+// booking moves, stopped when it is cancelled), and after the end waits for
+// its outcome.
+func Booking(ctx workflow.Context, in BookingInput) (BookingState, error) {
+	if in.Shape > bookingFirstShape {
+		panic(fmt.Sprintf("booking workflow shape %d is newer than this worker knows", in.Shape))
+	}
+	w := &bookingWorkflow{in: in, ref: activities.BookingRef{OrgID: in.OrgID, BookingID: in.BookingID}, sent: map[string]bool{}}
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (BookingState, error) { return w.state(), nil }); err != nil {
+		return BookingState{}, err
+	}
+	for name, handler := range map[string]struct {
+		fn, validator any
+	}{
+		RescheduleUpdate: {w.reschedule, w.validateReschedule},
+		CancelUpdate:     {w.cancel, w.validateCancel},
+		OutcomeUpdate:    {w.outcome, w.validateOutcome},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handler.fn, workflow.UpdateHandlerOptions{Validator: handler.validator}); err != nil {
+			return BookingState{}, err
+		}
+	}
+	return w.run(ctx)
+}
+
+func (w *bookingWorkflow) state() BookingState {
+	return BookingState{Status: w.plan.Status, Start: w.plan.Start, End: w.plan.End, Sequence: w.plan.Sequence}
+}
+
+func (w *bookingWorkflow) run(ctx workflow.Context) (BookingState, error) {
+	var a *activities.Bookings
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingBookkeeping), a.Plan, w.ref).Get(ctx, &w.plan); err != nil {
+		return w.state(), err
+	}
+	if w.plan.Status == bookings.StatusConfirmed {
+		if err := w.mail(ctx, bookings.MailConfirmed, 0); err != nil {
+			return w.state(), err
+		}
+	}
+	for w.plan.Status == bookings.StatusConfirmed {
+		epoch := w.epoch
+		now := workflow.Now(ctx)
+		offset, at, found := w.nextReminder(now)
+		wake := w.plan.End
+		if found {
+			wake = at
+		}
+		if !now.Before(wake) && !found {
+			break // over: wait for the outcome
+		}
+		changed, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return w.epoch != epoch })
+		if err != nil {
+			return w.state(), err
+		}
+		if changed || !found {
+			continue
+		}
+		// The timer fired: send this reminder unless the booking has begun (never late) or changed meanwhile.
+		w.sent[reminderKey(w.plan.Sequence, offset)] = true
+		if workflow.Now(ctx).Before(w.plan.Start) && !w.busy {
+			if err := w.mail(ctx, bookings.MailReminder, offset); err != nil {
+				return w.state(), err
+			}
+		}
+	}
+	if w.plan.Status == bookings.StatusConfirmed {
+		if _, err := workflow.AwaitWithTimeout(ctx, outcomeWait, func() bool { return w.plan.Status != bookings.StatusConfirmed }); err != nil {
+			return w.state(), err
+		}
+	}
+	return w.state(), workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// nextReminder is the earliest reminder of the current sequence not sent
+// whose moment is still ahead; those whose moment passed are skipped (a
+// booking made 3 h ahead gets no 24 h reminder).
+func (w *bookingWorkflow) nextReminder(now time.Time) (offset int, at time.Time, found bool) {
+	offsets := slices.Clone(w.plan.ReminderOffsetsMinutes)
+	slices.SortFunc(offsets, func(a, b int) int { return b - a }) // earliest moment first
+	for _, off := range offsets {
+		key := reminderKey(w.plan.Sequence, off)
+		t := w.plan.Start.Add(-time.Duration(off) * time.Minute)
+		if w.sent[key] {
+			continue
+		}
+		if !t.After(now) {
+			w.sent[key] = true // its moment passed before it could be armed: skipped, never late
+			continue
+		}
+		return off, t, true
+	}
+	return 0, time.Time{}, false
+}
+
+func reminderKey(sequence, offset int) string { return fmt.Sprintf("%d/%d", sequence, offset) }
+
+// mail queues one kind of mail about the booking as it is and delivers it.
+func (w *bookingWorkflow) mail(ctx workflow.Context, kind string, offset int) error {
+	var a *activities.Bookings
+	var ids []string
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingBookkeeping), a.QueueMail, w.ref, kind, w.plan.Sequence, offset).Get(ctx, &ids); err != nil {
+		return err
+	}
+	var m *activities.Mail
+	deliver := workflow.WithActivityOptions(ctx, mailDelivery)
+	var pending []workflow.Future
+	for _, id := range ids {
+		pending = append(pending, workflow.ExecuteActivity(deliver, m.Deliver, id))
+	}
+	var firstErr error
+	for _, f := range pending {
+		if err := f.Get(ctx, nil); err != nil && firstErr == nil && !problem.IsType(err, activities.ErrTypeInvalidMessage) {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+var errNotConfirmed = problem.ApplicationError(bookings.ErrNotChangeable)
+
+func invalidChange(field, msg string) error {
+	return problem.ApplicationError(problem.Invalid("invalid change", problem.FieldError{Field: field, Message: msg}))
+}
+
+func (w *bookingWorkflow) validateReschedule(ctx workflow.Context, r RescheduleRequest) error {
+	switch {
+	case w.plan.Status != bookings.StatusConfirmed || w.busy:
+		return errNotConfirmed
+	case r.Start.IsZero() || !r.Start.After(workflow.Now(ctx)):
+		return invalidChange("start", "must be in the future")
+	case r.Start.Equal(w.plan.Start):
+		return invalidChange("start", "is the booking's start already")
+	}
+	return nil
+}
+
+// reschedule moves the booking in the database (atomic, under the overlap
+// constraint), re-arms the reminders for the new time and mails the updated invite.
+func (w *bookingWorkflow) reschedule(ctx workflow.Context, r RescheduleRequest) (BookingState, error) {
+	w.busy = true
+	defer func() { w.busy = false }()
+	var a *activities.Bookings
+	var plan activities.BookingPlan
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingChange), a.Move, w.ref, r.Start).Get(ctx, &plan); err != nil {
+		return w.state(), err
+	}
+	w.plan = plan
+	w.epoch++
+	return w.state(), w.mail(ctx, bookings.MailRescheduled, 0)
+}
+
+func (w *bookingWorkflow) validateCancel(ctx workflow.Context, _ CancelRequest) error {
+	if w.plan.Status != bookings.StatusConfirmed || w.busy {
+		return errNotConfirmed
+	}
+	return nil
+}
+
+// cancel follows a cancellation the API recorded (the slot is free already):
+// the reminders stop and the cancelling invite goes out.
+func (w *bookingWorkflow) cancel(ctx workflow.Context, _ CancelRequest) (BookingState, error) {
+	w.busy = true
+	defer func() { w.busy = false }()
+	var a *activities.Bookings
+	var plan activities.BookingPlan
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingChange), a.ConfirmCancelled, w.ref).Get(ctx, &plan); err != nil {
+		return w.state(), err
+	}
+	if plan.Status != bookings.StatusCancelled {
+		return w.state(), errors.New("the booking was not cancelled in the database")
+	}
+	w.plan = plan
+	w.epoch++
+	return w.state(), w.mail(ctx, bookings.MailCancelled, 0)
+}
+
+func (w *bookingWorkflow) validateOutcome(ctx workflow.Context, r OutcomeRequest) error {
+	switch {
+	case r.Outcome != bookings.StatusCompleted && r.Outcome != bookings.StatusNoShow:
+		return invalidChange("outcome", "must be completed or no_show")
+	case w.plan.Status != bookings.StatusConfirmed || w.busy:
+		return errNotConfirmed
+	case workflow.Now(ctx).Before(w.plan.End):
+		return invalidChange("outcome", "can be given once the booking has ended")
+	}
+	return nil
+}
+
+// outcome records whether the booking took place; the workflow then ends.
+func (w *bookingWorkflow) outcome(ctx workflow.Context, r OutcomeRequest) (BookingState, error) {
+	w.busy = true
+	defer func() { w.busy = false }()
+	var a *activities.Bookings
+	var plan activities.BookingPlan
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingChange), a.SetOutcome, w.ref, r.Outcome).Get(ctx, &plan); err != nil {
+		return w.state(), err
+	}
+	w.plan = plan
+	w.epoch++
+	return w.state(), nil
+}
