@@ -78,7 +78,7 @@ var (
 	// bookingChange runs inside an Update while the caller waits: a few quick attempts.
 	bookingChange = workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumAttempts: 3},
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumAttempts: 3},
 	}
 )
 
@@ -103,14 +103,15 @@ func Booking(ctx workflow.Context, in BookingInput) (BookingState, error) {
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (BookingState, error) { return w.state(), nil }); err != nil {
 		return BookingState{}, err
 	}
-	for name, handler := range map[string]struct {
+	for _, h := range []struct {
+		name          string
 		fn, validator any
 	}{
-		RescheduleUpdate: {w.reschedule, w.validateReschedule},
-		CancelUpdate:     {w.cancel, w.validateCancel},
-		OutcomeUpdate:    {w.outcome, w.validateOutcome},
+		{RescheduleUpdate, w.reschedule, w.validateReschedule},
+		{CancelUpdate, w.cancel, w.validateCancel},
+		{OutcomeUpdate, w.outcome, w.validateOutcome},
 	} {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handler.fn, workflow.UpdateHandlerOptions{Validator: handler.validator}); err != nil {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
 			return BookingState{}, err
 		}
 	}
