@@ -14,7 +14,7 @@ import (
 type Preferences struct {
 	Prefer  Condition   // soft: the more of it a slot meets, the higher it ranks
 	Require Condition   // hard: a slot must meet every part of it that is set
-	Avoid   []Condition // hard: a slot must not meet every set part of any of these
+	Avoid   []Condition // hard: a slot must not meet every set part of any of these ("not between 12 and 2" leaves out slots lying within 12–2)
 	ASAP    bool        // "asap", "earliest": the earliest fitting slots, and the reasons say so
 }
 
