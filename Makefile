@@ -17,7 +17,7 @@ STATICCHECK_VERSION   := v0.8.2
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents crash-test crash-test-documents tools deps clean
+.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents bench-slots crash-test crash-test-documents tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -63,6 +63,10 @@ bench-documents: deps
 	$(call install-missing,$(ANCHOR_PACKAGES),the benchmark's anchors need)
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis bench-documents --data $(DOCUMENTS_DATA)
+
+## bench-slots: free slots for 20 operators × 90 days with 10,000 busy events (a Go benchmark, no services needed)
+bench-slots:
+	go test -run '^$$' -bench BenchmarkFreeSlots -benchmem -benchtime 2s ./internal/scheduling/
 
 ## crash-test: kill -9 astralis dev during 500 in-flight intakes, restart, check every request ended once
 crash-test:

@@ -242,6 +242,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.PUT("/services/:key", requireRole(auth.RoleAdmin), sh.replaceService)
 	org.DELETE("/services/:key", requireRole(auth.RoleAdmin), sh.deleteService)
 	org.GET("/services/:key/slots", sh.slots)
+	org.POST("/services/:key/suggest", sh.suggest)
 	org.GET("/operators/:user_id/availability", requireRole(auth.RoleOperator), sh.getAvailability)
 	org.PUT("/operators/:user_id/availability", requireRole(auth.RoleOperator), sh.putAvailability)
 	org.POST("/events", requireRole(auth.RoleOperator), sh.createEvent)

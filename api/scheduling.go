@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/problem"
@@ -231,4 +232,54 @@ func (h *schedulingHandler) deleteEvent(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// suggest answers the free slots that best fit {"preferences"} (free text),
+// between "from" and "to" (default the next 14 days), shown in "tz", each with a reason.
+func (h *schedulingHandler) suggest(c *gin.Context) {
+	var in struct {
+		Preferences string     `json:"preferences"`
+		From        *time.Time `json:"from"`
+		To          *time.Time `json:"to"`
+		TZ          string     `json:"tz"`
+		Operator    *uuid.UUID `json:"operator"`
+		Count       int        `json:"count"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		respondError(c, err)
+		return
+	}
+	zone := time.UTC
+	if in.TZ != "" {
+		loc, err := scheduling.LoadZone(in.TZ)
+		if err != nil {
+			respondError(c, problem.Invalid("invalid request", problem.FieldError{Field: "tz", Message: "must be an IANA time zone like Europe/London"}))
+			return
+		}
+		zone = loc
+	}
+	now := h.now()
+	q := bookings.SuggestQuery{Preferences: in.Preferences, Count: in.Count, SlotQuery: bookings.SlotQuery{From: now, To: now.Add(14 * 24 * time.Hour), Zone: zone, Operator: in.Operator}}
+	if in.From != nil {
+		q.From = *in.From
+	}
+	if in.To != nil {
+		q.To = *in.To
+	}
+	suggestions, err := h.bookings.Suggest(c, orgID(c), c.Param("key"), q, now)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	out := make([]suggestionView, len(suggestions))
+	for i, s := range suggestions {
+		out[i] = suggestionView{slotView: slotView{Start: s.Slot.Start.In(zone).Format(time.RFC3339), End: s.Slot.End.In(zone).Format(time.RFC3339), OperatorID: s.Slot.OperatorID.String()}, Reason: s.Reason}
+	}
+	c.JSON(http.StatusOK, gin.H{"suggestions": out})
+}
+
+// suggestionView is a suggested slot with why it fits.
+type suggestionView struct {
+	slotView
+	Reason string `json:"reason"`
 }

@@ -119,3 +119,40 @@ func (s *Service) operatorInputs(ctx context.Context, org uuid.UUID, operators [
 	}
 	return out, nil
 }
+
+// SuggestQuery asks for the free slots that best fit a client's words.
+type SuggestQuery struct {
+	SlotQuery
+	Preferences string
+	Count       int
+}
+
+// maxSuggestions bounds one answer.
+const maxSuggestions = 10
+
+// Suggest ranks the service's free slots by the client's preferences
+// ("tuesday afternoons, not before 2pm"), read offline; every suggestion is
+// one of the free slots, so none is a time that cannot be booked.
+func (s *Service) Suggest(ctx context.Context, org uuid.UUID, key string, q SuggestQuery, now time.Time) ([]scheduling.Suggestion, error) {
+	if len(q.Preferences) > scheduling.MaxPreferencesText {
+		return nil, problem.Invalid("invalid preferences", problem.FieldError{Field: "preferences", Message: fmt.Sprintf("at most %d bytes", scheduling.MaxPreferencesText)})
+	}
+	if q.Count <= 0 {
+		q.Count = 3
+	}
+	q.Count = min(q.Count, maxSuggestions)
+	slots, err := s.Slots(ctx, org, key, q.SlotQuery, now)
+	if err != nil {
+		return nil, err
+	}
+	zone := q.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	prefs := scheduling.ParsePreferences(q.Preferences, zone, now)
+	out := scheduling.Suggest(slots, prefs, zone, q.Count)
+	if out == nil {
+		out = []scheduling.Suggestion{}
+	}
+	return out, nil
+}

@@ -92,6 +92,19 @@ func TestServicesHoursAndEventsMakeTheSlots(t *testing.T) {
 		t.Errorf("Tuesday's slots = %v; want 09:00, 09:30, 14:00, 14:30", got.starts())
 	}
 
+	// A client's words pick among the free slots.
+	var sugg struct {
+		Suggestions []struct {
+			Start, Reason string
+		} `json:"suggestions"`
+	}
+	client.must(200, "POST", orgPath+"/services/consult/suggest", map[string]any{
+		"preferences": "tuesday afternoon please", "tz": "America/New_York", "from": monday, "to": monday.AddDate(0, 0, 2)}).decode(t, &sugg)
+	tuesdayTwo := time.Date(monday.Year(), monday.Month(), monday.Day()+1, 14, 0, 0, 0, ny).Format(time.RFC3339)
+	if len(sugg.Suggestions) == 0 || sugg.Suggestions[0].Start != tuesdayTwo || sugg.Suggestions[0].Reason == "" {
+		t.Errorf("suggestions for Tuesday afternoon: %+v; want Tuesday 14:00 first, with a reason", sugg.Suggestions)
+	}
+
 	// Bad input is named, and nothing is saved.
 	for name, c := range map[string]struct {
 		method, path string

@@ -64,9 +64,10 @@ var orgRoutes = map[string]struct {
 	"POST /api/v1/orgs/:org/services":                       {auth.RoleAdmin, nil}, // body per caller: keys are unique
 	"GET /api/v1/orgs/:org/services":                        {auth.RoleClient, nil},
 	"GET /api/v1/orgs/:org/services/:key":                   {auth.RoleClient, nil},
-	"PUT /api/v1/orgs/:org/services/:key":                   {auth.RoleAdmin, nil},    // body names the operator
-	"DELETE /api/v1/orgs/:org/services/:key":                {auth.RoleAdmin, nil},    // a service made for it
-	"GET /api/v1/orgs/:org/services/:key/slots":             {auth.RoleClient, nil},   // query: a day
+	"PUT /api/v1/orgs/:org/services/:key":                   {auth.RoleAdmin, nil},  // body names the operator
+	"DELETE /api/v1/orgs/:org/services/:key":                {auth.RoleAdmin, nil},  // a service made for it
+	"GET /api/v1/orgs/:org/services/:key/slots":             {auth.RoleClient, nil}, // query: a day
+	"POST /api/v1/orgs/:org/services/:key/suggest":          {auth.RoleClient, map[string]any{"preferences": "tuesday afternoons, not before 2pm"}},
 	"GET /api/v1/orgs/:org/operators/:user_id/availability": {auth.RoleOperator, nil}, // the caller's own
 	"PUT /api/v1/orgs/:org/operators/:user_id/availability": {auth.RoleOperator, map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")}},
 	"POST /api/v1/orgs/:org/events":                         {auth.RoleOperator, map[string]any{"title": "Matrix training", "start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z"}},
