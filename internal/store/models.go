@@ -41,13 +41,14 @@ type AuditLog struct {
 }
 
 type DevMail struct {
-	ID        int64
-	MessageID string
-	ToAddress string
-	Subject   string
-	TextBody  string
-	HTMLBody  string
-	CreatedAt time.Time
+	ID          int64
+	MessageID   string
+	ToAddress   string
+	Subject     string
+	TextBody    string
+	HTMLBody    string
+	CreatedAt   time.Time
+	Attachments json.RawMessage
 }
 
 type Document struct {
@@ -211,6 +212,7 @@ type MailOutbox struct {
 	HTMLBody            string
 	CreatedAt           time.Time
 	DeliveredByWorkflow bool
+	Attachments         json.RawMessage
 }
 
 type Membership struct {
