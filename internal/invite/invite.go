@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -98,7 +99,7 @@ func Render(inv Invite) ([]byte, error) {
 	w.line("METHOD", nil, inv.Method)
 	w.line("BEGIN", nil, "VEVENT")
 	w.line("UID", nil, escapeText(inv.UID))
-	w.line("SEQUENCE", nil, fmt.Sprint(inv.Sequence))
+	w.line("SEQUENCE", nil, strconv.Itoa(inv.Sequence))
 	w.line("DTSTAMP", nil, utcDateTime(inv.Stamp))
 	w.line("DTSTART", nil, utcDateTime(inv.Start))
 	w.line("DTEND", nil, utcDateTime(inv.End))
@@ -163,9 +164,12 @@ func (inv Invite) validate() error {
 	case !inv.End.Truncate(time.Second).After(inv.Start.Truncate(time.Second)):
 		return invalid("end", "%s is not after the start %s", utcDateTime(inv.End), utcDateTime(inv.Start))
 	}
-	for field, t := range map[string]time.Time{"stamp": inv.Stamp, "start": inv.Start, "end": inv.End} {
-		if y := t.UTC().Year(); y < 1 || y > 9999 {
-			return invalid(field, "year %d cannot be written", y)
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"stamp", inv.Stamp}, {"start", inv.Start}, {"end", inv.End}} {
+		if y := f.t.UTC().Year(); y < 1 || y > 9999 {
+			return invalid(f.name, "year %d cannot be written", y) // DATE-TIME has four digits
 		}
 	}
 	if inv.URL != "" {
