@@ -131,6 +131,10 @@ $(TOOLS)/staticcheck:
 # pdfinfo/pdftotext/pdftoppm; g++ compiles gosseract's C++ bridge.
 OCR_PACKAGES := g++ libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils
 
+# libical's GObject bindings for Debian's own python3 (/usr/bin/python3): the invite tests parse every
+# rendered invite with libical and run its RFC 5546 restriction checks (internal/invite/invitetest).
+ICAL_TEST_PACKAGES := python3 python3-gi gir1.2-ical-3.0
+
 # The benchmark's anchors: Tesseract's own command line and ocrmypdf.
 ANCHOR_PACKAGES := tesseract-ocr ocrmypdf
 
@@ -151,6 +155,7 @@ deps:
 		else echo "gcc is required (sudo apt-get install gcc)"; exit 1; fi; }
 	@# internal/ocr links Tesseract through cgo (headers to build, the English model to run) and runs poppler's tools.
 	$(call install-missing,$(OCR_PACKAGES),OCR needs)
+	$(call install-missing,$(ICAL_TEST_PACKAGES),the invite tests need)
 
 clean:
 	rm -rf $(BIN)

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -68,7 +69,7 @@ func TestSendEmailRetriesUntilTheServerAccepts(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow failed: %v", err)
 	}
-	if attempts != 3 || len(delivered) != 1 || delivered[0] != welcome {
+	if attempts != 3 || len(delivered) != 1 || !reflect.DeepEqual(delivered[0], welcome) {
 		t.Fatalf("attempts=%d delivered=%v; want 3 attempts and the message delivered once", attempts, delivered)
 	}
 	if _, found, _ := outbox.Load(context.Background(), welcome.ID); found {

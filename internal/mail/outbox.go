@@ -29,9 +29,20 @@ const (
 const DeliveryRetryWindow = 24 * time.Hour
 
 // Enqueue writes msg to the outbox with q (usually the transaction of the
-// change that causes the mail) and returns its id, which is also its message id.
+// change that causes the mail) and returns its id, which is also its message
+// id. Attachments that cannot be mailed are refused with an *AttachmentError.
 func Enqueue(ctx context.Context, q *store.Queries, msg Message, by Deliverer) (string, error) {
-	id, err := q.EnqueueMail(ctx, store.EnqueueMailParams{ToAddress: msg.To, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML, DeliveredByWorkflow: bool(by)})
+	if err := validateAttachments(msg.Attachments); err != nil {
+		return "", err
+	}
+	attachments, err := encodeAttachments(msg.Attachments)
+	if err != nil {
+		return "", fmt.Errorf("mail: unable to enqueue: %w", err)
+	}
+	id, err := q.EnqueueMail(ctx, store.EnqueueMailParams{
+		ToAddress: msg.To, Subject: msg.Subject, TextBody: msg.Text, HTMLBody: msg.HTML,
+		DeliveredByWorkflow: bool(by), Attachments: attachments,
+	})
 	if err != nil {
 		return "", fmt.Errorf("mail: unable to enqueue: %w", err)
 	}
@@ -58,7 +69,11 @@ func (o *Outbox) Load(ctx context.Context, id string) (msg Message, found bool, 
 	if err != nil {
 		return Message{}, false, fmt.Errorf("mail: unable to load %s: %w", id, err)
 	}
-	return Message{ID: id, To: row.ToAddress, Subject: row.Subject, Text: row.TextBody, HTML: row.HTMLBody}, true, nil
+	attachments, err := decodeAttachments(row.Attachments)
+	if err != nil {
+		return Message{}, false, fmt.Errorf("mail: unable to load %s: %w", id, err)
+	}
+	return Message{ID: id, To: row.ToAddress, Subject: row.Subject, Text: row.TextBody, HTML: row.HTMLBody, Attachments: attachments}, true, nil
 }
 
 // Forget deletes a delivered message: its body may hold single-use links.

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -25,8 +26,10 @@ type SMTP struct {
 
 func NewSMTP(cfg SMTPConfig) *SMTP { return &SMTP{cfg: cfg} }
 
-// Send delivers msg as multipart text + HTML. The Message-ID is derived from
-// msg.ID so a retried delivery is recognisable as the same message.
+// Send delivers msg as multipart text + HTML, inside multipart/mixed followed
+// by each attachment (base64, so an invite's CRLF line endings arrive as
+// written) when it has any. The Message-ID is derived from msg.ID so a
+// retried delivery is recognisable as the same message.
 func (s *SMTP) Send(ctx context.Context, msg Message) error {
 	m := gomail.NewMsg()
 	if err := m.From(s.cfg.From); err != nil {
@@ -41,6 +44,14 @@ func (s *SMTP) Send(ctx context.Context, msg Message) error {
 	m.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	}
+	for _, a := range msg.Attachments {
+		// The content type goes in whole: a calendar app finds an invite by its method= parameter.
+		err := m.AttachReader(a.Filename, bytes.NewReader(a.Content),
+			gomail.WithFileContentType(gomail.ContentType(a.ContentType)), gomail.WithFileEncoding(gomail.EncodingB64))
+		if err != nil {
+			return fmt.Errorf("mail: attach %s: %w", a.Filename, err)
+		}
 	}
 
 	opts := []gomail.Option{gomail.WithPort(s.cfg.Port)}

@@ -7,20 +7,23 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 )
 
 const insertDevMail = `-- name: InsertDevMail :exec
-INSERT INTO dev_mail (message_id, to_address, subject, text_body, html_body)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO dev_mail (message_id, to_address, subject, text_body, html_body, attachments)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (message_id) DO NOTHING
 `
 
 type InsertDevMailParams struct {
-	MessageID string
-	ToAddress string
-	Subject   string
-	TextBody  string
-	HTMLBody  string
+	MessageID   string
+	ToAddress   string
+	Subject     string
+	TextBody    string
+	HTMLBody    string
+	Attachments json.RawMessage
 }
 
 // A retried delivery carries the same message id and is stored once.
@@ -31,12 +34,13 @@ func (q *Queries) InsertDevMail(ctx context.Context, arg InsertDevMailParams) er
 		arg.Subject,
 		arg.TextBody,
 		arg.HTMLBody,
+		arg.Attachments,
 	)
 	return err
 }
 
 const listDevMail = `-- name: ListDevMail :many
-SELECT id, message_id, to_address, subject, text_body, html_body, created_at
+SELECT id, message_id, to_address, subject, text_body, html_body, attachments, created_at
 FROM dev_mail
 WHERE $1::bigint = 0 OR id < $1::bigint
 ORDER BY id DESC
@@ -48,16 +52,27 @@ type ListDevMailParams struct {
 	MaxRows  int32
 }
 
+type ListDevMailRow struct {
+	ID          int64
+	MessageID   string
+	ToAddress   string
+	Subject     string
+	TextBody    string
+	HTMLBody    string
+	Attachments json.RawMessage
+	CreatedAt   time.Time
+}
+
 // Newest first; before_id = 0 starts at the newest.
-func (q *Queries) ListDevMail(ctx context.Context, arg ListDevMailParams) ([]DevMail, error) {
+func (q *Queries) ListDevMail(ctx context.Context, arg ListDevMailParams) ([]ListDevMailRow, error) {
 	rows, err := q.db.Query(ctx, listDevMail, arg.BeforeID, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []DevMail{}
+	items := []ListDevMailRow{}
 	for rows.Next() {
-		var i DevMail
+		var i ListDevMailRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.MessageID,
@@ -65,6 +80,7 @@ func (q *Queries) ListDevMail(ctx context.Context, arg ListDevMailParams) ([]Dev
 			&i.Subject,
 			&i.TextBody,
 			&i.HTMLBody,
+			&i.Attachments,
 			&i.CreatedAt,
 		); err != nil {
 			return nil, err

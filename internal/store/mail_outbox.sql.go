@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,7 +23,7 @@ func (q *Queries) DeleteOutboxMail(ctx context.Context, id uuid.UUID) error {
 }
 
 const enqueueMail = `-- name: EnqueueMail :one
-INSERT INTO mail_outbox (to_address, subject, text_body, html_body, delivered_by_workflow) VALUES ($1, $2, $3, $4, $5)
+INSERT INTO mail_outbox (to_address, subject, text_body, html_body, delivered_by_workflow, attachments) VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id
 `
 
@@ -32,6 +33,7 @@ type EnqueueMailParams struct {
 	TextBody            string
 	HTMLBody            string
 	DeliveredByWorkflow bool
+	Attachments         json.RawMessage
 }
 
 func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.UUID, error) {
@@ -41,6 +43,7 @@ func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.
 		arg.TextBody,
 		arg.HTMLBody,
 		arg.DeliveredByWorkflow,
+		arg.Attachments,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)
@@ -48,7 +51,7 @@ func (q *Queries) EnqueueMail(ctx context.Context, arg EnqueueMailParams) (uuid.
 }
 
 const getOutboxMail = `-- name: GetOutboxMail :one
-SELECT id, to_address, subject, text_body, html_body, created_at, delivered_by_workflow FROM mail_outbox WHERE id = $1
+SELECT id, to_address, subject, text_body, html_body, created_at, delivered_by_workflow, attachments FROM mail_outbox WHERE id = $1
 `
 
 func (q *Queries) GetOutboxMail(ctx context.Context, id uuid.UUID) (MailOutbox, error) {
@@ -62,6 +65,7 @@ func (q *Queries) GetOutboxMail(ctx context.Context, id uuid.UUID) (MailOutbox, 
 		&i.HTMLBody,
 		&i.CreatedAt,
 		&i.DeliveredByWorkflow,
+		&i.Attachments,
 	)
 	return i, err
 }

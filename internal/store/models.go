@@ -72,13 +72,14 @@ type BookingMail struct {
 }
 
 type DevMail struct {
-	ID        int64
-	MessageID string
-	ToAddress string
-	Subject   string
-	TextBody  string
-	HTMLBody  string
-	CreatedAt time.Time
+	ID          int64
+	MessageID   string
+	ToAddress   string
+	Subject     string
+	TextBody    string
+	HTMLBody    string
+	CreatedAt   time.Time
+	Attachments json.RawMessage
 }
 
 type Document struct {
@@ -242,6 +243,7 @@ type MailOutbox struct {
 	HTMLBody            string
 	CreatedAt           time.Time
 	DeliveredByWorkflow bool
+	Attachments         json.RawMessage
 }
 
 type Membership struct {

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -18,11 +19,22 @@ import (
 
 // Mail is one message the test SMTP server received.
 type Mail struct {
-	From    string
-	To      []string
-	Subject string
-	Text    string // the text/plain part, decoded
-	HTML    string // the text/html part, decoded
+	From        string
+	To          []string
+	Subject     string
+	ContentType string // the message's own, e.g. multipart/mixed; boundary=...
+	Text        string // the text/plain part, decoded
+	HTML        string // the text/html part, decoded
+	Attachments []Attachment
+}
+
+// Attachment is a part of a received message with a file name or an
+// "attachment" disposition, decoded.
+type Attachment struct {
+	Filename    string
+	ContentType string // the part's whole Content-Type header, parameters included
+	Encoding    string // its Content-Transfer-Encoding
+	Content     []byte
 }
 
 // Inbox collects what the test SMTP server receives.
@@ -175,11 +187,12 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	m.ContentType = msg.Header.Get("Content-Type")
 	dec := new(mime.WordDecoder)
 	if m.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		return err
 	}
-	if err := readParts(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, &m); err != nil {
+	if err := readParts(msg.Header, msg.Body, &m); err != nil {
 		return err
 	}
 	s.inbox.mu.Lock()
@@ -189,8 +202,10 @@ func (s *smtpSession) Data(r io.Reader) error {
 	return nil
 }
 
-// readParts walks a (possibly multipart) body and keeps the text and HTML parts.
-func readParts(contentType, encoding string, body io.Reader, m *Mail) error {
+// readParts walks a (possibly multipart) body and keeps the text and HTML
+// parts and the attachments.
+func readParts(header interface{ Get(string) string }, body io.Reader, m *Mail) error {
+	contentType, encoding := header.Get("Content-Type"), header.Get("Content-Transfer-Encoding")
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		mediaType = "text/plain"
@@ -205,17 +220,28 @@ func readParts(contentType, encoding string, body io.Reader, m *Mail) error {
 			if err != nil {
 				return err
 			}
-			if err := readParts(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, m); err != nil {
+			if err := readParts(p.Header, p, m); err != nil {
 				return err
 			}
 		}
 	}
-	if strings.EqualFold(encoding, "quoted-printable") {
+	switch {
+	case strings.EqualFold(encoding, "quoted-printable"):
 		body = quotedprintable.NewReader(body)
+	case strings.EqualFold(encoding, "base64"):
+		body = base64.NewDecoder(base64.StdEncoding, body) // skips the line breaks
 	}
 	data, err := io.ReadAll(body)
 	if err != nil {
 		return err
+	}
+	disposition, dispParams, _ := mime.ParseMediaType(header.Get("Content-Disposition"))
+	if filename := dispParams["filename"]; disposition == "attachment" || filename != "" {
+		if decoded, err := new(mime.WordDecoder).DecodeHeader(filename); err == nil {
+			filename = decoded // a non-ASCII name arrives RFC 2047 encoded
+		}
+		m.Attachments = append(m.Attachments, Attachment{Filename: filename, ContentType: contentType, Encoding: encoding, Content: data})
+		return nil
 	}
 	switch mediaType {
 	case "text/plain":

@@ -13,6 +13,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -261,7 +262,7 @@ func TestDevRunsStopsAndKeepsData(t *testing.T) {
 		t.Errorf("second start does not print the same demo credentials:\n%s", second.out)
 	}
 	getJSON(t, "http://"+apiAddr+"/api/v1/dev/mail", &page)
-	if len(page.Items) != 1 || page.Items[0] != msg {
+	if len(page.Items) != 1 || !reflect.DeepEqual(page.Items[0], msg) {
 		t.Errorf("dev mailbox after restart = %+v, want the earlier message", page.Items)
 	}
 	c, err = client.Dial(client.Options{HostPort: temporalAddr, Logger: testenv.QuietSDKLogger{}})

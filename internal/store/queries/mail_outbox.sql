@@ -1,5 +1,5 @@
 -- name: EnqueueMail :one
-INSERT INTO mail_outbox (to_address, subject, text_body, html_body, delivered_by_workflow) VALUES ($1, $2, $3, $4, $5)
+INSERT INTO mail_outbox (to_address, subject, text_body, html_body, delivered_by_workflow, attachments) VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id;
 
 -- name: GetOutboxMail :one
