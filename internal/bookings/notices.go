@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/astralisops/astralis/internal/invite"
 	"github.com/astralisops/astralis/internal/mail"
 	"github.com/astralisops/astralis/internal/scheduling"
 	"github.com/astralisops/astralis/internal/store"
@@ -75,12 +76,33 @@ func (s *Service) QueueMail(ctx context.Context, org, id uuid.UUID, kind string,
 		if kind != MailReminder {
 			recipients = append(recipients, struct{ name, email string }{nameOr(op.Name, op.Email), op.Email})
 		}
+		var attachments []mail.Attachment
+		if kind != MailReminder {
+			// The calendar invite: REQUEST when booked or moved, CANCEL when cancelled,
+			// one UID for the booking's life and its sequence going up with each change.
+			method := invite.MethodRequest
+			if kind == MailCancelled {
+				method = invite.MethodCancel
+			}
+			ics, err := invite.Render(invite.Invite{
+				Method: method, UID: "booking-" + b.ID.String() + "@astralisops", Sequence: sequence, Stamp: time.Now().UTC(),
+				Start: b.StartsAt, End: b.EndsAt, Summary: svc.Name + " with " + data.Operator, Location: data.Location,
+				Description: "Booked with " + organisation.Name,
+				Organizer:   invite.Person{Name: data.Operator, Email: op.Email},
+				Attendees:   []invite.Person{{Name: b.ClientName, Email: b.ClientEmail}},
+			})
+			if err != nil {
+				return fmt.Errorf("bookings: invite: %w", err)
+			}
+			attachments = []mail.Attachment{{Filename: invite.Filename, ContentType: invite.ContentTypeFor(method), Content: ics}}
+		}
 		for _, r := range recipients {
 			data.Recipient = r.name
 			msg, err := mail.Render("booking", r.email, data)
 			if err != nil {
 				return err
 			}
+			msg.Attachments = attachments
 			mailID, err := mail.Enqueue(ctx, q, msg, mail.ByWorkflow)
 			if err != nil {
 				return err

@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/astralisops/astralis/internal/invite/invitetest"
+	"github.com/astralisops/astralis/internal/testenv"
 )
 
 type bookingView struct {
@@ -69,8 +73,11 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 	if b.Status != "confirmed" || !b.Start.Equal(ten) || !b.End.Equal(ten.Add(30*time.Minute)) || b.OperatorID != anaID || b.Client.Email != "carl@shop.test" {
 		t.Fatalf("booking %+v; want Ana's confirmed 10:00–10:30 for Carl, as his account names him", b)
 	}
-	inbox.WaitFor(t, "carl@shop.test", "Booked: Consultation")
-	inbox.WaitFor(t, "ana@shop.test", "Booked: Consultation")
+	confirmed := inviteOf(t, inbox.WaitFor(t, "carl@shop.test", "Booked: Consultation"))
+	inviteOf(t, inbox.WaitFor(t, "ana@shop.test", "Booked: Consultation"))
+	if confirmed.Method != "REQUEST" || confirmed.Sequence != 0 || !confirmed.Start.Equal(ten) || confirmed.Attendees[0].Email != "carl@shop.test" || confirmed.Organizer.Email != "ana@shop.test" {
+		t.Errorf("confirmation invite %+v; want a REQUEST, sequence 0, at 10:00, from Ana to Carl", confirmed)
+	}
 	if again, _ := book(client, org, map[string]any{"service": "consult", "start": ten}, "carl-1"); again.status != 200 || !bytes.Contains(again.body, []byte(b.ID)) {
 		t.Errorf("the same Idempotency-Key again = %d %s; want 200 with booking %s", again.status, again.body, b.ID)
 	}
@@ -94,7 +101,10 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 	if !b.Start.Equal(eleven) || b.Sequence != 1 {
 		t.Fatalf("rescheduled booking %+v; want 11:00, sequence 1", b)
 	}
-	inbox.WaitFor(t, "carl@shop.test", "Moved: Consultation")
+	moved := inviteOf(t, inbox.WaitFor(t, "carl@shop.test", "Moved: Consultation"))
+	if moved.Method != "REQUEST" || moved.UID != confirmed.UID || moved.Sequence != 1 || !moved.Start.Equal(eleven) {
+		t.Errorf("moved invite %+v; want a REQUEST with the same UID, sequence 1, at 11:00", moved)
+	}
 	if r, _ := book(admin, org, map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Dora", "email": "dora@example.com"}}, ""); r.status != 201 {
 		t.Errorf("10:00 after the move = %d %s; want it free again", r.status, r.body)
 	}
@@ -102,8 +112,11 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 	if b.Status != "cancelled" {
 		t.Fatalf("cancelled booking %+v", b)
 	}
-	inbox.WaitFor(t, "carl@shop.test", "Cancelled: Consultation")
-	inbox.WaitFor(t, "ana@shop.test", "Cancelled: Consultation")
+	cancelled := inviteOf(t, inbox.WaitFor(t, "carl@shop.test", "Cancelled: Consultation"))
+	inviteOf(t, inbox.WaitFor(t, "ana@shop.test", "Cancelled: Consultation"))
+	if cancelled.Method != "CANCEL" || cancelled.UID != confirmed.UID || cancelled.Sequence != 2 || cancelled.Status != "CANCELLED" {
+		t.Errorf("cancelling invite %+v; want a CANCEL with the same UID, sequence 2", cancelled)
+	}
 	if r, _ := book(admin, org, map[string]any{"service": "consult", "start": eleven, "client": map[string]string{"name": "Eve", "email": "eve@example.com"}}, ""); r.status != 201 {
 		t.Errorf("11:00 after the cancellation = %d %s; want it free again", r.status, r.body)
 	}
@@ -186,4 +199,20 @@ func TestFiftyBookingsOfOneSlotGiveOne(t *testing.T) {
 	if created != 1 || conflicts != 49 {
 		t.Fatalf("50 bookings of one slot: %d created, %d conflicts (%v); want 1 and 49", created, conflicts, statuses)
 	}
+}
+
+// inviteOf is the calendar invite a mail carries, checked by libical (RFC
+// 5545 and 5546's restrictions), with CRLF lines of at most 75 octets.
+func inviteOf(t *testing.T, m testenv.Mail) invitetest.Invite {
+	t.Helper()
+	for _, a := range m.Attachments {
+		if strings.HasPrefix(a.ContentType, "text/calendar") {
+			if err := invitetest.CheckLines(a.Content); err != nil {
+				t.Fatalf("invite in %q: %v", m.Subject, err)
+			}
+			return invitetest.Check(t, a.Content)
+		}
+	}
+	t.Fatalf("mail %q carries no invite (attachments %+v)", m.Subject, m.Attachments)
+	return invitetest.Invite{}
 }
