@@ -216,3 +216,106 @@ func inviteOf(t *testing.T, m testenv.Mail) invitetest.Invite {
 	t.Fatalf("mail %q carries no invite (attachments %+v)", m.Subject, m.Attachments)
 	return invitetest.Invite{}
 }
+
+// TestFiftyReschedulesIntoOneSlotGiveOne: 50 bookings moved at once into the
+// same free slot: one moves, 49 get 409 and keep their own time.
+func TestFiftyReschedulesIntoOneSlotGiveOne(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	week := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		week[d] = []map[string]string{{"start": "08:00", "end": "20:00"}}
+	}
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	d := time.Now().UTC().AddDate(0, 0, 7)
+	first := time.Date(d.Year(), d.Month(), d.Day(), 8, 0, 0, 0, time.UTC)
+	ids := make([]string, 50)
+	for i := range ids {
+		start := first.AddDate(0, 0, i/20).Add(time.Duration(i%20) * 30 * time.Minute) // 20 a day, 08:00–18:00
+		r, err := book(admin, org, map[string]any{"service": "consult", "start": start, "client": map[string]string{"name": fmt.Sprintf("Client %d", i), "email": fmt.Sprintf("c%d@example.com", i)}}, "")
+		if err != nil || r.status != 201 {
+			t.Fatalf("booking %d = %d %s %v", i, r.status, r.body, err)
+		}
+		var b bookingView
+		r.decode(t, &b)
+		ids[i] = b.ID
+	}
+	target := first.Add(11 * time.Hour) // 19:00 on the first day: free
+	body, _ := json.Marshal(map[string]any{"start": target})
+	statuses := make([]int, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := admin.send("POST", orgPath+"/bookings/"+id+"/reschedule", body)
+			if err != nil {
+				t.Error(err)
+			}
+			statuses[i] = r.status
+		}()
+	}
+	wg.Wait()
+	moved, conflicts := 0, 0
+	for _, s := range statuses {
+		switch s {
+		case 200:
+			moved++
+		case 409:
+			conflicts++
+		}
+	}
+	if moved != 1 || conflicts != 49 {
+		t.Fatalf("50 reschedules into one slot: %d moved, %d conflicts (%v); want 1 and 49", moved, conflicts, statuses)
+	}
+	var list struct{ Items []bookingView }
+	admin.must(200, "GET", orgPath+"/bookings?from="+first.Format(time.RFC3339)+"&to="+first.AddDate(0, 0, 3).Format(time.RFC3339), nil).decode(t, &list)
+	at := 0
+	for _, b := range list.Items {
+		if b.Start.Equal(target) {
+			at++
+		}
+	}
+	if len(list.Items) != 50 || at != 1 {
+		t.Errorf("after the race: %d bookings, %d at 19:00; want 50, one of them moved there", len(list.Items), at)
+	}
+}
+
+// TestReminderIsMailedOnceOnTheRealStack: a booking two minutes ahead with a
+// one-minute reminder: the worker's durable timer fires and the client gets
+// the reminder, once.
+func TestReminderIsMailedOnceOnTheRealStack(t *testing.T) {
+	t.Parallel() // it waits for a real timer: let the others run meanwhile
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	// Today's hours begin at the booked minute, so the slot is on the interval.
+	start := time.Now().UTC().Add(2 * time.Minute).Truncate(time.Minute).Add(time.Minute)
+	window := []map[string]string{{"start": start.Format("15:04"), "end": "24:00"}}
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": map[string]any{},
+		"overrides": []map[string]any{{"date": start.Format(time.DateOnly), "windows": window}}})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "quick", "name": "Quick call", "duration_minutes": 15,
+		"reminder_offsets_minutes": []int{1}, "operators": []string{anaID}})
+	r, _ := book(admin, org, map[string]any{"service": "quick", "start": start, "client": map[string]string{"name": "Rita", "email": "rita@example.com"}}, "")
+	if r.status != 201 {
+		t.Fatalf("booking = %d %s", r.status, r.body)
+	}
+	inbox.WaitFor(t, "rita@example.com", "Booked: Quick call")
+	time.Sleep(time.Until(start.Add(-time.Minute))) // the reminder's moment; WaitFor then allows a minute
+	reminder := inbox.WaitFor(t, "rita@example.com", "Reminder: Quick call")
+	if len(reminder.Attachments) != 0 {
+		t.Errorf("the reminder carries %d attachments; want none (the invite came with the confirmation)", len(reminder.Attachments))
+	}
+	time.Sleep(20 * time.Second) // a second delivery (a retried step) would be in by now
+	reminders := 0
+	for _, subject := range inbox.Subjects() {
+		if strings.Contains(subject, "Reminder: Quick call") {
+			reminders++
+		}
+	}
+	if reminders != 1 {
+		t.Fatalf("%d reminders mailed; want exactly one", reminders)
+	}
+}
