@@ -35,6 +35,8 @@ commands:
             kill -9 astralis dev during N in-flight intakes, restart, check each ended once
   crash-test-documents [--pages N]
             kill -9 astralis dev halfway through reading an N-page scan, restart, check it finished once
+  crash-test-bookings
+            kill -9 astralis dev between a booking and its reminder, restart, check the reminder is mailed once
 `
 
 func main() {
@@ -64,6 +66,8 @@ func main() {
 		code = runCrashTest(args)
 	case "crash-test-documents":
 		code = runCrashTestDocuments(args)
+	case "crash-test-bookings":
+		code = runCrashTestBookings(args)
 	case devs3.ServeCommand:
 		code = runDevS3()
 	case "help", "-h", "--help":
