@@ -59,8 +59,10 @@ type Deps struct {
 	// RoutingImports is how many imports run at a time, one per organisation (limits.routing_imports).
 	RoutingImports int
 	// Documents, their workflows and their originals in object storage.
-	Documents         *documents.Service
-	Bookings          *bookings.Service
+	Documents *documents.Service
+	Bookings  *bookings.Service
+	// PublicURL is where clients reach the API (links handed out start with it).
+	PublicURL         string
 	BookingWorkflows  BookingWorkflows
 	DocumentWorkflows DocumentWorkflows
 	Originals         Originals
@@ -235,7 +237,8 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.POST("/vendors", requireRole(auth.RoleOperator), dh.importVendors)
 	org.GET("/vendors", requireRole(auth.RoleOperator), dh.listVendors)
 
-	sh := &schedulingHandler{bookings: deps.Bookings, now: time.Now}
+	sh := &schedulingHandler{bookings: deps.Bookings, now: time.Now, publicURL: deps.PublicURL}
+	v1.GET("/calendar-feeds/:token", sh.calendarFeed)
 	org.POST("/services", requireRole(auth.RoleAdmin), sh.createService)
 	org.GET("/services", sh.listServices)
 	org.GET("/services/:key", sh.getService)
@@ -250,6 +253,9 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.GET("/events/:id", requireRole(auth.RoleOperator), sh.getEvent)
 	org.PUT("/events/:id", requireRole(auth.RoleOperator), sh.replaceEvent)
 	org.DELETE("/events/:id", requireRole(auth.RoleOperator), sh.deleteEvent)
+	org.GET("/calendar", requireRole(auth.RoleOperator), sh.calendar)
+	org.POST("/operators/:user_id/calendar-feed", requireRole(auth.RoleOperator), sh.newCalendarFeed)
+	org.DELETE("/operators/:user_id/calendar-feed", requireRole(auth.RoleOperator), sh.revokeCalendarFeed)
 
 	bh := &bookingHandler{bookings: deps.Bookings, workflows: deps.BookingWorkflows, now: time.Now}
 	org.POST("/bookings", bh.book)

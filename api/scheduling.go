@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +17,8 @@ import (
 type schedulingHandler struct {
 	bookings *bookings.Service
 	now      func() time.Time
+	// publicURL starts the calendar feed links it gives out.
+	publicURL string
 }
 
 func (h *schedulingHandler) actor(c *gin.Context) bookings.Actor {
@@ -282,4 +285,67 @@ func (h *schedulingHandler) suggest(c *gin.Context) {
 type suggestionView struct {
 	slotView
 	Reason string `json:"reason"`
+}
+
+// calendar answers bookings and local events overlapping ?from&to (RFC 3339,
+// required, at most 93 days), of ?operator or all: for week and month views.
+func (h *schedulingHandler) calendar(c *gin.Context) {
+	q := queryParams{c: c}
+	from, to := q.time("from"), q.time("to")
+	operator := q.id("operator", "user")
+	if from == nil && c.Query("from") == "" {
+		q.fields = append(q.fields, problem.FieldError{Field: "from", Message: "is required (RFC 3339)"})
+	}
+	if to == nil && c.Query("to") == "" {
+		q.fields = append(q.fields, problem.FieldError{Field: "to", Message: "is required (RFC 3339)"})
+	}
+	if err := q.err(); err != nil {
+		respondError(c, err)
+		return
+	}
+	entries, err := h.bookings.Calendar(c, orgID(c), operator, *from, *to)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page[bookings.CalendarEntry]{Items: entries})
+}
+
+// newCalendarFeed gives an operator a secret feed URL (replacing the old one).
+func (h *schedulingHandler) newCalendarFeed(c *gin.Context) {
+	operator, ok := pathUUID(c, "user_id", "user")
+	if !ok {
+		return
+	}
+	token, err := h.bookings.NewCalendarFeed(c, orgID(c), h.actor(c), operator)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"url": h.publicURL + "/api/v1/calendar-feeds/" + token + ".ics"})
+}
+
+func (h *schedulingHandler) revokeCalendarFeed(c *gin.Context) {
+	operator, ok := pathUUID(c, "user_id", "user")
+	if !ok {
+		return
+	}
+	if err := h.bookings.RevokeCalendarFeed(c, orgID(c), h.actor(c), operator); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// calendarFeed serves an operator's calendar to a subscribed calendar app:
+// the secret token in the URL is the only credential.
+func (h *schedulingHandler) calendarFeed(c *gin.Context) {
+	token := strings.TrimSuffix(c.Param("token"), ".ics")
+	ics, err := h.bookings.CalendarFeed(c, token, h.now())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=300")
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", ics)
 }

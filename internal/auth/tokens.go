@@ -12,6 +12,8 @@ const (
 	EmailTokenPrefix = "astre_"
 	// DeviceTokenPrefix marks the cookie of a browser that has signed in (a known device).
 	DeviceTokenPrefix = "astrd_"
+	// CalendarFeedTokenPrefix marks the secret in an operator's calendar feed URL.
+	CalendarFeedTokenPrefix = "astrc_"
 )
 
 // NewToken returns a random secret with the given prefix and the SHA-256 that is stored instead of it.

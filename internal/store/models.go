@@ -71,6 +71,13 @@ type BookingMail struct {
 	CreatedAt     time.Time
 }
 
+type CalendarFeed struct {
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	TokenHash []byte
+	CreatedAt time.Time
+}
+
 type DevMail struct {
 	ID          int64
 	MessageID   string

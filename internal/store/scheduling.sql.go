@@ -94,6 +94,22 @@ func (q *Queries) BookingMail(ctx context.Context, arg BookingMailParams) ([]str
 	return mail_ids, err
 }
 
+const calendarFeedByToken = `-- name: CalendarFeedByToken :one
+SELECT org_id, user_id FROM calendar_feeds WHERE token_hash = $1
+`
+
+type CalendarFeedByTokenRow struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+func (q *Queries) CalendarFeedByToken(ctx context.Context, tokenHash []byte) (CalendarFeedByTokenRow, error) {
+	row := q.db.QueryRow(ctx, calendarFeedByToken, tokenHash)
+	var i CalendarFeedByTokenRow
+	err := row.Scan(&i.OrgID, &i.UserID)
+	return i, err
+}
+
 const cancelBooking = `-- name: CancelBooking :one
 UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
@@ -247,6 +263,23 @@ func (q *Queries) CreateService(ctx context.Context, arg CreateServiceParams) (S
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const deleteCalendarFeed = `-- name: DeleteCalendarFeed :execrows
+DELETE FROM calendar_feeds WHERE org_id = $1 AND user_id = $2
+`
+
+type DeleteCalendarFeedParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+func (q *Queries) DeleteCalendarFeed(ctx context.Context, arg DeleteCalendarFeedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteCalendarFeed, arg.OrgID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const deleteLocalEvent = `-- name: DeleteLocalEvent :execrows
@@ -940,6 +973,22 @@ func (q *Queries) SaveAvailability(ctx context.Context, arg SaveAvailabilityPara
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const saveCalendarFeed = `-- name: SaveCalendarFeed :exec
+INSERT INTO calendar_feeds (org_id, user_id, token_hash) VALUES ($1, $2, $3)
+ON CONFLICT (org_id, user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()
+`
+
+type SaveCalendarFeedParams struct {
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	TokenHash []byte
+}
+
+func (q *Queries) SaveCalendarFeed(ctx context.Context, arg SaveCalendarFeedParams) error {
+	_, err := q.db.Exec(ctx, saveCalendarFeed, arg.OrgID, arg.UserID, arg.TokenHash)
+	return err
 }
 
 const serviceByID = `-- name: ServiceByID :one

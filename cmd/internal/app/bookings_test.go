@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -131,6 +132,40 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 	admin.must(200, "GET", orgPath+"/bookings?from="+ten.Add(-time.Hour).Format(time.RFC3339), nil).decode(t, &list)
 	if len(list.Items) != 3 {
 		t.Errorf("all bookings %+v; want Carl's, Dora's and Eve's", list.Items)
+	}
+
+	// The calendar merges live bookings and local events; Ana's feed serves hers to a calendar app.
+	ana.must(201, "POST", orgPath+"/events", map[string]any{"title": "Training", "start": ten.Add(3 * time.Hour), "end": ten.Add(4 * time.Hour)})
+	var cal struct {
+		Items []struct {
+			Kind  string    `json:"kind"`
+			Start time.Time `json:"start"`
+			Title string    `json:"title"`
+		} `json:"items"`
+	}
+	ana.must(200, "GET", orgPath+"/calendar?from="+ten.Add(-time.Hour).Format(time.RFC3339)+"&to="+ten.Add(8*time.Hour).Format(time.RFC3339), nil).decode(t, &cal)
+	var kinds []string
+	for _, e := range cal.Items {
+		kinds = append(kinds, e.Kind+"@"+e.Start.Format("15:04"))
+	}
+	if want := []string{"booking@10:00", "booking@11:00", "event@13:00"}; !slices.Equal(kinds, want) {
+		t.Errorf("calendar %v; want %v (Dora's and Eve's bookings, the training; not Carl's cancelled one)", kinds, want)
+	}
+	var feed struct{ URL string }
+	ana.must(201, "POST", orgPath+"/operators/"+anaID+"/calendar-feed", nil).decode(t, &feed)
+	resp, err := http.Get(feed.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := invitetest.CheckLines(ics); resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") || err != nil ||
+		strings.Count(string(ics), "BEGIN:VEVENT") != 3 || !strings.Contains(string(ics), "DTSTART:"+ten.Format("20060102T150405Z")) {
+		t.Errorf("Ana's feed: %d %s, lines %v:\n%s; want her 3 entries as iCalendar", resp.StatusCode, resp.Header.Get("Content-Type"), err, ics)
+	}
+	ana.must(204, "DELETE", orgPath+"/operators/"+anaID+"/calendar-feed", nil)
+	if resp, err := http.Get(feed.URL); err != nil || resp.StatusCode != 404 {
+		t.Errorf("a revoked feed answered %v %v; want 404", resp.StatusCode, err)
 	}
 
 	// Bad input is named.

@@ -51,6 +51,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		RoutingImports:       s.Config.Limits.RoutingImports,
 		Documents:            s.documents(),
 		Bookings:             s.bookings(),
+		PublicURL:            strings.TrimSuffix(s.Config.HTTP.PublicURL, "/"),
 		BookingWorkflows:     s.bookingWorkflows(),
 		DocumentWorkflows:    s.documentWorkflows(),
 		Originals:            originals{s},

@@ -135,3 +135,13 @@ SELECT name, email FROM users WHERE id = $1;
 
 -- name: ServiceByID :one
 SELECT * FROM services WHERE org_id = $1 AND id = $2;
+
+-- name: SaveCalendarFeed :exec
+INSERT INTO calendar_feeds (org_id, user_id, token_hash) VALUES ($1, $2, $3)
+ON CONFLICT (org_id, user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now();
+
+-- name: DeleteCalendarFeed :execrows
+DELETE FROM calendar_feeds WHERE org_id = $1 AND user_id = $2;
+
+-- name: CalendarFeedByToken :one
+SELECT org_id, user_id FROM calendar_feeds WHERE token_hash = $1;
