@@ -13,14 +13,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/problem"
 )
 
 // pipelineHandler serves pipelines and the organisation's router.
 type pipelineHandler struct {
-	intake  *intake.Service
-	imports *importSlots
+	intake   *intake.Service
+	bookings *bookings.Service
+	imports  *importSlots
 	// importTimeout is how long an import's body may take to arrive (limits.routing_import_timeout).
 	importTimeout time.Duration
 }
@@ -185,13 +187,24 @@ func (h *pipelineHandler) putSettings(c *gin.Context) {
 	c.JSON(http.StatusOK, st)
 }
 
+// dashboardView is the intake figures with the bookings' beside them.
+type dashboardView struct {
+	*intake.Dashboard
+	Bookings bookings.Dashboard `json:"bookings"`
+}
+
 func (h *pipelineHandler) dashboard(c *gin.Context) {
 	d, err := h.intake.Dashboard(c, orgID(c), 30)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, d)
+	b, err := h.bookings.Dashboard(c, orgID(c), time.Now())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, dashboardView{Dashboard: &d, Bookings: b})
 }
 
 func (h *pipelineHandler) moveItem(c *gin.Context) {

@@ -202,7 +202,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		people.Handle(route.method, route.path, requireRole(route.min), func(c *gin.Context) { route.handle(oh, c) })
 	}
 
-	ph := &pipelineHandler{intake: deps.Intake, imports: newImportSlots(deps.RoutingImports), importTimeout: deps.RoutingImportTimeout}
+	ph := &pipelineHandler{intake: deps.Intake, bookings: deps.Bookings, imports: newImportSlots(deps.RoutingImports), importTimeout: deps.RoutingImportTimeout}
 	org.POST("/pipelines", requireRole(auth.RoleAdmin), ph.createPipeline)
 	org.GET("/pipelines", requireRole(auth.RoleOperator), ph.listPipelines)
 	org.GET("/pipelines/:key", requireRole(auth.RoleOperator), ph.getPipeline)

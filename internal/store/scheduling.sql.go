@@ -94,6 +94,53 @@ func (q *Queries) BookingMail(ctx context.Context, arg BookingMailParams) ([]str
 	return mail_ids, err
 }
 
+const bookingStats = `-- name: BookingStats :many
+SELECT operator_id, status, count(*)::integer AS bookings,
+       coalesce(sum(extract(epoch FROM ends_at - starts_at) / 60), 0)::integer AS minutes
+FROM bookings
+WHERE org_id = $1 AND starts_at >= $2 AND starts_at < $3
+GROUP BY operator_id, status
+`
+
+type BookingStatsParams struct {
+	OrgID uuid.UUID
+	Since time.Time
+	Until time.Time
+}
+
+type BookingStatsRow struct {
+	OperatorID uuid.UUID
+	Status     string
+	Bookings   int32
+	Minutes    int32
+}
+
+// Per operator, bookings starting in [since, until) by status, with their minutes.
+func (q *Queries) BookingStats(ctx context.Context, arg BookingStatsParams) ([]BookingStatsRow, error) {
+	rows, err := q.db.Query(ctx, bookingStats, arg.OrgID, arg.Since, arg.Until)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BookingStatsRow{}
+	for rows.Next() {
+		var i BookingStatsRow
+		if err := rows.Scan(
+			&i.OperatorID,
+			&i.Status,
+			&i.Bookings,
+			&i.Minutes,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const calendarFeedByToken = `-- name: CalendarFeedByToken :one
 SELECT org_id, user_id FROM calendar_feeds WHERE token_hash = $1
 `

@@ -354,3 +354,51 @@ func TestReminderIsMailedOnceOnTheRealStack(t *testing.T) {
 		t.Fatalf("%d reminders mailed; want exactly one", reminders)
 	}
 }
+
+// TestDashboardSumsUpBookings: the dashboard shows the week's upcoming
+// bookings, the no-show rate of the past 30 days and each operator's booked
+// minutes against the minutes their hours offered.
+func TestDashboardSumsUpBookings(t *testing.T) {
+	admin, org, s, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	week := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
+	}
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	// Three past bookings (the API books only ahead): two took place, one client did not come.
+	for i, status := range []string{"completed", "completed", "no_show"} {
+		start := time.Now().UTC().AddDate(0, 0, -3-i).Truncate(time.Hour)
+		if _, err := s.Pool.Exec(t.Context(), `INSERT INTO bookings (org_id, service_id, operator_id, client_name, client_email, starts_at, ends_at, blocked, status)
+			SELECT $1, id, $2, 'Past client', 'past@example.com', $3, $4, tstzrange($3, $4), $5 FROM services WHERE org_id = $1 AND key = 'consult'`,
+			org, anaID, start, start.Add(30*time.Minute), status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := time.Now().UTC().AddDate(0, 0, 2)
+	if r, _ := book(admin, org, map[string]any{"service": "consult", "start": time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC), "client": map[string]string{"name": "Gil", "email": "gil@example.com"}}, ""); r.status != 201 {
+		t.Fatalf("booking = %d %s", r.status, r.body)
+	}
+	var dash struct {
+		Bookings struct {
+			UpcomingWeek int     `json:"upcoming_week"`
+			NoShowRate   float64 `json:"no_show_rate"`
+			Operators    []struct {
+				OperatorID    string  `json:"operator_id"`
+				BookedMinutes int     `json:"booked_minutes"`
+				WorkMinutes   int     `json:"work_minutes"`
+				Utilisation   float64 `json:"utilisation"`
+			} `json:"operators"`
+		} `json:"bookings"`
+	}
+	admin.must(200, "GET", orgPath+"/dashboard", nil).decode(t, &dash)
+	b := dash.Bookings
+	if b.UpcomingWeek != 1 || b.NoShowRate < 0.33 || b.NoShowRate > 0.34 || len(b.Operators) != 1 {
+		t.Fatalf("bookings on the dashboard %+v; want 1 upcoming, a no-show rate of 1/3, Ana's load", b)
+	}
+	if op := b.Operators[0]; op.OperatorID != anaID || op.BookedMinutes != 90 || op.WorkMinutes < 29*480 || op.WorkMinutes > 31*480 || op.Utilisation != float64(90)/float64(op.WorkMinutes) {
+		t.Errorf("Ana's load %+v; want 90 booked minutes of about 30 days × 8 h", op)
+	}
+}

@@ -145,3 +145,11 @@ DELETE FROM calendar_feeds WHERE org_id = $1 AND user_id = $2;
 
 -- name: CalendarFeedByToken :one
 SELECT org_id, user_id FROM calendar_feeds WHERE token_hash = $1;
+
+-- name: BookingStats :many
+-- Per operator, bookings starting in [since, until) by status, with their minutes.
+SELECT operator_id, status, count(*)::integer AS bookings,
+       coalesce(sum(extract(epoch FROM ends_at - starts_at) / 60), 0)::integer AS minutes
+FROM bookings
+WHERE org_id = $1 AND starts_at >= sqlc.arg(since) AND starts_at < sqlc.arg(until)
+GROUP BY operator_id, status;
