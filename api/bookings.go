@@ -158,7 +158,7 @@ func (h *bookingHandler) reschedule(c *gin.Context) {
 		h.respond(c, err) // refused before anything enters the workflow's history
 		return
 	}
-	state, err := h.workflows.Change(c, b.ID, c.GetHeader("Idempotency-Key"), workflows.RescheduleUpdate, workflows.RescheduleRequest{Start: in.Start})
+	state, err := h.workflows.Change(c, b.ID, changeID(c, "reschedule"), workflows.RescheduleUpdate, workflows.RescheduleRequest{Start: in.Start})
 	if problem.IsType(err, problem.TypeSlotTaken) {
 		// Lost a race for the slot after the check: the nearest free ones, as for a booking.
 		if again := h.bookings.CheckMove(c, orgID(c), b, in.Start, h.now()); again != nil {
@@ -186,8 +186,8 @@ func (h *bookingHandler) cancel(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	state, err := h.workflows.Change(c, b.ID, c.GetHeader("Idempotency-Key"), workflows.CancelUpdate, workflows.CancelRequest{})
-	if errors.Is(err, bookings.ErrNotChangeable) {
+	state, err := h.workflows.Change(c, b.ID, changeID(c, "cancel"), workflows.CancelUpdate, workflows.CancelRequest{})
+	if errors.Is(err, bookings.ErrNotChangeable) || problem.IsType(err, problem.TypeNotChangeable) {
 		err = nil // cancelled before, or its workflow has ended: the booking is cancelled either way
 	}
 	h.answer(c, b.ID, state, err)
@@ -212,8 +212,20 @@ func (h *bookingHandler) outcome(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	state, err := h.workflows.Change(c, id, c.GetHeader("Idempotency-Key"), workflows.OutcomeUpdate, in)
+	state, err := h.workflows.Change(c, id, changeID(c, "outcome"), workflows.OutcomeUpdate, in)
 	h.answer(c, id, state, err)
+}
+
+// changeID is the Update id of a change sent with an Idempotency-Key: a
+// retry by the same person of the same change attaches to the first; the same
+// key from someone else, or for another change, is a change of its own. No
+// key: a new Update.
+func changeID(c *gin.Context, change string) string {
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" {
+		return ""
+	}
+	return change + ":" + userID(c).String() + ":" + key
 }
 
 // answer writes the booking as it now is, or the change's problem.

@@ -89,6 +89,14 @@ type bookingWorkflow struct {
 	sent  map[string]bool // reminders sent or skipped, by sequence and offset
 	epoch int             // bumped by every change: the waiting loop re-plans
 	busy  bool            // an Update is changing the booking
+	// outbox holds the mail the Updates asked for: the main loop delivers
+	// it, so an Update answers as soon as the booking has changed.
+	outbox []bookingMail
+}
+
+type bookingMail struct {
+	kind     string
+	sequence int
 }
 
 // Booking confirms a booking by mail with an invite, sends reminders on
@@ -128,42 +136,54 @@ func (w *bookingWorkflow) run(ctx workflow.Context) (BookingState, error) {
 		return w.state(), err
 	}
 	if w.plan.Status == bookings.StatusConfirmed {
-		if err := w.mail(ctx, bookings.MailConfirmed, 0); err != nil {
-			return w.state(), err
-		}
+		w.outbox = append(w.outbox, bookingMail{bookings.MailConfirmed, w.plan.Sequence})
 	}
-	for w.plan.Status == bookings.StatusConfirmed {
+	for {
+		w.deliverQueued(ctx)
+		if w.plan.Status != bookings.StatusConfirmed {
+			break
+		}
 		epoch := w.epoch
 		now := workflow.Now(ctx)
 		offset, at, found := w.nextReminder(now)
-		wake := w.plan.End
-		if found {
-			wake = at
+		if !found {
+			break // no reminder left: wait for the outcome
 		}
-		if !now.Before(wake) && !found {
-			break // over: wait for the outcome
-		}
-		changed, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return w.epoch != epoch })
+		changed, err := workflow.AwaitWithTimeout(ctx, at.Sub(now), func() bool { return w.epoch != epoch || len(w.outbox) > 0 })
 		if err != nil {
 			return w.state(), err
 		}
-		if changed || !found {
+		if changed {
 			continue
 		}
-		// The timer fired: send this reminder unless the booking has begun (never late) or changed meanwhile.
+		// The timer fired: send this reminder unless the booking has begun
+		// (never late). A reminder of a booking that changed meanwhile is
+		// refused by QueueMail (its sequence moved on), and the loop re-arms
+		// the new one.
 		w.sent[reminderKey(w.plan.Sequence, offset)] = true
-		if workflow.Now(ctx).Before(w.plan.Start) && !w.busy {
-			if err := w.mail(ctx, bookings.MailReminder, offset); err != nil {
-				return w.state(), err
-			}
+		if workflow.Now(ctx).Before(w.plan.Start) {
+			w.mail(ctx, bookingMail{bookings.MailReminder, w.plan.Sequence}, offset)
 		}
 	}
 	if w.plan.Status == bookings.StatusConfirmed {
-		if _, err := workflow.AwaitWithTimeout(ctx, outcomeWait, func() bool { return w.plan.Status != bookings.StatusConfirmed }); err != nil {
+		if _, err := workflow.AwaitWithTimeout(ctx, w.plan.End.Add(outcomeWait).Sub(workflow.Now(ctx)), func() bool { return w.plan.Status != bookings.StatusConfirmed }); err != nil {
 			return w.state(), err
 		}
 	}
-	return w.state(), workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return w.state(), err
+	}
+	w.deliverQueued(ctx)
+	return w.state(), nil
+}
+
+// deliverQueued delivers the mail the Updates queued, in order.
+func (w *bookingWorkflow) deliverQueued(ctx workflow.Context) {
+	for len(w.outbox) > 0 {
+		m := w.outbox[0]
+		w.outbox = w.outbox[1:]
+		w.mail(ctx, m, 0)
+	}
 }
 
 // nextReminder is the earliest reminder of the current sequence not sent
@@ -189,26 +209,27 @@ func (w *bookingWorkflow) nextReminder(now time.Time) (offset int, at time.Time,
 
 func reminderKey(sequence, offset int) string { return fmt.Sprintf("%d/%d", sequence, offset) }
 
-// mail queues one kind of mail about the booking as it is and delivers it.
-func (w *bookingWorkflow) mail(ctx workflow.Context, kind string, offset int) error {
+// mail queues one kind of mail about the booking and delivers it. A
+// failure is logged, never the end of the booking: its reminders and changes
+// go on, and the outbox sweep takes over mail a day of retries did not deliver.
+func (w *bookingWorkflow) mail(ctx workflow.Context, m bookingMail, offset int) {
 	var a *activities.Bookings
 	var ids []string
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingBookkeeping), a.QueueMail, w.ref, kind, w.plan.Sequence, offset).Get(ctx, &ids); err != nil {
-		return err
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingBookkeeping), a.QueueMail, w.ref, m.kind, m.sequence, offset).Get(ctx, &ids); err != nil {
+		workflow.GetLogger(ctx).Error("booking mail could not be queued", "kind", m.kind, "error", err)
+		return
 	}
-	var m *activities.Mail
+	var d *activities.Mail
 	deliver := workflow.WithActivityOptions(ctx, mailDelivery)
 	var pending []workflow.Future
 	for _, id := range ids {
-		pending = append(pending, workflow.ExecuteActivity(deliver, m.Deliver, id))
+		pending = append(pending, workflow.ExecuteActivity(deliver, d.Deliver, id))
 	}
-	var firstErr error
 	for _, f := range pending {
-		if err := f.Get(ctx, nil); err != nil && firstErr == nil && !problem.IsType(err, activities.ErrTypeInvalidMessage) {
-			firstErr = err
+		if err := f.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("booking mail could not be delivered", "kind", m.kind, "error", err)
 		}
 	}
-	return firstErr
 }
 
 var errNotConfirmed = problem.ApplicationError(bookings.ErrNotChangeable)
@@ -221,6 +242,8 @@ func (w *bookingWorkflow) validateReschedule(ctx workflow.Context, r RescheduleR
 	switch {
 	case w.plan.Status != bookings.StatusConfirmed || w.busy:
 		return errNotConfirmed
+	case !workflow.Now(ctx).Before(w.plan.Start):
+		return invalidChange("start", "cannot change once the booking has begun")
 	case r.Start.IsZero() || !r.Start.After(workflow.Now(ctx)):
 		return invalidChange("start", "must be in the future")
 	case r.Start.Equal(w.plan.Start):
@@ -241,11 +264,12 @@ func (w *bookingWorkflow) reschedule(ctx workflow.Context, r RescheduleRequest) 
 	}
 	w.plan = plan
 	w.epoch++
-	return w.state(), w.mail(ctx, bookings.MailRescheduled, 0)
+	w.outbox = append(w.outbox, bookingMail{bookings.MailRescheduled, plan.Sequence})
+	return w.state(), nil
 }
 
 func (w *bookingWorkflow) validateCancel(ctx workflow.Context, _ CancelRequest) error {
-	if w.plan.Status != bookings.StatusConfirmed || w.busy {
+	if w.plan.Status != bookings.StatusConfirmed {
 		return errNotConfirmed
 	}
 	return nil
@@ -254,6 +278,13 @@ func (w *bookingWorkflow) validateCancel(ctx workflow.Context, _ CancelRequest) 
 // cancel follows a cancellation the API recorded (the slot is free already):
 // the reminders stop and the cancelling invite goes out.
 func (w *bookingWorkflow) cancel(ctx workflow.Context, _ CancelRequest) (BookingState, error) {
+	// A change in progress finishes first (the cancellation is already recorded).
+	if err := workflow.Await(ctx, func() bool { return !w.busy }); err != nil {
+		return w.state(), err
+	}
+	if w.plan.Status == bookings.StatusCancelled {
+		return w.state(), nil // a second cancel: answered as it stands
+	}
 	w.busy = true
 	defer func() { w.busy = false }()
 	var a *activities.Bookings
@@ -266,7 +297,8 @@ func (w *bookingWorkflow) cancel(ctx workflow.Context, _ CancelRequest) (Booking
 	}
 	w.plan = plan
 	w.epoch++
-	return w.state(), w.mail(ctx, bookings.MailCancelled, 0)
+	w.outbox = append(w.outbox, bookingMail{bookings.MailCancelled, plan.Sequence})
+	return w.state(), nil
 }
 
 func (w *bookingWorkflow) validateOutcome(ctx workflow.Context, r OutcomeRequest) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/astralisops/astralis/activities"
@@ -24,6 +25,8 @@ type bookingRun struct {
 	mu    sync.Mutex
 	plan  activities.BookingPlan
 	mails []queuedMail
+	// undeliverable is the mail (by kind: QueueMail answers it as its id) Deliver refuses.
+	undeliverable string
 }
 
 type queuedMail struct {
@@ -71,7 +74,12 @@ func newBookingRun(t *testing.T, ahead time.Duration) *bookingRun {
 			r.mails = append(r.mails, queuedMail{kind: kind, offset: offset, sequence: sequence, at: r.env.Now()})
 			return []string{kind}, nil
 		})
-	r.env.OnActivity(m.Deliver, mock.Anything, mock.Anything).Return(nil)
+	r.env.OnActivity(m.Deliver, mock.Anything, mock.Anything).Return(func(_ context.Context, id string) error {
+		if r.undeliverable == id {
+			return temporal.NewNonRetryableApplicationError("550 no such user", "SMTP", nil)
+		}
+		return nil
+	})
 	return r
 }
 
@@ -161,5 +169,65 @@ func TestCancelledBookingSendsNoReminders(t *testing.T) {
 	}
 	if last := r.mails[len(r.mails)-1]; last.kind != bookings.MailCancelled {
 		t.Errorf("mails %+v; want the cancelling invite last", r.mails)
+	}
+}
+
+// TestBookingGoesOnWhenMailFails: a confirmation that cannot be delivered is
+// logged; the reminders still go out and the booking still ends normally.
+func TestBookingGoesOnWhenMailFails(t *testing.T) {
+	t.Parallel()
+	r := newBookingRun(t, 72*time.Hour)
+	r.undeliverable = bookings.MailConfirmed
+	r.finish(t, 73*time.Hour)
+	if got := r.reminders(); len(got) != 2 {
+		t.Fatalf("reminders %+v after an undeliverable confirmation; want both", got)
+	}
+}
+
+// TestCancelDuringARescheduleIsApplied: a cancel that arrives while a
+// reschedule is being recorded waits for it, then cancels: both answer, and
+// the cancelling mail follows the moved one.
+func TestCancelDuringARescheduleIsApplied(t *testing.T) {
+	t.Parallel()
+	r := newBookingRun(t, 72*time.Hour)
+	var a *activities.Bookings
+	r.env.OnActivity(a.Move, mock.Anything, mock.Anything, mock.Anything).After(time.Minute).Return(func(_ context.Context, _ activities.BookingRef, start time.Time) (activities.BookingPlan, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.plan.Start, r.plan.End = start, start.Add(30*time.Minute)
+		r.plan.Sequence++
+		return r.plan, nil
+	})
+	r.at(time.Hour, func() { r.update(t, RescheduleUpdate, RescheduleRequest{Start: r.start.Add(time.Hour)}) })
+	r.at(time.Hour+time.Second, func() { r.update(t, CancelUpdate, CancelRequest{}) })
+	r.env.ExecuteWorkflow(Booking, NewBookingInput(uuid.New(), uuid.New()))
+	if err := r.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, m := range r.mails {
+		kinds = append(kinds, m.kind)
+	}
+	if want := []string{bookings.MailConfirmed, bookings.MailRescheduled, bookings.MailCancelled}; !slices.Equal(kinds, want) {
+		t.Fatalf("mails %v; want %v", kinds, want)
+	}
+}
+
+// TestBookingThatBegunCannotMove: a reschedule after the start is refused by
+// the validator, before it enters history.
+func TestBookingThatBegunCannotMove(t *testing.T) {
+	t.Parallel()
+	r := newBookingRun(t, 2*time.Hour)
+	var refused error
+	r.at(2*time.Hour+5*time.Minute, func() {
+		r.env.UpdateWorkflow(RescheduleUpdate, uuid.NewString(), &testsuite.TestUpdateCallback{
+			OnAccept:   func() { t.Error("a reschedule after the start was accepted") },
+			OnReject:   func(err error) { refused = err },
+			OnComplete: func(any, error) {},
+		}, RescheduleRequest{Start: r.start.Add(48 * time.Hour)})
+	})
+	r.finish(t, 3*time.Hour)
+	if refused == nil {
+		t.Fatal("a reschedule after the start was not refused")
 	}
 }

@@ -40,10 +40,23 @@ func runCrashTestBookings(args []string) int {
 		return fail(err)
 	}
 	path := "/api/v1/orgs/" + org.ID
-	// The ADMIN works today from the booked minute on, so the slot is on the interval.
+	// The ADMIN works today from the booked minute on, so the slot is on the
+	// interval, in a zone where it is about noon (far from a day's end).
 	start := time.Now().UTC().Add(2 * time.Minute).Truncate(time.Minute).Add(time.Minute)
-	if err := s.call("PUT", path+"/operators/"+me.ID+"/availability", map[string]any{"time_zone": "UTC", "weekly": map[string]any{},
-		"overrides": []map[string]any{{"date": start.Format(time.DateOnly), "windows": []map[string]string{{"start": start.Format("15:04"), "end": "24:00"}}}}}, nil); err != nil {
+	offset := 12 - start.Hour()
+	zone := "Etc/GMT"
+	if offset > 0 {
+		zone += fmt.Sprintf("-%d", offset) // POSIX signs: Etc/GMT-3 is UTC+3
+	} else if offset < 0 {
+		zone += fmt.Sprintf("+%d", -offset)
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return fail(err)
+	}
+	local := start.In(loc)
+	if err := s.call("PUT", path+"/operators/"+me.ID+"/availability", map[string]any{"time_zone": zone, "weekly": map[string]any{},
+		"overrides": []map[string]any{{"date": local.Format(time.DateOnly), "windows": []map[string]string{{"start": local.Format("15:04"), "end": "24:00"}}}}}, nil); err != nil {
 		return fail(err)
 	}
 	if err := s.call("POST", path+"/services", map[string]any{"key": "call", "name": "Crash test call", "duration_minutes": 15,

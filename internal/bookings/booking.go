@@ -184,7 +184,7 @@ func (s *Service) pickOperator(ctx context.Context, org uuid.UUID, st ServiceTyp
 		candidates = []uuid.UUID{*asked}
 	}
 	rules := st.rules()
-	inputs, err := s.operatorInputs(ctx, org, candidates, start.Add(-48*time.Hour), start.Add(48*time.Hour))
+	inputs, err := s.operatorInputs(ctx, org, candidates, start.Add(-48*time.Hour), start.Add(48*time.Hour), uuid.Nil)
 	if err != nil {
 		return uuid.Nil, err
 	}

@@ -47,50 +47,27 @@ func (s *Service) CheckMove(ctx context.Context, org uuid.UUID, b Booking, start
 	if b.Status != StatusConfirmed {
 		return ErrNotChangeable
 	}
+	if !now.Before(b.Start) {
+		return problem.Invalid("invalid reschedule", problem.FieldError{Field: "start", Message: "cannot change once the booking has begun"})
+	}
 	svc, err := s.serviceOf(ctx, org, b)
 	if err != nil {
 		return err
 	}
-	inputs, err := s.operatorInputs(ctx, org, []uuid.UUID{b.OperatorID}, start.Add(-48*time.Hour), start.Add(48*time.Hour))
+	inputs, err := s.operatorInputs(ctx, org, []uuid.UUID{b.OperatorID}, start.Add(-48*time.Hour), start.Add(48*time.Hour), b.ID)
 	if err != nil {
 		return err
 	}
 	if len(inputs) == 0 {
 		return problem.Invalid("invalid reschedule", problem.FieldError{Field: "start", Message: "cannot be booked: " + scheduling.ReasonOutsideHours})
 	}
-	op := withoutBooking(inputs[0], b, svc.rules())
-	if ok, why := scheduling.Free(svc.rules(), op, start, now); !ok {
+	if ok, why := scheduling.Free(svc.rules(), inputs[0], start, now); !ok {
 		if why == scheduling.ReasonTaken || why == scheduling.ReasonDailyLimit {
 			return s.taken(ctx, org, svc, &b.OperatorID, start, now)
 		}
 		return problem.Invalid("invalid reschedule", problem.FieldError{Field: "start", Message: "cannot be booked: " + why})
 	}
 	return nil
-}
-
-// withoutBooking sets the booking's own time aside: moving it must not be
-// blocked by itself.
-func withoutBooking(op scheduling.Operator, b Booking, r scheduling.Rules) scheduling.Operator {
-	from, until := b.Start.Add(-r.BufferBefore), b.End.Add(r.BufferAfter)
-	var busy []scheduling.Interval
-	removed := false
-	for _, iv := range op.Busy {
-		if !removed && iv.Start.Equal(from) && iv.End.Equal(until) {
-			removed = true
-			continue
-		}
-		busy = append(busy, iv)
-	}
-	op.Busy = busy
-	if removed {
-		booked := make(map[string]int, len(op.Booked))
-		for k, v := range op.Booked {
-			booked[k] = v
-		}
-		booked[localDate(op, b.Start)]--
-		op.Booked = booked
-	}
-	return op
 }
 
 // Move reschedules a confirmed booking to start, atomically under the same

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/problem"
@@ -226,9 +227,13 @@ func (s *Service) ReplaceService(ctx context.Context, org uuid.UUID, key string,
 	return st, err
 }
 
-// DeleteService removes a service.
+// DeleteService removes a service that has no bookings (its bookings keep it).
 func (s *Service) DeleteService(ctx context.Context, org uuid.UUID, key string) error {
 	n, err := s.q.DeleteService(ctx, store.DeleteServiceParams{OrgID: org, Key: key})
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23503" { // foreign_key_violation: bookings refer to it
+		return problem.New(problem.ErrConflict, "the service has bookings: it cannot be deleted")
+	}
 	if err != nil {
 		return fmt.Errorf("bookings: delete service: %w", err)
 	}

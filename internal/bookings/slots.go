@@ -45,7 +45,7 @@ func (s *Service) Slots(ctx context.Context, org uuid.UUID, key string, q SlotQu
 		operators = []uuid.UUID{*q.Operator}
 	}
 	rules := st.rules()
-	inputs, err := s.operatorInputs(ctx, org, operators, q.From.Add(-rules.BufferAfter-rules.Duration), q.To.Add(rules.Duration+rules.BufferBefore))
+	inputs, err := s.operatorInputs(ctx, org, operators, q.From.Add(-rules.BufferBefore), q.To.Add(rules.Duration+rules.BufferAfter), uuid.Nil)
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +73,10 @@ func (st ServiceType) rules() scheduling.Rules {
 }
 
 // operatorInputs loads, in one query each, the operators' working hours and
-// what keeps them busy between since and until. Operators who set no hours
-// are left out: they have no free time.
-func (s *Service) operatorInputs(ctx context.Context, org uuid.UUID, operators []uuid.UUID, since, until time.Time) ([]scheduling.Operator, error) {
+// what keeps them busy between since and until, leaving out the booking
+// `except` (one being moved does not block itself; uuid.Nil: none).
+// Operators who set no hours are left out: they have no free time.
+func (s *Service) operatorInputs(ctx context.Context, org uuid.UUID, operators []uuid.UUID, since, until time.Time, except uuid.UUID) ([]scheduling.Operator, error) {
 	rows, err := s.q.ListAvailability(ctx, store.ListAvailabilityParams{OrgID: org, UserIds: operators})
 	if err != nil {
 		return nil, fmt.Errorf("bookings: availability: %w", err)
@@ -110,7 +111,7 @@ func (s *Service) operatorInputs(ctx context.Context, org uuid.UUID, operators [
 		}
 		op := scheduling.Operator{ID: id, Availability: a, Busy: byOperator[id], Booked: map[string]int{}}
 		for _, b := range booked {
-			if b.OperatorID == id {
+			if b.OperatorID == id && b.ID != except {
 				op.Busy = append(op.Busy, scheduling.Interval{Start: b.BlockedFrom, End: b.BlockedUntil})
 				op.Booked[localDate(op, b.StartsAt)]++
 			}

@@ -123,6 +123,12 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 	}
 	client.must(409, "POST", orgPath+"/bookings/"+b.ID+"/reschedule", map[string]any{"start": ten.Add(2 * time.Hour)})
 
+	// Another CLIENT neither sees nor changes Carl's booking; a service with bookings cannot be deleted.
+	dan, _ := join(t, admin, inbox, org, "dan@shop.test", "CLIENT")
+	dan.must(404, "GET", orgPath+"/bookings/"+b.ID, nil)
+	dan.must(404, "POST", orgPath+"/bookings/"+b.ID+"/cancel", map[string]string{"reason": "not mine"})
+	admin.must(409, "DELETE", orgPath+"/services/consult", nil)
+
 	// A CLIENT sees only their own bookings.
 	var list struct{ Items []bookingView }
 	client.must(200, "GET", orgPath+"/bookings?from="+ten.Add(-time.Hour).Format(time.RFC3339), nil).decode(t, &list)
@@ -326,11 +332,13 @@ func TestReminderIsMailedOnceOnTheRealStack(t *testing.T) {
 	admin, org, _, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
-	// Today's hours begin at the booked minute, so the slot is on the interval.
+	// Today's hours begin at the booked minute, so the slot is on the interval;
+	// Ana works in a zone where it is about noon, far from a day's end.
 	start := time.Now().UTC().Add(2 * time.Minute).Truncate(time.Minute).Add(time.Minute)
-	window := []map[string]string{{"start": start.Format("15:04"), "end": "24:00"}}
-	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": map[string]any{},
-		"overrides": []map[string]any{{"date": start.Format(time.DateOnly), "windows": window}}})
+	zone, local := middayZone(start)
+	window := []map[string]string{{"start": local.Format("15:04"), "end": "24:00"}}
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": zone, "weekly": map[string]any{},
+		"overrides": []map[string]any{{"date": local.Format(time.DateOnly), "windows": window}}})
 	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "quick", "name": "Quick call", "duration_minutes": 15,
 		"reminder_offsets_minutes": []int{1}, "operators": []string{anaID}})
 	r, _ := book(admin, org, map[string]any{"service": "quick", "start": start, "client": map[string]string{"name": "Rita", "email": "rita@example.com"}}, "")
@@ -401,4 +409,21 @@ func TestDashboardSumsUpBookings(t *testing.T) {
 	if op := b.Operators[0]; op.OperatorID != anaID || op.BookedMinutes != 90 || op.WorkMinutes < 29*480 || op.WorkMinutes > 31*480 || op.Utilisation != float64(90)/float64(op.WorkMinutes) {
 		t.Errorf("Ana's load %+v; want 90 booked minutes of about 30 days × 8 h", op)
 	}
+}
+
+// middayZone names a fixed-offset zone in which t falls near noon, and t there.
+func middayZone(t time.Time) (string, time.Time) {
+	offset := 12 - t.UTC().Hour() // -11 … 12 hours
+	name := "Etc/GMT"
+	switch {
+	case offset > 0:
+		name += fmt.Sprintf("-%d", offset) // POSIX signs: Etc/GMT-3 is UTC+3
+	case offset < 0:
+		name += fmt.Sprintf("+%d", -offset)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return name, t.In(loc)
 }
