@@ -154,18 +154,26 @@ func (h *bookingHandler) reschedule(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.bookings.CheckMove(c, orgID(c), b, in.Start, h.now()); err != nil {
-		h.respond(c, err) // refused before anything enters the workflow's history
-		return
+	b, err := h.move(c, orgID(c), b, in.Start, changeID(c, "reschedule"))
+	h.answer(c, b, err)
+}
+
+// move checks the new start and sends the reschedule Update; it answers the booking as it now is.
+func (h *bookingHandler) move(c *gin.Context, org uuid.UUID, b bookings.Booking, start time.Time, updateID string) (bookings.Booking, error) {
+	if err := h.bookings.CheckMove(c, org, b, start, h.now()); err != nil {
+		return b, err // refused before anything enters the workflow's history
 	}
-	state, err := h.workflows.Change(c, b.ID, changeID(c, "reschedule"), workflows.RescheduleUpdate, workflows.RescheduleRequest{Start: in.Start})
+	_, err := h.workflows.Change(c, b.ID, updateID, workflows.RescheduleUpdate, workflows.RescheduleRequest{Start: start})
 	if problem.IsType(err, problem.TypeSlotTaken) {
 		// Lost a race for the slot after the check: the nearest free ones, as for a booking.
-		if again := h.bookings.CheckMove(c, orgID(c), b, in.Start, h.now()); again != nil {
+		if again := h.bookings.CheckMove(c, org, b, start, h.now()); again != nil {
 			err = again
 		}
 	}
-	h.answer(c, b.ID, state, err)
+	if err != nil {
+		return b, err
+	}
+	return h.bookings.Booking(c, org, b.ID, nil)
 }
 
 // cancel records the cancellation (the slot is free at once) and tells the
@@ -182,15 +190,21 @@ func (h *bookingHandler) cancel(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, err := h.bookings.Cancel(c, orgID(c), b.ID, in.Reason); err != nil {
-		respondError(c, err)
-		return
+	b, err := h.cancelBooking(c, orgID(c), b, in.Reason, changeID(c, "cancel"))
+	h.answer(c, b, err)
+}
+
+// cancelBooking records the cancellation and tells the workflow; it answers the booking as it now is.
+func (h *bookingHandler) cancelBooking(c *gin.Context, org uuid.UUID, b bookings.Booking, reason, updateID string) (bookings.Booking, error) {
+	b, err := h.bookings.Cancel(c, org, b.ID, reason)
+	if err != nil {
+		return b, err
 	}
-	state, err := h.workflows.Change(c, b.ID, changeID(c, "cancel"), workflows.CancelUpdate, workflows.CancelRequest{})
+	_, err = h.workflows.Change(c, b.ID, updateID, workflows.CancelUpdate, workflows.CancelRequest{})
 	if errors.Is(err, bookings.ErrNotChangeable) || problem.IsType(err, problem.TypeNotChangeable) {
 		err = nil // cancelled before, or its workflow has ended: the booking is cancelled either way
 	}
-	h.answer(c, b.ID, state, err)
+	return b, err
 }
 
 // outcome records, after the end, whether the booking took place; OPERATOR and up.
@@ -208,12 +222,15 @@ func (h *bookingHandler) outcome(c *gin.Context) {
 		respondError(c, problem.Invalid("invalid outcome", problem.FieldError{Field: "outcome", Message: "must be completed or no_show"}))
 		return
 	}
-	if _, err := h.bookings.Booking(c, orgID(c), id, nil); err != nil {
+	b, err := h.bookings.Booking(c, orgID(c), id, nil)
+	if err != nil {
 		respondError(c, err)
 		return
 	}
-	state, err := h.workflows.Change(c, id, changeID(c, "outcome"), workflows.OutcomeUpdate, in)
-	h.answer(c, id, state, err)
+	if _, err = h.workflows.Change(c, id, changeID(c, "outcome"), workflows.OutcomeUpdate, in); err == nil {
+		b, err = h.bookings.Booking(c, orgID(c), id, nil)
+	}
+	h.answer(c, b, err)
 }
 
 // changeID is the Update id of a change sent with an Idempotency-Key: a
@@ -229,14 +246,9 @@ func changeID(c *gin.Context, change string) string {
 }
 
 // answer writes the booking as it now is, or the change's problem.
-func (h *bookingHandler) answer(c *gin.Context, id uuid.UUID, _ workflows.BookingState, err error) {
+func (h *bookingHandler) answer(c *gin.Context, b bookings.Booking, err error) {
 	if err != nil {
 		h.respond(c, err)
-		return
-	}
-	b, err := h.bookings.Booking(c, orgID(c), id, nil)
-	if err != nil {
-		respondError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, b)

@@ -258,6 +258,15 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.DELETE("/operators/:user_id/calendar-feed", requireRole(auth.RoleOperator), sh.revokeCalendarFeed)
 
 	bh := &bookingHandler{bookings: deps.Bookings, workflows: deps.BookingWorkflows, now: time.Now}
+	pub := &publicBookingHandler{bookingHandler: bh}
+	v1.GET("/public/orgs/:slug/services", pub.services)
+	v1.GET("/public/orgs/:slug/services/:key/slots", pub.slots)
+	v1.POST("/public/orgs/:slug/bookings", pub.book)
+	v1.GET("/public/bookings/:token", pub.viewLinked)
+	v1.POST("/public/bookings/:token/reschedule", pub.rescheduleLinked)
+	v1.POST("/public/bookings/:token/cancel", pub.cancelLinked)
+	org.GET("/booking-page", requireRole(auth.RoleAdmin), sh.getBookingPage)
+	org.PUT("/booking-page", requireRole(auth.RoleAdmin), sh.putBookingPage)
 	org.POST("/bookings", bh.book)
 	org.GET("/bookings", bh.list)
 	org.GET("/bookings/:id", bh.get)

@@ -14,6 +14,8 @@ const (
 	DeviceTokenPrefix = "astrd_"
 	// CalendarFeedTokenPrefix marks the secret in an operator's calendar feed URL.
 	CalendarFeedTokenPrefix = "astrc_"
+	// BookingLinkTokenPrefix marks the secret in a client's link to their booking.
+	BookingLinkTokenPrefix = "astrb_"
 )
 
 // NewToken returns a random secret with the given prefix and the SHA-256 that is stored instead of it.

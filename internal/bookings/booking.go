@@ -35,6 +35,7 @@ type Client struct {
 // Booking is a reserved appointment.
 type Booking struct {
 	ID           uuid.UUID  `json:"id"`
+	OrgID        uuid.UUID  `json:"-"`
 	Status       string     `json:"status"`
 	Service      string     `json:"service"`
 	ServiceID    uuid.UUID  `json:"service_id"`
@@ -77,7 +78,7 @@ const alternativesSpan = 14 * 24 * time.Hour
 func (in *BookInput) validate(actor Actor, self Client) error {
 	var fields []problem.FieldError
 	bad := func(field, msg string) { fields = append(fields, problem.FieldError{Field: field, Message: msg}) }
-	if actor.Role == auth.RoleClient {
+	if actor.Role == auth.RoleClient && actor.UserID != uuid.Nil {
 		// A CLIENT books for themselves, as their account names them.
 		in.Client.Name, in.Client.Email = self.Name, self.Email
 	}
@@ -119,7 +120,7 @@ func (s *Service) Book(ctx context.Context, org uuid.UUID, actor Actor, self Cli
 		return Booking{}, false, err
 	}
 	if in.IdempotencyKey != "" {
-		row, err := s.q.BookingByIdempotencyKey(ctx, store.BookingByIdempotencyKeyParams{OrgID: org, BookedBy: &actor.UserID, IdempotencyKey: &in.IdempotencyKey})
+		row, err := s.bookingByKey(ctx, org, actor, in.IdempotencyKey)
 		if err == nil {
 			b, err := s.bookingFromRow(ctx, row)
 			return b, false, err
@@ -140,9 +141,12 @@ func (s *Service) Book(ctx context.Context, org uuid.UUID, actor Actor, self Cli
 		return Booking{}, false, err
 	}
 	rules := st.rules()
-	var clientUser *uuid.UUID
-	if actor.Role == auth.RoleClient {
-		clientUser = &actor.UserID
+	var clientUser, bookedBy *uuid.UUID
+	if actor.UserID != uuid.Nil {
+		bookedBy = &actor.UserID
+		if actor.Role == auth.RoleClient {
+			clientUser = &actor.UserID
+		}
 	}
 	var key *string
 	if in.IdempotencyKey != "" {
@@ -150,14 +154,14 @@ func (s *Service) Book(ctx context.Context, org uuid.UUID, actor Actor, self Cli
 	}
 	end := in.Start.Add(rules.Duration)
 	row, err := s.q.InsertBooking(ctx, store.InsertBookingParams{
-		OrgID: org, ServiceID: st.ID, OperatorID: operator, ClientUserID: clientUser, BookedBy: &actor.UserID,
+		OrgID: org, ServiceID: st.ID, OperatorID: operator, ClientUserID: clientUser, BookedBy: bookedBy,
 		ClientName: in.Client.Name, ClientEmail: in.Client.Email, ClientPhone: in.Client.Phone, Notes: in.Notes,
 		StartsAt: in.Start, EndsAt: end, BlockedFrom: in.Start.Add(-rules.BufferBefore), BlockedUntil: end.Add(rules.BufferAfter),
 		IdempotencyKey: key,
 	})
 	switch {
-	case errors.Is(err, pgx.ErrNoRows): // the same key, raced: the first booking answers
-		row, err = s.q.BookingByIdempotencyKey(ctx, store.BookingByIdempotencyKeyParams{OrgID: org, BookedBy: &actor.UserID, IdempotencyKey: key})
+	case errors.Is(err, pgx.ErrNoRows) || isUniqueViolation(err): // the same key, raced: the first booking answers
+		row, err = s.bookingByKey(ctx, org, actor, in.IdempotencyKey)
 		if err != nil {
 			return Booking{}, false, fmt.Errorf("bookings: idempotency key: %w", err)
 		}
@@ -236,6 +240,20 @@ func (s *Service) Booking(ctx context.Context, org, id uuid.UUID, onlyClient *uu
 
 var errNoBooking = problem.New(problem.ErrNotFound, "no such booking")
 
+// bookingByKey finds the booking the actor made with this Idempotency-Key
+// (a booking page's: the organisation's key).
+func (s *Service) bookingByKey(ctx context.Context, org uuid.UUID, actor Actor, key string) (store.Booking, error) {
+	if actor.UserID == uuid.Nil {
+		return s.q.PublicBookingByIdempotencyKey(ctx, store.PublicBookingByIdempotencyKeyParams{OrgID: org, IdempotencyKey: &key})
+	}
+	return s.q.BookingByIdempotencyKey(ctx, store.BookingByIdempotencyKeyParams{OrgID: org, BookedBy: &actor.UserID, IdempotencyKey: &key})
+}
+
+func isUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23505"
+}
+
 func isOverlap(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && pg.Code == "23P01" // exclusion_violation
@@ -265,7 +283,7 @@ func (s *Service) bookingFromRow(ctx context.Context, r store.Booking) (Booking,
 		return Booking{}, fmt.Errorf("bookings: the booking's service: %w", err)
 	}
 	return Booking{
-		ID: r.ID, Status: r.Status, Service: svc.Key, ServiceID: r.ServiceID, OperatorID: r.OperatorID,
+		ID: r.ID, OrgID: r.OrgID, Status: r.Status, Service: svc.Key, ServiceID: r.ServiceID, OperatorID: r.OperatorID,
 		Start: r.StartsAt, End: r.EndsAt, Client: Client{Name: r.ClientName, Email: r.ClientEmail, Phone: r.ClientPhone},
 		ClientUserID: r.ClientUserID, Notes: r.Notes, Sequence: int(r.Sequence), CancelReason: r.CancelReason,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,

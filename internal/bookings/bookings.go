@@ -6,22 +6,27 @@ package bookings
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/store"
 )
 
 // Service implements the scheduling domain for every organisation.
 type Service struct {
-	pool *pgxpool.Pool
-	q    *store.Queries
+	pool    *pgxpool.Pool
+	q       *store.Queries
+	limiter *ratelimit.Limiter
+	// publicURL starts the links mailed to clients.
+	publicURL string
 }
 
-// New returns the service on pool.
-func New(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, q: store.New(pool)}
+// New returns the service on pool; the links it mails start with publicURL.
+func New(pool *pgxpool.Pool, publicURL string) *Service {
+	return &Service{pool: pool, q: store.New(pool), limiter: ratelimit.New(pool), publicURL: strings.TrimSuffix(publicURL, "/")}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {

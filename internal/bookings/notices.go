@@ -26,6 +26,8 @@ const (
 // bookingMail is what the booking template shows.
 type bookingMail struct {
 	Kind, Recipient, Service, Operator, Client, When, Location, Reason, Organisation string
+	// Link lets the client see, move or cancel the booking without signing in (theirs only).
+	Link string
 }
 
 // QueueMail queues the mail of one kind about the booking as it now is (its
@@ -96,8 +98,16 @@ func (s *Service) QueueMail(ctx context.Context, org, id uuid.UUID, kind string,
 			}
 			attachments = []mail.Attachment{{Filename: invite.Filename, ContentType: invite.ContentTypeFor(method), Content: ics}}
 		}
-		for _, r := range recipients {
-			data.Recipient = r.name
+		for i, r := range recipients {
+			data.Recipient, data.Link = r.name, ""
+			if i == 0 && kind != MailCancelled && b.Status == StatusConfirmed {
+				// The client's own link to see, move or cancel this booking, until it starts.
+				token, err := newLink(ctx, q, b.ID, b.StartsAt)
+				if err != nil {
+					return err
+				}
+				data.Link = s.publicURL + "/api/v1/public/bookings/" + token
+			}
 			msg, err := mail.Render("booking", r.email, data)
 			if err != nil {
 				return err

@@ -62,6 +62,13 @@ type Booking struct {
 	UpdatedAt      time.Time
 }
 
+type BookingLink struct {
+	TokenHash []byte
+	BookingID uuid.UUID
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
 type BookingMail struct {
 	BookingID     uuid.UUID
 	Sequence      int32
@@ -69,6 +76,13 @@ type BookingMail struct {
 	OffsetMinutes int32
 	MailIds       []string
 	CreatedAt     time.Time
+}
+
+type BookingPage struct {
+	OrgID     uuid.UUID
+	Slug      string
+	Enabled   bool
+	UpdatedAt time.Time
 }
 
 type CalendarFeed struct {

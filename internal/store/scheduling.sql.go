@@ -71,6 +71,38 @@ func (q *Queries) BookingByIdempotencyKey(ctx context.Context, arg BookingByIdem
 	return i, err
 }
 
+const bookingByLink = `-- name: BookingByLink :one
+SELECT b.id, b.org_id, b.service_id, b.operator_id, b.client_user_id, b.booked_by, b.client_name, b.client_email, b.client_phone, b.notes, b.starts_at, b.ends_at, b.blocked, b.status, b.sequence, b.cancel_reason, b.idempotency_key, b.created_at, b.updated_at FROM booking_links l JOIN bookings b ON b.id = l.booking_id
+WHERE l.token_hash = $1 AND l.expires_at > now()
+`
+
+func (q *Queries) BookingByLink(ctx context.Context, tokenHash []byte) (Booking, error) {
+	row := q.db.QueryRow(ctx, bookingByLink, tokenHash)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const bookingMail = `-- name: BookingMail :one
 SELECT mail_ids FROM booking_mail WHERE booking_id = $1 AND sequence = $2 AND kind = $3 AND offset_minutes = $4
 `
@@ -92,6 +124,22 @@ func (q *Queries) BookingMail(ctx context.Context, arg BookingMailParams) ([]str
 	var mail_ids []string
 	err := row.Scan(&mail_ids)
 	return mail_ids, err
+}
+
+const bookingPageBySlug = `-- name: BookingPageBySlug :one
+SELECT org_id, slug, enabled, updated_at FROM booking_pages WHERE slug = $1 AND enabled
+`
+
+func (q *Queries) BookingPageBySlug(ctx context.Context, slug string) (BookingPage, error) {
+	row := q.db.QueryRow(ctx, bookingPageBySlug, slug)
+	var i BookingPage
+	err := row.Scan(
+		&i.OrgID,
+		&i.Slug,
+		&i.Enabled,
+		&i.UpdatedAt,
+	)
+	return i, err
 }
 
 const bookingStats = `-- name: BookingStats :many
@@ -207,6 +255,21 @@ type ClearServiceOperatorsParams struct {
 
 func (q *Queries) ClearServiceOperators(ctx context.Context, arg ClearServiceOperatorsParams) error {
 	_, err := q.db.Exec(ctx, clearServiceOperators, arg.OrgID, arg.ServiceID)
+	return err
+}
+
+const createBookingLink = `-- name: CreateBookingLink :exec
+INSERT INTO booking_links (token_hash, booking_id, expires_at) VALUES ($1, $2, $3)
+`
+
+type CreateBookingLinkParams struct {
+	TokenHash []byte
+	BookingID uuid.UUID
+	ExpiresAt time.Time
+}
+
+func (q *Queries) CreateBookingLink(ctx context.Context, arg CreateBookingLinkParams) error {
+	_, err := q.db.Exec(ctx, createBookingLink, arg.TokenHash, arg.BookingID, arg.ExpiresAt)
 	return err
 }
 
@@ -417,6 +480,22 @@ func (q *Queries) GetBooking(ctx context.Context, arg GetBookingParams) (Booking
 		&i.CancelReason,
 		&i.IdempotencyKey,
 		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getBookingPage = `-- name: GetBookingPage :one
+SELECT org_id, slug, enabled, updated_at FROM booking_pages WHERE org_id = $1
+`
+
+func (q *Queries) GetBookingPage(ctx context.Context, orgID uuid.UUID) (BookingPage, error) {
+	row := q.db.QueryRow(ctx, getBookingPage, orgID)
+	var i BookingPage
+	err := row.Scan(
+		&i.OrgID,
+		&i.Slug,
+		&i.Enabled,
 		&i.UpdatedAt,
 	)
 	return i, err
@@ -960,6 +1039,42 @@ func (q *Queries) OperatorBusy(ctx context.Context, arg OperatorBusyParams) ([]O
 	return items, nil
 }
 
+const publicBookingByIdempotencyKey = `-- name: PublicBookingByIdempotencyKey :one
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND booked_by IS NULL AND idempotency_key = $2
+`
+
+type PublicBookingByIdempotencyKeyParams struct {
+	OrgID          uuid.UUID
+	IdempotencyKey *string
+}
+
+func (q *Queries) PublicBookingByIdempotencyKey(ctx context.Context, arg PublicBookingByIdempotencyKeyParams) (Booking, error) {
+	row := q.db.QueryRow(ctx, publicBookingByIdempotencyKey, arg.OrgID, arg.IdempotencyKey)
+	var i Booking
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.ServiceID,
+		&i.OperatorID,
+		&i.ClientUserID,
+		&i.BookedBy,
+		&i.ClientName,
+		&i.ClientEmail,
+		&i.ClientPhone,
+		&i.Notes,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Blocked,
+		&i.Status,
+		&i.Sequence,
+		&i.CancelReason,
+		&i.IdempotencyKey,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const recordBookingMail = `-- name: RecordBookingMail :execrows
 INSERT INTO booking_mail (booking_id, sequence, kind, offset_minutes, mail_ids) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
 `
@@ -1017,6 +1132,31 @@ func (q *Queries) SaveAvailability(ctx context.Context, arg SaveAvailabilityPara
 		&i.TimeZone,
 		&i.Weekly,
 		&i.Overrides,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const saveBookingPage = `-- name: SaveBookingPage :one
+INSERT INTO booking_pages (org_id, slug, enabled) VALUES ($1, $2, $3)
+ON CONFLICT (org_id) DO UPDATE SET slug = EXCLUDED.slug, enabled = EXCLUDED.enabled, updated_at = now()
+RETURNING org_id, slug, enabled, updated_at
+`
+
+type SaveBookingPageParams struct {
+	OrgID   uuid.UUID
+	Slug    string
+	Enabled bool
+}
+
+// Returns no row when another organisation has the slug.
+func (q *Queries) SaveBookingPage(ctx context.Context, arg SaveBookingPageParams) (BookingPage, error) {
+	row := q.db.QueryRow(ctx, saveBookingPage, arg.OrgID, arg.Slug, arg.Enabled)
+	var i BookingPage
+	err := row.Scan(
+		&i.OrgID,
+		&i.Slug,
+		&i.Enabled,
 		&i.UpdatedAt,
 	)
 	return i, err

@@ -15,7 +15,7 @@ import (
 )
 
 func (s *Services) bookings() *bookings.Service {
-	s.bookingsOnce.Do(func() { s.bookingsService = bookings.New(s.Pool) })
+	s.bookingsOnce.Do(func() { s.bookingsService = bookings.New(s.Pool, s.Config.HTTP.PublicURL) })
 	return s.bookingsService
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -426,4 +427,101 @@ func middayZone(t time.Time) (string, time.Time) {
 		panic(err)
 	}
 	return name, t.In(loc)
+}
+
+var bookingLink = regexp.MustCompile(`/api/v1/public/bookings/(astrb_[A-Za-z0-9_-]+)`)
+
+// TestPublicBookingPageAndClientLinks: a client without an account sees an
+// organisation's services and slots on its booking page and books; the
+// confirmation carries a link that shows, moves and cancels that booking
+// only, and stops working when it expires; the page's writes are rate
+// limited per address.
+func TestPublicBookingPageAndClientLinks(t *testing.T) {
+	admin, org, s, inbox, base := setUpShopFull(t, false, trustLocalProxy)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	week := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
+	}
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	visitor := newBrowserFrom(t, base, "203.0.113.7")
+	visitor.must(404, "GET", "/api/v1/public/orgs/fixit/services", nil) // no page yet
+	admin.must(200, "PUT", orgPath+"/booking-page", map[string]any{"slug": "fixit", "enabled": true})
+
+	var services struct {
+		Items []struct{ Key, Name string } `json:"items"`
+	}
+	visitor.must(200, "GET", "/api/v1/public/orgs/fixit/services", nil).decode(t, &services)
+	if len(services.Items) != 1 || services.Items[0].Key != "consult" {
+		t.Fatalf("public services %+v", services.Items)
+	}
+	d := time.Now().UTC().AddDate(0, 0, 7)
+	ten := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
+	var slots slotsReply
+	visitor.must(200, "GET", "/api/v1/public/orgs/fixit/services/consult/slots?from="+ten.Format(time.RFC3339)+"&to="+ten.Add(time.Hour).Format(time.RFC3339), nil).decode(t, &slots)
+	if len(slots.Slots) != 2 {
+		t.Fatalf("public slots %v; want 10:00 and 10:30", slots.starts())
+	}
+	var b struct {
+		ID     string    `json:"id"`
+		Status string    `json:"status"`
+		Start  time.Time `json:"start"`
+	}
+	visitor.must(201, "POST", "/api/v1/public/orgs/fixit/bookings", map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Hana", "email": "hana@example.com"}}).decode(t, &b)
+	mail := inbox.WaitFor(t, "hana@example.com", "Booked: Consultation")
+	link := bookingLink.FindStringSubmatch(mail.Text)
+	if link == nil {
+		t.Fatalf("the confirmation carries no link:\n%s", mail.Text)
+	}
+	if operatorMail := inbox.WaitFor(t, "ana@shop.test", "Booked: Consultation"); bookingLink.MatchString(operatorMail.Text) {
+		t.Error("the operator's mail carries the client's link")
+	}
+	token := link[1]
+	linkPath := "/api/v1/public/bookings/" + token
+	stranger := newBrowserFrom(t, base, "198.51.100.9")
+	var seen struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	stranger.must(200, "GET", linkPath, nil).decode(t, &seen)
+	if seen.ID != b.ID {
+		t.Fatalf("the link opens %s; want %s", seen.ID, b.ID)
+	}
+	stranger.must(404, "GET", "/api/v1/public/bookings/astrb_not-a-real-token", nil)
+	stranger.must(200, "POST", linkPath+"/reschedule", map[string]any{"start": ten.Add(2 * time.Hour)}).decode(t, &b)
+	if !b.Start.Equal(ten.Add(2 * time.Hour)) {
+		t.Errorf("moved through the link: %+v; want 12:00", b)
+	}
+	inbox.WaitFor(t, "hana@example.com", "Moved: Consultation")
+	// Another booking's link does not open this one; this link cancels only its own.
+	var other struct{ ID string }
+	admin.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Ivo", "email": "ivo@example.com"}}).decode(t, &other)
+	stranger.must(200, "POST", linkPath+"/cancel", map[string]string{"reason": "plans changed"}).decode(t, &seen)
+	var ivo struct{ Status string }
+	admin.must(200, "GET", orgPath+"/bookings/"+other.ID, nil).decode(t, &ivo)
+	if seen.Status != "cancelled" || ivo.Status != "confirmed" {
+		t.Errorf("after cancelling through Hana's link: hers %s, Ivo's %s; want cancelled and confirmed", seen.Status, ivo.Status)
+	}
+	// An expired link opens nothing.
+	if _, err := s.Pool.Exec(t.Context(), "UPDATE booking_links SET expires_at = now() - interval '1 second'"); err != nil {
+		t.Fatal(err)
+	}
+	stranger.must(404, "GET", linkPath, nil)
+
+	// Writes from one address are limited; another address is not held up.
+	limited := 0
+	for i := range 25 {
+		r := visitor.do("POST", "/api/v1/public/orgs/fixit/bookings", map[string]any{"service": "massage", "start": ten, "client": map[string]string{"name": "X", "email": fmt.Sprintf("x%d@example.com", i)}})
+		if r.status == 429 {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("25 public bookings from one address were never refused with 429")
+	}
+	if r := stranger.do("POST", "/api/v1/public/orgs/fixit/bookings", map[string]any{"service": "massage", "start": ten, "client": map[string]string{"name": "Y", "email": "y@example.com"}}); r.status != 422 {
+		t.Errorf("another address after the limit = %d %s; want 422 (an unknown service), not refused", r.status, r.body)
+	}
 }

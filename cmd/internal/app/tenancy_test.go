@@ -75,6 +75,8 @@ var orgRoutes = map[string]struct {
 	"GET /api/v1/orgs/:org/events/:id":                          {auth.RoleOperator, nil},
 	"PUT /api/v1/orgs/:org/events/:id":                          {auth.RoleOperator, map[string]any{"title": "Moved training", "start": "2030-01-08T09:00:00Z", "end": "2030-01-08T10:00:00Z"}},
 	"DELETE /api/v1/orgs/:org/events/:id":                       {auth.RoleOperator, nil}, // an event made for it
+	"GET /api/v1/orgs/:org/booking-page":                        {auth.RoleAdmin, nil},    // set up before
+	"PUT /api/v1/orgs/:org/booking-page":                        {auth.RoleAdmin, map[string]any{"slug": "acme-matrix", "enabled": true}},
 	"GET /api/v1/orgs/:org/calendar":                            {auth.RoleOperator, nil}, // query: a day
 	"POST /api/v1/orgs/:org/operators/:user_id/calendar-feed":   {auth.RoleOperator, nil}, // the caller's own
 	"DELETE /api/v1/orgs/:org/operators/:user_id/calendar-feed": {auth.RoleOperator, nil}, // the caller's own, made just before
@@ -242,6 +244,7 @@ func TestTenantMatrix(t *testing.T) {
 	for _, role := range []auth.Role{auth.RoleOperator, auth.RoleAdmin} { // a feed of their own to revoke
 		callers[role].must(201, "POST", "/api/v1/orgs/"+org.ID+"/operators/"+userIDs[strings.ToLower(string(role))+"@acme.test"]+"/calendar-feed", nil)
 	}
+	admin.must(200, "PUT", "/api/v1/orgs/"+org.ID+"/booking-page", map[string]any{"slug": "acme-matrix", "enabled": true})
 	roleHour := map[auth.Role]int{auth.RoleClient: 9, auth.RoleOperator: 11, auth.RoleAdmin: 13}
 	bookingOf := map[auth.Role]string{}
 	for role, c := range callers {

@@ -153,3 +153,25 @@ SELECT operator_id, status, count(*)::integer AS bookings,
 FROM bookings
 WHERE org_id = $1 AND starts_at >= sqlc.arg(since) AND starts_at < sqlc.arg(until)
 GROUP BY operator_id, status;
+
+-- name: GetBookingPage :one
+SELECT * FROM booking_pages WHERE org_id = $1;
+
+-- name: SaveBookingPage :one
+-- Returns no row when another organisation has the slug.
+INSERT INTO booking_pages (org_id, slug, enabled) VALUES ($1, $2, $3)
+ON CONFLICT (org_id) DO UPDATE SET slug = EXCLUDED.slug, enabled = EXCLUDED.enabled, updated_at = now()
+RETURNING *;
+
+-- name: BookingPageBySlug :one
+SELECT * FROM booking_pages WHERE slug = $1 AND enabled;
+
+-- name: PublicBookingByIdempotencyKey :one
+SELECT * FROM bookings WHERE org_id = $1 AND booked_by IS NULL AND idempotency_key = $2;
+
+-- name: CreateBookingLink :exec
+INSERT INTO booking_links (token_hash, booking_id, expires_at) VALUES ($1, $2, $3);
+
+-- name: BookingByLink :one
+SELECT b.* FROM booking_links l JOIN bookings b ON b.id = l.booking_id
+WHERE l.token_hash = $1 AND l.expires_at > now();
