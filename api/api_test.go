@@ -72,7 +72,7 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 		if pool == nil {
 			pool = testenv.Pool(t)
 		}
-		deps.Bookings = bookings.New(pool, testOrigin)
+		deps.Bookings = bookings.New(pool, testOrigin, nil)
 		deps.BookingWorkflows = noDocumentBackends{}
 	}
 	r, err := NewRouter(deps)

@@ -274,11 +274,11 @@ func (h *schedulingHandler) suggest(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	out := make([]suggestionView, len(suggestions))
-	for i, s := range suggestions {
+	out := make([]suggestionView, len(suggestions.Items))
+	for i, s := range suggestions.Items {
 		out[i] = suggestionView{slotView: slotView{Start: s.Slot.Start.In(zone).Format(time.RFC3339), End: s.Slot.End.In(zone).Format(time.RFC3339), OperatorID: s.Slot.OperatorID.String()}, Reason: s.Reason}
 	}
-	c.JSON(http.StatusOK, gin.H{"suggestions": out})
+	c.JSON(http.StatusOK, gin.H{"suggestions": out, "ranked_by": suggestions.RankedBy})
 }
 
 // suggestionView is a suggested slot with why it fits.

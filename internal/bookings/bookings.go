@@ -22,11 +22,13 @@ type Service struct {
 	limiter *ratelimit.Limiter
 	// publicURL starts the links mailed to clients.
 	publicURL string
+	picker    SlotPicker // nil without a model
 }
 
-// New returns the service on pool; the links it mails start with publicURL.
-func New(pool *pgxpool.Pool, publicURL string) *Service {
-	return &Service{pool: pool, q: store.New(pool), limiter: ratelimit.New(pool), publicURL: strings.TrimSuffix(publicURL, "/")}
+// New returns the service on pool; the links it mails start with publicURL;
+// picker (nil without a model) may choose suggestions.
+func New(pool *pgxpool.Pool, publicURL string, picker SlotPicker) *Service {
+	return &Service{pool: pool, q: store.New(pool), limiter: ratelimit.New(pool), publicURL: strings.TrimSuffix(publicURL, "/"), picker: picker}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) error {

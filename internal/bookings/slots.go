@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/scheduling"
 	"github.com/astralisops/astralis/internal/store"
@@ -128,15 +130,32 @@ type SuggestQuery struct {
 	Count       int
 }
 
-// maxSuggestions bounds one answer.
-const maxSuggestions = 10
+// Suggestions are the chosen slots and who chose them: "model" or "rules".
+type Suggestions struct {
+	Items    []scheduling.Suggestion
+	RankedBy string
+}
+
+// SlotPicker asks a chat model to choose among free slots (internal/llm).
+type SlotPicker interface {
+	Suggest(ctx context.Context, preferences string, options []string, n int, model string) ([]llm.Pick, error)
+}
+
+// Bounds of a suggestion.
+const (
+	maxSuggestions = 10
+	// modelCandidates is how many of the best-fitting free slots the model chooses among.
+	modelCandidates = 40
+)
 
 // Suggest ranks the service's free slots by the client's preferences
-// ("tuesday afternoons, not before 2pm"), read offline; every suggestion is
-// one of the free slots, so none is a time that cannot be booked.
-func (s *Service) Suggest(ctx context.Context, org uuid.UUID, key string, q SuggestQuery, now time.Time) ([]scheduling.Suggestion, error) {
+// ("tuesday afternoons, not before 2pm"). With a model configured and the
+// organisation's llm_enabled routing setting on, the model chooses among the
+// best-fitting free slots; on any failure, or without a model, the rules read
+// offline decide. Either way every suggestion is one of the free slots.
+func (s *Service) Suggest(ctx context.Context, org uuid.UUID, key string, q SuggestQuery, now time.Time) (Suggestions, error) {
 	if len(q.Preferences) > scheduling.MaxPreferencesText {
-		return nil, problem.Invalid("invalid preferences", problem.FieldError{Field: "preferences", Message: fmt.Sprintf("at most %d bytes", scheduling.MaxPreferencesText)})
+		return Suggestions{}, problem.Invalid("invalid preferences", problem.FieldError{Field: "preferences", Message: fmt.Sprintf("at most %d bytes", scheduling.MaxPreferencesText)})
 	}
 	if q.Count <= 0 {
 		q.Count = 3
@@ -144,16 +163,50 @@ func (s *Service) Suggest(ctx context.Context, org uuid.UUID, key string, q Sugg
 	q.Count = min(q.Count, maxSuggestions)
 	slots, err := s.Slots(ctx, org, key, q.SlotQuery, now)
 	if err != nil {
-		return nil, err
+		return Suggestions{}, err
 	}
 	zone := q.Zone
 	if zone == nil {
 		zone = time.UTC
 	}
 	prefs := scheduling.ParsePreferences(q.Preferences, zone, now)
+	if picked, ok := s.modelSuggest(ctx, org, q, slots, prefs, zone); ok {
+		return Suggestions{Items: picked, RankedBy: "model"}, nil
+	}
 	out := scheduling.Suggest(slots, prefs, zone, q.Count)
 	if out == nil {
 		out = []scheduling.Suggestion{}
 	}
-	return out, nil
+	return Suggestions{Items: out, RankedBy: "rules"}, nil
+}
+
+// modelSuggest lets the model choose among the best-fitting free slots, when
+// the organisation allows it; false sends the caller to the rules.
+func (s *Service) modelSuggest(ctx context.Context, org uuid.UUID, q SuggestQuery, slots []scheduling.Slot, prefs scheduling.Preferences, zone *time.Location) ([]scheduling.Suggestion, bool) {
+	if s.picker == nil || strings.TrimSpace(q.Preferences) == "" || len(slots) == 0 {
+		return nil, false
+	}
+	settings, err := s.q.GetRoutingSettings(ctx, org)
+	if err != nil || !settings.LLMEnabled {
+		return nil, false
+	}
+	candidates := scheduling.Suggest(slots, prefs, zone, modelCandidates)
+	options := make([]string, len(candidates))
+	byOption := make(map[string]scheduling.Slot, len(candidates))
+	for i, c := range candidates {
+		local := c.Slot.Start.In(zone)
+		options[i] = local.Format(time.RFC3339) + " " + local.Format("Monday 2 January 15:04")
+		byOption[options[i]] = c.Slot
+	}
+	picks, err := s.picker.Suggest(ctx, q.Preferences, options, q.Count, settings.LLMModel)
+	if err != nil {
+		return nil, false
+	}
+	out := make([]scheduling.Suggestion, 0, len(picks))
+	for _, p := range picks {
+		if slot, ok := byOption[p.Option]; ok { // the picker answers only offered options; checked again
+			out = append(out, scheduling.Suggestion{Slot: slot, Reason: p.Reason})
+		}
+	}
+	return out, len(out) > 0
 }

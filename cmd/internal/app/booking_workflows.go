@@ -11,11 +11,18 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/llm"
 	"github.com/astralisops/astralis/workflows"
 )
 
 func (s *Services) bookings() *bookings.Service {
-	s.bookingsOnce.Do(func() { s.bookingsService = bookings.New(s.Pool, s.Config.HTTP.PublicURL) })
+	s.bookingsOnce.Do(func() {
+		var picker bookings.SlotPicker // without an API key, suggestions follow the rules alone
+		if c := s.Config.OpenAI; c.APIKey != "" {
+			picker = llm.New(llm.Config{APIKey: c.APIKey, BaseURL: c.BaseURL, Model: c.Model, Timeout: c.Timeout})
+		}
+		s.bookingsService = bookings.New(s.Pool, s.Config.HTTP.PublicURL, picker)
+	})
 	return s.bookingsService
 }
 

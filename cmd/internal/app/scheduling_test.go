@@ -1,9 +1,13 @@
 package app
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/astralisops/astralis/internal/config"
 )
 
 type slotsReply struct {
@@ -150,5 +154,61 @@ func TestServicesHoursAndEventsMakeTheSlots(t *testing.T) {
 	client.must(200, "GET", orgPath+"/services/consult/slots"+day(monday), nil).decode(t, &got)
 	if len(got.Slots) != 0 {
 		t.Errorf("with Ana's hours cleared: %v; want no slots", got.starts())
+	}
+}
+
+// TestModelSuggestionsAreAlwaysFreeSlots: with a model configured and the
+// organisation's llm_enabled on, the model chooses among the free slots it is
+// offered; a time it names that is not one of them is dropped, and when none
+// of its picks is free the rules decide.
+func TestModelSuggestionsAreAlwaysFreeSlots(t *testing.T) {
+	ai := newFakeOpenAI(t)
+	admin, org, _, inbox, _ := setUpShopFull(t, false, func(c *config.Config) {
+		c.OpenAI = config.OpenAI{APIKey: "sk-test", BaseURL: ai.srv.URL + "/v1", Model: "gpt-4o-mini", Timeout: 5 * time.Second}
+	})
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "America/New_York",
+		"weekly": map[string]any{"mon": []map[string]string{{"start": "09:00", "end": "12:00"}}, "tue": []map[string]string{{"start": "14:00", "end": "15:00"}}}})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	admin.must(200, "PUT", orgPath+"/routing/settings", map[string]any{"llm_enabled": true})
+	ny, _ := time.LoadLocation("America/New_York")
+	monday := nextWeekday(ny, time.Monday)
+	tuesdayTwo := time.Date(monday.Year(), monday.Month(), monday.Day()+1, 14, 30, 0, 0, ny).Format(time.RFC3339)
+	ask := func() (rankedBy string, starts []string) {
+		var got struct {
+			RankedBy    string `json:"ranked_by"`
+			Suggestions []struct{ Start string } `json:"suggestions"`
+		}
+		admin.must(200, "POST", orgPath+"/services/consult/suggest", map[string]any{
+			"preferences": "late on tuesday", "tz": "America/New_York", "from": monday, "to": monday.AddDate(0, 0, 2)}).decode(t, &got)
+		for _, s := range got.Suggestions {
+			starts = append(starts, s.Start)
+		}
+		return got.RankedBy, starts
+	}
+
+	ai.answer(`{"picks":[{"option":"` + tuesdayTwo + `","reason":"the last slot on Tuesday"},{"option":"` + monday.Add(20*time.Hour).Format(time.RFC3339) + `","reason":"not free"}]}`)
+	if by, starts := ask(); by != "model" || !slices.Equal(starts, []string{tuesdayTwo}) {
+		t.Errorf("with the model: %s %v; want its one free pick, Tuesday 14:30, and the time that is not free dropped", by, starts)
+	}
+	ai.mu.Lock()
+	offered, _ := json.Marshal(ai.requests[len(ai.requests)-1]["messages"])
+	ai.mu.Unlock()
+	if !strings.Contains(string(offered), tuesdayTwo) || strings.Contains(string(offered), "T20:00") {
+		t.Errorf("the model was offered %s; want the free slots only", offered)
+	}
+
+	ai.answer(`{"picks":[{"option":"` + monday.Add(20*time.Hour).Format(time.RFC3339) + `","reason":"not free"}]}`)
+	by, starts := ask()
+	var free slotsReply
+	admin.must(200, "GET", orgPath+"/services/consult/slots?from="+monday.Format(time.RFC3339)+"&to="+monday.AddDate(0, 0, 2).Format(time.RFC3339)+"&tz=America/New_York", nil).decode(t, &free)
+	if by != "rules" || len(starts) == 0 {
+		t.Fatalf("with only a time that is not free: %s %v; want the rules' suggestions", by, starts)
+	}
+	for _, s := range starts {
+		if !slices.Contains(free.starts(), s) {
+			t.Errorf("suggestion %s is not a free slot (%v)", s, free.starts())
+		}
 	}
 }
