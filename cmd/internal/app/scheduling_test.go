@@ -177,7 +177,7 @@ func TestModelSuggestionsAreAlwaysFreeSlots(t *testing.T) {
 	tuesdayTwo := time.Date(monday.Year(), monday.Month(), monday.Day()+1, 14, 30, 0, 0, ny).Format(time.RFC3339)
 	ask := func() (rankedBy string, starts []string) {
 		var got struct {
-			RankedBy    string `json:"ranked_by"`
+			RankedBy    string                   `json:"ranked_by"`
 			Suggestions []struct{ Start string } `json:"suggestions"`
 		}
 		admin.must(200, "POST", orgPath+"/services/consult/suggest", map[string]any{
