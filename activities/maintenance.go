@@ -42,6 +42,8 @@ type Maintenance struct {
 	// Retention and Originals delete documents' originals past their retention.
 	Retention RetentionStore
 	Originals OriginalDeleter
+	// Bookings lists confirmed bookings whose workflow may not have started.
+	Bookings StrandedBookingStore
 }
 
 // ErrTypeInvalidMaintenance marks a call no retry can fix (a bad argument).

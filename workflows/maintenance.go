@@ -26,6 +26,8 @@ const (
 	// SweepDocumentsSchedule and RetentionSchedule run on the documents task queue.
 	SweepDocumentsSchedule = "sweep-stranded-documents"
 	RetentionSchedule      = "expire-originals"
+	// SweepBookingsSchedule runs on the bookings task queue.
+	SweepBookingsSchedule = "sweep-stranded-bookings"
 
 	// Workflow type names. Schedules store the name, not the function, so the
 	// worker registers the workflows under these names explicitly: renaming a
@@ -35,6 +37,7 @@ const (
 	PruneWorkflow                  = "Prune"
 	SweepStrandedDocumentsWorkflow = "SweepStrandedDocuments"
 	ExpireOriginalsWorkflow        = "ExpireOriginals"
+	SweepStrandedBookingsWorkflow  = "SweepStrandedBookings"
 
 	// SweepMailEvery and SweepIntakeEvery are how often work whose hand-over to
 	// Temporal failed is looked for; PruneEvery how often expired rows go.
@@ -63,6 +66,12 @@ const (
 	// database however long the sweep was down (a week covers a long outage).
 	DocumentStrandedAfter = 2 * time.Minute
 	DocumentSweepWindow   = 7 * 24 * time.Hour
+	// BookingStrandedAfter is how long a booking may wait for its workflow
+	// before the sweep starts it; BookingSweepWindow how far back it looks
+	// (a booking's confirmation and reminders matter until it begins).
+	SweepBookingsEvery   = time.Minute
+	BookingStrandedAfter = 2 * time.Minute
+	BookingSweepWindow   = 7 * 24 * time.Hour
 	// PruneAfter is how long rate-limit windows and password reset requests
 	// are kept: far longer than a PasswordReset workflow retries its lookup.
 	PruneAfter = 24 * time.Hour
@@ -103,6 +112,8 @@ func Schedules(taskQueuePrefix string) []Schedule {
 			TaskQueue: taskQueuePrefix + DocumentTaskQueue, Every: SweepDocumentsEvery, Timeout: 10 * time.Minute},
 		{ID: ScheduleID(taskQueuePrefix, RetentionSchedule), Workflow: ExpireOriginalsWorkflow,
 			TaskQueue: taskQueuePrefix + DocumentTaskQueue, Every: RetentionEvery, Timeout: 30 * time.Minute},
+		{ID: ScheduleID(taskQueuePrefix, SweepBookingsSchedule), Workflow: SweepStrandedBookingsWorkflow,
+			TaskQueue: taskQueuePrefix + BookingTaskQueue, Every: SweepBookingsEvery, Timeout: 10 * time.Minute},
 	}
 }
 
@@ -284,4 +295,40 @@ func ExpireOriginals(ctx workflow.Context) (activities.ExpiredOriginals, error) 
 	var expired activities.ExpiredOriginals
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, pruneActivity), a.ExpireOriginals).Get(ctx, &expired)
 	return expired, err
+}
+
+// SweepStrandedBookings starts the workflow of every confirmed booking whose
+// API stopped (or found Temporal away) between booking and starting it, as a
+// child with the booking's own workflow id: one already running is left
+// alone, so a booking is confirmed and reminded once.
+func SweepStrandedBookings(ctx workflow.Context) (SweepResult, error) {
+	actx := workflow.WithActivityOptions(ctx, maintenanceActivity)
+	var a *activities.Maintenance
+	var stranded []activities.StrandedBooking
+	if err := workflow.ExecuteActivity(actx, a.ListStrandedBookings, BookingStrandedAfter, BookingSweepWindow).Get(ctx, &stranded); err != nil {
+		return SweepResult{}, err
+	}
+	result := SweepResult{Found: len(stranded)}
+	starts := make([]workflow.ChildWorkflowFuture, len(stranded))
+	for i, b := range stranded {
+		starts[i] = workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            BookingWorkflowID(b.BookingID),
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			TypedSearchAttributes: temporal.NewSearchAttributes(OrgAttribute.ValueSet(b.OrgID.String())),
+		}), Booking, NewBookingInput(b.OrgID, b.BookingID))
+	}
+	var errs []error
+	var swept []activities.StrandedBooking
+	for i, f := range starts {
+		if result.count(f.GetChildWorkflowExecution().Get(ctx, nil), &errs, "booking "+stranded[i].BookingID.String()) {
+			swept = append(swept, stranded[i])
+		}
+	}
+	if len(swept) > 0 {
+		if err := workflow.ExecuteActivity(actx, a.MarkBookingsSwept, swept).Get(ctx, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return result, incomplete(errs)
 }

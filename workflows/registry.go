@@ -24,5 +24,6 @@ func Definitions() []Definition {
 		{Name: SweepStrandedDocumentsWorkflow, Func: SweepStrandedDocuments, TaskQueue: DocumentTaskQueue},
 		{Name: ExpireOriginalsWorkflow, Func: ExpireOriginals, TaskQueue: DocumentTaskQueue},
 		{Name: "Booking", Func: Booking, TaskQueue: BookingTaskQueue},
+		{Name: SweepStrandedBookingsWorkflow, Func: SweepStrandedBookings, TaskQueue: BookingTaskQueue},
 	}
 }

@@ -313,3 +313,22 @@ func (s *Service) Bookings(ctx context.Context, org uuid.UUID, onlyClient, opera
 	}
 	return out, nil
 }
+
+// Stranded lists confirmed bookings made between after and before that the
+// sweep has not seen: their workflow may not have started (the API stopped
+// between booking and starting it, or Temporal was away).
+func (s *Service) Stranded(ctx context.Context, after, before time.Time) ([]store.StrandedBookingsRow, error) {
+	rows, err := s.q.StrandedBookings(ctx, store.StrandedBookingsParams{After: after, Before: before})
+	if err != nil {
+		return nil, fmt.Errorf("bookings: stranded: %w", err)
+	}
+	return rows, nil
+}
+
+// MarkSwept records that the sweep made sure the booking's workflow exists.
+func (s *Service) MarkSwept(ctx context.Context, org, id uuid.UUID) error {
+	if err := s.q.MarkBookingSwept(ctx, store.MarkBookingSweptParams{OrgID: org, ID: id}); err != nil {
+		return fmt.Errorf("bookings: swept: %w", err)
+	}
+	return nil
+}

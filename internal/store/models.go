@@ -60,6 +60,7 @@ type Booking struct {
 	IdempotencyKey *string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	SweptAt        *time.Time
 }
 
 type BookingLink struct {

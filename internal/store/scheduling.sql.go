@@ -35,7 +35,7 @@ func (q *Queries) AddServiceOperator(ctx context.Context, arg AddServiceOperator
 }
 
 const bookingByIdempotencyKey = `-- name: BookingByIdempotencyKey :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND booked_by = $2 AND idempotency_key = $3
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND booked_by = $2 AND idempotency_key = $3
 `
 
 type BookingByIdempotencyKeyParams struct {
@@ -67,12 +67,13 @@ func (q *Queries) BookingByIdempotencyKey(ctx context.Context, arg BookingByIdem
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
 
 const bookingByLink = `-- name: BookingByLink :one
-SELECT b.id, b.org_id, b.service_id, b.operator_id, b.client_user_id, b.booked_by, b.client_name, b.client_email, b.client_phone, b.notes, b.starts_at, b.ends_at, b.blocked, b.status, b.sequence, b.cancel_reason, b.idempotency_key, b.created_at, b.updated_at FROM booking_links l JOIN bookings b ON b.id = l.booking_id
+SELECT b.id, b.org_id, b.service_id, b.operator_id, b.client_user_id, b.booked_by, b.client_name, b.client_email, b.client_phone, b.notes, b.starts_at, b.ends_at, b.blocked, b.status, b.sequence, b.cancel_reason, b.idempotency_key, b.created_at, b.updated_at, b.swept_at FROM booking_links l JOIN bookings b ON b.id = l.booking_id
 WHERE l.token_hash = $1 AND l.expires_at > now()
 `
 
@@ -99,6 +100,7 @@ func (q *Queries) BookingByLink(ctx context.Context, tokenHash []byte) (Booking,
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -208,7 +210,7 @@ func (q *Queries) CalendarFeedByToken(ctx context.Context, tokenHash []byte) (Ca
 const cancelBooking = `-- name: CancelBooking :one
 UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
 `
 
 type CancelBookingParams struct {
@@ -240,6 +242,7 @@ func (q *Queries) CancelBooking(ctx context.Context, arg CancelBookingParams) (B
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -450,7 +453,7 @@ func (q *Queries) GetAvailability(ctx context.Context, arg GetAvailabilityParams
 }
 
 const getBooking = `-- name: GetBooking :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND id = $2
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND id = $2
 `
 
 type GetBookingParams struct {
@@ -481,6 +484,7 @@ func (q *Queries) GetBooking(ctx context.Context, arg GetBookingParams) (Booking
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -565,7 +569,7 @@ INSERT INTO bookings (org_id, service_id, operator_id, client_user_id, booked_by
     notes, starts_at, ends_at, blocked, idempotency_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, tstzrange($13::timestamptz, $14::timestamptz, '[)'), $12)
 ON CONFLICT (org_id, booked_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
 `
 
 type InsertBookingParams struct {
@@ -624,6 +628,7 @@ func (q *Queries) InsertBooking(ctx context.Context, arg InsertBookingParams) (B
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -665,7 +670,7 @@ func (q *Queries) ListAvailability(ctx context.Context, arg ListAvailabilityPara
 }
 
 const listBookings = `-- name: ListBookings :many
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings
 WHERE org_id = $1 AND starts_at >= $2 AND starts_at < $3
   AND ($4::uuid IS NULL OR client_user_id = $4)
   AND ($5::uuid IS NULL OR operator_id = $5)
@@ -719,6 +724,7 @@ func (q *Queries) ListBookings(ctx context.Context, arg ListBookingsParams) ([]B
 			&i.IdempotencyKey,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.SweptAt,
 		); err != nil {
 			return nil, err
 		}
@@ -855,7 +861,7 @@ func (q *Queries) ListServices(ctx context.Context, orgID uuid.UUID) ([]Service,
 }
 
 const lockBooking = `-- name: LockBooking :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockBookingParams struct {
@@ -886,8 +892,23 @@ func (q *Queries) LockBooking(ctx context.Context, arg LockBookingParams) (Booki
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
+}
+
+const markBookingSwept = `-- name: MarkBookingSwept :exec
+UPDATE bookings SET swept_at = now() WHERE org_id = $1 AND id = $2
+`
+
+type MarkBookingSweptParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) MarkBookingSwept(ctx context.Context, arg MarkBookingSweptParams) error {
+	_, err := q.db.Exec(ctx, markBookingSwept, arg.OrgID, arg.ID)
+	return err
 }
 
 const moveBooking = `-- name: MoveBooking :one
@@ -895,7 +916,7 @@ UPDATE bookings SET starts_at = $3, ends_at = $4,
     blocked = tstzrange($5::timestamptz, $6::timestamptz, '[)'),
     sequence = sequence + 1, updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
 `
 
 type MoveBookingParams struct {
@@ -937,6 +958,7 @@ func (q *Queries) MoveBooking(ctx context.Context, arg MoveBookingParams) (Booki
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -1040,7 +1062,7 @@ func (q *Queries) OperatorBusy(ctx context.Context, arg OperatorBusyParams) ([]O
 }
 
 const publicBookingByIdempotencyKey = `-- name: PublicBookingByIdempotencyKey :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at FROM bookings WHERE org_id = $1 AND booked_by IS NULL AND idempotency_key = $2
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND booked_by IS NULL AND idempotency_key = $2
 `
 
 type PublicBookingByIdempotencyKeyParams struct {
@@ -1071,6 +1093,7 @@ func (q *Queries) PublicBookingByIdempotencyKey(ctx context.Context, arg PublicB
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -1215,7 +1238,7 @@ func (q *Queries) ServiceByID(ctx context.Context, arg ServiceByIDParams) (Servi
 const setBookingOutcome = `-- name: SetBookingOutcome :one
 UPDATE bookings SET status = $3, updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
 `
 
 type SetBookingOutcomeParams struct {
@@ -1247,6 +1270,7 @@ func (q *Queries) SetBookingOutcome(ctx context.Context, arg SetBookingOutcomePa
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SweptAt,
 	)
 	return i, err
 }
@@ -1276,6 +1300,44 @@ func (q *Queries) StaffRoles(ctx context.Context, arg StaffRolesParams) ([]Staff
 	for rows.Next() {
 		var i StaffRolesRow
 		if err := rows.Scan(&i.UserID, &i.Role); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const strandedBookings = `-- name: StrandedBookings :many
+SELECT org_id, id FROM bookings
+WHERE status = 'confirmed' AND swept_at IS NULL AND created_at > $1 AND created_at < $2
+ORDER BY created_at
+LIMIT 100
+`
+
+type StrandedBookingsParams struct {
+	After  time.Time
+	Before time.Time
+}
+
+type StrandedBookingsRow struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+// Confirmed bookings not swept yet, made between the two times; oldest first.
+func (q *Queries) StrandedBookings(ctx context.Context, arg StrandedBookingsParams) ([]StrandedBookingsRow, error) {
+	rows, err := q.db.Query(ctx, strandedBookings, arg.After, arg.Before)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StrandedBookingsRow{}
+	for rows.Next() {
+		var i StrandedBookingsRow
+		if err := rows.Scan(&i.OrgID, &i.ID); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/invite/invitetest"
 	"github.com/astralisops/astralis/internal/testenv"
+	"github.com/astralisops/astralis/workflows"
 )
 
 type bookingView struct {
@@ -523,5 +524,54 @@ func TestPublicBookingPageAndClientLinks(t *testing.T) {
 	}
 	if r := stranger.do("POST", "/api/v1/public/orgs/fixit/bookings", map[string]any{"service": "massage", "start": ten, "client": map[string]string{"name": "Y", "email": "y@example.com"}}); r.status != 422 {
 		t.Errorf("another address after the limit = %d %s; want 422 (an unknown service), not refused", r.status, r.body)
+	}
+}
+
+// TestSweeperStartsStrandedBookings: a booking saved without its workflow
+// (the API stopped between the two) is started by the sweep and confirmed by
+// mail; a booking whose workflow runs is left alone and not confirmed twice.
+func TestSweeperStartsStrandedBookings(t *testing.T) {
+	admin, org, s, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	week := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
+	}
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	d := time.Now().UTC().AddDate(0, 0, 7)
+	ten := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
+	var running bookingView
+	admin.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Kim", "email": "kim@example.com"}}).decode(t, &running)
+	inbox.WaitFor(t, "kim@example.com", "Booked: Consultation")
+	var stranded string
+	if err := s.Pool.QueryRow(t.Context(), `INSERT INTO bookings (org_id, service_id, operator_id, client_name, client_email, starts_at, ends_at, blocked)
+		SELECT $1, id, $2, 'Lee', 'lee@example.com', $3, $4, tstzrange($3, $4) FROM services WHERE org_id = $1 AND key = 'consult' RETURNING id::text`,
+		org, anaID, ten.Add(time.Hour), ten.Add(90*time.Minute)).Scan(&stranded); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool.Exec(t.Context(), "UPDATE bookings SET created_at = now() - interval '5 minutes' WHERE org_id = $1", org); err != nil {
+		t.Fatal(err)
+	}
+	var swept workflows.SweepResult
+	runSchedule(t, s, workflows.SweepBookingsSchedule, &swept)
+	if swept.Failed != 0 || swept.Started+swept.AlreadyStarted != swept.Found {
+		t.Errorf("sweep = %+v: want every stranded booking started or found started", swept)
+	}
+	inbox.WaitFor(t, "lee@example.com", "Booked: Consultation")
+	runSchedule(t, s, workflows.SweepBookingsSchedule, &swept)
+	if swept != (workflows.SweepResult{}) {
+		t.Errorf("second sweep = %+v, want nothing found", swept)
+	}
+	time.Sleep(2 * time.Second) // a second confirmation to Kim would be in by now
+	kims := 0
+	for _, subject := range inbox.Subjects() {
+		if strings.HasPrefix(subject, "kim@example.com: Booked:") {
+			kims++
+		}
+	}
+	if kims != 1 {
+		t.Errorf("Kim got %d confirmations; want 1 (her workflow was running)", kims)
 	}
 }

@@ -41,7 +41,7 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	// documents task queues (see workflows.Schedules); their workers carry
 	// the activities.
 	maintenance := &activities.Maintenance{Outbox: mail.NewOutbox(s.Pool), Intake: intakeService, Documents: s.documents(),
-		Expired: store.New(s.Pool), Retention: s.documents(), Originals: originals{s}}
+		Expired: store.New(s.Pool), Retention: s.documents(), Originals: originals{s}, Bookings: s.bookings()}
 
 	email := worker.New(s.Temporal, s.TaskQueue(workflows.EmailTaskQueue), worker.Options{})
 	mailActivities := &activities.Mail{Outbox: mail.NewOutbox(s.Pool), Sender: s.mailSender()}
@@ -63,6 +63,7 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	booking := worker.New(s.Temporal, s.TaskQueue(workflows.BookingTaskQueue), worker.Options{})
 	booking.RegisterActivity(&activities.Bookings{Bookings: s.bookings()})
 	booking.RegisterActivity(mailActivities) // the BookingWorkflow delivers its own mail
+	booking.RegisterActivity(maintenance)
 
 	// Every workflow type, under its explicit name (what histories and schedules store).
 	byQueue := map[string]worker.Worker{workflows.EmailTaskQueue: email, workflows.IntakeTaskQueue: routing, workflows.DocumentTaskQueue: docs,

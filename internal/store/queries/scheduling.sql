@@ -175,3 +175,13 @@ INSERT INTO booking_links (token_hash, booking_id, expires_at) VALUES ($1, $2, $
 -- name: BookingByLink :one
 SELECT b.* FROM booking_links l JOIN bookings b ON b.id = l.booking_id
 WHERE l.token_hash = $1 AND l.expires_at > now();
+
+-- name: StrandedBookings :many
+-- Confirmed bookings not swept yet, made between the two times; oldest first.
+SELECT org_id, id FROM bookings
+WHERE status = 'confirmed' AND swept_at IS NULL AND created_at > sqlc.arg(after) AND created_at < sqlc.arg(before)
+ORDER BY created_at
+LIMIT 100;
+
+-- name: MarkBookingSwept :exec
+UPDATE bookings SET swept_at = now() WHERE org_id = $1 AND id = $2;
