@@ -17,7 +17,7 @@ STATICCHECK_VERSION   := v0.8.2
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents bench-slots crash-test crash-test-documents crash-test-bookings tools deps clean
+.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents bench-slots crash-test crash-test-documents crash-test-bookings race-bookings tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -72,6 +72,11 @@ bench-slots:
 crash-test:
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis crash-test
+
+## race-bookings: 50 concurrent bookings of one slot (one wins) and 50 concurrent reschedules into one slot (one moves), over HTTP
+race-bookings: deps
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis testenv -- go test -count=1 -v -run 'TestFiftyBookingsOfOneSlotGiveOne|TestFiftyReschedulesIntoOneSlotGiveOne' ./cmd/internal/app/
 
 ## crash-test-bookings: kill -9 astralis dev between a booking and its reminder, restart, check the reminder is mailed once
 crash-test-bookings:

@@ -154,6 +154,10 @@ func (h *bookingHandler) reschedule(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if err := h.bookings.MayMoveTo(c, orgID(c), h.actor(c), b, in.Start, h.now()); err != nil {
+		respondError(c, err)
+		return
+	}
 	b, err := h.move(c, orgID(c), b, in.Start, changeID(c, "reschedule"))
 	h.answer(c, b, err)
 }

@@ -60,7 +60,7 @@ func accessLog(logger *slog.Logger) gin.HandlerFunc {
 		logger.LogAttrs(c.Request.Context(), level, "http request", // the context names the request
 			slog.String("method", c.Request.Method),
 			slog.String("route", routeLabel(c)),
-			slog.String("path", c.Request.URL.Path),
+			slog.String("path", loggedPath(c)),
 			slog.Int("status", status),
 			slog.Int("bytes", c.Writer.Size()),
 			slog.Duration("duration", time.Since(start)),
@@ -68,6 +68,16 @@ func accessLog(logger *slog.Logger) gin.HandlerFunc {
 			errAttr,
 		)
 	}
+}
+
+// loggedPath is the request's path with the secret of a capability URL (a
+// client's booking link, a calendar feed: the `:token` parameter) blanked out,
+// so a log reader cannot use it.
+func loggedPath(c *gin.Context) string {
+	if token := c.Param("token"); token != "" {
+		return strings.Replace(c.Request.URL.Path, token, "…", 1)
+	}
+	return c.Request.URL.Path
 }
 
 // routeLabel is the matched route template, so metrics and logs group by route, not by id.

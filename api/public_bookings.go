@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/problem"
+	"github.com/astralisops/astralis/internal/ratelimit"
 	"github.com/astralisops/astralis/internal/scheduling"
 )
 
@@ -20,9 +22,32 @@ type publicBookingHandler struct {
 	*bookingHandler
 }
 
+// publicPrefix is where the public booking API lives.
+const publicPrefix = "/api/v1/public"
+
+// publicCORS lets any website call the public booking API from a browser:
+// it carries no credentials, so any origin may read its answers. A
+// preflight is answered here, before routing.
+func publicCORS() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !strings.HasPrefix(c.Request.URL.Path, publicPrefix+"/") {
+			return
+		}
+		h := c.Writer.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "Retry-After")
+		if c.Request.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key")
+			h.Set("Access-Control-Max-Age", "600")
+			c.AbortWithStatus(http.StatusNoContent)
+		}
+	}
+}
+
 // limit counts the request and refuses it over its address's limit.
 func (h *publicBookingHandler) limit(c *gin.Context, write bool) bool {
-	if err := h.bookings.CheckPublic(c, c.ClientIP(), write); err != nil {
+	if err := h.bookings.CheckPublic(c, ratelimit.Source(c.ClientIP()), write); err != nil {
 		respondError(c, err)
 		return false
 	}
@@ -163,7 +188,7 @@ func (h *publicBookingHandler) rescheduleLinked(c *gin.Context) {
 		return
 	}
 	org := b.OrgID
-	if err := h.bookings.MayChange(c, org, bookings.Public, b, h.now()); err != nil {
+	if err := h.bookings.MayMoveTo(c, org, bookings.Public, b, in.Start, h.now()); err != nil {
 		respondError(c, err)
 		return
 	}

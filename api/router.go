@@ -140,6 +140,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	httpMetrics := newHTTPMetrics(deps.Metrics)
 	r.Use(
 		requestID(),
+		publicCORS(),
 		accessLog(deps.Logger),
 		httpMetrics.middleware(),
 		recoverProblem(deps.Logger),
@@ -258,13 +259,16 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.DELETE("/operators/:user_id/calendar-feed", requireRole(auth.RoleOperator), sh.revokeCalendarFeed)
 
 	bh := &bookingHandler{bookings: deps.Bookings, workflows: deps.BookingWorkflows, now: time.Now}
+	// The public booking API: no session or token, so none of v1's
+	// sign-in and cross-site checks; any website may call it (publicCORS).
 	pub := &publicBookingHandler{bookingHandler: bh}
-	v1.GET("/public/orgs/:slug/services", pub.services)
-	v1.GET("/public/orgs/:slug/services/:key/slots", pub.slots)
-	v1.POST("/public/orgs/:slug/bookings", pub.book)
-	v1.GET("/public/bookings/:token", pub.viewLinked)
-	v1.POST("/public/bookings/:token/reschedule", pub.rescheduleLinked)
-	v1.POST("/public/bookings/:token/cancel", pub.cancelLinked)
+	public := r.Group(publicPrefix)
+	public.GET("/orgs/:slug/services", pub.services)
+	public.GET("/orgs/:slug/services/:key/slots", pub.slots)
+	public.POST("/orgs/:slug/bookings", pub.book)
+	public.GET("/bookings/:token", pub.viewLinked)
+	public.POST("/bookings/:token/reschedule", pub.rescheduleLinked)
+	public.POST("/bookings/:token/cancel", pub.cancelLinked)
 	org.GET("/booking-page", requireRole(auth.RoleAdmin), sh.getBookingPage)
 	org.PUT("/booking-page", requireRole(auth.RoleAdmin), sh.putBookingPage)
 	org.POST("/bookings", bh.book)

@@ -2,6 +2,8 @@ package bookings
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,8 +49,10 @@ type Booking struct {
 	Notes        string     `json:"notes,omitempty"`
 	Sequence     int        `json:"sequence"`
 	CancelReason string     `json:"cancel_reason,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// ClientNoShows is how often this client did not come before (shown to staff, on one booking).
+	ClientNoShows *int      `json:"client_no_shows,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // BookInput asks for an appointment.
@@ -118,6 +122,13 @@ func (in *BookInput) validate(actor Actor, self Client) error {
 func (s *Service) Book(ctx context.Context, org uuid.UUID, actor Actor, self Client, in BookInput, now time.Time) (Booking, bool, error) {
 	if err := in.validate(actor, self); err != nil {
 		return Booking{}, false, err
+	}
+	if actor.UserID == uuid.Nil && in.IdempotencyKey != "" {
+		// A booking page's visitors share no account: a key answers a booking
+		// only to the same request (the same client, service and start), so a
+		// guessed or reused key opens nobody else's booking.
+		sum := sha256.Sum256([]byte(in.IdempotencyKey + "\x00" + strings.ToLower(in.Client.Email) + "\x00" + in.Service + "\x00" + in.Start.UTC().Format(time.RFC3339)))
+		in.IdempotencyKey = "public:" + hex.EncodeToString(sum[:])
 	}
 	if in.IdempotencyKey != "" {
 		row, err := s.bookingByKey(ctx, org, actor, in.IdempotencyKey)
@@ -235,7 +246,17 @@ func (s *Service) Booking(ctx context.Context, org, id uuid.UUID, onlyClient *uu
 	if err != nil {
 		return Booking{}, fmt.Errorf("bookings: booking: %w", err)
 	}
-	return s.bookingFromRow(ctx, row)
+	b, err := s.bookingFromRow(ctx, row)
+	if err != nil || onlyClient != nil {
+		return b, err
+	}
+	n, err := s.q.ClientNoShows(ctx, store.ClientNoShowsParams{OrgID: org, Lower: row.ClientEmail})
+	if err != nil {
+		return Booking{}, fmt.Errorf("bookings: client's no-shows: %w", err)
+	}
+	count := int(n)
+	b.ClientNoShows = &count
+	return b, nil
 }
 
 var errNoBooking = problem.New(problem.ErrNotFound, "no such booking")

@@ -40,6 +40,22 @@ func (s *Service) MayChange(ctx context.Context, org uuid.UUID, actor Actor, b B
 	return nil
 }
 
+// MayMoveTo is MayChange for a move: a client's new start too must lie
+// beyond the service's cutoff from now.
+func (s *Service) MayMoveTo(ctx context.Context, org uuid.UUID, actor Actor, b Booking, start, now time.Time) error {
+	if err := s.MayChange(ctx, org, actor, b, now); err != nil || actor.Role != auth.RoleClient {
+		return err
+	}
+	svc, err := s.q.ServiceByID(ctx, store.ServiceByIDParams{OrgID: org, ID: b.ServiceID})
+	if err != nil {
+		return fmt.Errorf("bookings: the booking's service: %w", err)
+	}
+	if cutoff := time.Duration(svc.ClientChangeCutoffMinutes) * time.Minute; !now.Add(cutoff).Before(start) {
+		return problem.Invalid("invalid reschedule", problem.FieldError{Field: "start", Message: fmt.Sprintf("clients may move a booking to at least %d minutes from now", svc.ClientChangeCutoffMinutes)})
+	}
+	return nil
+}
+
 // CheckMove says whether the booking may move to start: confirmed, and the
 // new start free and allowed (hours, notice, horizon, interval, daily limit)
 // for its operator, its own time set aside. SlotTaken when someone has it.

@@ -3,6 +3,7 @@ package bookings
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -200,6 +201,7 @@ func (s *Service) modelSuggest(ctx context.Context, org uuid.UUID, q SuggestQuer
 	}
 	picks, err := s.picker.Suggest(ctx, q.Preferences, options, q.Count, settings.LLMModel)
 	if err != nil {
+		slog.WarnContext(ctx, "the model could not suggest slots; the rules decide", "error", err)
 		return nil, false
 	}
 	out := make([]scheduling.Suggestion, 0, len(picks))

@@ -74,7 +74,7 @@ func (q *Queries) BookingByIdempotencyKey(ctx context.Context, arg BookingByIdem
 
 const bookingByLink = `-- name: BookingByLink :one
 SELECT b.id, b.org_id, b.service_id, b.operator_id, b.client_user_id, b.booked_by, b.client_name, b.client_email, b.client_phone, b.notes, b.starts_at, b.ends_at, b.blocked, b.status, b.sequence, b.cancel_reason, b.idempotency_key, b.created_at, b.updated_at, b.swept_at FROM booking_links l JOIN bookings b ON b.id = l.booking_id
-WHERE l.token_hash = $1 AND l.expires_at > now()
+WHERE l.token_hash = $1 AND l.expires_at > now() AND b.starts_at > now()
 `
 
 func (q *Queries) BookingByLink(ctx context.Context, tokenHash []byte) (Booking, error) {
@@ -259,6 +259,23 @@ type ClearServiceOperatorsParams struct {
 func (q *Queries) ClearServiceOperators(ctx context.Context, arg ClearServiceOperatorsParams) error {
 	_, err := q.db.Exec(ctx, clearServiceOperators, arg.OrgID, arg.ServiceID)
 	return err
+}
+
+const clientNoShows = `-- name: ClientNoShows :one
+SELECT count(*)::integer FROM bookings WHERE org_id = $1 AND lower(client_email) = lower($2) AND status = 'no_show'
+`
+
+type ClientNoShowsParams struct {
+	OrgID uuid.UUID
+	Lower string
+}
+
+// How often this client (by email) did not come to the organisation's bookings.
+func (q *Queries) ClientNoShows(ctx context.Context, arg ClientNoShowsParams) (int32, error) {
+	row := q.db.QueryRow(ctx, clientNoShows, arg.OrgID, arg.Lower)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const createBookingLink = `-- name: CreateBookingLink :exec
@@ -1172,7 +1189,7 @@ type SaveBookingPageParams struct {
 	Enabled bool
 }
 
-// Returns no row when another organisation has the slug.
+// Raises a unique violation when another organisation has the slug.
 func (q *Queries) SaveBookingPage(ctx context.Context, arg SaveBookingPageParams) (BookingPage, error) {
 	row := q.db.QueryRow(ctx, saveBookingPage, arg.OrgID, arg.Slug, arg.Enabled)
 	var i BookingPage

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/astralisops/astralis/internal/invite/invitetest"
 	"github.com/astralisops/astralis/internal/testenv"
 	"github.com/astralisops/astralis/workflows"
@@ -63,7 +65,7 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
 	}
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
-	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "min_notice_minutes": 240, "operators": []string{anaID}})
 	d := time.Now().UTC().AddDate(0, 0, 7)
 	ten := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
 
@@ -185,6 +187,7 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 		"in the past":         {time.Now().Add(-time.Hour).UTC().Truncate(time.Minute), "start"},
 		"beyond the horizon":  {ten.AddDate(0, 3, 0), "start"},
 		"outside the hours":   {ten.Add(-3 * time.Hour), "start"},
+		"inside the notice":   {time.Now().UTC().Add(90 * time.Minute).Truncate(30 * time.Minute), "start"},
 		"no start":            {nil, "start"},
 	} {
 		body := map[string]any{"service": "consult", "client": map[string]string{"name": "Fay", "email": "fay@example.com"}}
@@ -194,6 +197,9 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 		r, _ := book(admin, org, body, "")
 		if _, fields := problemFields(t, r); r.status != 422 || !slices.Contains(fields, c.field) {
 			t.Errorf("%s: %d %s; want 422 naming %s", name, r.status, r.body, c.field)
+		}
+		if name == "inside the notice" && !strings.Contains(string(r.body), "notice") {
+			t.Errorf("inside the notice: %s; want the notice named as the reason", r.body)
 		}
 	}
 	r, _ = book(admin, org, map[string]any{"service": "massage", "start": ten, "client": map[string]string{"name": "Fay", "email": "fay@example.com"}}, "")
@@ -388,8 +394,19 @@ func TestDashboardSumsUpBookings(t *testing.T) {
 		}
 	}
 	d := time.Now().UTC().AddDate(0, 0, 2)
-	if r, _ := book(admin, org, map[string]any{"service": "consult", "start": time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC), "client": map[string]string{"name": "Gil", "email": "gil@example.com"}}, ""); r.status != 201 {
+	r, _ := book(admin, org, map[string]any{"service": "consult", "start": time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC), "client": map[string]string{"name": "Past Client", "email": "PAST@example.com"}}, "")
+	if r.status != 201 {
 		t.Fatalf("booking = %d %s", r.status, r.body)
+	}
+	// The client who did not come once before: staff see it on the new booking.
+	var next struct {
+		ID            string `json:"id"`
+		ClientNoShows *int   `json:"client_no_shows"`
+	}
+	r.decode(t, &next)
+	admin.must(200, "GET", orgPath+"/bookings/"+next.ID, nil).decode(t, &next)
+	if next.ClientNoShows == nil || *next.ClientNoShows != 1 {
+		t.Errorf("the returning client's no-shows = %v; want 1", next.ClientNoShows)
 	}
 	var dash struct {
 		Bookings struct {
@@ -470,7 +487,29 @@ func TestPublicBookingPageAndClientLinks(t *testing.T) {
 		Status string    `json:"status"`
 		Start  time.Time `json:"start"`
 	}
-	visitor.must(201, "POST", "/api/v1/public/orgs/fixit/bookings", map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Hana", "email": "hana@example.com"}}).decode(t, &b)
+	r := publicPost(t, base, "203.0.113.7", "/api/v1/public/orgs/fixit/bookings", "hana-1",
+		map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Hana", "email": "hana@example.com"}})
+	if r.status != 201 || r.header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("a website's booking = %d %s (CORS %q); want 201 from any origin", r.status, r.body, r.header.Get("Access-Control-Allow-Origin"))
+	}
+	r.decode(t, &b)
+	// The same key from another visitor is their own request: it opens nothing of Hana's.
+	other := publicPost(t, base, "198.51.100.20", "/api/v1/public/orgs/fixit/bookings", "hana-1",
+		map[string]any{"service": "consult", "start": ten.Add(30 * time.Minute), "client": map[string]string{"name": "Olga", "email": "olga@example.com"}})
+	if other.status != 201 || bytes.Contains(other.body, []byte(b.ID)) || bytes.Contains(other.body, []byte("hana@example.com")) {
+		t.Fatalf("another visitor with Hana's Idempotency-Key = %d %s; want a booking of her own", other.status, other.body)
+	}
+	if again := publicPost(t, base, "203.0.113.7", "/api/v1/public/orgs/fixit/bookings", "hana-1",
+		map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Hana", "email": "hana@example.com"}}); again.status != 200 || !bytes.Contains(again.body, []byte(b.ID)) {
+		t.Errorf("Hana's retry = %d %s; want 200 with her booking", again.status, again.body)
+	}
+	// A browser on the website asks first (preflight).
+	pre, _ := http.NewRequest("OPTIONS", base+"/api/v1/public/orgs/fixit/bookings", nil)
+	pre.Header.Set("Origin", "https://fixit.example")
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	if resp, err := http.DefaultClient.Do(pre); err != nil || resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Headers") == "" {
+		t.Errorf("preflight = %v %v; want 204 allowing the request", resp, err)
+	}
 	mail := inbox.WaitFor(t, "hana@example.com", "Booked: Consultation")
 	link := bookingLink.FindStringSubmatch(mail.Text)
 	if link == nil {
@@ -497,19 +536,29 @@ func TestPublicBookingPageAndClientLinks(t *testing.T) {
 	}
 	inbox.WaitFor(t, "hana@example.com", "Moved: Consultation")
 	// Another booking's link does not open this one; this link cancels only its own.
-	var other struct{ ID string }
-	admin.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Ivo", "email": "ivo@example.com"}}).decode(t, &other)
+	var ivoBooking struct{ ID string }
+	admin.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": ten.Add(time.Hour), "client": map[string]string{"name": "Ivo", "email": "ivo@example.com"}}).decode(t, &ivoBooking)
 	stranger.must(200, "POST", linkPath+"/cancel", map[string]string{"reason": "plans changed"}).decode(t, &seen)
 	var ivo struct{ Status string }
-	admin.must(200, "GET", orgPath+"/bookings/"+other.ID, nil).decode(t, &ivo)
+	admin.must(200, "GET", orgPath+"/bookings/"+ivoBooking.ID, nil).decode(t, &ivo)
 	if seen.Status != "cancelled" || ivo.Status != "confirmed" {
 		t.Errorf("after cancelling through Hana's link: hers %s, Ivo's %s; want cancelled and confirmed", seen.Status, ivo.Status)
 	}
 	// An expired link opens nothing.
-	if _, err := s.Pool.Exec(t.Context(), "UPDATE booking_links SET expires_at = now() - interval '1 second'"); err != nil {
+	if _, err := s.Pool.Exec(t.Context(), "UPDATE booking_links SET expires_at = now() - interval '1 second' WHERE booking_id = $1", b.ID); err != nil {
 		t.Fatal(err)
 	}
 	stranger.must(404, "GET", linkPath, nil)
+
+	// Ivo's own link opens his booking, not Hana's.
+	ivoLink := bookingLink.FindStringSubmatch(inbox.WaitFor(t, "ivo@example.com", "Booked: Consultation").Text)
+	if ivoLink == nil {
+		t.Fatal("Ivo's confirmation carries no link")
+	}
+	stranger.must(200, "GET", "/api/v1/public/bookings/"+ivoLink[1], nil).decode(t, &seen)
+	if seen.ID != ivoBooking.ID {
+		t.Errorf("Ivo's link opens %s; want his booking %s", seen.ID, ivoBooking.ID)
+	}
 
 	// Writes from one address are limited; another address is not held up.
 	limited := 0
@@ -525,6 +574,37 @@ func TestPublicBookingPageAndClientLinks(t *testing.T) {
 	if r := stranger.do("POST", "/api/v1/public/orgs/fixit/bookings", map[string]any{"service": "massage", "start": ten, "client": map[string]string{"name": "Y", "email": "y@example.com"}}); r.status != 422 {
 		t.Errorf("another address after the limit = %d %s; want 422 (an unknown service), not refused", r.status, r.body)
 	}
+	// IPv6 addresses count by /64: one network cannot take a fresh budget per address.
+	limited = 0
+	for i := range 25 {
+		if r := publicPost(t, base, fmt.Sprintf("2001:db8::%x", i+1), "/api/v1/public/orgs/fixit/bookings", "", map[string]any{"service": "massage"}); r.status == 429 {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("25 public bookings from one IPv6 /64 were never refused with 429")
+	}
+}
+
+// publicPost is a website's browser posting to the public API from another origin.
+func publicPost(t *testing.T, base, from, path, key string, body any) reply {
+	t.Helper()
+	data, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", base+path, bytes.NewReader(data))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://fixit.example")
+	req.Header.Set("X-Forwarded-For", from)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return reply{status: resp.StatusCode, body: buf.Bytes(), header: resp.Header}
 }
 
 // TestSweeperStartsStrandedBookings: a booking saved without its workflow
@@ -545,6 +625,7 @@ func TestSweeperStartsStrandedBookings(t *testing.T) {
 	var running bookingView
 	admin.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": ten, "client": map[string]string{"name": "Kim", "email": "kim@example.com"}}).decode(t, &running)
 	inbox.WaitFor(t, "kim@example.com", "Booked: Consultation")
+	kimRun := describe(t, s, workflows.BookingWorkflowID(uuid.MustParse(running.ID))).GetExecution().GetRunId()
 	var stranded string
 	if err := s.Pool.QueryRow(t.Context(), `INSERT INTO bookings (org_id, service_id, operator_id, client_name, client_email, starts_at, ends_at, blocked)
 		SELECT $1, id, $2, 'Lee', 'lee@example.com', $3, $4, tstzrange($3, $4) FROM services WHERE org_id = $1 AND key = 'consult' RETURNING id::text`,
@@ -564,14 +645,8 @@ func TestSweeperStartsStrandedBookings(t *testing.T) {
 	if swept != (workflows.SweepResult{}) {
 		t.Errorf("second sweep = %+v, want nothing found", swept)
 	}
-	time.Sleep(2 * time.Second) // a second confirmation to Kim would be in by now
-	kims := 0
-	for _, subject := range inbox.Subjects() {
-		if strings.HasPrefix(subject, "kim@example.com: Booked:") {
-			kims++
-		}
-	}
-	if kims != 1 {
-		t.Errorf("Kim got %d confirmations; want 1 (her workflow was running)", kims)
+	kimID := uuid.MustParse(running.ID)
+	if info := describe(t, s, workflows.BookingWorkflowID(kimID)); info.GetExecution().GetRunId() != kimRun {
+		t.Errorf("Kim's running workflow was replaced by the sweep (run %s, was %s)", info.GetExecution().GetRunId(), kimRun)
 	}
 }

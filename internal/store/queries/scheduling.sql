@@ -158,7 +158,7 @@ GROUP BY operator_id, status;
 SELECT * FROM booking_pages WHERE org_id = $1;
 
 -- name: SaveBookingPage :one
--- Returns no row when another organisation has the slug.
+-- Raises a unique violation when another organisation has the slug.
 INSERT INTO booking_pages (org_id, slug, enabled) VALUES ($1, $2, $3)
 ON CONFLICT (org_id) DO UPDATE SET slug = EXCLUDED.slug, enabled = EXCLUDED.enabled, updated_at = now()
 RETURNING *;
@@ -174,7 +174,7 @@ INSERT INTO booking_links (token_hash, booking_id, expires_at) VALUES ($1, $2, $
 
 -- name: BookingByLink :one
 SELECT b.* FROM booking_links l JOIN bookings b ON b.id = l.booking_id
-WHERE l.token_hash = $1 AND l.expires_at > now();
+WHERE l.token_hash = $1 AND l.expires_at > now() AND b.starts_at > now();
 
 -- name: StrandedBookings :many
 -- Confirmed bookings not swept yet, made between the two times; oldest first.
@@ -185,3 +185,7 @@ LIMIT 100;
 
 -- name: MarkBookingSwept :exec
 UPDATE bookings SET swept_at = now() WHERE org_id = $1 AND id = $2;
+
+-- name: ClientNoShows :one
+-- How often this client (by email) did not come to the organisation's bookings.
+SELECT count(*)::integer FROM bookings WHERE org_id = $1 AND lower(client_email) = lower($2) AND status = 'no_show';
