@@ -151,7 +151,9 @@ const bookingEventPrefix = "astr"
 
 // BookingEventID is the calendar event id of a booking: derived from it, so
 // a retried insert finds the event it made before.
-func BookingEventID(booking uuid.UUID) string { return bookingEventPrefix + hex.EncodeToString(booking[:]) }
+func BookingEventID(booking uuid.UUID) string {
+	return bookingEventPrefix + hex.EncodeToString(booking[:])
+}
 
 // IsBookingEvent tells our bookings' events from the operator's own.
 func IsBookingEvent(id string) bool {
