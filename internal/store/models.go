@@ -186,6 +186,16 @@ type EmailToken struct {
 	CreatedAt time.Time
 }
 
+type ExternalBusy struct {
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	Source    string
+	EventID   string
+	StartsAt  time.Time
+	EndsAt    time.Time
+	UpdatedAt time.Time
+}
+
 type IntakeEvent struct {
 	ID          int64
 	OrgID       uuid.UUID

@@ -247,6 +247,22 @@ func (q *Queries) CancelBooking(ctx context.Context, arg CancelBookingParams) (B
 	return i, err
 }
 
+const clearExternalBusy = `-- name: ClearExternalBusy :exec
+DELETE FROM external_busy WHERE org_id = $1 AND user_id = $2 AND source = $3
+`
+
+type ClearExternalBusyParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+	Source string
+}
+
+// A full resync starts from nothing.
+func (q *Queries) ClearExternalBusy(ctx context.Context, arg ClearExternalBusyParams) error {
+	_, err := q.db.Exec(ctx, clearExternalBusy, arg.OrgID, arg.UserID, arg.Source)
+	return err
+}
+
 const clearServiceOperators = `-- name: ClearServiceOperators :exec
 DELETE FROM service_operators WHERE org_id = $1 AND service_id = $2
 `
@@ -410,6 +426,27 @@ func (q *Queries) DeleteCalendarFeed(ctx context.Context, arg DeleteCalendarFeed
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const deleteExternalBusy = `-- name: DeleteExternalBusy :exec
+DELETE FROM external_busy WHERE org_id = $1 AND user_id = $2 AND source = $3 AND event_id = $4
+`
+
+type DeleteExternalBusyParams struct {
+	OrgID   uuid.UUID
+	UserID  uuid.UUID
+	Source  string
+	EventID string
+}
+
+func (q *Queries) DeleteExternalBusy(ctx context.Context, arg DeleteExternalBusyParams) error {
+	_, err := q.db.Exec(ctx, deleteExternalBusy,
+		arg.OrgID,
+		arg.UserID,
+		arg.Source,
+		arg.EventID,
+	)
+	return err
 }
 
 const deleteLocalEvent = `-- name: DeleteLocalEvent :execrows
@@ -1035,8 +1072,13 @@ func (q *Queries) OperatorBookings(ctx context.Context, arg OperatorBookingsPara
 }
 
 const operatorBusy = `-- name: OperatorBusy :many
-SELECT user_id, starts_at, ends_at FROM local_events
-WHERE org_id = $1 AND user_id = ANY($2::uuid[]) AND starts_at < $3 AND ends_at > $4
+SELECT e.user_id, e.starts_at, e.ends_at FROM local_events e
+WHERE e.org_id = $1::uuid AND e.user_id = ANY($2::uuid[])
+  AND e.starts_at < $3::timestamptz AND e.ends_at > $4::timestamptz
+UNION ALL
+SELECT x.user_id, x.starts_at, x.ends_at FROM external_busy x
+WHERE x.org_id = $1::uuid AND x.user_id = ANY($2::uuid[])
+  AND x.starts_at < $3::timestamptz AND x.ends_at > $4::timestamptz
 `
 
 type OperatorBusyParams struct {
@@ -1052,7 +1094,8 @@ type OperatorBusyRow struct {
 	EndsAt   time.Time
 }
 
-// What makes the operators busy between since and until: their local events (bookings join this once they exist).
+// What makes the operators busy between since and until besides bookings:
+// their local events and their external calendars' busy time.
 func (q *Queries) OperatorBusy(ctx context.Context, arg OperatorBusyParams) ([]OperatorBusyRow, error) {
 	rows, err := q.db.Query(ctx, operatorBusy,
 		arg.OrgID,
@@ -1113,6 +1156,32 @@ func (q *Queries) PublicBookingByIdempotencyKey(ctx context.Context, arg PublicB
 		&i.SweptAt,
 	)
 	return i, err
+}
+
+const putExternalBusy = `-- name: PutExternalBusy :exec
+INSERT INTO external_busy (org_id, user_id, source, event_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (org_id, user_id, source, event_id) DO UPDATE SET starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = now()
+`
+
+type PutExternalBusyParams struct {
+	OrgID    uuid.UUID
+	UserID   uuid.UUID
+	Source   string
+	EventID  string
+	StartsAt time.Time
+	EndsAt   time.Time
+}
+
+func (q *Queries) PutExternalBusy(ctx context.Context, arg PutExternalBusyParams) error {
+	_, err := q.db.Exec(ctx, putExternalBusy,
+		arg.OrgID,
+		arg.UserID,
+		arg.Source,
+		arg.EventID,
+		arg.StartsAt,
+		arg.EndsAt,
+	)
+	return err
 }
 
 const recordBookingMail = `-- name: RecordBookingMail :execrows

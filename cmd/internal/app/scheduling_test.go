@@ -2,12 +2,17 @@ package app
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/gcal"
+	"github.com/astralisops/astralis/internal/gcal/gcaltest"
 )
 
 type slotsReply struct {
@@ -210,5 +215,54 @@ func TestModelSuggestionsAreAlwaysFreeSlots(t *testing.T) {
 		if !slices.Contains(free.starts(), s) {
 			t.Errorf("suggestion %s is not a free slot (%v)", s, free.starts())
 		}
+	}
+}
+
+// TestExternalCalendarBusyTimeBlocksSlots: events read from an operator's
+// Google Calendar (a fake server, through the real client library) become
+// busy time: an appointment blocks its slots, one shown as free does not, and
+// when it is deleted in the calendar the slots come back.
+func TestExternalCalendarBusyTimeBlocksSlots(t *testing.T) {
+	admin, org, s, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": map[string]any{
+		"mon": []map[string]string{{"start": "09:00", "end": "12:00"}}}})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 60, "operators": []string{anaID}})
+	monday := nextWeekday(time.UTC, time.Monday)
+	nine, ten := monday.Add(9*time.Hour), monday.Add(10*time.Hour)
+	fake := gcaltest.New(t)
+	fake.Put(gcaltest.Event{ID: "physio", Start: &gcaltest.DateTime{DateTime: nine.Format(time.RFC3339)}, End: &gcaltest.DateTime{DateTime: ten.Format(time.RFC3339)}})
+	fake.Put(gcaltest.Event{ID: "note", Transparency: "transparent", Start: &gcaltest.DateTime{DateTime: ten.Format(time.RFC3339)}, End: &gcaltest.DateTime{DateTime: ten.Add(time.Hour).Format(time.RFC3339)}})
+	cal, err := gcal.New(t.Context(), http.DefaultClient, fake.URL, "primary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgID, operator := uuid.MustParse(org), uuid.MustParse(anaID)
+	events, token, err := cal.Sync(t.Context(), "", monday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.bookings().SaveExternalBusy(t.Context(), orgID, operator, "google:primary", events, true); err != nil {
+		t.Fatal(err)
+	}
+	slotsOn := func() []string {
+		var got slotsReply
+		admin.must(200, "GET", orgPath+"/services/consult/slots?from="+monday.Format(time.RFC3339)+"&to="+monday.AddDate(0, 0, 1).Format(time.RFC3339), nil).decode(t, &got)
+		return got.starts()
+	}
+	if got, want := slotsOn(), []string{ten.Format(time.RFC3339), ten.Add(time.Hour).Format(time.RFC3339)}; !slices.Equal(got, want) {
+		t.Fatalf("with the physio appointment at 9:00 and a free note at 10:00: %v; want %v", got, want)
+	}
+	fake.Delete("physio")
+	events, _, err = cal.Sync(t.Context(), token, monday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.bookings().SaveExternalBusy(t.Context(), orgID, operator, "google:primary", events, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := slotsOn(); len(got) != 3 {
+		t.Errorf("after the appointment was deleted in the calendar: %v; want 9:00, 10:00 and 11:00", got)
 	}
 }

@@ -69,9 +69,26 @@ ORDER BY starts_at, id
 LIMIT sqlc.arg(max_rows);
 
 -- name: OperatorBusy :many
--- What makes the operators busy between since and until: their local events (bookings join this once they exist).
-SELECT user_id, starts_at, ends_at FROM local_events
-WHERE org_id = $1 AND user_id = ANY(sqlc.arg(user_ids)::uuid[]) AND starts_at < sqlc.arg(until) AND ends_at > sqlc.arg(since);
+-- What makes the operators busy between since and until besides bookings:
+-- their local events and their external calendars' busy time.
+SELECT e.user_id, e.starts_at, e.ends_at FROM local_events e
+WHERE e.org_id = sqlc.arg(org_id)::uuid AND e.user_id = ANY(sqlc.arg(user_ids)::uuid[])
+  AND e.starts_at < sqlc.arg(until)::timestamptz AND e.ends_at > sqlc.arg(since)::timestamptz
+UNION ALL
+SELECT x.user_id, x.starts_at, x.ends_at FROM external_busy x
+WHERE x.org_id = sqlc.arg(org_id)::uuid AND x.user_id = ANY(sqlc.arg(user_ids)::uuid[])
+  AND x.starts_at < sqlc.arg(until)::timestamptz AND x.ends_at > sqlc.arg(since)::timestamptz;
+
+-- name: PutExternalBusy :exec
+INSERT INTO external_busy (org_id, user_id, source, event_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (org_id, user_id, source, event_id) DO UPDATE SET starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = now();
+
+-- name: DeleteExternalBusy :exec
+DELETE FROM external_busy WHERE org_id = $1 AND user_id = $2 AND source = $3 AND event_id = $4;
+
+-- name: ClearExternalBusy :exec
+-- A full resync starts from nothing.
+DELETE FROM external_busy WHERE org_id = $1 AND user_id = $2 AND source = $3;
 
 -- name: InsertBooking :one
 -- Returns no row when the submitter used the idempotency key before in the organisation.
