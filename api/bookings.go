@@ -72,10 +72,7 @@ func (h *bookingHandler) respond(c *gin.Context, err error) {
 		respondError(c, err)
 		return
 	}
-	alts := make([]slotView, len(taken.Alternatives))
-	for i, s := range taken.Alternatives {
-		alts[i] = slotView{Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), OperatorID: s.OperatorID.String()}
-	}
+	alts := slotViews(taken.Alternatives)
 	writeProblemBody(c, problem.From(problem.New(problem.ErrConflict, "that time is no longer free; alternatives lists the nearest free slots")),
 		func(p problem.Problem) any { return takenProblem{Problem: p, Alternatives: alts} })
 }

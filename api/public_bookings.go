@@ -11,7 +11,6 @@ import (
 	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/ratelimit"
-	"github.com/astralisops/astralis/internal/scheduling"
 )
 
 // publicBookingHandler serves clients without an account: an organisation's
@@ -87,36 +86,18 @@ func (h *publicBookingHandler) slots(c *gin.Context) {
 		return
 	}
 	q := queryParams{c: c}
-	from, to := q.time("from"), q.time("to")
-	if from == nil && c.Query("from") == "" {
-		q.fields = append(q.fields, problem.FieldError{Field: "from", Message: "is required (RFC 3339)"})
-	}
-	if to == nil && c.Query("to") == "" {
-		q.fields = append(q.fields, problem.FieldError{Field: "to", Message: "is required (RFC 3339)"})
-	}
-	zone := time.UTC
-	if name := c.Query("tz"); name != "" {
-		loc, err := scheduling.LoadZone(name)
-		if err != nil {
-			q.fields = append(q.fields, problem.FieldError{Field: "tz", Message: "must be an IANA time zone like Europe/London"})
-		} else {
-			zone = loc
-		}
-	}
+	from, to := q.requiredTime("from"), q.requiredTime("to")
+	zone := q.zone("tz")
 	if err := q.err(); err != nil {
 		respondError(c, err)
 		return
 	}
-	slots, err := h.bookings.Slots(c, org, c.Param("key"), bookings.SlotQuery{From: *from, To: *to, Zone: zone}, h.now())
+	slots, err := h.bookings.Slots(c, org, c.Param("key"), bookings.SlotQuery{From: from, To: to, Zone: zone}, h.now())
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	out := make([]slotView, len(slots))
-	for i, s := range slots {
-		out[i] = slotView{Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), OperatorID: s.OperatorID.String()}
-	}
-	c.JSON(http.StatusOK, gin.H{"slots": out})
+	c.JSON(http.StatusOK, gin.H{"slots": slotViews(slots)})
 }
 
 // book books a slot for a client without an account; the confirmation

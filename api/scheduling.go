@@ -83,37 +83,19 @@ func (h *schedulingHandler) deleteService(c *gin.Context) {
 // 3339, required), tz (IANA, default UTC: the zone the times are shown in) and operator.
 func (h *schedulingHandler) slots(c *gin.Context) {
 	q := queryParams{c: c}
-	from, to := q.time("from"), q.time("to")
+	from, to := q.requiredTime("from"), q.requiredTime("to")
 	operator := q.id("operator", "user")
-	if from == nil && c.Query("from") == "" {
-		q.fields = append(q.fields, problem.FieldError{Field: "from", Message: "is required (RFC 3339)"})
-	}
-	if to == nil && c.Query("to") == "" {
-		q.fields = append(q.fields, problem.FieldError{Field: "to", Message: "is required (RFC 3339)"})
-	}
-	zone := time.UTC
-	if name := c.Query("tz"); name != "" {
-		loc, err := scheduling.LoadZone(name)
-		if err != nil {
-			q.fields = append(q.fields, problem.FieldError{Field: "tz", Message: "must be an IANA time zone like Europe/London"})
-		} else {
-			zone = loc
-		}
-	}
+	zone := q.zone("tz")
 	if err := q.err(); err != nil {
 		respondError(c, err)
 		return
 	}
-	slots, err := h.bookings.Slots(c, orgID(c), c.Param("key"), bookings.SlotQuery{From: *from, To: *to, Zone: zone, Operator: operator}, h.now())
+	slots, err := h.bookings.Slots(c, orgID(c), c.Param("key"), bookings.SlotQuery{From: from, To: to, Zone: zone, Operator: operator}, h.now())
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	out := make([]slotView, len(slots))
-	for i, s := range slots {
-		out[i] = slotView{Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), OperatorID: s.OperatorID.String()}
-	}
-	c.JSON(http.StatusOK, gin.H{"slots": out})
+	c.JSON(http.StatusOK, gin.H{"slots": slotViews(slots)})
 }
 
 // slotView shows a slot in the asked zone's offset (RFC 3339).
@@ -121,6 +103,52 @@ type slotView struct {
 	Start      string `json:"start"`
 	End        string `json:"end"`
 	OperatorID string `json:"operator_id"`
+}
+
+func slotViewOf(s scheduling.Slot) slotView {
+	return slotView{Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), OperatorID: s.OperatorID.String()}
+}
+
+func slotViews(slots []scheduling.Slot) []slotView {
+	out := make([]slotView, len(slots))
+	for i, s := range slots {
+		out[i] = slotViewOf(s)
+	}
+	return out
+}
+
+// requiredTime reads a required RFC 3339 time parameter (the zero time, with
+// its field error, when it is missing or bad).
+func (q *queryParams) requiredTime(name string) time.Time {
+	t := q.time(name)
+	if t == nil {
+		if q.c.Query(name) == "" {
+			q.fields = append(q.fields, problem.FieldError{Field: name, Message: "is required (RFC 3339)"})
+		}
+		return time.Time{}
+	}
+	return *t
+}
+
+// zone reads an optional IANA time zone parameter (UTC when absent).
+func (q *queryParams) zone(name string) *time.Location {
+	loc, fe := zoneField(name, q.c.Query(name))
+	if fe != nil {
+		q.fields = append(q.fields, *fe)
+	}
+	return loc
+}
+
+// zoneField reads a zone named in field (UTC when value is empty).
+func zoneField(field, value string) (*time.Location, *problem.FieldError) {
+	if value == "" {
+		return time.UTC, nil
+	}
+	loc, err := scheduling.LoadZone(value)
+	if err != nil {
+		return time.UTC, &problem.FieldError{Field: field, Message: "must be an IANA time zone like Europe/London"}
+	}
+	return loc, nil
 }
 
 func (h *schedulingHandler) getAvailability(c *gin.Context) {
@@ -252,14 +280,10 @@ func (h *schedulingHandler) suggest(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	zone := time.UTC
-	if in.TZ != "" {
-		loc, err := scheduling.LoadZone(in.TZ)
-		if err != nil {
-			respondError(c, problem.Invalid("invalid request", problem.FieldError{Field: "tz", Message: "must be an IANA time zone like Europe/London"}))
-			return
-		}
-		zone = loc
+	zone, fe := zoneField("tz", in.TZ)
+	if fe != nil {
+		respondError(c, problem.Invalid("invalid request", *fe))
+		return
 	}
 	now := h.now()
 	q := bookings.SuggestQuery{Preferences: in.Preferences, Count: in.Count, SlotQuery: bookings.SlotQuery{From: now, To: now.Add(14 * 24 * time.Hour), Zone: zone, Operator: in.Operator}}
@@ -276,7 +300,8 @@ func (h *schedulingHandler) suggest(c *gin.Context) {
 	}
 	out := make([]suggestionView, len(suggestions.Items))
 	for i, s := range suggestions.Items {
-		out[i] = suggestionView{slotView: slotView{Start: s.Slot.Start.In(zone).Format(time.RFC3339), End: s.Slot.End.In(zone).Format(time.RFC3339), OperatorID: s.Slot.OperatorID.String()}, Reason: s.Reason}
+		inZone := scheduling.Slot{Start: s.Slot.Start.In(zone), End: s.Slot.End.In(zone), OperatorID: s.Slot.OperatorID}
+		out[i] = suggestionView{slotView: slotViewOf(inZone), Reason: s.Reason}
 	}
 	c.JSON(http.StatusOK, gin.H{"suggestions": out, "ranked_by": suggestions.RankedBy})
 }
@@ -291,19 +316,13 @@ type suggestionView struct {
 // required, at most 93 days), of ?operator or all: for week and month views.
 func (h *schedulingHandler) calendar(c *gin.Context) {
 	q := queryParams{c: c}
-	from, to := q.time("from"), q.time("to")
+	from, to := q.requiredTime("from"), q.requiredTime("to")
 	operator := q.id("operator", "user")
-	if from == nil && c.Query("from") == "" {
-		q.fields = append(q.fields, problem.FieldError{Field: "from", Message: "is required (RFC 3339)"})
-	}
-	if to == nil && c.Query("to") == "" {
-		q.fields = append(q.fields, problem.FieldError{Field: "to", Message: "is required (RFC 3339)"})
-	}
 	if err := q.err(); err != nil {
 		respondError(c, err)
 		return
 	}
-	entries, err := h.bookings.Calendar(c, orgID(c), operator, *from, *to)
+	entries, err := h.bookings.Calendar(c, orgID(c), operator, from, to)
 	if err != nil {
 		respondError(c, err)
 		return

@@ -60,10 +60,7 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 	orgPath := "/api/v1/orgs/" + org
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
 	client, _ := join(t, admin, inbox, org, "carl@shop.test", "CLIENT")
-	week := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
-	}
+	week := everyDay("09:00", "17:00")
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
 	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "min_notice_minutes": 240, "operators": []string{anaID}})
 	d := time.Now().UTC().AddDate(0, 0, 7)
@@ -213,10 +210,7 @@ func TestBookingIsReservedOnceMailedAndChanged(t *testing.T) {
 func TestFiftyBookingsOfOneSlotGiveOne(t *testing.T) {
 	admin, org, _, inbox := setUpShopWithInbox(t)
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
-	week := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
-	}
+	week := everyDay("09:00", "17:00")
 	ana.must(200, "PUT", "/api/v1/orgs/"+org+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
 	admin.must(201, "POST", "/api/v1/orgs/"+org+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "buffer_after_minutes": 10, "operators": []string{anaID}})
 	d := time.Now().UTC().AddDate(0, 0, 7)
@@ -272,10 +266,7 @@ func TestFiftyReschedulesIntoOneSlotGiveOne(t *testing.T) {
 	admin, org, _, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
-	week := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		week[d] = []map[string]string{{"start": "08:00", "end": "20:00"}}
-	}
+	week := everyDay("08:00", "20:00")
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
 	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
 	d := time.Now().UTC().AddDate(0, 0, 7)
@@ -378,10 +369,7 @@ func TestDashboardSumsUpBookings(t *testing.T) {
 	admin, org, s, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
-	week := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
-	}
+	week := everyDay("09:00", "17:00")
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
 	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
 	// Three past bookings (the API books only ahead): two took place, one client did not come.
@@ -458,10 +446,7 @@ func TestPublicBookingPageAndClientLinks(t *testing.T) {
 	admin, org, s, inbox, base := setUpShopFull(t, false, trustLocalProxy)
 	orgPath := "/api/v1/orgs/" + org
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
-	week := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
-	}
+	week := everyDay("09:00", "17:00")
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
 	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
 	visitor := newBrowserFrom(t, base, "203.0.113.7")
@@ -614,10 +599,7 @@ func TestSweeperStartsStrandedBookings(t *testing.T) {
 	admin, org, s, inbox := setUpShopWithInbox(t)
 	orgPath := "/api/v1/orgs/" + org
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
-	week := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		week[d] = []map[string]string{{"start": "09:00", "end": "17:00"}}
-	}
+	week := everyDay("09:00", "17:00")
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": week})
 	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
 	d := time.Now().UTC().AddDate(0, 0, 7)
