@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -85,7 +86,7 @@ func (c *Client) Sync(ctx context.Context, syncToken string, now time.Time) ([]E
 			return nil, "", ErrSyncTokenGone
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("gcal: list events: %w", err)
+			return nil, "", failed("list events", err)
 		}
 		for _, item := range page.Items {
 			ev, err := eventFrom(item)
@@ -157,7 +158,22 @@ func BookingEventID(booking uuid.UUID) string {
 
 // IsBookingEvent tells our bookings' events from the operator's own.
 func IsBookingEvent(id string) bool {
-	return len(id) == len(bookingEventPrefix)+32 && id[:len(bookingEventPrefix)] == bookingEventPrefix
+	_, ok := BookingOf(id)
+	return ok
+}
+
+// BookingOf is the booking whose event id is eventID (the inverse of
+// BookingEventID); false for an event that is not a booking's.
+func BookingOf(eventID string) (uuid.UUID, bool) {
+	hexID, ok := strings.CutPrefix(eventID, bookingEventPrefix)
+	var booking uuid.UUID
+	if !ok || len(hexID) != 2*len(booking) {
+		return uuid.UUID{}, false
+	}
+	if _, err := hex.Decode(booking[:], []byte(hexID)); err != nil {
+		return uuid.UUID{}, false
+	}
+	return booking, true
 }
 
 // PutBookingEvent writes a booking to the calendar, or moves it there: an
@@ -174,7 +190,7 @@ func (c *Client) PutBookingEvent(ctx context.Context, booking uuid.UUID, start, 
 		_, err = c.svc.Events.Update(c.calendarID, ev.Id, ev).Context(ctx).Do()
 	}
 	if err != nil {
-		return fmt.Errorf("gcal: write booking %s: %w", booking, err)
+		return failed("write booking "+booking.String(), err)
 	}
 	return nil
 }
@@ -187,7 +203,38 @@ func (c *Client) DeleteBookingEvent(ctx context.Context, booking uuid.UUID) erro
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("gcal: delete booking %s: %w", booking, err)
+		return failed("delete booking "+booking.String(), err)
 	}
 	return nil
+}
+
+// rateLimitReasons are the 403s that go away with time.
+var rateLimitReasons = map[string]bool{"rateLimitExceeded": true, "userRateLimitExceeded": true, "dailyLimitExceeded": true, "quotaExceeded": true}
+
+// IsPermanent tells errors that repeating the same call cannot fix, so an
+// activity can give up at once: ErrGrantRevoked (the operator must connect
+// again), ErrSyncTokenGone (the caller must start a full sync instead), and
+// the API's 400, 403 (other than rate and quota limits), 404 and 410.
+// Anything else is worth retrying: 429 and 403 limits, 5xx, network errors
+// and timeouts, and 401 (a new access token may fix it).
+func IsPermanent(err error) bool {
+	if errors.Is(err, ErrGrantRevoked) || errors.Is(err, ErrSyncTokenGone) {
+		return true
+	}
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
+		return false
+	}
+	switch gerr.Code {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusGone:
+		return true
+	case http.StatusForbidden:
+		for _, item := range gerr.Errors {
+			if rateLimitReasons[item.Reason] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

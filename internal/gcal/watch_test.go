@@ -1,0 +1,205 @@
+package gcal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/api/googleapi"
+
+	"github.com/astralisops/astralis/internal/gcal/gcaltest"
+)
+
+// pushReceiver is our webhook: it hands over the headers of every push.
+func pushReceiver(t *testing.T) (string, <-chan http.Header) {
+	t.Helper()
+	pushes := make(chan http.Header, 64)
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		pushes <- r.Header.Clone()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/gcal/push", pushes
+}
+
+func nextPush(t *testing.T, pushes <-chan http.Header) http.Header {
+	t.Helper()
+	select {
+	case h := <-pushes:
+		return h
+	case <-time.After(5 * time.Second):
+		t.Fatal("no push notification")
+		return nil
+	}
+}
+
+func noPush(t *testing.T, pushes <-chan http.Header, why string) {
+	t.Helper()
+	select {
+	case h := <-pushes:
+		t.Fatalf("%s: a push came: %v", why, h)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestWatchPushesChangesUntilStopped: a channel gets the sync message, then
+// one per change, the owner's and ours, with our channel id and token;
+// paused pushes are lost until Notify; once stopped, nothing comes.
+func TestWatchPushesChangesUntilStopped(t *testing.T) {
+	ctx := context.Background()
+	fake := gcaltest.New(t)
+	c := newClient(t, fake)
+	address, pushes := pushReceiver(t)
+	ch, err := c.Watch(ctx, "channel-1", "channel-token", address, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.ID != "channel-1" || ch.ResourceID == "" || ch.Expiration.Sub(time.Now().Add(time.Hour)).Abs() > time.Minute {
+		t.Fatalf("channel %+v; want channel-1 with a resource id, expiring in an hour", ch)
+	}
+	if live := fake.Channels(); len(live) != 1 || live[0].Address != address || live[0].Token != "channel-token" {
+		t.Fatalf("the fake's channels: %+v", live)
+	}
+	expect := func(h http.Header, state string, number int) {
+		t.Helper()
+		if h.Get("X-Goog-Channel-ID") != ch.ID || h.Get("X-Goog-Channel-Token") != "channel-token" || h.Get("X-Goog-Resource-ID") != ch.ResourceID ||
+			h.Get("X-Goog-Resource-State") != state || h.Get("X-Goog-Message-Number") != strconv.Itoa(number) {
+			t.Fatalf("push %v; want %s number %d on channel %+v", h, state, number, ch)
+		}
+	}
+	expect(nextPush(t, pushes), "sync", 1)
+	now := time.Now()
+	fake.Put(gcaltest.Event{ID: "dentist", Start: at(now), End: at(now.Add(time.Hour))})
+	expect(nextPush(t, pushes), "exists", 2)
+	if err := c.PutBookingEvent(ctx, uuid.New(), now, now.Add(time.Hour), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
+	expect(nextPush(t, pushes), "exists", 3)
+
+	fake.PausePushes(true)
+	fake.Delete("dentist")
+	noPush(t, pushes, "paused")
+	fake.Notify()
+	expect(nextPush(t, pushes), "exists", 4)
+	fake.PausePushes(false)
+
+	if err := c.StopChannel(ctx, ch.ID, ch.ResourceID); err != nil {
+		t.Fatal(err)
+	}
+	if live := fake.Channels(); len(live) != 0 {
+		t.Fatalf("channels after the stop: %+v", live)
+	}
+	fake.Put(gcaltest.Event{ID: "dentist", Start: at(now), End: at(now.Add(time.Hour))})
+	noPush(t, pushes, "after the stop")
+	if err := c.StopChannel(ctx, ch.ID, ch.ResourceID); err != nil {
+		t.Fatalf("stopping a stopped channel: %v; want no error", err)
+	}
+}
+
+// TestPermanentErrors: the API's refusals are permanent, its outages and
+// the network's failures are not.
+func TestPermanentErrors(t *testing.T) {
+	ctx := context.Background()
+	fake := gcaltest.New(t)
+	c := newClient(t, fake)
+	if _, err := c.Watch(ctx, "channel-1", "", "", time.Hour); err == nil || !IsPermanent(err) {
+		t.Errorf("a watch without an address (400): %v; want a permanent error", err)
+	}
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, `{"error":{"code":503,"message":"Backend Error"}}`, http.StatusServiceUnavailable)
+	}))
+	outage, err := New(ctx, http.DefaultClient, down.URL+"/calendar/v3/", "primary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := outage.Sync(ctx, "", time.Now()); err == nil || IsPermanent(err) {
+		t.Errorf("a 503: %v; want a transient error", err)
+	}
+	down.Close()
+	if _, _, err := outage.Sync(ctx, "", time.Now()); err == nil || IsPermanent(err) {
+		t.Errorf("a refused connection: %v; want a transient error", err)
+	}
+
+	wrapped := func(code int, reason string) error {
+		return failed("list events", &googleapi.Error{Code: code, Errors: []googleapi.ErrorItem{{Reason: reason}}})
+	}
+	for _, tc := range []struct {
+		err       error
+		permanent bool
+	}{
+		{wrapped(http.StatusBadRequest, "invalid"), true},
+		{wrapped(http.StatusForbidden, "forbidden"), true},
+		{wrapped(http.StatusForbidden, "rateLimitExceeded"), false},
+		{wrapped(http.StatusForbidden, "userRateLimitExceeded"), false},
+		{wrapped(http.StatusNotFound, "notFound"), true},
+		{wrapped(http.StatusTooManyRequests, "rateLimitExceeded"), false},
+		{wrapped(http.StatusUnauthorized, "authError"), false},
+		{wrapped(http.StatusInternalServerError, "backendError"), false},
+		{ErrSyncTokenGone, true},
+		{context.DeadlineExceeded, false},
+		{errors.New("something else"), false},
+	} {
+		if got := IsPermanent(tc.err); got != tc.permanent {
+			t.Errorf("IsPermanent(%v) = %v; want %v", tc.err, got, tc.permanent)
+		}
+	}
+}
+
+// TestBookingOfInvertsBookingEventID: an event id gives back its booking;
+// other ids give none.
+func TestBookingOfInvertsBookingEventID(t *testing.T) {
+	booking := uuid.New()
+	if got, ok := BookingOf(BookingEventID(booking)); !ok || got != booking {
+		t.Fatalf("BookingOf(BookingEventID(%s)) = %s, %v", booking, got, ok)
+	}
+	id := BookingEventID(booking)
+	for _, other := range []string{"dentist", id[:len(id)-2], id + "00", "astr" + "zz" + id[6:], "x" + id[1:]} {
+		if _, ok := BookingOf(other); ok || IsBookingEvent(other) {
+			t.Errorf("%q was taken for a booking's event", other)
+		}
+	}
+}
+
+// TestRetriedBookingInsertsLeaveOneEvent: the fake counts the inserts a
+// retried write makes (the second is the 409) while one event is stored.
+func TestRetriedBookingInsertsLeaveOneEvent(t *testing.T) {
+	fake := gcaltest.New(t)
+	c := newClient(t, fake)
+	booking := uuid.New()
+	start := time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)
+	for range 2 {
+		if err := c.PutBookingEvent(context.Background(), booking, start, start.Add(time.Hour), "Consultation"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, events := fake.Inserts(BookingEventID(booking)), fake.Events(); n != 2 || len(events) != 1 || events[0].ID != BookingEventID(booking) {
+		t.Fatalf("%d inserts, events %+v; want 2 inserts and the one event", n, events)
+	}
+}
+
+// TestSlowListLetsOtherRequestsThrough: a delayed events.list page holds up
+// only its own request, which its context can give up on.
+func TestSlowListLetsOtherRequestsThrough(t *testing.T) {
+	fake := gcaltest.New(t)
+	c := newClient(t, fake)
+	fake.SetListDelay(2 * time.Second)
+	listCtx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	listed := make(chan error, 1)
+	go func() { _, _, err := c.Sync(listCtx, "", time.Now()); listed <- err }()
+	time.Sleep(100 * time.Millisecond) // the list is waiting now
+	began := time.Now()
+	if err := c.PutBookingEvent(context.Background(), uuid.New(), began, began.Add(time.Hour), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(began); waited > 300*time.Millisecond {
+		t.Errorf("an insert waited %s behind a slow list", waited)
+	}
+	if err := <-listed; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the slow list: %v; want its deadline exceeded", err)
+	}
+}
