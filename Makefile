@@ -17,7 +17,7 @@ STATICCHECK_VERSION   := v0.8.2
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents bench-slots crash-test crash-test-documents crash-test-bookings race-bookings tools deps clean
+.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents bench-slots crash-test crash-test-documents crash-test-bookings crash-test-calendar race-bookings tools deps clean
 
 ## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
 dev: deps
@@ -82,6 +82,12 @@ race-bookings: deps
 crash-test-bookings:
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis crash-test-bookings
+
+## crash-test-calendar: kill -9 astralis dev mid-sync of a 1,000-event Google Calendar (a fake), and again mid
+## incremental sync; restart; check no event lost or doubled, no booking event doubled, the sync resumed from its token
+crash-test-calendar:
+	go build -o $(BIN)/astralis ./cmd/astralis
+	$(BIN)/astralis crash-test-calendar
 
 ## crash-test-documents: kill -9 astralis dev halfway through OCR of a 100-page scan, restart, check it finished once
 crash-test-documents: deps

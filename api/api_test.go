@@ -21,6 +21,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/calsync"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
@@ -75,6 +76,13 @@ func newServer(t *testing.T, deps Deps) (*httptest.Server, *gin.Engine) {
 		deps.Bookings = bookings.New(pool, testOrigin, nil)
 		deps.BookingWorkflows = noDocumentBackends{}
 	}
+	if deps.Calendar == nil {
+		var err error
+		if deps.Calendar, err = calsync.New(pool, calsync.Config{}, []string{"google_calendar.client_id"}, deps.Bookings, nil); err != nil {
+			t.Fatal(err)
+		}
+		deps.CalendarWorkflows = noDocumentBackends{}
+	}
 	r, err := NewRouter(deps)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +135,14 @@ func (noDocumentBackends) Stop(context.Context, uuid.UUID) error { return errNoD
 
 func (noDocumentBackends) Change(context.Context, uuid.UUID, string, string, any) (workflows.BookingState, error) {
 	return workflows.BookingState{}, errNoDocumentBackends
+}
+
+func (noDocumentBackends) Cancel(context.Context, uuid.UUID, uuid.UUID, string, string) (bookings.Booking, error) {
+	return bookings.Booking{}, errNoDocumentBackends
+}
+
+func (noDocumentBackends) Sync(context.Context, uuid.UUID, uuid.UUID) error {
+	return errNoDocumentBackends
 }
 
 func (noDocumentBackends) Review(context.Context, uuid.UUID, string, documents.Review) (workflows.DocumentState, error) {

@@ -19,6 +19,8 @@ type BookingWorkflows interface {
 	Start(ctx context.Context, org, bookingID uuid.UUID) error
 	// Change sends an Update (reschedule, cancel, outcome); updateID makes a retried change attach to the first.
 	Change(ctx context.Context, bookingID uuid.UUID, updateID, name string, arg any) (workflows.BookingState, error)
+	// Cancel records a cancellation and tells the booking's workflow; it answers the booking as it now is.
+	Cancel(ctx context.Context, org, bookingID uuid.UUID, reason, updateID string) (bookings.Booking, error)
 }
 
 // bookingHandler serves bookings.
@@ -26,10 +28,6 @@ type bookingHandler struct {
 	bookings  *bookings.Service
 	workflows BookingWorkflows
 	now       func() time.Time
-}
-
-func (h *bookingHandler) actor(c *gin.Context) bookings.Actor {
-	return bookings.Actor{UserID: userID(c), Role: orgRole(c)}
 }
 
 // book reserves a slot and starts the booking's workflow; a taken slot is a
@@ -42,7 +40,7 @@ func (h *bookingHandler) book(c *gin.Context) {
 	}
 	in.IdempotencyKey = c.GetHeader("Idempotency-Key")
 	p, _ := principalOf(c)
-	b, created, err := h.bookings.Book(c, orgID(c), h.actor(c), bookings.Client{Name: p.User.Name, Email: p.User.Email}, in, h.now())
+	b, created, err := h.bookings.Book(c, orgID(c), actorOf(c), bookings.Client{Name: p.User.Name, Email: p.User.Email}, in, h.now())
 	if err != nil {
 		h.respond(c, err)
 		return
@@ -124,7 +122,7 @@ func (h *bookingHandler) changeable(c *gin.Context) (bookings.Booking, bool) {
 	}
 	b, err := h.bookings.Booking(c, orgID(c), id, onlyOwn(c))
 	if err == nil {
-		err = h.bookings.MayChange(c, orgID(c), h.actor(c), b, h.now())
+		err = h.bookings.MayChange(c, orgID(c), actorOf(c), b, h.now())
 	}
 	if err != nil {
 		respondError(c, err)
@@ -151,7 +149,7 @@ func (h *bookingHandler) reschedule(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.bookings.MayMoveTo(c, orgID(c), h.actor(c), b, in.Start, h.now()); err != nil {
+	if err := h.bookings.MayMoveTo(c, orgID(c), actorOf(c), b, in.Start, h.now()); err != nil {
 		respondError(c, err)
 		return
 	}
@@ -191,21 +189,8 @@ func (h *bookingHandler) cancel(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := h.cancelBooking(c, orgID(c), b, in.Reason, changeID(c, "cancel"))
+	b, err := h.workflows.Cancel(c, orgID(c), b.ID, in.Reason, changeID(c, "cancel"))
 	h.answer(c, b, err)
-}
-
-// cancelBooking records the cancellation and tells the workflow; it answers the booking as it now is.
-func (h *bookingHandler) cancelBooking(c *gin.Context, org uuid.UUID, b bookings.Booking, reason, updateID string) (bookings.Booking, error) {
-	b, err := h.bookings.Cancel(c, org, b.ID, reason)
-	if err != nil {
-		return b, err
-	}
-	_, err = h.workflows.Change(c, b.ID, updateID, workflows.CancelUpdate, workflows.CancelRequest{})
-	if errors.Is(err, bookings.ErrNotChangeable) || problem.IsType(err, problem.TypeNotChangeable) {
-		err = nil // cancelled before, or its workflow has ended: the booking is cancelled either way
-	}
-	return b, err
 }
 
 // outcome records, after the end, whether the booking took place; OPERATOR and up.

@@ -198,7 +198,7 @@ func (h *publicBookingHandler) cancelLinked(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	b, err := h.cancelBooking(c, b.OrgID, b, in.Reason, "")
+	b, err := h.workflows.Cancel(c, b.OrgID, b.ID, in.Reason, "")
 	if err != nil {
 		h.respond(c, err)
 		return

@@ -17,6 +17,7 @@ import (
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/calsync"
 	"github.com/astralisops/astralis/internal/documents"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/mail"
@@ -62,8 +63,11 @@ type Deps struct {
 	Documents *documents.Service
 	Bookings  *bookings.Service
 	// PublicURL is where clients reach the API (links handed out start with it).
-	PublicURL         string
-	BookingWorkflows  BookingWorkflows
+	PublicURL        string
+	BookingWorkflows BookingWorkflows
+	// Calendar is the Google Calendar sync (it says when it is off) and CalendarWorkflows its workflows.
+	Calendar          *calsync.Service
+	CalendarWorkflows CalendarWorkflows
 	DocumentWorkflows DocumentWorkflows
 	Originals         Originals
 	// DocumentURLTTL is how long a presigned link to an original works.
@@ -125,6 +129,9 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	}
 	if deps.Bookings == nil || deps.BookingWorkflows == nil {
 		return nil, fmt.Errorf("api: scheduling needs its service and workflows")
+	}
+	if deps.Calendar == nil || deps.CalendarWorkflows == nil {
+		return nil, fmt.Errorf("api: calendar sync needs its service and workflows")
 	}
 	if deps.RoutingImportBytes <= 0 || deps.RoutingImportTimeout <= 0 || deps.RoutingImports <= 0 {
 		return nil, fmt.Errorf("api: the routing import limits must be positive (bytes %d, timeout %s, at a time %d)", deps.RoutingImportBytes, deps.RoutingImportTimeout, deps.RoutingImports)
@@ -277,5 +284,15 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.POST("/bookings/:id/reschedule", bh.reschedule)
 	org.POST("/bookings/:id/cancel", bh.cancel)
 	org.POST("/bookings/:id/outcome", requireRole(auth.RoleOperator), bh.outcome)
+
+	ch := &calendarHandler{sync: deps.Calendar, workflows: deps.CalendarWorkflows, doneURL: deps.PublicURL + "/"}
+	org.GET("/operators/:user_id/calendar", requireRole(auth.RoleOperator), ch.status)
+	org.POST("/operators/:user_id/calendar/connect", requireRole(auth.RoleOperator), ch.connect)
+	org.DELETE("/operators/:user_id/calendar", requireRole(auth.RoleOperator), ch.disconnect)
+	org.GET("/calendar-settings", requireRole(auth.RoleOperator), ch.getSettings)
+	org.PUT("/calendar-settings", requireRole(auth.RoleAdmin), ch.putSettings)
+	v1.GET("/google-calendar/callback", requireUser, requireSession, ch.callback)
+	// Google's pushes carry no session or token: outside v1's sign-in and cross-site checks.
+	r.POST("/api/v1/webhooks/google-calendar", ch.webhook)
 	return r, nil
 }

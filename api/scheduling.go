@@ -21,7 +21,8 @@ type schedulingHandler struct {
 	publicURL string
 }
 
-func (h *schedulingHandler) actor(c *gin.Context) bookings.Actor {
+// actorOf is who makes an organisation request, as the scheduling domain checks rights.
+func actorOf(c *gin.Context) bookings.Actor {
 	return bookings.Actor{UserID: userID(c), Role: orgRole(c)}
 }
 
@@ -175,7 +176,7 @@ func (h *schedulingHandler) putAvailability(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	a, err := h.bookings.SaveAvailability(c, orgID(c), h.actor(c), operator, in)
+	a, err := h.bookings.SaveAvailability(c, orgID(c), actorOf(c), operator, in)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -189,7 +190,7 @@ func (h *schedulingHandler) createEvent(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	ev, err := h.bookings.CreateLocalEvent(c, orgID(c), h.actor(c), in)
+	ev, err := h.bookings.CreateLocalEvent(c, orgID(c), actorOf(c), in)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -245,7 +246,7 @@ func (h *schedulingHandler) replaceEvent(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	ev, err := h.bookings.ReplaceLocalEvent(c, orgID(c), h.actor(c), id, in)
+	ev, err := h.bookings.ReplaceLocalEvent(c, orgID(c), actorOf(c), id, in)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -258,7 +259,7 @@ func (h *schedulingHandler) deleteEvent(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.bookings.DeleteLocalEvent(c, orgID(c), h.actor(c), id); err != nil {
+	if err := h.bookings.DeleteLocalEvent(c, orgID(c), actorOf(c), id); err != nil {
 		respondError(c, err)
 		return
 	}
@@ -336,7 +337,7 @@ func (h *schedulingHandler) newCalendarFeed(c *gin.Context) {
 	if !ok {
 		return
 	}
-	token, err := h.bookings.NewCalendarFeed(c, orgID(c), h.actor(c), operator)
+	token, err := h.bookings.NewCalendarFeed(c, orgID(c), actorOf(c), operator)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -349,7 +350,7 @@ func (h *schedulingHandler) revokeCalendarFeed(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.bookings.RevokeCalendarFeed(c, orgID(c), h.actor(c), operator); err != nil {
+	if err := h.bookings.RevokeCalendarFeed(c, orgID(c), actorOf(c), operator); err != nil {
 		respondError(c, err)
 		return
 	}

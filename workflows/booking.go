@@ -39,11 +39,16 @@ type BookingInput struct {
 	Shape     workflow.Version `json:"shape"`
 }
 
-const bookingFirstShape = 1
+// Booking workflow shapes: 1 mails and reminds; 2 also writes the booking
+// to its operator's connected calendar after each change (calendarDirty).
+const (
+	bookingFirstShape    = 1
+	bookingCalendarShape = 2
+)
 
 // NewBookingInput is how the API starts a booking's workflow: in the current shape.
 func NewBookingInput(org, bookingID uuid.UUID) BookingInput {
-	return BookingInput{OrgID: org, BookingID: bookingID, Shape: bookingFirstShape}
+	return BookingInput{OrgID: org, BookingID: bookingID, Shape: bookingCalendarShape}
 }
 
 // RescheduleRequest is the reschedule Update's argument: a time only.
@@ -92,6 +97,9 @@ type bookingWorkflow struct {
 	// outbox holds the mail the Updates asked for: the main loop delivers
 	// it, so an Update answers as soon as the booking has changed.
 	outbox []bookingMail
+	// calendarDirty: the booking changed since the operator's calendar was
+	// last written (shape 2); the main loop writes it, like the outbox.
+	calendarDirty bool
 }
 
 type bookingMail struct {
@@ -104,7 +112,7 @@ type bookingMail struct {
 // booking moves, stopped when it is cancelled), and after the end waits for
 // its outcome.
 func Booking(ctx workflow.Context, in BookingInput) (BookingState, error) {
-	if in.Shape > bookingFirstShape {
+	if in.Shape > bookingCalendarShape {
 		panic(fmt.Sprintf("booking workflow shape %d is newer than this worker knows", in.Shape))
 	}
 	w := &bookingWorkflow{in: in, ref: activities.BookingRef{OrgID: in.OrgID, BookingID: in.BookingID}, sent: map[string]bool{}}
@@ -137,21 +145,78 @@ func (w *bookingWorkflow) run(ctx workflow.Context) (BookingState, error) {
 	}
 	if w.plan.Status == bookings.StatusConfirmed {
 		w.outbox = append(w.outbox, bookingMail{bookings.MailConfirmed, w.plan.Sequence})
+		w.changed()
 	}
 	for {
-		w.deliverQueued(ctx)
+		if err := w.remind(ctx); err != nil {
+			return w.state(), err
+		}
 		if w.plan.Status != bookings.StatusConfirmed {
 			break
+		}
+		// Waiting for the outcome. From shape 2, a reschedule meanwhile (a
+		// booking moved later than its last reminder's moment) goes back to
+		// the reminders of its new time and to the calendar.
+		epoch := w.epoch
+		changed, err := workflow.AwaitWithTimeout(ctx, w.plan.End.Add(outcomeWait).Sub(workflow.Now(ctx)), func() bool {
+			return w.plan.Status != bookings.StatusConfirmed || (w.in.Shape >= bookingCalendarShape && w.epoch != epoch)
+		})
+		if err != nil {
+			return w.state(), err
+		}
+		if !changed || w.plan.Status != bookings.StatusConfirmed {
+			break
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return w.state(), err
+	}
+	w.deliverQueued(ctx)
+	w.writeCalendar(ctx)
+	return w.state(), nil
+}
+
+// changed marks the operator's calendar as behind the booking (shape 2 only:
+// a shape-1 run replays without calendar writes).
+func (w *bookingWorkflow) changed() {
+	if w.in.Shape >= bookingCalendarShape {
+		w.calendarDirty = true
+	}
+}
+
+// writeCalendar puts the booking in its operator's connected calendar as it
+// now stands. A failure is logged: the booking itself has changed, and the
+// calendar sync shows a broken connection to the operator.
+func (w *bookingWorkflow) writeCalendar(ctx workflow.Context) {
+	if !w.calendarDirty {
+		return
+	}
+	w.calendarDirty = false
+	var a *activities.Calendar
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingBookkeeping), a.WriteBookingEvent, w.ref).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("booking could not be written to the operator's calendar", "error", err)
+	}
+}
+
+// remind sends the reminders of the booking's current time on durable
+// timers, re-planned after every change, until none is left or the booking
+// is no longer confirmed.
+func (w *bookingWorkflow) remind(ctx workflow.Context) error {
+	for {
+		w.deliverQueued(ctx)
+		w.writeCalendar(ctx)
+		if w.plan.Status != bookings.StatusConfirmed {
+			return nil
 		}
 		epoch := w.epoch
 		now := workflow.Now(ctx)
 		offset, at, found := w.nextReminder(now)
 		if !found {
-			break // no reminder left: wait for the outcome
+			return nil // no reminder left: wait for the outcome
 		}
-		changed, err := workflow.AwaitWithTimeout(ctx, at.Sub(now), func() bool { return w.epoch != epoch || len(w.outbox) > 0 })
+		changed, err := workflow.AwaitWithTimeout(ctx, at.Sub(now), func() bool { return w.epoch != epoch || len(w.outbox) > 0 || w.calendarDirty })
 		if err != nil {
-			return w.state(), err
+			return err
 		}
 		if changed {
 			continue
@@ -165,16 +230,6 @@ func (w *bookingWorkflow) run(ctx workflow.Context) (BookingState, error) {
 			w.mail(ctx, bookingMail{bookings.MailReminder, w.plan.Sequence}, offset)
 		}
 	}
-	if w.plan.Status == bookings.StatusConfirmed {
-		if _, err := workflow.AwaitWithTimeout(ctx, w.plan.End.Add(outcomeWait).Sub(workflow.Now(ctx)), func() bool { return w.plan.Status != bookings.StatusConfirmed }); err != nil {
-			return w.state(), err
-		}
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return w.state(), err
-	}
-	w.deliverQueued(ctx)
-	return w.state(), nil
 }
 
 // deliverQueued delivers the mail the Updates queued, in order.
@@ -265,6 +320,7 @@ func (w *bookingWorkflow) reschedule(ctx workflow.Context, r RescheduleRequest) 
 	w.plan = plan
 	w.epoch++
 	w.outbox = append(w.outbox, bookingMail{bookings.MailRescheduled, plan.Sequence})
+	w.changed()
 	return w.state(), nil
 }
 
@@ -298,6 +354,7 @@ func (w *bookingWorkflow) cancel(ctx workflow.Context, _ CancelRequest) (Booking
 	w.plan = plan
 	w.epoch++
 	w.outbox = append(w.outbox, bookingMail{bookings.MailCancelled, plan.Sequence})
+	w.changed()
 	return w.state(), nil
 }
 

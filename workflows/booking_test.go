@@ -27,6 +27,8 @@ type bookingRun struct {
 	mails []queuedMail
 	// undeliverable is the mail (by kind: QueueMail answers it as its id) Deliver refuses.
 	undeliverable string
+	// calendar is the booking as each calendar write saw it.
+	calendar []activities.BookingPlan
 }
 
 type queuedMail struct {
@@ -43,8 +45,16 @@ func newBookingRun(t *testing.T, ahead time.Duration) *bookingRun {
 	r.plan = activities.BookingPlan{Status: bookings.StatusConfirmed, Start: r.start, End: r.start.Add(30 * time.Minute), ReminderOffsetsMinutes: []int{1440, 60}}
 	var a *activities.Bookings
 	var m *activities.Mail
+	var c *activities.Calendar
 	r.env.RegisterActivity(a)
 	r.env.RegisterActivity(m)
+	r.env.RegisterActivity(c)
+	r.env.OnActivity(c.WriteBookingEvent, mock.Anything, mock.Anything).Return(func(context.Context, activities.BookingRef) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.calendar = append(r.calendar, r.plan)
+		return nil
+	})
 	plan := func() activities.BookingPlan { r.mu.Lock(); defer r.mu.Unlock(); return r.plan }
 	r.env.OnActivity(a.Plan, mock.Anything, mock.Anything).Return(func(context.Context, activities.BookingRef) (activities.BookingPlan, error) { return plan(), nil })
 	r.env.OnActivity(a.ConfirmCancelled, mock.Anything, mock.Anything).Return(func(context.Context, activities.BookingRef) (activities.BookingPlan, error) {
@@ -153,6 +163,38 @@ func TestRescheduledBookingMovesItsReminders(t *testing.T) {
 	}
 	if !slices.ContainsFunc(r.mails, func(m queuedMail) bool { return m.kind == bookings.MailRescheduled && m.sequence == 1 }) {
 		t.Errorf("mails %+v; want the updated invite (sequence 1)", r.mails)
+	}
+}
+
+// TestBookingIsWrittenToTheCalendarAfterEachChange: the operator's calendar
+// gets the booking when it is made, again at its new time once moved, and
+// its cancellation.
+func TestBookingIsWrittenToTheCalendarAfterEachChange(t *testing.T) {
+	t.Parallel()
+	r := newBookingRun(t, 72*time.Hour)
+	moved := r.start.Add(24 * time.Hour)
+	r.at(time.Hour, func() { r.update(t, RescheduleUpdate, RescheduleRequest{Start: moved}) })
+	r.at(2*time.Hour, func() { r.update(t, CancelUpdate, CancelRequest{}) })
+	r.env.ExecuteWorkflow(Booking, NewBookingInput(uuid.New(), uuid.New()))
+	if err := r.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.calendar) != 3 || !r.calendar[0].Start.Equal(r.start) || !r.calendar[1].Start.Equal(moved) || r.calendar[2].Status != bookings.StatusCancelled {
+		t.Fatalf("calendar writes %+v; want the booking, then at its new time, then cancelled", r.calendar)
+	}
+}
+
+// TestBookingMovedAfterItsLastReminderGetsTheNewOnes: a booking made too
+// late for any reminder, then moved a week on, is reminded of its new time.
+func TestBookingMovedAfterItsLastReminderGetsTheNewOnes(t *testing.T) {
+	t.Parallel()
+	r := newBookingRun(t, 30*time.Minute)
+	moved := r.start.Add(7 * 24 * time.Hour)
+	r.at(time.Minute, func() { r.update(t, RescheduleUpdate, RescheduleRequest{Start: moved}) })
+	r.finish(t, 8*24*time.Hour)
+	got := r.reminders()
+	if len(got) != 2 || !got[0].at.Equal(moved.Add(-24*time.Hour)) || !got[1].at.Equal(moved.Add(-time.Hour)) {
+		t.Fatalf("reminders %+v; want both of the new time", got)
 	}
 }
 

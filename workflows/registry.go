@@ -25,5 +25,6 @@ func Definitions() []Definition {
 		{Name: ExpireOriginalsWorkflow, Func: ExpireOriginals, TaskQueue: DocumentTaskQueue},
 		{Name: "Booking", Func: Booking, TaskQueue: BookingTaskQueue},
 		{Name: SweepStrandedBookingsWorkflow, Func: SweepStrandedBookings, TaskQueue: BookingTaskQueue},
+		{Name: CalendarSyncWorkflowType, Func: CalendarSync, TaskQueue: BookingTaskQueue},
 	}
 }

@@ -171,7 +171,10 @@ type scratchDev struct {
 	ports                 []string
 }
 
-func startScratchDev(purpose string) (*scratchDev, error) {
+// startScratchDev starts `astralis dev` on a fresh data directory and free
+// ports; configure, when given, runs first with the API's URL to come (to
+// put settings that name it in the environment the process inherits).
+func startScratchDev(purpose string, configure ...func(apiURL string)) (*scratchDev, error) {
 	dataDir, err := os.MkdirTemp("", "astralis-"+purpose+"-")
 	if err != nil {
 		return nil, err
@@ -187,6 +190,9 @@ func startScratchDev(purpose string) (*scratchDev, error) {
 		}
 		ports[i] = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 		ln.Close()
+	}
+	for _, f := range configure {
+		f("http://127.0.0.1:" + ports[0])
 	}
 	return startDevAt(purpose, dataDir, ports)
 }

@@ -37,6 +37,8 @@ commands:
             kill -9 astralis dev halfway through reading an N-page scan, restart, check it finished once
   crash-test-bookings
             kill -9 astralis dev between a booking and its reminder, restart, check the reminder is mailed once
+  crash-test-calendar
+            kill -9 astralis dev mid-sync of a 1,000-event Google Calendar (a fake), restart, check nothing was lost or doubled
 `
 
 func main() {
@@ -68,6 +70,8 @@ func main() {
 		code = runCrashTestDocuments(args)
 	case "crash-test-bookings":
 		code = runCrashTestBookings(args)
+	case "crash-test-calendar":
+		code = runCrashTestCalendar(args)
 	case devs3.ServeCommand:
 		code = runDevS3()
 	case "help", "-h", "--help":

@@ -20,7 +20,7 @@ var errNotStaff = problem.New(problem.ErrNotFound, "no such operator in this org
 // Availability returns the operator's working hours; one who set none has
 // none (no slots) in UTC.
 func (s *Service) Availability(ctx context.Context, org, operator uuid.UUID) (scheduling.Availability, error) {
-	if err := s.checkOperator(ctx, org, operator); err != nil {
+	if err := s.CheckOperator(ctx, org, operator); err != nil {
 		return scheduling.Availability{}, err
 	}
 	row, err := s.q.GetAvailability(ctx, store.GetAvailabilityParams{OrgID: org, UserID: operator})
@@ -39,7 +39,7 @@ func (s *Service) SaveAvailability(ctx context.Context, org uuid.UUID, actor Act
 	if !actor.mayManage(operator) {
 		return scheduling.Availability{}, errNotYours
 	}
-	if err := s.checkOperator(ctx, org, operator); err != nil {
+	if err := s.CheckOperator(ctx, org, operator); err != nil {
 		return scheduling.Availability{}, err
 	}
 	if a.Weekly == nil {
@@ -60,8 +60,8 @@ func (s *Service) SaveAvailability(ctx context.Context, org uuid.UUID, actor Act
 	return availabilityFromRow(row)
 }
 
-// checkOperator refuses an id that is no ADMIN or OPERATOR of the organisation.
-func (s *Service) checkOperator(ctx context.Context, org, operator uuid.UUID) error {
+// CheckOperator refuses an id that is no ADMIN or OPERATOR of the organisation.
+func (s *Service) CheckOperator(ctx context.Context, org, operator uuid.UUID) error {
 	rows, err := s.q.StaffRoles(ctx, store.StaffRolesParams{OrgID: org, UserIds: []uuid.UUID{operator}})
 	if err != nil {
 		return fmt.Errorf("bookings: operator's role: %w", err)

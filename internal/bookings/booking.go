@@ -50,9 +50,12 @@ type Booking struct {
 	Sequence     int        `json:"sequence"`
 	CancelReason string     `json:"cancel_reason,omitempty"`
 	// ClientNoShows is how often this client did not come before (shown to staff, on one booking).
-	ClientNoShows *int      `json:"client_no_shows,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ClientNoShows *int `json:"client_no_shows,omitempty"`
+	// Attention says why an operator should look at it (the calendar sync
+	// could not follow a change made in Google); staff only, cleared by a reschedule or cancel.
+	Attention string    `json:"attention,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // BookInput asks for an appointment.
@@ -248,6 +251,7 @@ func (s *Service) Booking(ctx context.Context, org, id uuid.UUID, onlyClient *uu
 	}
 	b, err := s.bookingFromRow(ctx, row)
 	if err != nil || onlyClient != nil {
+		b.Attention = "" // for staff
 		return b, err
 	}
 	n, err := s.q.ClientNoShows(ctx, store.ClientNoShowsParams{OrgID: org, Lower: row.ClientEmail})
@@ -307,7 +311,7 @@ func (s *Service) bookingFromRow(ctx context.Context, r store.Booking) (Booking,
 		ID: r.ID, OrgID: r.OrgID, Status: r.Status, Service: svc.Key, ServiceID: r.ServiceID, OperatorID: r.OperatorID,
 		Start: r.StartsAt, End: r.EndsAt, Client: Client{Name: r.ClientName, Email: r.ClientEmail, Phone: r.ClientPhone},
 		ClientUserID: r.ClientUserID, Notes: r.Notes, Sequence: int(r.Sequence), CancelReason: r.CancelReason,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Attention: r.Attention, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}, nil
 }
 
@@ -329,6 +333,9 @@ func (s *Service) Bookings(ctx context.Context, org uuid.UUID, onlyClient, opera
 		b, err := s.bookingFromRow(ctx, r)
 		if err != nil {
 			return nil, err
+		}
+		if onlyClient != nil {
+			b.Attention = "" // for staff
 		}
 		out = append(out, b)
 	}

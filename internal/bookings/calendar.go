@@ -63,7 +63,7 @@ func (s *Service) NewCalendarFeed(ctx context.Context, org uuid.UUID, actor Acto
 	if !actor.mayManage(operator) {
 		return "", errNotYours
 	}
-	if err := s.checkOperator(ctx, org, operator); err != nil {
+	if err := s.CheckOperator(ctx, org, operator); err != nil {
 		return "", err
 	}
 	token, hash := auth.NewToken(auth.CalendarFeedTokenPrefix)

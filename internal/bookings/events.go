@@ -86,7 +86,7 @@ func (s *Service) CreateLocalEvent(ctx context.Context, org uuid.UUID, actor Act
 	if !actor.mayManage(operator) {
 		return LocalEvent{}, errNotYours
 	}
-	if err := s.checkOperator(ctx, org, operator); err != nil {
+	if err := s.CheckOperator(ctx, org, operator); err != nil {
 		return LocalEvent{}, err
 	}
 	row, err := s.q.CreateLocalEvent(ctx, store.CreateLocalEventParams{OrgID: org, UserID: operator, Title: in.Title,

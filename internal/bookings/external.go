@@ -16,7 +16,7 @@ import (
 // shown as free, one of our own bookings) is dropped. full says the events
 // are the whole calendar (a full sync): what it does not list goes.
 func (s *Service) SaveExternalBusy(ctx context.Context, org, operator uuid.UUID, source string, events []gcal.Event, full bool) error {
-	if err := s.checkOperator(ctx, org, operator); err != nil {
+	if err := s.CheckOperator(ctx, org, operator); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(q *store.Queries) error {

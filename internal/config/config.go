@@ -3,12 +3,14 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/mail"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,9 +33,11 @@ type Config struct {
 	Auth     Auth     `mapstructure:"auth"`
 	SMTP     SMTP     `mapstructure:"smtp"`
 	Google   Google   `mapstructure:"google"`
-	OpenAI   OpenAI   `mapstructure:"openai"`
-	Dev      Dev      `mapstructure:"dev"`
-	Limits   Limits   `mapstructure:"limits"`
+	// GoogleCalendar is two-way sync with operators' Google Calendars.
+	GoogleCalendar GoogleCalendar `mapstructure:"google_calendar"`
+	OpenAI         OpenAI         `mapstructure:"openai"`
+	Dev            Dev            `mapstructure:"dev"`
+	Limits         Limits         `mapstructure:"limits"`
 	// Storage is the S3-compatible object store documents live in; `astralis
 	// dev` and `astralis testenv` start one of their own when no endpoint is set.
 	Storage objectstore.Config `mapstructure:"storage"`
@@ -131,6 +135,42 @@ type Google struct {
 	ClientSecret string `mapstructure:"client_secret"`
 	// DiscoveryURL is Google's OpenID configuration; tests point it at a fake provider.
 	DiscoveryURL string `mapstructure:"discovery_url"`
+}
+
+// GoogleCalendar turns on two-way Google Calendar sync when the OAuth
+// client, the token key and the webhook's public URL are all set (Enabled).
+type GoogleCalendar struct {
+	ClientID     string `mapstructure:"client_id"`
+	ClientSecret string `mapstructure:"client_secret"`
+	// TokenKey seals refresh tokens at rest: 32 bytes, base64 (openssl rand -base64 32).
+	TokenKey string `mapstructure:"token_key"`
+	// WebhookURL is where Google posts change notifications: the public
+	// https URL of POST /api/v1/webhooks/google-calendar.
+	WebhookURL string `mapstructure:"webhook_url"`
+	// PollInterval is how often a calendar is read when no push arrives.
+	PollInterval time.Duration `mapstructure:"poll_interval"`
+	// The Google endpoints; tests point them at a fake ("" for Google's).
+	APIEndpoint string `mapstructure:"api_endpoint"`
+	AuthURL     string `mapstructure:"auth_url"`
+	TokenURL    string `mapstructure:"token_url"`
+	RevokeURL   string `mapstructure:"revoke_url"`
+}
+
+// Enabled tells whether every setting the sync needs is there.
+func (g GoogleCalendar) Enabled() bool {
+	return g.ClientID != "" && g.ClientSecret != "" && g.TokenKey != "" && g.WebhookURL != ""
+}
+
+// Missing names the settings an operator must add to turn the sync on.
+func (g GoogleCalendar) Missing() []string {
+	var out []string
+	for key, value := range map[string]string{"client_id": g.ClientID, "client_secret": g.ClientSecret, "token_key": g.TokenKey, "webhook_url": g.WebhookURL} {
+		if value == "" {
+			out = append(out, "google_calendar."+key)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 type OpenAI struct {
@@ -234,6 +274,15 @@ var defaults = map[string]any{
 	"google.client_id":               "",
 	"google.client_secret":           "",
 	"google.discovery_url":           "https://accounts.google.com/.well-known/openid-configuration",
+	"google_calendar.client_id":      "",
+	"google_calendar.client_secret":  "",
+	"google_calendar.token_key":      "",
+	"google_calendar.webhook_url":    "",
+	"google_calendar.poll_interval":  15 * time.Minute,
+	"google_calendar.api_endpoint":   "",
+	"google_calendar.auth_url":       "",
+	"google_calendar.token_url":      "",
+	"google_calendar.revoke_url":     "",
 	"database.url":                   "",
 	"database.max_conns":             int32(10),
 	"temporal.address":               "127.0.0.1:7233",
@@ -454,6 +503,19 @@ func (c Config) Validate() error {
 	if (c.Google.ClientID == "") != (c.Google.ClientSecret == "") {
 		add("google.client_id and google.client_secret (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET): set both or neither")
 	}
+	if g := c.GoogleCalendar; g.TokenKey != "" {
+		if key, err := base64.StdEncoding.DecodeString(g.TokenKey); err != nil || len(key) != 32 {
+			add("google_calendar.token_key: must be 32 bytes in base64 (openssl rand -base64 32)")
+		}
+	}
+	if g := c.GoogleCalendar; g.WebhookURL != "" {
+		if u, err := url.Parse(g.WebhookURL); err != nil || u.Host == "" || (u.Scheme != "https" && c.Env == EnvProduction) {
+			add("google_calendar.webhook_url: must be an absolute https URL (Google posts only to https)")
+		}
+	}
+	if c.GoogleCalendar.PollInterval < time.Minute {
+		add("google_calendar.poll_interval: must be at least a minute")
+	}
 	if c.Database.URL != "" {
 		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			add("database.url (DATABASE_URL): must be a postgres:// URL")
@@ -639,6 +701,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("smtp.password", secret(c.SMTP.Password)),
 		slog.String("google.client_id", c.Google.ClientID),
 		slog.String("google.client_secret", secret(c.Google.ClientSecret)),
+		slog.String("google_calendar.client_id", c.GoogleCalendar.ClientID),
+		slog.String("google_calendar.client_secret", secret(c.GoogleCalendar.ClientSecret)),
+		slog.String("google_calendar.token_key", secret(c.GoogleCalendar.TokenKey)),
+		slog.String("google_calendar.webhook_url", c.GoogleCalendar.WebhookURL),
 		slog.String("openai.base_url", c.OpenAI.BaseURL),
 		slog.String("openai.model", c.OpenAI.Model),
 		slog.String("log.level", c.Log.Level),

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -101,6 +102,36 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 	}
 }
 
+// TestGoogleCalendarSettings: the token key must be 32 bytes, the webhook
+// an https URL in production; the sync is on only when all four are set.
+func TestGoogleCalendarSettings(t *testing.T) {
+	inDir(t)
+	production(t)
+	t.Setenv("DATABASE_URL", "postgres://app@db:5432/app")
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_TOKEN_KEY", "c2hvcnQ=")
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_WEBHOOK_URL", "http://example.com/api/v1/webhooks/google-calendar")
+	_, err := Load(Options{})
+	for _, want := range []string{"google_calendar.token_key: must be 32 bytes", "google_calendar.webhook_url: must be an absolute https URL"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not mention %q", err, want)
+		}
+	}
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_TOKEN_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_WEBHOOK_URL", "https://example.com/api/v1/webhooks/google-calendar")
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_CLIENT_ID", "id.apps.googleusercontent.com")
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GoogleCalendar.Enabled() || !slices.Equal(cfg.GoogleCalendar.Missing(), []string{"google_calendar.client_secret"}) {
+		t.Errorf("without the client secret: enabled %v, missing %v; want off, missing the secret", cfg.GoogleCalendar.Enabled(), cfg.GoogleCalendar.Missing())
+	}
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_CLIENT_SECRET", "secret")
+	if cfg, err = Load(Options{}); err != nil || !cfg.GoogleCalendar.Enabled() {
+		t.Errorf("with every setting: enabled %v, %v; want on", cfg.GoogleCalendar.Enabled(), err)
+	}
+}
+
 func TestUnknownKeyInFileIsRejected(t *testing.T) {
 	dir := inDir(t)
 	path := filepath.Join(dir, "custom.yaml")
@@ -122,6 +153,8 @@ func TestLoggedConfigHidesSecrets(t *testing.T) {
 	t.Setenv("ASTRALIS_STORAGE_ENDPOINT", "nyc3.digitaloceanspaces.com")
 	t.Setenv("ASTRALIS_STORAGE_ACCESS_KEY", "DO00EXAMPLE")
 	t.Setenv("ASTRALIS_STORAGE_SECRET_KEY", "spaces-secret")
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_CLIENT_SECRET", "calendar-client-secret")
+	t.Setenv("ASTRALIS_GOOGLE_CALENDAR_TOKEN_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 	cfg, err := Load(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +162,7 @@ func TestLoggedConfigHidesSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("starting", slog.Any("config", cfg))
 	out := buf.String()
-	for _, secret := range []string{"db-secret-pw", "sk-very-secret", "temporal-secret", "spaces-secret"} {
+	for _, secret := range []string{"db-secret-pw", "sk-very-secret", "temporal-secret", "spaces-secret", "calendar-client-secret", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log line contains secret %q: %s", secret, out)
 		}

@@ -33,6 +33,8 @@ type Event struct {
 	AllDay      bool
 	Transparent bool // shown as "free": it does not block
 	Summary     string
+	// Updated is when the event last changed in the calendar (deletions included).
+	Updated time.Time
 }
 
 // Client is one calendar of one connected account.
@@ -104,6 +106,13 @@ func (c *Client) Sync(ctx context.Context, syncToken string, now time.Time) ([]E
 
 func eventFrom(item *calendar.Event) (Event, error) {
 	ev := Event{ID: item.Id, Cancelled: item.Status == "cancelled", Transparent: item.Transparency == "transparent", Summary: item.Summary}
+	if item.Updated != "" {
+		updated, err := time.Parse(time.RFC3339, item.Updated)
+		if err != nil {
+			return Event{}, fmt.Errorf("gcal: event %s has an unreadable update time: %w", item.Id, err)
+		}
+		ev.Updated = updated
+	}
 	if ev.Cancelled || item.Start == nil || item.End == nil {
 		return ev, nil // a deletion carries little more than its id
 	}

@@ -92,6 +92,16 @@ func TestConnectThenRevokedGrant(t *testing.T) {
 		t.Fatalf("sync through OAuth: %+v, %v", events, err)
 	}
 
+	// An access token that stopped working is a 401: transient, not a revoked grant.
+	fake.ExpireAccessTokens()
+	if _, _, err := connected.Sync(ctx, "", now); err == nil || errors.Is(err, ErrGrantRevoked) || IsPermanent(err) {
+		t.Fatalf("an expired access token: %v; want a transient 401", err)
+	}
+	connected = oauthClient(t, fake, cfg, &oauth2.Token{RefreshToken: tok.RefreshToken})
+	if _, _, err := connected.Sync(ctx, "", now); err != nil {
+		t.Fatalf("a client refreshing its access token: %v", err)
+	}
+
 	fake.RevokeGrants()
 	if _, _, err := connected.Sync(ctx, "", now); err == nil || errors.Is(err, ErrGrantRevoked) {
 		t.Fatalf("the cached access token after the revocation: %v; want a 401, not ErrGrantRevoked (no refresh was tried)", err)
@@ -146,6 +156,14 @@ func TestConsentAsksForWhatTheCalendarNeeds(t *testing.T) {
 	withoutPrompt, err := cfg.Exchange(context.Background(), consent(t, cfg.AuthCodeURL("state-2", oauth2.AccessTypeOffline), "state-2"))
 	if err != nil || withoutPrompt.RefreshToken != "" {
 		t.Fatalf("the fake should give no refresh token to a returning user without prompt=consent: %+v, %v", withoutPrompt, err)
+	}
+	basic := *cfg
+	basic.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
+	connect(t, &basic)
+	wrongSecret := *cfg
+	wrongSecret.ClientSecret = "guess"
+	if _, err := wrongSecret.Exchange(context.Background(), consent(t, ConsentURL(cfg, "state-3"), "state-3")); err == nil {
+		t.Fatal("a code was exchanged with the wrong client secret")
 	}
 	if google := OAuthConfig("id", "secret", redirectURL, "", ""); google.Endpoint.TokenURL != "https://oauth2.googleapis.com/token" || !strings.HasPrefix(google.Endpoint.AuthURL, "https://accounts.google.com/") {
 		t.Errorf("the default endpoint %+v is not Google's", google.Endpoint)

@@ -61,6 +61,7 @@ type Booking struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	SweptAt        *time.Time
+	Attention      string
 }
 
 type BookingLink struct {
@@ -86,11 +87,42 @@ type BookingPage struct {
 	UpdatedAt time.Time
 }
 
+type CalendarConnectState struct {
+	StateHash []byte
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	ExpiresAt time.Time
+}
+
+type CalendarConnection struct {
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	UserID            uuid.UUID
+	CalendarID        string
+	State             string
+	RefreshToken      []byte
+	SyncToken         string
+	ChannelID         string
+	ChannelTokenHash  []byte
+	ChannelResourceID string
+	ChannelExpiresAt  *time.Time
+	LastSyncAt        *time.Time
+	LastError         string
+	ConnectedAt       time.Time
+	UpdatedAt         time.Time
+}
+
 type CalendarFeed struct {
 	OrgID     uuid.UUID
 	UserID    uuid.UUID
 	TokenHash []byte
 	CreatedAt time.Time
+}
+
+type CalendarSetting struct {
+	OrgID          uuid.UUID
+	OnEventDeleted string
+	UpdatedAt      time.Time
 }
 
 type DevMail struct {

@@ -35,7 +35,7 @@ func (q *Queries) AddServiceOperator(ctx context.Context, arg AddServiceOperator
 }
 
 const bookingByIdempotencyKey = `-- name: BookingByIdempotencyKey :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND booked_by = $2 AND idempotency_key = $3
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention FROM bookings WHERE org_id = $1 AND booked_by = $2 AND idempotency_key = $3
 `
 
 type BookingByIdempotencyKeyParams struct {
@@ -68,12 +68,13 @@ func (q *Queries) BookingByIdempotencyKey(ctx context.Context, arg BookingByIdem
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
 
 const bookingByLink = `-- name: BookingByLink :one
-SELECT b.id, b.org_id, b.service_id, b.operator_id, b.client_user_id, b.booked_by, b.client_name, b.client_email, b.client_phone, b.notes, b.starts_at, b.ends_at, b.blocked, b.status, b.sequence, b.cancel_reason, b.idempotency_key, b.created_at, b.updated_at, b.swept_at FROM booking_links l JOIN bookings b ON b.id = l.booking_id
+SELECT b.id, b.org_id, b.service_id, b.operator_id, b.client_user_id, b.booked_by, b.client_name, b.client_email, b.client_phone, b.notes, b.starts_at, b.ends_at, b.blocked, b.status, b.sequence, b.cancel_reason, b.idempotency_key, b.created_at, b.updated_at, b.swept_at, b.attention FROM booking_links l JOIN bookings b ON b.id = l.booking_id
 WHERE l.token_hash = $1 AND l.expires_at > now() AND b.starts_at > now()
 `
 
@@ -101,6 +102,7 @@ func (q *Queries) BookingByLink(ctx context.Context, tokenHash []byte) (Booking,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
@@ -208,9 +210,9 @@ func (q *Queries) CalendarFeedByToken(ctx context.Context, tokenHash []byte) (Ca
 }
 
 const cancelBooking = `-- name: CancelBooking :one
-UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, updated_at = now()
+UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, attention = '', updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention
 `
 
 type CancelBookingParams struct {
@@ -243,6 +245,7 @@ func (q *Queries) CancelBooking(ctx context.Context, arg CancelBookingParams) (B
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
@@ -507,7 +510,7 @@ func (q *Queries) GetAvailability(ctx context.Context, arg GetAvailabilityParams
 }
 
 const getBooking = `-- name: GetBooking :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND id = $2
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention FROM bookings WHERE org_id = $1 AND id = $2
 `
 
 type GetBookingParams struct {
@@ -539,6 +542,7 @@ func (q *Queries) GetBooking(ctx context.Context, arg GetBookingParams) (Booking
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
@@ -623,7 +627,7 @@ INSERT INTO bookings (org_id, service_id, operator_id, client_user_id, booked_by
     notes, starts_at, ends_at, blocked, idempotency_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, tstzrange($13::timestamptz, $14::timestamptz, '[)'), $12)
 ON CONFLICT (org_id, booked_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention
 `
 
 type InsertBookingParams struct {
@@ -683,6 +687,7 @@ func (q *Queries) InsertBooking(ctx context.Context, arg InsertBookingParams) (B
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
@@ -724,7 +729,7 @@ func (q *Queries) ListAvailability(ctx context.Context, arg ListAvailabilityPara
 }
 
 const listBookings = `-- name: ListBookings :many
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention FROM bookings
 WHERE org_id = $1 AND starts_at >= $2 AND starts_at < $3
   AND ($4::uuid IS NULL OR client_user_id = $4)
   AND ($5::uuid IS NULL OR operator_id = $5)
@@ -779,6 +784,7 @@ func (q *Queries) ListBookings(ctx context.Context, arg ListBookingsParams) ([]B
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SweptAt,
+			&i.Attention,
 		); err != nil {
 			return nil, err
 		}
@@ -915,7 +921,7 @@ func (q *Queries) ListServices(ctx context.Context, orgID uuid.UUID) ([]Service,
 }
 
 const lockBooking = `-- name: LockBooking :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention FROM bookings WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockBookingParams struct {
@@ -947,6 +953,7 @@ func (q *Queries) LockBooking(ctx context.Context, arg LockBookingParams) (Booki
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
@@ -968,9 +975,9 @@ func (q *Queries) MarkBookingSwept(ctx context.Context, arg MarkBookingSweptPara
 const moveBooking = `-- name: MoveBooking :one
 UPDATE bookings SET starts_at = $3, ends_at = $4,
     blocked = tstzrange($5::timestamptz, $6::timestamptz, '[)'),
-    sequence = sequence + 1, updated_at = now()
+    sequence = sequence + 1, attention = '', updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention
 `
 
 type MoveBookingParams struct {
@@ -1013,6 +1020,7 @@ func (q *Queries) MoveBooking(ctx context.Context, arg MoveBookingParams) (Booki
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
@@ -1122,7 +1130,7 @@ func (q *Queries) OperatorBusy(ctx context.Context, arg OperatorBusyParams) ([]O
 }
 
 const publicBookingByIdempotencyKey = `-- name: PublicBookingByIdempotencyKey :one
-SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at FROM bookings WHERE org_id = $1 AND booked_by IS NULL AND idempotency_key = $2
+SELECT id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention FROM bookings WHERE org_id = $1 AND booked_by IS NULL AND idempotency_key = $2
 `
 
 type PublicBookingByIdempotencyKeyParams struct {
@@ -1154,6 +1162,7 @@ func (q *Queries) PublicBookingByIdempotencyKey(ctx context.Context, arg PublicB
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }
@@ -1324,7 +1333,7 @@ func (q *Queries) ServiceByID(ctx context.Context, arg ServiceByIDParams) (Servi
 const setBookingOutcome = `-- name: SetBookingOutcome :one
 UPDATE bookings SET status = $3, updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
-RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at
+RETURNING id, org_id, service_id, operator_id, client_user_id, booked_by, client_name, client_email, client_phone, notes, starts_at, ends_at, blocked, status, sequence, cancel_reason, idempotency_key, created_at, updated_at, swept_at, attention
 `
 
 type SetBookingOutcomeParams struct {
@@ -1357,6 +1366,7 @@ func (q *Queries) SetBookingOutcome(ctx context.Context, arg SetBookingOutcomePa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SweptAt,
+		&i.Attention,
 	)
 	return i, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/llm"
+	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/workflows"
 )
 
@@ -27,13 +28,14 @@ func (s *Services) bookings() *bookings.Service {
 }
 
 func (s *Services) bookingWorkflows() *bookingWorkflows {
-	return &bookingWorkflows{client: s.Temporal, taskQueue: s.TaskQueue(workflows.BookingTaskQueue)}
+	return &bookingWorkflows{client: s.Temporal, taskQueue: s.TaskQueue(workflows.BookingTaskQueue), bookings: s.bookings()}
 }
 
 // bookingWorkflows starts and steers BookingWorkflows for the API.
 type bookingWorkflows struct {
 	client    client.Client
 	taskQueue string
+	bookings  *bookings.Service
 }
 
 // Start starts the booking's workflow (startOnce).
@@ -59,4 +61,19 @@ func (r *bookingWorkflows) Change(ctx context.Context, bookingID uuid.UUID, upda
 		return state, fmt.Errorf("bookings: %s %s: %w", name, bookingID, err)
 	}
 	return state, err
+}
+
+// Cancel records the cancellation (the slot is free at once) and tells the
+// booking's workflow, which stops the reminders and mails the cancelling
+// invite; it answers the booking as it now is.
+func (r *bookingWorkflows) Cancel(ctx context.Context, org, bookingID uuid.UUID, reason, updateID string) (bookings.Booking, error) {
+	b, err := r.bookings.Cancel(ctx, org, bookingID, reason)
+	if err != nil {
+		return b, err
+	}
+	_, err = r.Change(ctx, bookingID, updateID, workflows.CancelUpdate, workflows.CancelRequest{})
+	if errors.Is(err, bookings.ErrNotChangeable) || problem.IsType(err, problem.TypeNotChangeable) {
+		err = nil // cancelled before, or its workflow has ended: the booking is cancelled either way
+	}
+	return b, err
 }

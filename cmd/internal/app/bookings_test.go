@@ -30,6 +30,7 @@ type bookingView struct {
 	Client     struct {
 		Name, Email string
 	} `json:"client"`
+	Attention string `json:"attention"`
 }
 
 // book posts a booking with an optional Idempotency-Key, safe from goroutines.

@@ -36,7 +36,13 @@ func (s *Services) APIDeps() (api.Deps, error) {
 	if err != nil {
 		return api.Deps{}, err
 	}
+	calendar, err := s.calendar()
+	if err != nil {
+		return api.Deps{}, err
+	}
 	deps := api.Deps{
+		Calendar:             calendar,
+		CalendarWorkflows:    s.calendarWorkflows(),
 		Logger:               s.Logger,
 		Metrics:              s.Metrics,
 		MaxBodyBytes:         s.Config.HTTP.MaxBodyBytes,

@@ -22,6 +22,7 @@ import (
 	"github.com/astralisops/astralis/activities"
 	"github.com/astralisops/astralis/internal/accounts"
 	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/calsync"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/database"
 	"github.com/astralisops/astralis/internal/documents"
@@ -51,6 +52,9 @@ type Services struct {
 	documentsService *documents.Service
 	bookingsOnce     sync.Once
 	bookingsService  *bookings.Service
+	calendarOnce     sync.Once
+	calendarService  *calsync.Service
+	calendarErr      error
 	storeMu          sync.Mutex
 	store            *objectstore.Store // opened on first use
 }

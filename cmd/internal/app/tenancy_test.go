@@ -3,16 +3,16 @@ package app
 import (
 	"slices"
 	"strconv"
-	"time"
-
-	"github.com/astralisops/astralis/internal/ocr/ocrtest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/astralisops/astralis/api"
 	"github.com/astralisops/astralis/internal/auth"
+	"github.com/astralisops/astralis/internal/gcal/gcaltest"
+	"github.com/astralisops/astralis/internal/ocr/ocrtest"
 )
 
 // orgRoutes is the tenant matrix: every organisation-scoped route with the
@@ -22,70 +22,75 @@ var orgRoutes = map[string]struct {
 	min  auth.Role
 	body any
 }{
-	"GET /api/v1/orgs/:org":                                     {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/members":                             {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/members":                            {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
-	"PATCH /api/v1/orgs/:org/members/:user":                     {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
-	"DELETE /api/v1/orgs/:org/members/:user":                    {auth.RoleAdmin, nil},
-	"GET /api/v1/orgs/:org/invitations":                         {auth.RoleAdmin, nil},
-	"DELETE /api/v1/orgs/:org/invitations/:id":                  {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/tokens":                             {auth.RoleClient, map[string]string{"name": "matrix"}},
-	"GET /api/v1/orgs/:org/tokens":                              {auth.RoleClient, nil},
-	"DELETE /api/v1/orgs/:org/tokens/:token":                    {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/activity":                            {auth.RoleAdmin, nil},
-	"POST /api/v1/orgs/:org/pipelines":                          {auth.RoleAdmin, nil}, // body per caller: keys are unique
-	"GET /api/v1/orgs/:org/pipelines":                           {auth.RoleOperator, nil},
-	"GET /api/v1/orgs/:org/pipelines/:key":                      {auth.RoleOperator, nil},
-	"PATCH /api/v1/orgs/:org/pipelines/:key":                    {auth.RoleAdmin, map[string]string{"name": "Renamed", "description": "Still screens"}},
-	"DELETE /api/v1/orgs/:org/pipelines/:key":                   {auth.RoleAdmin, nil}, // an empty pipeline made for it
-	"POST /api/v1/orgs/:org/routing/examples":                   {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
-	"POST /api/v1/orgs/:org/routing/classify":                   {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
-	"GET /api/v1/orgs/:org/routing/settings":                    {auth.RoleAdmin, nil},
-	"PUT /api/v1/orgs/:org/routing/settings":                    {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
-	"POST /api/v1/orgs/:org/intake":                             {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
-	"GET /api/v1/orgs/:org/intake/:id":                          {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/intake":                              {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/dashboard":                           {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/items/:id/move":                     {auth.RoleOperator, nil}, // body: the item's own stage
-	"PATCH /api/v1/orgs/:org/items/:id":                         {auth.RoleOperator, map[string]string{"title": "Renamed"}},
-	"POST /api/v1/orgs/:org/intake/:id/decision":                {auth.RoleOperator, map[string]string{"action": "reject"}},
-	"POST /api/v1/orgs/:org/documents":                          {auth.RoleClient, nil}, // a multipart file per caller
-	"GET /api/v1/orgs/:org/documents":                           {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/documents/:id":                       {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/documents/:id/pages/:n":              {auth.RoleClient, nil},
-	"POST /api/v1/orgs/:org/documents/:id/review":               {auth.RoleOperator, map[string]any{"fields": map[string]string{"total": "9.99"}}},
-	"DELETE /api/v1/orgs/:org/documents/:id":                    {auth.RoleOperator, nil}, // a document made for it
-	"PATCH /api/v1/orgs/:org/documents/:id":                     {auth.RoleAdmin, map[string]any{"legal_hold": true}},
-	"GET /api/v1/orgs/:org/documents/stats":                     {auth.RoleOperator, nil},
-	"GET /api/v1/orgs/:org/documents/settings":                  {auth.RoleOperator, nil},
-	"PUT /api/v1/orgs/:org/documents/settings":                  {auth.RoleAdmin, map[string]any{"retention_days": map[string]int{"receipt": 365}}},
-	"POST /api/v1/orgs/:org/vendors":                            {auth.RoleOperator, map[string]any{"vendors": []map[string]string{{"name": "Matrix Supplies", "address": "1 Grid Road"}}}},
-	"GET /api/v1/orgs/:org/vendors":                             {auth.RoleOperator, nil},
-	"POST /api/v1/orgs/:org/services":                           {auth.RoleAdmin, nil}, // body per caller: keys are unique
-	"GET /api/v1/orgs/:org/services":                            {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/services/:key":                       {auth.RoleClient, nil},
-	"PUT /api/v1/orgs/:org/services/:key":                       {auth.RoleAdmin, nil},  // body names the operator
-	"DELETE /api/v1/orgs/:org/services/:key":                    {auth.RoleAdmin, nil},  // a service made for it
-	"GET /api/v1/orgs/:org/services/:key/slots":                 {auth.RoleClient, nil}, // query: a day
-	"POST /api/v1/orgs/:org/services/:key/suggest":              {auth.RoleClient, map[string]any{"preferences": "tuesday afternoons, not before 2pm"}},
-	"GET /api/v1/orgs/:org/operators/:user_id/availability":     {auth.RoleOperator, nil}, // the caller's own
-	"PUT /api/v1/orgs/:org/operators/:user_id/availability":     {auth.RoleOperator, map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")}},
-	"POST /api/v1/orgs/:org/events":                             {auth.RoleOperator, map[string]any{"title": "Matrix training", "start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z"}},
-	"GET /api/v1/orgs/:org/events":                              {auth.RoleOperator, nil},
-	"GET /api/v1/orgs/:org/events/:id":                          {auth.RoleOperator, nil},
-	"PUT /api/v1/orgs/:org/events/:id":                          {auth.RoleOperator, map[string]any{"title": "Moved training", "start": "2030-01-08T09:00:00Z", "end": "2030-01-08T10:00:00Z"}},
-	"DELETE /api/v1/orgs/:org/events/:id":                       {auth.RoleOperator, nil}, // an event made for it
-	"GET /api/v1/orgs/:org/booking-page":                        {auth.RoleAdmin, nil},    // set up before
-	"PUT /api/v1/orgs/:org/booking-page":                        {auth.RoleAdmin, map[string]any{"slug": "acme-matrix", "enabled": true}},
-	"GET /api/v1/orgs/:org/calendar":                            {auth.RoleOperator, nil}, // query: a day
-	"POST /api/v1/orgs/:org/operators/:user_id/calendar-feed":   {auth.RoleOperator, nil}, // the caller's own
-	"DELETE /api/v1/orgs/:org/operators/:user_id/calendar-feed": {auth.RoleOperator, nil}, // the caller's own, made just before
-	"POST /api/v1/orgs/:org/bookings":                           {auth.RoleClient, nil},   // a slot per caller
-	"GET /api/v1/orgs/:org/bookings":                            {auth.RoleClient, nil},
-	"GET /api/v1/orgs/:org/bookings/:id":                        {auth.RoleClient, nil}, // the caller's own
-	"POST /api/v1/orgs/:org/bookings/:id/reschedule":            {auth.RoleClient, nil}, // the caller's own, to a slot per caller
-	"POST /api/v1/orgs/:org/bookings/:id/cancel":                {auth.RoleClient, map[string]string{"reason": "matrix"}},
-	"POST /api/v1/orgs/:org/bookings/:id/outcome":               {auth.RoleOperator, map[string]string{"outcome": "completed"}}, // see refusedPastTheGate
+	"GET /api/v1/orgs/:org":                                      {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/members":                              {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/members":                             {auth.RoleAdmin, map[string]string{"email": "newcomer@example.com", "role": "CLIENT"}},
+	"PATCH /api/v1/orgs/:org/members/:user":                      {auth.RoleAdmin, map[string]string{"role": "OPERATOR"}},
+	"DELETE /api/v1/orgs/:org/members/:user":                     {auth.RoleAdmin, nil},
+	"GET /api/v1/orgs/:org/invitations":                          {auth.RoleAdmin, nil},
+	"DELETE /api/v1/orgs/:org/invitations/:id":                   {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/tokens":                              {auth.RoleClient, map[string]string{"name": "matrix"}},
+	"GET /api/v1/orgs/:org/tokens":                               {auth.RoleClient, nil},
+	"DELETE /api/v1/orgs/:org/tokens/:token":                     {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/activity":                             {auth.RoleAdmin, nil},
+	"POST /api/v1/orgs/:org/pipelines":                           {auth.RoleAdmin, nil}, // body per caller: keys are unique
+	"GET /api/v1/orgs/:org/pipelines":                            {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/pipelines/:key":                       {auth.RoleOperator, nil},
+	"PATCH /api/v1/orgs/:org/pipelines/:key":                     {auth.RoleAdmin, map[string]string{"name": "Renamed", "description": "Still screens"}},
+	"DELETE /api/v1/orgs/:org/pipelines/:key":                    {auth.RoleAdmin, nil}, // an empty pipeline made for it
+	"POST /api/v1/orgs/:org/routing/examples":                    {auth.RoleAdmin, map[string]any{"examples": []map[string]string{{"text": "my screen is cracked", "pipeline": "repairs"}}}},
+	"POST /api/v1/orgs/:org/routing/classify":                    {auth.RoleAdmin, map[string]string{"text": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/routing/settings":                     {auth.RoleAdmin, nil},
+	"PUT /api/v1/orgs/:org/routing/settings":                     {auth.RoleAdmin, map[string]any{"threshold": 0.7}},
+	"POST /api/v1/orgs/:org/intake":                              {auth.RoleClient, map[string]string{"subject": "matrix", "body": "my screen is cracked"}},
+	"GET /api/v1/orgs/:org/intake/:id":                           {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/intake":                               {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/dashboard":                            {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/items/:id/move":                      {auth.RoleOperator, nil}, // body: the item's own stage
+	"PATCH /api/v1/orgs/:org/items/:id":                          {auth.RoleOperator, map[string]string{"title": "Renamed"}},
+	"POST /api/v1/orgs/:org/intake/:id/decision":                 {auth.RoleOperator, map[string]string{"action": "reject"}},
+	"POST /api/v1/orgs/:org/documents":                           {auth.RoleClient, nil}, // a multipart file per caller
+	"GET /api/v1/orgs/:org/documents":                            {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/documents/:id":                        {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/documents/:id/pages/:n":               {auth.RoleClient, nil},
+	"POST /api/v1/orgs/:org/documents/:id/review":                {auth.RoleOperator, map[string]any{"fields": map[string]string{"total": "9.99"}}},
+	"DELETE /api/v1/orgs/:org/documents/:id":                     {auth.RoleOperator, nil}, // a document made for it
+	"PATCH /api/v1/orgs/:org/documents/:id":                      {auth.RoleAdmin, map[string]any{"legal_hold": true}},
+	"GET /api/v1/orgs/:org/documents/stats":                      {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/documents/settings":                   {auth.RoleOperator, nil},
+	"PUT /api/v1/orgs/:org/documents/settings":                   {auth.RoleAdmin, map[string]any{"retention_days": map[string]int{"receipt": 365}}},
+	"POST /api/v1/orgs/:org/vendors":                             {auth.RoleOperator, map[string]any{"vendors": []map[string]string{{"name": "Matrix Supplies", "address": "1 Grid Road"}}}},
+	"GET /api/v1/orgs/:org/vendors":                              {auth.RoleOperator, nil},
+	"POST /api/v1/orgs/:org/services":                            {auth.RoleAdmin, nil}, // body per caller: keys are unique
+	"GET /api/v1/orgs/:org/services":                             {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/services/:key":                        {auth.RoleClient, nil},
+	"PUT /api/v1/orgs/:org/services/:key":                        {auth.RoleAdmin, nil},  // body names the operator
+	"DELETE /api/v1/orgs/:org/services/:key":                     {auth.RoleAdmin, nil},  // a service made for it
+	"GET /api/v1/orgs/:org/services/:key/slots":                  {auth.RoleClient, nil}, // query: a day
+	"POST /api/v1/orgs/:org/services/:key/suggest":               {auth.RoleClient, map[string]any{"preferences": "tuesday afternoons, not before 2pm"}},
+	"GET /api/v1/orgs/:org/operators/:user_id/availability":      {auth.RoleOperator, nil}, // the caller's own
+	"PUT /api/v1/orgs/:org/operators/:user_id/availability":      {auth.RoleOperator, map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")}},
+	"POST /api/v1/orgs/:org/events":                              {auth.RoleOperator, map[string]any{"title": "Matrix training", "start": "2030-01-07T09:00:00Z", "end": "2030-01-07T10:00:00Z"}},
+	"GET /api/v1/orgs/:org/events":                               {auth.RoleOperator, nil},
+	"GET /api/v1/orgs/:org/events/:id":                           {auth.RoleOperator, nil},
+	"PUT /api/v1/orgs/:org/events/:id":                           {auth.RoleOperator, map[string]any{"title": "Moved training", "start": "2030-01-08T09:00:00Z", "end": "2030-01-08T10:00:00Z"}},
+	"DELETE /api/v1/orgs/:org/events/:id":                        {auth.RoleOperator, nil}, // an event made for it
+	"GET /api/v1/orgs/:org/booking-page":                         {auth.RoleAdmin, nil},    // set up before
+	"PUT /api/v1/orgs/:org/booking-page":                         {auth.RoleAdmin, map[string]any{"slug": "acme-matrix", "enabled": true}},
+	"GET /api/v1/orgs/:org/calendar":                             {auth.RoleOperator, nil}, // query: a day
+	"POST /api/v1/orgs/:org/operators/:user_id/calendar-feed":    {auth.RoleOperator, nil}, // the caller's own
+	"DELETE /api/v1/orgs/:org/operators/:user_id/calendar-feed":  {auth.RoleOperator, nil}, // the caller's own, made just before
+	"GET /api/v1/orgs/:org/operators/:user_id/calendar":          {auth.RoleOperator, nil}, // the caller's own
+	"POST /api/v1/orgs/:org/operators/:user_id/calendar/connect": {auth.RoleOperator, nil}, // the caller's own
+	"DELETE /api/v1/orgs/:org/operators/:user_id/calendar":       {auth.RoleOperator, nil}, // see refusedPastTheGate
+	"GET /api/v1/orgs/:org/calendar-settings":                    {auth.RoleOperator, nil},
+	"PUT /api/v1/orgs/:org/calendar-settings":                    {auth.RoleAdmin, map[string]string{"on_event_deleted": "cancel"}},
+	"POST /api/v1/orgs/:org/bookings":                            {auth.RoleClient, nil}, // a slot per caller
+	"GET /api/v1/orgs/:org/bookings":                             {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/bookings/:id":                         {auth.RoleClient, nil}, // the caller's own
+	"POST /api/v1/orgs/:org/bookings/:id/reschedule":             {auth.RoleClient, nil}, // the caller's own, to a slot per caller
+	"POST /api/v1/orgs/:org/bookings/:id/cancel":                 {auth.RoleClient, map[string]string{"reason": "matrix"}},
+	"POST /api/v1/orgs/:org/bookings/:id/outcome":                {auth.RoleOperator, map[string]string{"outcome": "completed"}}, // see refusedPastTheGate
 }
 
 // refusedPastTheGate are routes whose valid request the matrix cannot make
@@ -94,6 +99,8 @@ var orgRoutes = map[string]struct {
 // bookings lie ahead (and are cancelled by then).
 var refusedPastTheGate = map[string][]int{
 	"POST /api/v1/orgs/:org/bookings/:id/outcome": {409, 422},
+	// No calendar is connected in the matrix (connecting needs Google's consent).
+	"DELETE /api/v1/orgs/:org/operators/:user_id/calendar": {404},
 }
 
 // everyDay is a weekly availability with the same window every day.
@@ -126,7 +133,7 @@ var personOnly = map[string]bool{
 func TestTenantMatrix(t *testing.T) {
 	t.Parallel()
 	smtp, inbox := withSMTP(t)
-	base, s := startDev(t, smtp)
+	base, s := startDev(t, smtp, withGoogleCalendar(gcaltest.New(t)))
 
 	admin := signUpVerified(t, base, inbox, "admin@acme.test", "admin password 1")
 	var org struct {

@@ -60,9 +60,14 @@ func (s *Services) NewWorkers() ([]worker.Worker, error) {
 	}
 	docs.RegisterActivity(maintenance)
 
+	calendar, err := s.calendar()
+	if err != nil {
+		return nil, err
+	}
 	booking := worker.New(s.Temporal, s.TaskQueue(workflows.BookingTaskQueue), worker.Options{})
 	booking.RegisterActivity(&activities.Bookings{Bookings: s.bookings()})
-	booking.RegisterActivity(mailActivities) // the BookingWorkflow delivers its own mail
+	booking.RegisterActivity(&activities.Calendar{Sync: calendar}) // the calendar sync and the bookings' calendar writes
+	booking.RegisterActivity(mailActivities)                       // the BookingWorkflow delivers its own mail
 	booking.RegisterActivity(maintenance)
 
 	// Every workflow type, under its explicit name (what histories and schedules store).

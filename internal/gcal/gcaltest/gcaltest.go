@@ -38,6 +38,7 @@ type Event struct {
 	ID           string    `json:"id"`
 	Status       string    `json:"status"`
 	Summary      string    `json:"summary,omitempty"`
+	Updated      string    `json:"updated,omitempty"` // when it last changed, as Google stamps it (milliseconds)
 	Transparency string    `json:"transparency,omitempty"`
 	Start        *DateTime `json:"start,omitempty"`
 	End          *DateTime `json:"end,omitempty"`
@@ -91,8 +92,10 @@ type Server struct {
 	version   int
 	minToken  int // sync tokens below this are gone (410)
 	listCalls int
-	listDelay time.Duration
-	inserts   map[string]int
+	// fullListCalls counts the list requests without a sync token.
+	fullListCalls int
+	listDelay     time.Duration
+	inserts       map[string]int
 
 	requireAuth   bool
 	codes         map[string]authCode
@@ -110,6 +113,13 @@ type Server struct {
 // New starts a fake calendar, stopped when the test ends (after the push
 // notifications under way are sent).
 func New(t testing.TB) *Server {
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake calendar outside a test (a crash test's); Close stops it.
+func Start() *Server {
 	s := &Server{
 		events: map[string]*Event{}, inserts: map[string]int{},
 		codes: map[string]authCode{}, refresh: map[string]*grant{}, access: map[string]*grant{},
@@ -117,15 +127,17 @@ func New(t testing.TB) *Server {
 		ClientID: "gcaltest-client.apps.googleusercontent.com", ClientSecret: "gcaltest-client-secret",
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(func() {
-		s.pushes.Wait()
-		s.srv.Close()
-	})
 	s.URL = s.srv.URL + "/calendar/v3/"
 	s.AuthURL = s.srv.URL + "/o/oauth2/auth"
 	s.TokenURL = s.srv.URL + "/token"
 	s.RevokeURL = s.srv.URL + "/revoke"
 	return s
+}
+
+// Close waits for the push notifications under way and stops the server.
+func (s *Server) Close() {
+	s.pushes.Wait()
+	s.srv.Close()
 }
 
 // RequireAuth makes every Calendar API request need a live access token.
@@ -144,7 +156,7 @@ func (s *Server) Put(e Event) {
 
 func (s *Server) put(e Event) {
 	s.version++
-	e.Kind, e.version = "calendar#event", s.version
+	e.Kind, e.version, e.Updated = "calendar#event", s.version, stamp()
 	if e.Status == "" {
 		e.Status = "confirmed"
 	}
@@ -163,9 +175,12 @@ func (s *Server) Delete(id string) {
 
 func (s *Server) cancel(e *Event) {
 	s.version++
-	e.Status, e.version = "cancelled", s.version
+	e.Status, e.version, e.Updated = "cancelled", s.version, stamp()
 	s.changed()
 }
+
+// stamp is Google's updated time: now, to the millisecond.
+func stamp() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
 // Get returns an event as stored.
 func (s *Server) Get(id string) (Event, bool) {
@@ -203,6 +218,13 @@ func (s *Server) ExpireSyncTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.minToken = s.version + 1
+}
+
+// FullListCalls is how many events.list requests came without a sync token (the pages of full syncs).
+func (s *Server) FullListCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fullListCalls
 }
 
 // ListCalls is how many events.list requests were answered.
@@ -442,6 +464,9 @@ func (s *Server) authorized(r *http.Request) bool {
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	s.listCalls++
 	q := r.URL.Query()
+	if q.Get("syncToken") == "" {
+		s.fullListCalls++
+	}
 	since := -1
 	if tok := q.Get("syncToken"); tok != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(tok, "v"))

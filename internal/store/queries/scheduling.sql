@@ -110,12 +110,12 @@ SELECT * FROM bookings WHERE org_id = $1 AND id = $2 FOR UPDATE;
 -- name: MoveBooking :one
 UPDATE bookings SET starts_at = $3, ends_at = $4,
     blocked = tstzrange(sqlc.arg(blocked_from)::timestamptz, sqlc.arg(blocked_until)::timestamptz, '[)'),
-    sequence = sequence + 1, updated_at = now()
+    sequence = sequence + 1, attention = '', updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
 RETURNING *;
 
 -- name: CancelBooking :one
-UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, updated_at = now()
+UPDATE bookings SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1, attention = '', updated_at = now()
 WHERE org_id = $1 AND id = $2 AND status = 'confirmed'
 RETURNING *;
 
