@@ -30,6 +30,7 @@ type ExpiredRecords interface {
 	DeleteExpiredRateLimits(ctx context.Context, windowStart time.Time) error
 	DeleteOldPasswordResetRequests(ctx context.Context, createdAt time.Time) (int64, error)
 	DeleteExpiredKnownDevices(ctx context.Context) (int64, error)
+	PruneCalendarConnectStates(ctx context.Context) (int64, error)
 }
 
 // Maintenance runs the scheduled sweeps and pruning. Every method is
@@ -109,6 +110,8 @@ type Pruned struct {
 	EmailTokens    int64 `json:"email_tokens"`
 	PasswordResets int64 `json:"password_resets"`
 	KnownDevices   int64 `json:"known_devices"`
+	// CalendarConnects are Google Calendar connects never finished (their state expired).
+	CalendarConnects int64 `json:"calendar_connects"`
 }
 
 // PruneExpired deletes expired sessions and known devices, spent email tokens,
@@ -134,6 +137,9 @@ func (a *Maintenance) PruneExpired(ctx context.Context, olderThan time.Duration)
 	}
 	if p.KnownDevices, err = a.Expired.DeleteExpiredKnownDevices(ctx); err != nil {
 		return p, fmt.Errorf("known devices: %w", err)
+	}
+	if p.CalendarConnects, err = a.Expired.PruneCalendarConnectStates(ctx); err != nil {
+		return p, fmt.Errorf("calendar connects: %w", err)
 	}
 	return p, nil
 }

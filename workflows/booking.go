@@ -80,6 +80,14 @@ var (
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	}
+	// bookingCalendarWrite writes the operator's calendar: minutes of tries,
+	// not hours, since the reminders wait behind it; a refusal is not retried.
+	bookingCalendarWrite = workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeCalendarRefused}},
+	}
 	// bookingChange runs inside an Update while the caller waits: a few quick attempts.
 	bookingChange = workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
@@ -157,9 +165,12 @@ func (w *bookingWorkflow) run(ctx workflow.Context) (BookingState, error) {
 		// Waiting for the outcome. From shape 2, a reschedule meanwhile (a
 		// booking moved later than its last reminder's moment) goes back to
 		// the reminders of its new time and to the calendar.
+		// A change during the last calendar write left mail or a write
+		// behind: they count as a change too.
 		epoch := w.epoch
 		changed, err := workflow.AwaitWithTimeout(ctx, w.plan.End.Add(outcomeWait).Sub(workflow.Now(ctx)), func() bool {
-			return w.plan.Status != bookings.StatusConfirmed || (w.in.Shape >= bookingCalendarShape && w.epoch != epoch)
+			return w.plan.Status != bookings.StatusConfirmed ||
+				(w.in.Shape >= bookingCalendarShape && (w.epoch != epoch || len(w.outbox) > 0 || w.calendarDirty))
 		})
 		if err != nil {
 			return w.state(), err
@@ -193,7 +204,7 @@ func (w *bookingWorkflow) writeCalendar(ctx workflow.Context) {
 	}
 	w.calendarDirty = false
 	var a *activities.Calendar
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingBookkeeping), a.WriteBookingEvent, w.ref).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, bookingCalendarWrite), a.WriteBookingEvent, w.ref).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("booking could not be written to the operator's calendar", "error", err)
 	}
 }

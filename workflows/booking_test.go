@@ -27,8 +27,9 @@ type bookingRun struct {
 	mails []queuedMail
 	// undeliverable is the mail (by kind: QueueMail answers it as its id) Deliver refuses.
 	undeliverable string
-	// calendar is the booking as each calendar write saw it.
-	calendar []activities.BookingPlan
+	// calendar is the booking as each calendar write saw it; each write takes calendarDelay.
+	calendar      []activities.BookingPlan
+	calendarDelay time.Duration
 }
 
 type queuedMail struct {
@@ -49,7 +50,7 @@ func newBookingRun(t *testing.T, ahead time.Duration) *bookingRun {
 	r.env.RegisterActivity(a)
 	r.env.RegisterActivity(m)
 	r.env.RegisterActivity(c)
-	r.env.OnActivity(c.WriteBookingEvent, mock.Anything, mock.Anything).Return(func(context.Context, activities.BookingRef) error {
+	r.env.OnActivity(c.WriteBookingEvent, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return r.calendarDelay }).Return(func(context.Context, activities.BookingRef) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.calendar = append(r.calendar, r.plan)
@@ -195,6 +196,26 @@ func TestBookingMovedAfterItsLastReminderGetsTheNewOnes(t *testing.T) {
 	got := r.reminders()
 	if len(got) != 2 || !got[0].at.Equal(moved.Add(-24*time.Hour)) || !got[1].at.Equal(moved.Add(-time.Hour)) {
 		t.Fatalf("reminders %+v; want both of the new time", got)
+	}
+}
+
+// TestMoveDuringASlowCalendarWriteIsMailedAtOnce: a booking moved while its
+// calendar write is slow, to a time too close for any reminder, still has
+// its updated invite mailed and its calendar written right after, not once
+// the booking is over.
+func TestMoveDuringASlowCalendarWriteIsMailedAtOnce(t *testing.T) {
+	t.Parallel()
+	r := newBookingRun(t, 30*time.Minute)
+	r.calendarDelay = 5 * time.Minute
+	moved := r.start.Add(20 * time.Minute)
+	r.at(time.Minute, func() { r.update(t, RescheduleUpdate, RescheduleRequest{Start: moved}) })
+	r.finish(t, 2*time.Hour)
+	i := slices.IndexFunc(r.mails, func(m queuedMail) bool { return m.kind == bookings.MailRescheduled })
+	if i < 0 || !r.mails[i].at.Before(moved) {
+		t.Fatalf("mails %+v; want the updated invite before the moved booking starts", r.mails)
+	}
+	if len(r.calendar) != 2 || !r.calendar[1].Start.Equal(moved) {
+		t.Errorf("calendar writes %+v; want the booking, then at its new time", r.calendar)
 	}
 }
 

@@ -45,12 +45,23 @@ func NewCalendarSyncInput(org, connectionID uuid.UUID, poll time.Duration) Calen
 }
 
 var (
-	// calendarStep reads a calendar: network calls to Google, retried with
-	// backoff for an hour; the next push or poll tries again after that.
+	// calendarStep reads a calendar: pages from Google (a heartbeat after
+	// each, so a killed worker's step is retried within seconds), retried
+	// with backoff for an hour; the next push or poll tries again after that.
 	calendarStep = workflow.ActivityOptions{
-		StartToCloseTimeout:    time.Minute,
+		StartToCloseTimeout:    10 * time.Minute,
+		HeartbeatTimeout:       30 * time.Second,
 		ScheduleToCloseTimeout: time.Hour,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeCalendarRefused}},
+	}
+	// calendarChannel opens a push channel: a few minutes of tries, then
+	// polling carries on until the next attempt.
+	calendarChannel = workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeCalendarRefused}},
 	}
 )
 
@@ -66,6 +77,7 @@ func CalendarSync(ctx workflow.Context, in CalendarSyncInput) error {
 	ref := activities.CalendarRef{OrgID: in.OrgID, ConnectionID: in.ConnectionID}
 	changed := workflow.GetSignalChannel(ctx, CalendarChangedSignal)
 	step := workflow.WithActivityOptions(ctx, calendarStep)
+	channel := workflow.WithActivityOptions(ctx, calendarChannel)
 	var a *activities.Calendar
 	renewAt := in.RenewAt
 	for steps := 0; ; steps++ {
@@ -74,6 +86,9 @@ func CalendarSync(ctx workflow.Context, in CalendarSyncInput) error {
 		}
 		var res calsync.SyncResult
 		if err := workflow.ExecuteActivity(step, a.SyncCalendar, ref).Get(ctx, &res); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // disconnected: the API cancelled this workflow
+			}
 			workflow.GetLogger(ctx).Error("calendar sync failed; the next push or poll tries again", "error", err)
 		}
 		if res.Ended {
@@ -82,16 +97,28 @@ func CalendarSync(ctx workflow.Context, in CalendarSyncInput) error {
 				// Woken meanwhile: reconnected while this run was ending. A
 				// signal that comes as it completes makes Temporal run this
 				// check again, so none is lost.
-				return workflow.NewContinueAsNewError(ctx, CalendarSync, in)
+				next := in
+				next.RenewAt = time.Time{} // the broken connection's channel was dropped: open a new one
+				return workflow.NewContinueAsNewError(ctx, CalendarSync, next)
 			}
 			return nil
 		}
 		if !workflow.Now(ctx).Before(renewAt) {
-			if err := workflow.ExecuteActivity(step, a.EnsureChannel, ref).Get(ctx, &renewAt); err != nil {
+			var renew time.Time
+			err := workflow.ExecuteActivity(channel, a.EnsureChannel, ref).Get(ctx, &renew)
+			switch {
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case err != nil:
 				workflow.GetLogger(ctx).Error("push channel could not be opened; polling meanwhile", "error", err)
-			}
-			if renewAt.IsZero() {
-				renewAt = workflow.Now(ctx).Add(in.PollInterval) // ended or failed: look again at the next poll
+				renewAt = workflow.Now(ctx).Add(in.PollInterval)
+			case renew.IsZero():
+				// Gone, off or refused by Google: a sync step now finds out
+				// which (and ends the workflow, or tells the operator).
+				renewAt = workflow.Now(ctx).Add(in.PollInterval)
+				continue
+			default:
+				renewAt = renew
 			}
 		}
 		if steps+1 >= calendarStepsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
@@ -107,6 +134,9 @@ func CalendarSync(ctx workflow.Context, in CalendarSyncInput) error {
 		sel.AddFuture(workflow.NewTimer(timerCtx, wait), func(workflow.Future) {})
 		sel.Select(ctx)
 		cancelTimer()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 	}
 }
 

@@ -115,14 +115,17 @@ func (s *Service) sealToken(org, user uuid.UUID, token string) []byte {
 	return s.seal.Seal(nonce, nonce, []byte(token), rowData(org, user))
 }
 
+// errSealedToken: a stored refresh token does not open with this key (the key changed).
+var errSealedToken = errors.New("calsync: the refresh token does not open with this token key")
+
 func (s *Service) openToken(org, user uuid.UUID, sealed []byte) (string, error) {
 	n := s.seal.NonceSize()
 	if len(sealed) < n {
-		return "", errors.New("calsync: sealed token too short")
+		return "", errSealedToken
 	}
 	plain, err := s.seal.Open(nil, sealed[:n], sealed[n:], rowData(org, user))
 	if err != nil {
-		return "", errors.New("calsync: the refresh token does not open with this token key")
+		return "", errSealedToken
 	}
 	return string(plain), nil
 }

@@ -5,10 +5,12 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"google.golang.org/api/calendar/v3"
 
 	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/bookings"
@@ -90,6 +92,9 @@ func (s *Service) FinishConnect(ctx context.Context, user uuid.UUID, state, code
 	token, err := s.oauth.Exchange(s.httpContext(ctx), code)
 	if err != nil {
 		return store.CalendarConnection{}, problem.New(problem.ErrInvalid, "Google refused the authorisation code: connect again")
+	}
+	if scope, _ := token.Extra("scope").(string); scope != "" && !strings.Contains(scope, calendar.CalendarEventsScope) {
+		return store.CalendarConnection{}, problem.New(problem.ErrInvalid, "calendar access was not granted on Google's consent page: connect again and allow it")
 	}
 	if token.RefreshToken == "" {
 		return store.CalendarConnection{}, problem.New(problem.ErrInvalid, "Google gave no refresh token (offline access was not granted): connect again")

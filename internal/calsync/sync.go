@@ -33,7 +33,7 @@ type SyncResult struct {
 // external events become busy time, and changes to our booking events are
 // followed back. The sync token is saved last, so a step cut short is
 // repeated from the same token: every write it makes is idempotent.
-func (s *Service) Sync(ctx context.Context, org, connID uuid.UUID) (SyncResult, error) {
+func (s *Service) Sync(ctx context.Context, org, connID uuid.UUID, progress func()) (SyncResult, error) {
 	conn, err := s.q.CalendarConnectionByID(ctx, store.CalendarConnectionByIDParams{OrgID: org, ID: connID})
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && conn.State != StateConnected) || s.seal == nil {
 		return SyncResult{Ended: true}, nil // disconnected, broken or switched off
@@ -42,9 +42,14 @@ func (s *Service) Sync(ctx context.Context, org, connID uuid.UUID) (SyncResult, 
 		return SyncResult{}, fmt.Errorf("calsync: connection: %w", err)
 	}
 	client, err := s.client(ctx, conn)
+	if errors.Is(err, errSealedToken) {
+		ids, berr := s.breakConnection(ctx, conn, "the stored Google authorisation no longer opens (the server's token key changed): connect the calendar again")
+		return SyncResult{Ended: true, MailIDs: ids}, berr
+	}
 	if err != nil {
 		return SyncResult{}, err
 	}
+	client.OnPage = progress
 	now := s.now()
 	res := SyncResult{Full: conn.SyncToken == ""}
 	events, token, err := client.Sync(ctx, conn.SyncToken, now)
@@ -67,8 +72,17 @@ func (s *Service) Sync(ctx context.Context, org, connID uuid.UUID) (SyncResult, 
 	if err := s.bookings.SaveExternalBusy(ctx, org, conn.UserID, source(conn), events, res.Full); err != nil {
 		return SyncResult{}, err
 	}
-	if err := s.q.SaveCalendarSync(ctx, store.SaveCalendarSyncParams{OrgID: org, ID: connID, SyncToken: token}); err != nil {
+	saved, err := s.q.SaveCalendarSync(ctx, store.SaveCalendarSyncParams{OrgID: org, ID: connID, SyncToken: token})
+	if err != nil {
 		return SyncResult{}, fmt.Errorf("calsync: save sync token: %w", err)
+	}
+	if saved == 0 {
+		// Disconnected (or broken) while this step ran: the busy time it
+		// just saved must not outlive the connection.
+		if err := s.q.ClearExternalBusy(ctx, store.ClearExternalBusyParams{OrgID: org, UserID: conn.UserID, Source: source(conn)}); err != nil {
+			return SyncResult{}, fmt.Errorf("calsync: clear busy time: %w", err)
+		}
+		return SyncResult{Ended: true}, nil
 	}
 	res.Events = len(events)
 	return res, nil
@@ -85,9 +99,6 @@ func (s *Service) failed(ctx context.Context, conn store.CalendarConnection, err
 		return SyncResult{Ended: true, MailIDs: ids}, nil
 	}
 	_ = s.q.SaveCalendarError(context.WithoutCancel(ctx), store.SaveCalendarErrorParams{OrgID: conn.OrgID, ID: conn.ID, LastError: errorText(err)})
-	if gcal.IsPermanent(err) {
-		return SyncResult{}, problem.ApplicationError(err)
-	}
 	return SyncResult{}, err
 }
 
@@ -159,12 +170,16 @@ func (s *Service) writeUpcoming(ctx context.Context, client *gcal.Client, conn s
 
 func eventSummary(b bookings.Booking) string { return b.Service + " with " + b.Client.Name }
 
+// cancelledInGoogle is the cancel reason of a booking whose event the operator deleted.
+const cancelledInGoogle = "cancelled in the operator's Google Calendar"
+
 // followBookingEvents applies what an operator did in Google to our booking
 // events: one moved is rescheduled through the booking's workflow (or, when
 // that time cannot be taken, put back and the booking flagged); one deleted
-// cancels the booking or flags it, per the organisation's setting. Changes
-// older than the booking's last change are our own writes coming back, and
-// bookings that have begun or ended are left alone.
+// cancels the booking or flags it, per the organisation's setting. An event
+// carries the start we last wrote: one still there is a write of ours (maybe
+// overtaken by a later change, which the booking's workflow writes next),
+// never the operator's move. Bookings that have begun are left alone.
 func (s *Service) followBookingEvents(ctx context.Context, client *gcal.Client, conn store.CalendarConnection, events []gcal.Event) error {
 	now := s.now()
 	var settings *Settings
@@ -180,7 +195,18 @@ func (s *Service) followBookingEvents(ctx context.Context, client *gcal.Client, 
 		if err != nil {
 			return err
 		}
-		if b.OperatorID != conn.UserID || b.Status != bookings.StatusConfirmed || !b.Start.After(now) || !ev.Updated.After(b.UpdatedAt) {
+		if b.OperatorID != conn.UserID || !b.Start.After(now) {
+			continue
+		}
+		if b.Status == bookings.StatusCancelled && ev.Cancelled && b.CancelReason == cancelledInGoogle {
+			// Cancelled here before a crash cut the step short: tell the
+			// workflow again (the same Update id answers once).
+			if err := s.changer.Cancel(ctx, conn.OrgID, b.ID, cancelledInGoogle, "gcal-delete-"+b.ID.String()); err != nil && !refused(err) {
+				return err
+			}
+			continue
+		}
+		if b.Status != bookings.StatusConfirmed {
 			continue
 		}
 		switch {
@@ -193,7 +219,7 @@ func (s *Service) followBookingEvents(ctx context.Context, client *gcal.Client, 
 				settings = &st
 			}
 			if settings.OnEventDeleted == OnDeletedCancel {
-				if err := s.changer.Cancel(ctx, conn.OrgID, b.ID, "cancelled in the operator's Google Calendar", "gcal-delete-"+b.ID.String()); err != nil && !refused(err) {
+				if err := s.changer.Cancel(ctx, conn.OrgID, b.ID, cancelledInGoogle, "gcal-delete-"+b.ID.String()); err != nil && !refused(err) {
 					return err
 				}
 				continue
@@ -201,8 +227,10 @@ func (s *Service) followBookingEvents(ctx context.Context, client *gcal.Client, 
 			if err := s.flag(ctx, b, "its event was deleted in the operator's Google Calendar; the booking stands until someone cancels it"); err != nil {
 				return err
 			}
-		case !ev.Start.Equal(b.Start):
-			err := s.changer.Reschedule(ctx, conn.OrgID, b.ID, ev.Start, "gcal-move-"+b.ID.String()+"-"+strconv.FormatInt(ev.Start.Unix(), 10))
+		case !ev.Start.Equal(b.Start) && !ev.Start.Equal(ev.WrittenStart):
+			// The Update id names this change in Google: a retried step attaches
+			// to it, a later move to the same time is a change of its own.
+			err := s.changer.Reschedule(ctx, conn.OrgID, b.ID, ev.Start, "gcal-move-"+b.ID.String()+"-"+strconv.FormatInt(ev.Updated.UnixMilli(), 10))
 			if err == nil {
 				continue
 			}
@@ -270,9 +298,6 @@ func (s *Service) WriteBooking(ctx context.Context, org, bookingID uuid.UUID) er
 	case b.Status == bookings.StatusCancelled:
 		err = client.DeleteBookingEvent(ctx, b.ID)
 	}
-	if err != nil && (gcal.IsPermanent(err) || errors.Is(err, gcal.ErrGrantRevoked)) {
-		return problem.ApplicationError(err) // the sync reports a broken connection; retrying here cannot mend it
-	}
 	return err
 }
 
@@ -300,16 +325,20 @@ func (s *Service) EnsureChannel(ctx context.Context, org, connID uuid.UUID) (tim
 		return renewalTime(*conn.ChannelExpiresAt), nil
 	}
 	client, err := s.client(ctx, conn)
+	if errors.Is(err, errSealedToken) {
+		return time.Time{}, nil // the sync step breaks the connection and tells the operator
+	}
 	if err != nil {
 		return time.Time{}, err
 	}
 	token, hash := newChannelToken()
 	ch, err := client.Watch(ctx, uuid.NewString(), token, s.cfg.WebhookURL, channelTTL)
+	if errors.Is(err, gcal.ErrGrantRevoked) {
+		return time.Time{}, nil // as above
+	}
 	if err != nil {
-		if _, ferr := s.failed(ctx, conn, err); ferr != nil {
-			return time.Time{}, ferr
-		}
-		return time.Time{}, nil // broken: the sync step reports it
+		_ = s.q.SaveCalendarError(context.WithoutCancel(ctx), store.SaveCalendarErrorParams{OrgID: conn.OrgID, ID: conn.ID, LastError: errorText(err)})
+		return time.Time{}, err
 	}
 	if err := s.q.SaveCalendarChannel(ctx, store.SaveCalendarChannelParams{OrgID: org, ID: connID, ChannelID: ch.ID, ChannelTokenHash: hash,
 		ChannelResourceID: ch.ResourceID, ChannelExpiresAt: &ch.Expiration}); err != nil {

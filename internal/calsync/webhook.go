@@ -25,8 +25,8 @@ var (
 // Pushed checks a push notification's channel id and token and answers the
 // connection it is about (the webhook then wakes its workflow).
 func (s *Service) Pushed(ctx context.Context, channelID, token string) (org, connID uuid.UUID, err error) {
-	if channelID == "" {
-		return uuid.Nil, uuid.Nil, errUnknownChannel
+	if _, err := uuid.Parse(channelID); err != nil {
+		return uuid.Nil, uuid.Nil, errUnknownChannel // ours are uuids: anything else is not looked up
 	}
 	conn, err := s.q.CalendarConnectionByChannel(ctx, channelID)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -35,12 +35,21 @@ type Event struct {
 	Summary     string
 	// Updated is when the event last changed in the calendar (deletions included).
 	Updated time.Time
+	// WrittenStart is, on a booking's event, the start we last wrote (a
+	// private extended property, which edits in Google keep): an event whose
+	// start differs from it was moved in the calendar since.
+	WrittenStart time.Time
 }
+
+// writtenStartProperty is the private extended property holding the start we wrote.
+const writtenStartProperty = "astralisStart"
 
 // Client is one calendar of one connected account.
 type Client struct {
 	svc        *calendar.Service
 	calendarID string
+	// OnPage, when set, is called after each page a sync reads (an activity's heartbeat).
+	OnPage func()
 }
 
 // New returns a client for calendarID ("primary" for the account's own)
@@ -90,6 +99,9 @@ func (c *Client) Sync(ctx context.Context, syncToken string, now time.Time) ([]E
 		if err != nil {
 			return nil, "", failed("list events", err)
 		}
+		if c.OnPage != nil {
+			c.OnPage()
+		}
 		for _, item := range page.Items {
 			ev, err := eventFrom(item)
 			if err != nil {
@@ -112,6 +124,9 @@ func eventFrom(item *calendar.Event) (Event, error) {
 			return Event{}, fmt.Errorf("gcal: event %s has an unreadable update time: %w", item.Id, err)
 		}
 		ev.Updated = updated
+	}
+	if item.ExtendedProperties != nil {
+		ev.WrittenStart, _ = time.Parse(time.RFC3339, item.ExtendedProperties.Private[writtenStartProperty])
 	}
 	if ev.Cancelled || item.Start == nil || item.End == nil {
 		return ev, nil // a deletion carries little more than its id
@@ -186,22 +201,42 @@ func BookingOf(eventID string) (uuid.UUID, bool) {
 }
 
 // PutBookingEvent writes a booking to the calendar, or moves it there: an
-// insert under the booking's event id, an update when the event exists.
+// insert under the booking's event id, an update when the event exists. An
+// event already at those times is left alone: a move made in the calendar
+// needs no write back, and a blind write could undo the operator's next one.
 func (c *Client) PutBookingEvent(ctx context.Context, booking uuid.UUID, start, end time.Time, summary string) error {
 	ev := &calendar.Event{
-		Id: BookingEventID(booking), Summary: summary,
-		Start: &calendar.EventDateTime{DateTime: start.UTC().Format(time.RFC3339)},
-		End:   &calendar.EventDateTime{DateTime: end.UTC().Format(time.RFC3339)},
+		Id: BookingEventID(booking), Summary: summary, Status: "confirmed", // a deleted one comes back
+		Start:              &calendar.EventDateTime{DateTime: start.UTC().Format(time.RFC3339)},
+		End:                &calendar.EventDateTime{DateTime: end.UTC().Format(time.RFC3339)},
+		ExtendedProperties: &calendar.EventExtendedProperties{Private: map[string]string{writtenStartProperty: start.UTC().Format(time.RFC3339)}},
 	}
-	_, err := c.svc.Events.Insert(c.calendarID, ev).Context(ctx).Do()
+	current, err := c.svc.Events.Get(c.calendarID, ev.Id).Context(ctx).Do()
 	var gerr *googleapi.Error
-	if errors.As(err, &gerr) && gerr.Code == http.StatusConflict {
+	switch {
+	case err == nil && current.Status != "cancelled" && sameTime(current.Start, start) && sameTime(current.End, end):
+		return nil
+	case err == nil:
 		_, err = c.svc.Events.Update(c.calendarID, ev.Id, ev).Context(ctx).Do()
+	case errors.As(err, &gerr) && gerr.Code == http.StatusNotFound:
+		_, err = c.svc.Events.Insert(c.calendarID, ev).Context(ctx).Do()
+		if errors.As(err, &gerr) && gerr.Code == http.StatusConflict {
+			_, err = c.svc.Events.Update(c.calendarID, ev.Id, ev).Context(ctx).Do()
+		}
 	}
 	if err != nil {
 		return failed("write booking "+booking.String(), err)
 	}
 	return nil
+}
+
+// sameTime tells whether an event's start or end is the moment t.
+func sameTime(at *calendar.EventDateTime, t time.Time) bool {
+	if at == nil || at.DateTime == "" {
+		return false
+	}
+	got, err := time.Parse(time.RFC3339, at.DateTime)
+	return err == nil && got.Equal(t)
 }
 
 // DeleteBookingEvent removes a booking's event; one already gone is not an error.

@@ -164,20 +164,39 @@ func TestBookingOfInvertsBookingEventID(t *testing.T) {
 	}
 }
 
-// TestRetriedBookingInsertsLeaveOneEvent: the fake counts the inserts a
-// retried write makes (the second is the 409) while one event is stored.
-func TestRetriedBookingInsertsLeaveOneEvent(t *testing.T) {
+// TestRetriedBookingWritesLeaveOneEvent: a retried write finds the event
+// its first attempt made at those times and leaves it; one moved in the
+// calendar meanwhile is put back by an update, one deleted there comes back;
+// never a second event.
+func TestRetriedBookingWritesLeaveOneEvent(t *testing.T) {
 	fake := gcaltest.New(t)
 	c := newClient(t, fake)
 	booking := uuid.New()
+	id := BookingEventID(booking)
 	start := time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)
-	for range 2 {
+	put := func() {
+		t.Helper()
 		if err := c.PutBookingEvent(context.Background(), booking, start, start.Add(time.Hour), "Consultation"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n, events := fake.Inserts(BookingEventID(booking)), fake.Events(); n != 2 || len(events) != 1 || events[0].ID != BookingEventID(booking) {
-		t.Fatalf("%d inserts, events %+v; want 2 inserts and the one event", n, events)
+	put()
+	first, _ := fake.Get(id)
+	put()
+	if again, _ := fake.Get(id); again.Updated != first.Updated || fake.Inserts(id) != 1 {
+		t.Fatalf("a retried write changed the event (%s → %s) or inserted again (%d inserts); want it left alone", first.Updated, again.Updated, fake.Inserts(id))
+	}
+	moved := first
+	moved.Start = &gcaltest.DateTime{DateTime: start.Add(3 * time.Hour).Format(time.RFC3339)}
+	fake.Put(moved)
+	put()
+	if ev, _ := fake.Get(id); ev.Start.DateTime != start.Format(time.RFC3339) {
+		t.Fatalf("the event is at %s after the write; want it back at the booking's time", ev.Start.DateTime)
+	}
+	fake.Delete(id)
+	put()
+	if ev, _ := fake.Get(id); ev.Status != "confirmed" || len(fake.Events()) != 1 || fake.Inserts(id) != 1 {
+		t.Fatalf("after a deletion and a write: %+v, %d events, %d inserts; want the one event back", ev, len(fake.Events()), fake.Inserts(id))
 	}
 }
 
@@ -201,5 +220,31 @@ func TestSlowListLetsOtherRequestsThrough(t *testing.T) {
 	}
 	if err := <-listed; !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("the slow list: %v; want its deadline exceeded", err)
+	}
+}
+
+// TestBookingEventCarriesTheStartWeWrote: the start we wrote rides in the
+// event (a private extended property) and comes back from a sync, also once
+// the event was moved in the calendar: that is how a move there is told from
+// a write of ours.
+func TestBookingEventCarriesTheStartWeWrote(t *testing.T) {
+	fake := gcaltest.New(t)
+	c := newClient(t, fake)
+	booking := uuid.New()
+	start := time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)
+	now := start.Add(-time.Hour)
+	if err := c.PutBookingEvent(context.Background(), booking, start, start.Add(time.Hour), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
+	events, token, err := c.Sync(context.Background(), "", now)
+	if err != nil || len(events) != 1 || !events[0].WrittenStart.Equal(start) {
+		t.Fatalf("synced %+v, %v; want the booking's event carrying its start", events, err)
+	}
+	moved, _ := fake.Get(BookingEventID(booking))
+	moved.Start = &gcaltest.DateTime{DateTime: start.Add(2 * time.Hour).Format(time.RFC3339)}
+	fake.Put(moved)
+	events, _, err = c.Sync(context.Background(), token, now)
+	if err != nil || len(events) != 1 || !events[0].WrittenStart.Equal(start) || !events[0].Start.Equal(start.Add(2*time.Hour)) {
+		t.Fatalf("after a move in the calendar: %+v, %v; want it at 11:00, still saying we wrote 9:00", events, err)
 	}
 }

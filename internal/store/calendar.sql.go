@@ -199,13 +199,16 @@ func (q *Queries) FlagBooking(ctx context.Context, arg FlagBookingParams) error 
 	return err
 }
 
-const pruneCalendarConnectStates = `-- name: PruneCalendarConnectStates :exec
+const pruneCalendarConnectStates = `-- name: PruneCalendarConnectStates :execrows
 DELETE FROM calendar_connect_states WHERE expires_at < now()
 `
 
-func (q *Queries) PruneCalendarConnectStates(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, pruneCalendarConnectStates)
-	return err
+func (q *Queries) PruneCalendarConnectStates(ctx context.Context) (int64, error) {
+	result, err := q.db.Exec(ctx, pruneCalendarConnectStates)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const putCalendarSettings = `-- name: PutCalendarSettings :exec
@@ -273,7 +276,7 @@ func (q *Queries) SaveCalendarConnectState(ctx context.Context, arg SaveCalendar
 const saveCalendarConnection = `-- name: SaveCalendarConnection :one
 INSERT INTO calendar_connections (org_id, user_id, refresh_token) VALUES ($1, $2, $3)
 ON CONFLICT (org_id, user_id) DO UPDATE SET refresh_token = EXCLUDED.refresh_token, state = 'connected',
-    sync_token = '', last_error = '', connected_at = now(), updated_at = now()
+    sync_token = '', last_sync_at = NULL, last_error = '', connected_at = now(), updated_at = now()
 RETURNING id, org_id, user_id, calendar_id, state, refresh_token, sync_token, channel_id, channel_token_hash, channel_resource_id, channel_expires_at, last_sync_at, last_error, connected_at, updated_at
 `
 
@@ -322,7 +325,7 @@ func (q *Queries) SaveCalendarError(ctx context.Context, arg SaveCalendarErrorPa
 	return err
 }
 
-const saveCalendarSync = `-- name: SaveCalendarSync :exec
+const saveCalendarSync = `-- name: SaveCalendarSync :execrows
 UPDATE calendar_connections SET sync_token = $3, last_sync_at = now(), last_error = '', updated_at = now()
 WHERE org_id = $1 AND id = $2 AND state = 'connected'
 `
@@ -333,9 +336,13 @@ type SaveCalendarSyncParams struct {
 	SyncToken string
 }
 
-func (q *Queries) SaveCalendarSync(ctx context.Context, arg SaveCalendarSyncParams) error {
-	_, err := q.db.Exec(ctx, saveCalendarSync, arg.OrgID, arg.ID, arg.SyncToken)
-	return err
+// No row: the connection went (or broke) while the step ran.
+func (q *Queries) SaveCalendarSync(ctx context.Context, arg SaveCalendarSyncParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveCalendarSync, arg.OrgID, arg.ID, arg.SyncToken)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const takeCalendarConnectState = `-- name: TakeCalendarConnectState :one

@@ -34,15 +34,17 @@ import (
 
 // Event is a stored event in the API's own JSON shape.
 type Event struct {
-	Kind         string    `json:"kind"`
-	ID           string    `json:"id"`
-	Status       string    `json:"status"`
-	Summary      string    `json:"summary,omitempty"`
-	Updated      string    `json:"updated,omitempty"` // when it last changed, as Google stamps it (milliseconds)
-	Transparency string    `json:"transparency,omitempty"`
-	Start        *DateTime `json:"start,omitempty"`
-	End          *DateTime `json:"end,omitempty"`
-	version      int
+	Kind    string `json:"kind"`
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Summary string `json:"summary,omitempty"`
+	Updated string `json:"updated,omitempty"` // when it last changed, as Google stamps it (milliseconds)
+	// ExtendedProperties are kept as the client sent them (private and shared maps).
+	ExtendedProperties map[string]map[string]string `json:"extendedProperties,omitempty"`
+	Transparency       string                       `json:"transparency,omitempty"`
+	Start              *DateTime                    `json:"start,omitempty"`
+	End                *DateTime                    `json:"end,omitempty"`
+	version            int
 }
 
 // DateTime is an event's start or end: a dateTime, or a date for all-day events.
@@ -422,6 +424,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case !exists:
 			apiError(w, http.StatusNotFound, "notFound", "Not Found")
+		case r.Method == http.MethodGet: // a deleted event too, as "cancelled"
+			writeJSON(w, e)
 		case r.Method == http.MethodDelete && e.Status == "cancelled":
 			apiError(w, http.StatusGone, "deleted", "Resource has been deleted")
 		case r.Method == http.MethodDelete:

@@ -2,7 +2,7 @@
 -- A connect, or a reconnect: new tokens, and the sync starts over.
 INSERT INTO calendar_connections (org_id, user_id, refresh_token) VALUES ($1, $2, $3)
 ON CONFLICT (org_id, user_id) DO UPDATE SET refresh_token = EXCLUDED.refresh_token, state = 'connected',
-    sync_token = '', last_error = '', connected_at = now(), updated_at = now()
+    sync_token = '', last_sync_at = NULL, last_error = '', connected_at = now(), updated_at = now()
 RETURNING *;
 
 -- name: CalendarConnection :one
@@ -18,7 +18,8 @@ SELECT * FROM calendar_connections WHERE channel_id = $1 AND channel_id <> '';
 -- name: DeleteCalendarConnection :one
 DELETE FROM calendar_connections WHERE org_id = $1 AND user_id = $2 RETURNING *;
 
--- name: SaveCalendarSync :exec
+-- name: SaveCalendarSync :execrows
+-- No row: the connection went (or broke) while the step ran.
 UPDATE calendar_connections SET sync_token = $3, last_sync_at = now(), last_error = '', updated_at = now()
 WHERE org_id = $1 AND id = $2 AND state = 'connected';
 
@@ -43,7 +44,7 @@ INSERT INTO calendar_connect_states (state_hash, org_id, user_id, expires_at) VA
 -- A state works once.
 DELETE FROM calendar_connect_states WHERE state_hash = $1 RETURNING *;
 
--- name: PruneCalendarConnectStates :exec
+-- name: PruneCalendarConnectStates :execrows
 DELETE FROM calendar_connect_states WHERE expires_at < now();
 
 -- name: CalendarSettings :one
