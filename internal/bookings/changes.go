@@ -105,8 +105,10 @@ func (s *Service) Move(ctx context.Context, org, id uuid.UUID, start, now time.T
 	}
 	r := svc.rules()
 	end := start.Add(r.Duration)
-	row, err := s.q.MoveBooking(ctx, store.MoveBookingParams{OrgID: org, ID: id, StartsAt: start, EndsAt: end,
-		BlockedFrom: start.Add(-r.BufferBefore), BlockedUntil: end.Add(r.BufferAfter)})
+	row, err := s.underOperatorLock(ctx, b.OperatorID, func(q *store.Queries) (store.Booking, error) {
+		return q.MoveBooking(ctx, store.MoveBookingParams{OrgID: org, ID: id, StartsAt: start, EndsAt: end,
+			BlockedFrom: start.Add(-r.BufferBefore), BlockedUntil: end.Add(r.BufferAfter)})
+	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Booking{}, ErrNotChangeable

@@ -238,7 +238,7 @@ func (s *Service) followBookingEvents(ctx context.Context, client *gcal.Client, 
 				return err
 			}
 			// The booking keeps its time: the calendar shows it there again.
-			if err := client.PutBookingEvent(ctx, b.ID, b.Start, b.End, eventSummary(b)); err != nil {
+			if err := client.ResetBookingEvent(ctx, b.ID, b.Start, b.End, eventSummary(b)); err != nil {
 				return err
 			}
 			why := fmt.Sprintf("moved in the operator's Google Calendar to %s, which cannot be booked (%s); it keeps its time", ev.Start.UTC().Format(time.RFC3339), err.Error())

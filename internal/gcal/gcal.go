@@ -202,9 +202,20 @@ func BookingOf(eventID string) (uuid.UUID, bool) {
 
 // PutBookingEvent writes a booking to the calendar, or moves it there: an
 // insert under the booking's event id, an update when the event exists. An
-// event already at those times is left alone: a move made in the calendar
-// needs no write back, and a blind write could undo the operator's next one.
+// event the operator moved since our last write, to other times than the
+// booking's, is left alone: the sync follows that move (or refuses it and
+// resets the event); a blind write here would undo it.
 func (c *Client) PutBookingEvent(ctx context.Context, booking uuid.UUID, start, end time.Time, summary string) error {
+	return c.putBookingEvent(ctx, booking, start, end, summary, false)
+}
+
+// ResetBookingEvent puts a booking's event at its times whatever the
+// calendar shows: a move made there that the booking refused.
+func (c *Client) ResetBookingEvent(ctx context.Context, booking uuid.UUID, start, end time.Time, summary string) error {
+	return c.putBookingEvent(ctx, booking, start, end, summary, true)
+}
+
+func (c *Client) putBookingEvent(ctx context.Context, booking uuid.UUID, start, end time.Time, summary string, reset bool) error {
 	ev := &calendar.Event{
 		Id: BookingEventID(booking), Summary: summary, Status: "confirmed", // a deleted one comes back
 		Start:              &calendar.EventDateTime{DateTime: start.UTC().Format(time.RFC3339)},
@@ -213,8 +224,16 @@ func (c *Client) PutBookingEvent(ctx context.Context, booking uuid.UUID, start, 
 	}
 	current, err := c.svc.Events.Get(c.calendarID, ev.Id).Context(ctx).Do()
 	var gerr *googleapi.Error
+	live := err == nil && current.Status != "cancelled"
+	atTimes := live && sameTime(current.Start, start) && sameTime(current.End, end)
 	switch {
-	case err == nil && current.Status != "cancelled" && sameTime(current.Start, start) && sameTime(current.End, end):
+	case atTimes && !movedThere(current):
+		return nil
+	case atTimes:
+		// The booking followed a move made in the calendar: the event only
+		// learns that we know its start now (an update with the same times).
+		_, err = c.svc.Events.Update(c.calendarID, ev.Id, ev).Context(ctx).Do()
+	case live && !reset && movedThere(current):
 		return nil
 	case err == nil:
 		_, err = c.svc.Events.Update(c.calendarID, ev.Id, ev).Context(ctx).Do()
@@ -228,6 +247,15 @@ func (c *Client) PutBookingEvent(ctx context.Context, booking uuid.UUID, start, 
 		return failed("write booking "+booking.String(), err)
 	}
 	return nil
+}
+
+// movedThere tells whether an event was moved in the calendar since we last wrote it.
+func movedThere(ev *calendar.Event) bool {
+	if ev.ExtendedProperties == nil || ev.Start == nil {
+		return false
+	}
+	written, err := time.Parse(time.RFC3339, ev.ExtendedProperties.Private[writtenStartProperty])
+	return err == nil && !sameTime(ev.Start, written)
 }
 
 // sameTime tells whether an event's start or end is the moment t.

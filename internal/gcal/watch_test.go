@@ -166,8 +166,8 @@ func TestBookingOfInvertsBookingEventID(t *testing.T) {
 
 // TestRetriedBookingWritesLeaveOneEvent: a retried write finds the event
 // its first attempt made at those times and leaves it; one moved in the
-// calendar meanwhile is put back by an update, one deleted there comes back;
-// never a second event.
+// calendar meanwhile is left to the sync until a reset puts it back; one
+// deleted there comes back; never a second event.
 func TestRetriedBookingWritesLeaveOneEvent(t *testing.T) {
 	fake := gcaltest.New(t)
 	c := newClient(t, fake)
@@ -190,8 +190,32 @@ func TestRetriedBookingWritesLeaveOneEvent(t *testing.T) {
 	moved.Start = &gcaltest.DateTime{DateTime: start.Add(3 * time.Hour).Format(time.RFC3339)}
 	fake.Put(moved)
 	put()
+	if ev, _ := fake.Get(id); ev.Start.DateTime != moved.Start.DateTime {
+		t.Fatalf("the event is at %s after a write; want the operator's move kept for the sync to follow", ev.Start.DateTime)
+	}
+	if err := c.ResetBookingEvent(context.Background(), booking, start, start.Add(time.Hour), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
 	if ev, _ := fake.Get(id); ev.Start.DateTime != start.Format(time.RFC3339) {
-		t.Fatalf("the event is at %s after the write; want it back at the booking's time", ev.Start.DateTime)
+		t.Fatalf("the event is at %s after a reset; want it back at the booking's time", ev.Start.DateTime)
+	}
+	// The booking follows a move made there: the next write only stamps the
+	// event, so a later move of the booking is written, not mistaken for the operator's.
+	followed := start.Add(5 * time.Hour)
+	moved.Start, moved.End = &gcaltest.DateTime{DateTime: followed.Format(time.RFC3339)}, &gcaltest.DateTime{DateTime: followed.Add(time.Hour).Format(time.RFC3339)}
+	if current, _ := fake.Get(id); true {
+		moved.ExtendedProperties = current.ExtendedProperties
+	}
+	fake.Put(moved)
+	if err := c.PutBookingEvent(context.Background(), booking, followed, followed.Add(time.Hour), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
+	later := followed.Add(24 * time.Hour)
+	if err := c.PutBookingEvent(context.Background(), booking, later, later.Add(time.Hour), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := fake.Get(id); ev.Start.DateTime != later.Format(time.RFC3339) {
+		t.Fatalf("the event is at %s; want the booking's later move written", ev.Start.DateTime)
 	}
 	fake.Delete(id)
 	put()

@@ -958,6 +958,18 @@ func (q *Queries) LockBooking(ctx context.Context, arg LockBookingParams) (Booki
 	return i, err
 }
 
+const lockOperatorBookings = `-- name: LockOperatorBookings :exec
+SELECT pg_advisory_xact_lock(hashtextextended('bookings:' || $1::uuid::text, 0))
+`
+
+// Serialises bookings and moves of one operator until the transaction ends:
+// concurrent inserts checking the overlap constraint against each other
+// deadlock in PostgreSQL, one at a time, a second each.
+func (q *Queries) LockOperatorBookings(ctx context.Context, operatorID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, lockOperatorBookings, operatorID)
+	return err
+}
+
 const markBookingSwept = `-- name: MarkBookingSwept :exec
 UPDATE bookings SET swept_at = now() WHERE org_id = $1 AND id = $2
 `

@@ -206,3 +206,9 @@ UPDATE bookings SET swept_at = now() WHERE org_id = $1 AND id = $2;
 -- name: ClientNoShows :one
 -- How often this client (by email) did not come to the organisation's bookings.
 SELECT count(*)::integer FROM bookings WHERE org_id = $1 AND lower(client_email) = lower($2) AND status = 'no_show';
+
+-- name: LockOperatorBookings :exec
+-- Serialises bookings and moves of one operator until the transaction ends:
+-- concurrent inserts checking the overlap constraint against each other
+-- deadlock in PostgreSQL, one at a time, a second each.
+SELECT pg_advisory_xact_lock(hashtextextended('bookings:' || sqlc.arg(operator_id)::uuid::text, 0));
