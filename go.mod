@@ -2,6 +2,9 @@ module github.com/astralisops/astralis
 
 go 1.26.8
 
+// The console's npm packages: some ship Go files that are no part of this module.
+ignore ./web/node_modules
+
 require (
 	github.com/alexedwards/scs/pgxstore v0.0.0-20240316134038-7e11d57e8885
 	github.com/alexedwards/scs/v2 v2.9.0
