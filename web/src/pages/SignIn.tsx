@@ -32,7 +32,7 @@ export function SignIn() {
   return (
     <main className="narrow">
       <h1>Sign in to AstralisOps</h1>
-      {params.get("next") && <p>Your session ended. Sign in to continue.</p>}
+      {params.get("next") && <p>Sign in to continue.</p>}
       <form onSubmit={submit} noValidate>
         <Field label="Email" error={errors.email}>
           <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
