@@ -205,3 +205,12 @@ func (b *browser) clear(selector string) {
 		el.dispatchEvent(new Event("input", {bubbles: true}));
 	})()`, selector))
 }
+
+// signIn fills in the sign-in form and sends it.
+func (b *browser) signIn(email, password string) {
+	b.t.Helper()
+	b.clear(`input[autocomplete=username]`)
+	b.clear(`input[type=password]`)
+	b.do("sign in as "+email, chromedp.SendKeys(`input[autocomplete=username]`, email),
+		chromedp.SendKeys(`input[type=password]`, password), chromedp.Click(`main button[type=submit]`))
+}

@@ -25,13 +25,7 @@ func TestConsoleJourney(t *testing.T) {
 	waitForStatus(t, admin, org, sub.ID, "awaiting_approval")
 
 	b := newChromium(t)
-	signIn := func(password string) {
-		t.Helper()
-		b.clear(`input[autocomplete=username]`)
-		b.clear(`input[type=password]`)
-		b.do("sign in", chromedp.SendKeys(`input[autocomplete=username]`, "owner@shop.test"),
-			chromedp.SendKeys(`input[type=password]`, password), chromedp.Click(`main button[type=submit]`))
-	}
+	signIn := func(password string) { b.signIn("owner@shop.test", password) }
 
 	// Signed out, the console asks to sign in and remembers where the person was going.
 	b.do("open the console", chromedp.Navigate(admin.base+"/"))
@@ -94,5 +88,53 @@ func TestConsoleJourney(t *testing.T) {
 	b.waitFor("back at the queue", fmt.Sprintf(`location.pathname === %q && !!document.querySelector("table.queue tr[data-status=routed]")`, queue))
 	b.checkAccessible("intake queue after the decision")
 	b.screenshot("queue-after")
+	b.checkQuiet()
+}
+
+// TestConsoleClientSeesOnlyTheirOwn: a CLIENT's queue lists their own requests
+// and no one else's, their request's page offers no decision, and another's
+// request is plainly not found.
+func TestConsoleClientSeesOnlyTheirOwn(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
+	client, _ := join(t, admin, inbox, org, "client@shop.test", "CLIENT")
+	var mine, theirs struct {
+		ID string `json:"id"`
+	}
+	submit(t, client, org, "", "my laptop battery is swollen").decode(t, &mine)
+	submit(t, admin, org, "", "my phone screen is cracked").decode(t, &theirs)
+	waitForStatus(t, admin, org, mine.ID, "awaiting_approval")
+	waitForStatus(t, admin, org, theirs.ID, "awaiting_approval")
+
+	b := newChromium(t)
+	queue := "/orgs/" + org + "/intake"
+	b.do("open the queue", chromedp.Navigate(client.base+queue))
+	b.waitFor("sign-in page", fmt.Sprintf(`location.pathname === "/sign-in" && new URLSearchParams(location.search).get("next") === %q`, queue))
+	b.signIn("client@shop.test", "member password 1")
+	b.waitFor("the client's queue", `[...document.querySelectorAll("table.queue a")].some(a => a.textContent === "my laptop battery is swollen")`)
+	if rows := eval[int](b, `document.querySelectorAll("table.queue tbody tr").length`); rows != 1 {
+		t.Errorf("the client's queue lists %d requests, want only their own", rows)
+	}
+	if eval[bool](b, `document.querySelector("main").textContent.includes("my phone screen is cracked")`) {
+		t.Error("the client's queue shows another's request")
+	}
+	b.checkAccessible("client's queue")
+	b.screenshot("client-queue")
+
+	b.do("open their request", chromedp.Click(`table.queue a`))
+	b.waitFor("their request", fmt.Sprintf(`location.pathname === %q && document.querySelector("#request-status")?.dataset.status === "awaiting_approval"`, queue+"/"+mine.ID))
+	if eval[bool](b, `!!document.querySelector("form.decision")`) {
+		t.Error("a CLIENT is offered the decision form")
+	}
+	b.checkAccessible("client's request")
+	b.screenshot("client-request")
+
+	b.do("open another's request", chromedp.Navigate(client.base+queue+"/"+theirs.ID))
+	b.waitFor("not found, plainly", `document.querySelector("main [role=alert]")?.textContent.startsWith("Not found")`)
+	if eval[bool](b, `document.querySelector("main").textContent.includes("my phone screen is cracked")`) {
+		t.Error("another's request is shown to a CLIENT")
+	}
+	b.checkAccessible("another's request")
+	b.screenshot("client-not-found")
 	b.checkQuiet()
 }

@@ -24,8 +24,9 @@ export function DecisionForm(props: { org: string; id: string; proposed?: string
       if (note) body.note = note;
       return call(api.POST("/api/v1/orgs/{org}/intake/{id}/decision", { params: { path: { org, id } }, body }));
     },
-    // The request and the queue show the decision as soon as the API applied it.
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["intake", org] }),
+    // The request and the queue show the decision as soon as the API applied it, or
+    // what changed meanwhile when it refused (another operator decided first: 409).
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["intake", org] }),
   });
   const errors = fieldErrors(decide.error);
   const submit = (e: FormEvent) => {

@@ -29,7 +29,8 @@ export function IntakeQueue() {
   return (
     <>
       <h1>Intake queue</h1>
-      <FilterBar filters={filters} errors={errors} onChange={set} />
+      {/* Keyed by the URL, so its text fields follow back and forward. */}
+      <FilterBar key={params.toString()} filters={filters} errors={errors} onChange={set} />
       {queue.isError && Object.keys(errors).length === 0 && <ErrorMessage error={queue.error} />}
       {queue.isPending ? (
         <p>Loading…</p>

@@ -5,6 +5,7 @@ import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { label } from "../components/labels";
 import { DecisionForm } from "./DecisionForm";
+import { useOrganisations } from "./orgs";
 
 // Requests on their way (received) or waiting for a person change on their own: poll them.
 const settled = new Set(["routed", "rejected"]);
@@ -16,6 +17,9 @@ export function IntakeRequest() {
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/intake/{id}", { params: { path: { org, id } } })),
     refetchInterval: (q) => (q.state.data && settled.has(q.state.data.status ?? "") ? false : 2000),
   });
+  // Deciding is for OPERATORs and ADMINs; a CLIENT sees the request only.
+  const role = useOrganisations().data?.find((o) => o.id === org)?.role;
+  const mayDecide = role === "OPERATOR" || role === "ADMIN";
   const back = <Link to={`/orgs/${org}/intake`}>Back to the queue</Link>;
   if (request.isError) {
     return (
@@ -60,7 +64,7 @@ export function IntakeRequest() {
       </dl>
       <h2>Message</h2>
       <p className="body">{r.body}</p>
-      {r.status === "awaiting_approval" && <DecisionForm org={org} id={id} proposed={r.routing?.pipeline} />}
+      {r.status === "awaiting_approval" && mayDecide && <DecisionForm org={org} id={id} proposed={r.routing?.pipeline} />}
       {history.length > 0 && (
         <>
           <h2>History</h2>
