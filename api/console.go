@@ -14,6 +14,10 @@ import (
 const consoleCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
+// reserved are the paths that are never the console's: the health checks, and
+// /metrics, which only the internal metrics listener serves (here it stays a 404).
+var reserved = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
 // console serves the single-page app at / from files: a file that exists is
 // served as it is, any other page path gets index.html so the app's own router
 // answers it. It runs only for paths no route matched (NoRoute), so it never
@@ -38,7 +42,7 @@ func (con *console) serve(c *gin.Context) bool {
 	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
 		return false
 	}
-	if p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
+	if p == "/api" || strings.HasPrefix(p, "/api/") || reserved[p] {
 		return false
 	}
 	name := strings.TrimPrefix(path.Clean(p), "/")

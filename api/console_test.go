@@ -51,7 +51,7 @@ func TestConsoleIsServedBesideTheAPI(t *testing.T) {
 	}
 	// Not the app: the API's own 404s and routes, a missing asset, other methods.
 	for _, c := range []struct{ method, path string }{
-		{"GET", "/api/v1/no-such-thing"}, {"GET", "/api"}, {"GET", "/assets/gone-123.js"}, {"POST", "/sign-in"}, {"GET", "/api/v1/me"},
+		{"GET", "/api/v1/no-such-thing"}, {"GET", "/api"}, {"GET", "/metrics"}, {"GET", "/assets/gone-123.js"}, {"POST", "/sign-in"}, {"GET", "/api/v1/me"},
 	} {
 		resp, body := fetch(c.method, c.path)
 		if strings.Contains(body, "<title>console</title>") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
