@@ -1,6 +1,14 @@
 # Production image for the api and worker binaries (neither links the Temporal server).
 # The worker links Tesseract (cgo) and runs poppler's tools for OCR, so both stages carry them;
 # the api links it too, as it checks uploads with internal/ocr (see the build step).
+# The operator console: built here, embedded into the api binary (web/embed.go).
+FROM node:20-bookworm-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 FROM golang:1.26-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         g++ libtesseract-dev libleptonica-dev \
@@ -9,6 +17,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=web /src/web/dist/app ./web/dist/app
 # Both link Tesseract for now: the API checks uploads with internal/ocr's Sniff and Inspect.
 RUN CGO_ENABLED=1 go build -trimpath -ldflags='-s -w' -o /out/ ./cmd/api ./cmd/worker
 

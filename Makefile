@@ -7,6 +7,8 @@ export GOFLAGS := -buildvcs=false
 
 BIN   := $(CURDIR)/bin
 TOOLS := $(BIN)/tools
+# npm ci writes it: newer than the lock file means web/node_modules is current.
+WEB_MODULES := web/node_modules/.package-lock.json
 
 SQLC_VERSION          := v1.31.1
 WORKFLOWCHECK_VERSION := v0.6.0
@@ -17,10 +19,10 @@ STATICCHECK_VERSION   := v0.8.2
 # Production binaries: stripped (-s -w keeps the module list `go version -m` reads).
 LDFLAGS := -s -w
 
-.PHONY: record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents bench-slots crash-test crash-test-documents crash-test-bookings crash-test-calendar race-bookings tools deps clean
+.PHONY: web web-dev record-histories dev test build generate check-generate vet lint fmt-check workflowcheck fuzz eval-routing eval-documents bench bench-documents bench-slots crash-test crash-test-documents crash-test-bookings crash-test-calendar race-bookings tools deps clean
 
-## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process
-dev: deps
+## dev: build and run API, worker, embedded Temporal + Web UI and PostgreSQL in one process (the console at /)
+dev: deps web
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis dev
 
@@ -29,7 +31,7 @@ dev: deps
 TEST_PKGS = $(shell go list ./... | grep -v -e '/cmd/astralis$$' -e '/internal/devtemporal$$' -e '/internal/devs3$$')
 
 ## test: formatting, vet, staticcheck, determinism check, generated-code check, then every test against real PostgreSQL and Temporal
-test: deps tools fmt-check vet lint workflowcheck check-generate
+test: deps tools web fmt-check vet lint workflowcheck check-generate
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis testenv -- go test -race -count=1 $(TEST_PKGS)
 
@@ -94,18 +96,44 @@ crash-test-documents: deps
 	go build -o $(BIN)/astralis ./cmd/astralis
 	$(BIN)/astralis crash-test-documents
 
-## build: the three binaries into bin/
-build:
+## build: the three binaries into bin/ (the API's with the console built into it)
+build: web
 	go build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/ ./cmd/api ./cmd/worker
 	go build -o $(BIN)/astralis ./cmd/astralis
 
-## generate: regenerate the typed SQL code (internal/store) from migrations/ and internal/store/queries/
-generate: tools
+## generate: regenerate the typed SQL code (internal/store) from migrations/ and internal/store/queries/,
+## and the console's typed API client (web/src/api/schema.d.ts) from api/openapi.json
+generate: tools $(WEB_MODULES)
 	$(TOOLS)/sqlc generate
+	cd web && npm run generate
 
 ## check-generate: fail when the committed generated code is stale
-check-generate: tools
+check-generate: tools $(WEB_MODULES)
 	@$(TOOLS)/sqlc diff || { echo "internal/store is stale: run 'make generate' and commit the result"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf '$$tmp EXIT && \
+	(cd web && npx --no-install openapi-typescript ../api/openapi.json -o $$tmp/schema.d.ts >/dev/null) && \
+	{ cmp -s $$tmp/schema.d.ts web/src/api/schema.d.ts || { echo "web/src/api/schema.d.ts is stale: run 'make generate' and commit the result"; exit 1; }; }
+
+# The console (web/): npm ci whenever the lock file changed, then a production build into
+# web/dist/app, which the API binary embeds. Plain `go build` works without it (web/dist/README
+# keeps the embed pattern valid) but then serves no console: dev, build and test depend on `web`.
+# The build fails when the first load's JavaScript passes 250 kB gzipped.
+## web: build the operator console (npm ci when needed, type check, vite build, first-load size)
+web: $(WEB_MODULES)
+	cd web && npm run build
+
+$(WEB_MODULES): web/package.json web/package-lock.json | node
+	cd web && npm ci --no-audit --no-fund
+
+## web-dev: Vite's dev server (hot reload) with /api proxied to the API of `make dev` (ASTRALIS_API to change it)
+web-dev: $(WEB_MODULES)
+	cd web && npm run dev
+
+# Vite 8 needs Node.js 20.19 or newer.
+.PHONY: node
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js 20.19+ with npm is required: https://nodejs.org/"; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' || { echo "Node.js 20.19+ is required, found $$(node --version)"; exit 1; }
 
 vet:
 	go vet ./...
@@ -151,6 +179,9 @@ OCR_PACKAGES := g++ libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-
 # rendered invite with libical and run its RFC 5546 restriction checks (internal/invite/invitetest).
 ICAL_TEST_PACKAGES := python3 python3-gi gir1.2-ical-3.0
 
+# The console's end-to-end tests drive Debian's Chromium (headless).
+WEB_TEST_PACKAGES := chromium
+
 # The benchmark's anchors: Tesseract's own command line and ocrmypdf.
 ANCHOR_PACKAGES := tesseract-ocr ocrmypdf
 
@@ -172,6 +203,8 @@ deps:
 	@# internal/ocr links Tesseract through cgo (headers to build, the English model to run) and runs poppler's tools.
 	$(call install-missing,$(OCR_PACKAGES),OCR needs)
 	$(call install-missing,$(ICAL_TEST_PACKAGES),the invite tests need)
+	$(call install-missing,$(WEB_TEST_PACKAGES),the console's browser tests need)
+	@$(MAKE) --no-print-directory $(WEB_MODULES)
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) web/dist/app web/node_modules

@@ -5,6 +5,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -74,6 +75,8 @@ type Deps struct {
 	DocumentURLTTL time.Duration
 	// SpoolDir holds uploads while they are checked ("" for the system's temporary directory).
 	SpoolDir string
+	// Console is the built operator console, served at / (nil: none, as in a binary built without it).
+	Console fs.FS
 }
 
 // personOnlyRoutes are the organisation routes (under /api/v1/orgs/:org)
@@ -157,7 +160,17 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 		}),
 		textInput(),
 	)
+	var con *console
+	if deps.Console != nil {
+		var err error
+		if con, err = newConsole(deps.Console); err != nil {
+			return nil, fmt.Errorf("api: console: %w", err)
+		}
+	}
 	r.NoRoute(func(c *gin.Context) {
+		if con != nil && con.serve(c) {
+			return
+		}
 		respondError(c, problem.New(problem.ErrNotFound, "no such route: "+c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {

@@ -25,6 +25,7 @@ import (
 	"github.com/astralisops/astralis/internal/objectstore"
 	"github.com/astralisops/astralis/internal/ocr"
 	"github.com/astralisops/astralis/internal/pgcluster"
+	"github.com/astralisops/astralis/web"
 	"github.com/astralisops/astralis/workflows"
 )
 
@@ -248,10 +249,11 @@ func printBanner(cfg config.Config, temporalUI, dbNote, storageNote string, demo
 	fmt.Fprintf(os.Stderr, `
   AstralisOps is running (development mode). Ctrl-C stops everything.
 
+%[2]s
     API             http://%[1]s/api/v1   (health: http://%[1]s/readyz)
     OpenAPI         http://%[1]s/api/v1/openapi.json
     Dev mailbox     http://%[1]s/api/v1/dev/mail
-`, cfg.HTTP.Addr)
+`, cfg.HTTP.Addr, consoleLine(cfg))
 	if cfg.HTTP.MetricsAddr != "" {
 		fmt.Fprintf(os.Stderr, "    Metrics         http://%s/metrics\n", cfg.HTTP.MetricsAddr)
 	}
@@ -268,4 +270,13 @@ func printBanner(cfg config.Config, temporalUI, dbNote, storageNote string, demo
 			strings.TrimSuffix(cfg.HTTP.PublicURL, "/"), demo.Email, demo.Password, cfg.HTTP.Addr)
 	}
 	fmt.Fprintln(os.Stderr)
+}
+
+// consoleLine says where the console is: at the public URL, since the API
+// accepts sign-ins and changes only from that origin (its CSRF check).
+func consoleLine(cfg config.Config) string {
+	if web.Console() == nil {
+		return "    Console         not built into this binary (make dev builds it: make web)"
+	}
+	return "    Console         " + strings.TrimSuffix(cfg.HTTP.PublicURL, "/") + "/"
 }

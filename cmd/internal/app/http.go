@@ -15,6 +15,7 @@ import (
 	"github.com/astralisops/astralis/api"
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/mail"
+	"github.com/astralisops/astralis/web"
 )
 
 // Router builds the API's HTTP handler.
@@ -63,6 +64,7 @@ func (s *Services) APIDeps() (api.Deps, error) {
 		Originals:            originals{s},
 		DocumentURLTTL:       s.Config.Documents.URLTTL,
 		SpoolDir:             s.Config.Documents.SpoolDir,
+		Console:              web.Console(),
 		Readiness: []api.ReadinessCheck{
 			{Name: "database", Check: s.Pool.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

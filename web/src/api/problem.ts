@@ -1,0 +1,69 @@
+// Errors as the API reports them (RFC 9457 problem+json) and as the console
+// shows them: field errors beside their control, the rest in plain words.
+import type { Schemas } from "./client";
+
+export type Problem = Schemas["Problem"];
+
+export class ProblemError extends Error {
+  readonly problem: Problem;
+  readonly retryAfter: number | null;
+  constructor(problem: Problem, retryAfter: number | null) {
+    super(problem.detail || problem.title);
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** A request that never got an answer (network lost, server down). */
+export class NetworkError extends Error {
+  constructor() {
+    super("The server cannot be reached. Check your connection and try again.");
+  }
+}
+
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+/** Awaits an openapi-fetch call and returns its data or throws a ProblemError or NetworkError. */
+export async function call<T>(request: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await request;
+  } catch {
+    throw new NetworkError();
+  }
+  const { data, error, response } = result;
+  if (response.ok) return data as T;
+  const retry = Number(response.headers.get("Retry-After"));
+  const problem: Problem =
+    error && typeof error === "object" && "status" in error
+      ? (error as Problem)
+      : { type: "about:blank", title: response.statusText || "Error", status: response.status };
+  throw new ProblemError(problem, Number.isFinite(retry) && retry > 0 ? retry : null);
+}
+
+/** The field errors of err, by field name. */
+export function fieldErrors(err: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (err instanceof ProblemError) {
+    for (const e of err.problem.errors ?? []) out[e.field] = e.message;
+  }
+  return out;
+}
+
+/** What to tell the person about err, in a sentence. */
+export function describe(err: unknown): string {
+  if (err instanceof NetworkError) return err.message;
+  if (!(err instanceof ProblemError)) return "Something went wrong.";
+  const { status, detail, title } = err.problem;
+  switch (status) {
+    case 403:
+      return detail || "You are not allowed to do this.";
+    case 404:
+      return "Not found: it does not exist, or you cannot see it.";
+    case 429:
+      return err.retryAfter
+        ? `Too many attempts. Try again in ${err.retryAfter} seconds.`
+        : "Too many attempts. Try again later.";
+  }
+  return detail || title;
+}

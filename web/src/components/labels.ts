@@ -1,0 +1,14 @@
+// How the API's enum values read in the console.
+export const statusLabel: Record<string, string> = {
+  received: "Received",
+  awaiting_approval: "Awaiting approval",
+  routed: "Routed",
+  rejected: "Rejected",
+};
+
+export const priorities = ["low", "normal", "high", "urgent"] as const;
+
+export function label(value: string | undefined | null): string {
+  if (!value) return "—";
+  return statusLabel[value] ?? value.charAt(0).toUpperCase() + value.slice(1);
+}

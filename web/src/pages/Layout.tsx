@@ -1,0 +1,41 @@
+import { Link, Outlet, useNavigate } from "react-router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { call } from "../api/problem";
+import { OrgSwitcher } from "./OrgSwitcher";
+import { ErrorMessage } from "../components/ErrorMessage";
+
+/** The frame of every signed-in page; asking who is signed in sends a signed-out visitor to sign in. */
+export function Layout() {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const me = useQuery({ queryKey: ["me"], queryFn: () => call(api.GET("/api/v1/me")) });
+  const signOut = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/auth/logout")),
+    onSuccess: () => {
+      queryClient.clear();
+      navigate("/sign-in");
+    },
+  });
+  return (
+    <>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          AstralisOps
+        </Link>
+        {me.data && <OrgSwitcher />}
+        {me.data && (
+          <div className="who">
+            <span>{me.data.email}</span>
+            <button type="button" className="secondary" onClick={() => signOut.mutate()}>
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      <main>
+        {me.isError ? <ErrorMessage error={me.error} /> : me.data ? <Outlet /> : <p>Loading…</p>}
+      </main>
+    </>
+  );
+}

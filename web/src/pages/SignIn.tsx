@@ -1,0 +1,53 @@
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { call, fieldErrors } from "../api/problem";
+import { Field } from "../components/Field";
+import { ErrorMessage } from "../components/ErrorMessage";
+
+/** next is where a 401 sent the person from; only a path of this site is followed. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
+export function SignIn() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const signIn = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/auth/login", { body: { email, password } })),
+    onSuccess: () => {
+      queryClient.clear(); // nothing of an earlier session survives
+      navigate(safeNext(params.get("next")), { replace: true });
+    },
+  });
+  const errors = fieldErrors(signIn.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    signIn.mutate();
+  };
+  return (
+    <main className="narrow">
+      <h1>Sign in to AstralisOps</h1>
+      {params.get("next") && <p>Sign in to continue.</p>}
+      <form onSubmit={submit} noValidate>
+        <Field label="Email" error={errors.email}>
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password" error={errors.password}>
+          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        {signIn.isError && Object.keys(errors).length === 0 && <ErrorMessage error={signIn.error} />}
+        <button type="submit" disabled={signIn.isPending}>
+          {signIn.isPending ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+      <p>
+        No account yet? <Link to="/sign-up">Sign up</Link>
+      </p>
+    </main>
+  );
+}

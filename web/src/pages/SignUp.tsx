@@ -1,0 +1,55 @@
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { useMutation } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { call, fieldErrors } from "../api/problem";
+import { Field } from "../components/Field";
+import { ErrorMessage } from "../components/ErrorMessage";
+
+export function SignUp() {
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const signUp = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/auth/signup", { body: { name, email, password } })),
+  });
+  const errors = fieldErrors(signUp.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    signUp.mutate();
+  };
+  if (signUp.isSuccess) {
+    // The API answers alike whether or not the address has an account, and so does this.
+    return (
+      <main className="narrow">
+        <h1>Check your email</h1>
+        <p role="status">
+          We sent a link to {email}. Open it to confirm your address, then <Link to="/sign-in">sign in</Link>.
+        </p>
+      </main>
+    );
+  }
+  return (
+    <main className="narrow">
+      <h1>Create your account</h1>
+      <form onSubmit={submit} noValidate>
+        <Field label="Name" error={errors.name}>
+          <input autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <Field label="Email" error={errors.email}>
+          <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password" error={errors.password} hint="At least 10 characters; not a common password.">
+          <input type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        {signUp.isError && Object.keys(errors).length === 0 && <ErrorMessage error={signUp.error} />}
+        <button type="submit" disabled={signUp.isPending}>
+          Sign up
+        </button>
+      </form>
+      <p>
+        Have an account? <Link to="/sign-in">Sign in</Link>
+      </p>
+    </main>
+  );
+}

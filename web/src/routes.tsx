@@ -1,0 +1,24 @@
+import { createBrowserRouter } from "react-router";
+import { Layout } from "./pages/Layout";
+import { SignIn } from "./pages/SignIn";
+import { SignUp } from "./pages/SignUp";
+import { VerifyEmail } from "./pages/VerifyEmail";
+import { Organisations } from "./pages/Organisations";
+import { IntakeQueue } from "./pages/IntakeQueue";
+import { IntakeRequest } from "./pages/IntakeRequest";
+import { NotFound } from "./pages/NotFound";
+
+export const router = createBrowserRouter([
+  { path: "/sign-in", element: <SignIn /> },
+  { path: "/sign-up", element: <SignUp /> },
+  { path: "/verify-email", element: <VerifyEmail /> }, // the link mailed at sign-up
+  {
+    element: <Layout />,
+    children: [
+      { path: "/", element: <Organisations /> },
+      { path: "/orgs/:org/intake", element: <IntakeQueue /> },
+      { path: "/orgs/:org/intake/:id", element: <IntakeRequest /> },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);
