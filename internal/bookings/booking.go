@@ -184,6 +184,14 @@ func (s *Service) Book(ctx context.Context, org uuid.UUID, actor Actor, self Cli
 		b, err := s.bookingFromRow(ctx, row)
 		return b, false, err
 	case isOverlap(err):
+		if in.IdempotencyKey != "" {
+			// The same request again may meet its own first booking as the
+			// overlap (a public booking has no member for the key's index).
+			if first, err := s.bookingByKey(ctx, org, actor, in.IdempotencyKey); err == nil {
+				b, err := s.bookingFromRow(ctx, first)
+				return b, false, err
+			}
+		}
 		return Booking{}, false, s.taken(ctx, org, st, in.Operator, in.Start, now)
 	case err != nil:
 		return Booking{}, false, fmt.Errorf("bookings: book: %w", err)

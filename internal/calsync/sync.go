@@ -227,6 +227,11 @@ func (s *Service) followBookingEvents(ctx context.Context, client *gcal.Client, 
 			if err := s.flag(ctx, b, "its event was deleted in the operator's Google Calendar; the booking stands until someone cancels it"); err != nil {
 				return err
 			}
+		case ev.AllDay && !ev.Start.Equal(ev.WrittenStart):
+			// Made all-day in the calendar: no time to move the booking to.
+			if err := s.flag(ctx, b, "its event was made an all-day event in the operator's Google Calendar; the booking keeps its time"); err != nil {
+				return err
+			}
 		case !ev.Start.Equal(b.Start) && !ev.Start.Equal(ev.WrittenStart):
 			// The Update id names this change in Google: a retried step attaches
 			// to it, a later move to the same time is a change of its own.
@@ -237,17 +242,34 @@ func (s *Service) followBookingEvents(ctx context.Context, client *gcal.Client, 
 			if !refused(err) {
 				return err
 			}
-			// The booking keeps its time: the calendar shows it there again.
-			if err := client.ResetBookingEvent(ctx, b.ID, b.Start, b.End, eventSummary(b)); err != nil {
-				return err
-			}
-			why := fmt.Sprintf("moved in the operator's Google Calendar to %s, which cannot be booked (%s); it keeps its time", ev.Start.UTC().Format(time.RFC3339), err.Error())
-			if err := s.flag(ctx, b, why); err != nil {
+			if err := s.refusedMove(ctx, client, conn.OrgID, b.ID, ev, err); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// refusedMove handles a move made in Google that the booking refused, on
+// the booking as it is now (it may have changed while the move was tried):
+// already at that time, nothing is left to do; being changed, the step is
+// retried; otherwise its event goes back to its time and it is flagged.
+func (s *Service) refusedMove(ctx context.Context, client *gcal.Client, org, id uuid.UUID, ev gcal.Event, why error) error {
+	b, err := s.bookings.Booking(ctx, org, id, nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case b.Start.Equal(ev.Start) || b.Status != bookings.StatusConfirmed:
+		return nil
+	case errors.Is(why, bookings.ErrNotChangeable) || problem.IsType(why, problem.TypeNotChangeable):
+		return fmt.Errorf("calsync: booking %s is being changed; its move in Google is tried again: %w", id, why)
+	}
+	if err := client.ResetBookingEvent(ctx, b.ID, b.Start, b.End, eventSummary(b)); err != nil {
+		return err
+	}
+	return s.flag(ctx, b, fmt.Sprintf("moved in the operator's Google Calendar to %s, which cannot be booked (%s); it keeps its time",
+		ev.Start.UTC().Format(time.RFC3339), why.Error()))
 }
 
 // refused tells a change the booking refused (a taken slot, a time outside

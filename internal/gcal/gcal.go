@@ -202,9 +202,10 @@ func BookingOf(eventID string) (uuid.UUID, bool) {
 
 // PutBookingEvent writes a booking to the calendar, or moves it there: an
 // insert under the booking's event id, an update when the event exists. An
-// event the operator moved since our last write, to other times than the
+// event the operator moved since our last write, to another start than the
 // booking's, is left alone: the sync follows that move (or refuses it and
-// resets the event); a blind write here would undo it.
+// resets the event); a blind write here would undo it. One at the booking's
+// start is updated (its end, and the start we now know it has).
 func (c *Client) PutBookingEvent(ctx context.Context, booking uuid.UUID, start, end time.Time, summary string) error {
 	return c.putBookingEvent(ctx, booking, start, end, summary, false)
 }
@@ -233,7 +234,7 @@ func (c *Client) putBookingEvent(ctx context.Context, booking uuid.UUID, start, 
 		// The booking followed a move made in the calendar: the event only
 		// learns that we know its start now (an update with the same times).
 		_, err = c.svc.Events.Update(c.calendarID, ev.Id, ev).Context(ctx).Do()
-	case live && !reset && movedThere(current):
+	case live && !reset && movedThere(current) && !sameTime(current.Start, start):
 		return nil
 	case err == nil:
 		_, err = c.svc.Events.Update(c.calendarID, ev.Id, ev).Context(ctx).Do()

@@ -272,3 +272,28 @@ func TestBookingEventCarriesTheStartWeWrote(t *testing.T) {
 		t.Fatalf("after a move in the calendar: %+v, %v; want it at 11:00, still saying we wrote 9:00", events, err)
 	}
 }
+
+// TestWriteAtTheMovedStartStampsTheEvent: an event the operator moved and
+// stretched, whose new start the booking followed (with the service's own
+// length), is updated by the next write: its end, and the start we know.
+func TestWriteAtTheMovedStartStampsTheEvent(t *testing.T) {
+	fake := gcaltest.New(t)
+	c := newClient(t, fake)
+	booking := uuid.New()
+	id := BookingEventID(booking)
+	start := time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)
+	if err := c.PutBookingEvent(context.Background(), booking, start, start.Add(30*time.Minute), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := fake.Get(id)
+	at := start.Add(2 * time.Hour)
+	moved.Start, moved.End = &gcaltest.DateTime{DateTime: at.Format(time.RFC3339)}, &gcaltest.DateTime{DateTime: at.Add(45 * time.Minute).Format(time.RFC3339)}
+	fake.Put(moved)
+	if err := c.PutBookingEvent(context.Background(), booking, at, at.Add(30*time.Minute), "Consultation"); err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := c.Sync(context.Background(), "", start.Add(-time.Hour))
+	if err != nil || len(events) != 1 || !events[0].End.Equal(at.Add(30*time.Minute)) || !events[0].WrittenStart.Equal(at) {
+		t.Fatalf("after the write: %+v, %v; want it ending with the booking and knowing its start", events, err)
+	}
+}
