@@ -1,0 +1,133 @@
+package app
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+var verifyLink = regexp.MustCompile(`https?://\\S+/verify-email\\?token=[A-Za-z0-9_-]+`)
+
+// TestConsoleFromSignUpToBoard is a newcomer's first day in Chromium: sign up,
+// confirm the mailed link, create an organisation and a pipeline, submit a
+// request, approve it in the queue, move its item to the next stage on the
+// board with the keyboard alone (dnd-kit's keyboard sensor, with its spoken
+// announcements), and see the dashboard's count follow. axe-core checks every page.
+func TestConsoleFromSignUpToBoard(t *testing.T) {
+	smtp, inbox := withSMTP(t)
+	base, _ := startDev(t, smtp)
+	const email, password = "newcomer@harbour.test", "newcomer password 1"
+	b := newChromium(t)
+
+	b.do("open sign-up", chromedp.Navigate(base+"/sign-up"))
+	b.checkAccessible("sign up")
+	b.do("sign up", chromedp.SendKeys(`input[autocomplete=name]`, "Nia Newcomer"),
+		chromedp.SendKeys(`input[type=email]`, email), chromedp.SendKeys(`input[type=password]`, password),
+		chromedp.Click(`main button[type=submit]`))
+	b.waitFor("check your email", `document.querySelector("[role=status]")?.textContent.includes("We sent a link")`)
+
+	// The mailed link, followed on the console's own origin.
+	m := inbox.WaitFor(t, email, "Confirm your email")
+	link := verifyLink.FindString(m.Text)
+	if link == "" {
+		t.Fatalf("no confirmation link in the mail:\n%s", m.Text)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("open the confirmation link", chromedp.Navigate(base+u.RequestURI()))
+	b.checkAccessible("confirm email")
+	b.do("confirm", chromedp.SendKeys(`input[type=password]`, password), chromedp.Click(`main button[type=submit]`))
+	b.waitFor("confirmed", `document.querySelector("[role=status]")?.textContent.includes("confirmed")`)
+	b.do("go to sign in", chromedp.Click(`main a[href="/sign-in"]`))
+	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
+	b.signIn(email, password)
+
+	// No organisation yet: the page says so and offers to create one.
+	b.waitFor("no organisation yet", `location.pathname === "/" && document.querySelector("main").textContent.includes("no organisation yet") && !!document.querySelector("form.create-org")`)
+	b.checkAccessible("organisations, none yet")
+	b.screenshot("no-organisation")
+	b.do("create an organisation", chromedp.SendKeys(`form.create-org input`, "Harbour Repairs"), chromedp.Click(`form.create-org button[type=submit]`))
+	b.waitFor("its pipelines", `/^\\/orgs\\/[0-9a-f-]{36}\\/pipelines$/.test(location.pathname) && document.querySelector("main").textContent.includes("No pipeline yet")`)
+	org := eval[string](b, `location.pathname.split("/")[2]`)
+	b.checkAccessible("pipelines, none yet")
+	b.screenshot("no-pipelines")
+
+	// An ADMIN's pipeline with its stages, one a line.
+	b.do("fill in the pipeline", chromedp.SendKeys(`form.pipeline-form input[name=key]`, "repairs"),
+		chromedp.SendKeys(`form.pipeline-form input[name=name]`, "Repairs"),
+		chromedp.SendKeys(`form.pipeline-form textarea[name=description]`, "Broken, cracked or faulty devices: screens, batteries."))
+	b.clear(`form.pipeline-form textarea[name=stages]`)
+	b.do("name its stages", chromedp.SendKeys(`form.pipeline-form textarea[name=stages]`, "New\nDiagnosing\nFixed"),
+		chromedp.Click(`form.pipeline-form button[type=submit]`))
+	b.waitFor("the pipeline listed", `document.querySelector("table.pipelines tr[data-key=repairs]")?.textContent.includes("New → Diagnosing → Fixed")`)
+	b.checkAccessible("pipelines")
+	b.screenshot("pipelines")
+
+	// The console has no routing settings yet: every request waits for a person, set over the API.
+	admin := newBrowser(t, base)
+	admin.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password})
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
+
+	b.do("open submit a request", chromedp.Click(`nav.orgnav a[href="/orgs/`+org+`/submit"]`))
+	b.waitFor("the request form", `!!document.querySelector("form.submit-request")`)
+	b.checkAccessible("submit a request")
+	b.do("submit a request", chromedp.SendKeys(`form.submit-request input[name=subject]`, "my phone screen is cracked"),
+		chromedp.SendKeys(`form.submit-request textarea[name=body]`, "Dropped it; the screen is cracked."),
+		chromedp.Click(`form.submit-request button[type=submit]`))
+	b.waitFor("request received", `!!document.querySelector("#submitted a")`)
+	b.checkAccessible("submit a request, sent")
+	b.screenshot("submitted")
+
+	// Approved in the queue, the request becomes an item in the pipeline's first stage.
+	queue := "/orgs/" + org + "/intake"
+	b.do("open the queue", chromedp.Click(`nav.orgnav a[href="`+queue+`"]`))
+	b.waitFor("the request waits", `!!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
+	b.do("open the request", chromedp.Click(`table.queue tr[data-status=awaiting_approval] a`))
+	b.waitFor("the decision form", `!!document.querySelector("form.decision")`)
+	b.do("approve", chromedp.Click(`form.decision input[value=approve]`), chromedp.Click(`form.decision button[type=submit]`))
+	b.waitFor("routed", `document.querySelector("#request-status")?.dataset.status === "routed"`)
+
+	stageCount := func(stage string) string {
+		return fmt.Sprintf(`document.querySelector('table.dashboard-stages tr[data-pipeline=repairs][data-stage=%q] td:last-child')?.textContent`, stage)
+	}
+	b.do("open the dashboard", chromedp.Click(`nav.orgnav a[href="/orgs/`+org+`/dashboard"]`))
+	b.waitFor("one item new, none diagnosing", stageCount("New")+` === "1" && `+stageCount("Diagnosing")+` === "0"`)
+	b.checkAccessible("dashboard")
+	b.screenshot("dashboard-before")
+
+	b.do("open the pipelines", chromedp.Click(`nav.orgnav a[href="/orgs/`+org+`/pipelines"]`))
+	b.do("open the board", chromedp.Click(`table.pipelines a[href="/orgs/`+org+`/pipelines/repairs"]`))
+	b.waitFor("the item in New", `document.querySelector('section.column[data-stage="New"] li.card')?.textContent.includes("my phone screen is cracked")`)
+	b.checkAccessible("board")
+	b.screenshot("board-before")
+
+	// The keyboard alone: Tab to the item's Move button, space picks it up, the right arrow
+	// takes it to the next stage, space drops it; each step is announced.
+	announced := `[...document.querySelectorAll("[id^=DndLiveRegion]")].map(e => e.textContent).join(" ")`
+	b.tabTo(`section.column[data-stage="New"] li.card button.handle`)
+	b.press("pick up", " ")
+	b.waitFor("picked up, announced", announced+`.includes("Picked up my phone screen is cracked")`)
+	b.press("to the next stage", kb.ArrowRight)
+	b.waitFor("over Diagnosing, announced", announced+`.includes("is over the end of Diagnosing")`)
+	b.screenshot("board-moving")
+	b.press("drop", " ")
+	b.waitFor("the item in Diagnosing", `document.querySelector('section.column[data-stage="Diagnosing"] li.card')?.textContent.includes("my phone screen is cracked") && !document.querySelector('section.column[data-stage="New"] li.card')`)
+	b.waitFor("dropped, announced", announced+`.includes("dropped")`)
+	b.checkAccessible("board after the move")
+	b.screenshot("board-after")
+
+	// The move was stored, not only shown: a fresh page agrees, and so does the dashboard.
+	b.do("reload the board", chromedp.Reload())
+	b.waitFor("still in Diagnosing", `document.querySelector('section.column[data-stage="Diagnosing"] li.card')?.textContent.includes("my phone screen is cracked")`)
+	b.do("open the dashboard again", chromedp.Click(`nav.orgnav a[href="/orgs/`+org+`/dashboard"]`))
+	b.waitFor("none new, one diagnosing", stageCount("New")+` === "0" && `+stageCount("Diagnosing")+` === "1"`)
+	b.checkAccessible("dashboard after the move")
+	b.screenshot("dashboard-after")
+	b.checkQuiet()
+}
