@@ -134,7 +134,19 @@ func (b *browser) waitFor(what, predicate string) {
 // screenshot saves the whole page as NN-name.png (quality 100 makes a PNG) and logs where.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	b.save(name, chromedp.FullScreenshot(100))
+}
+
+// screenshotViewport saves what the window shows: a whole-page shot resizes the
+// viewport for a moment, and the resize cancels a drag that is under way.
+func (b *browser) screenshotViewport(name string) {
+	b.t.Helper()
+	b.save(name, chromedp.CaptureScreenshot())
+}
+
+func (b *browser) save(name string, shot chromedp.Action[[]byte]) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, shot)
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return

@@ -30,8 +30,13 @@ function where(names: Names, id: string | number) {
 export function announcements(names: Names): Announcements {
   return {
     onDragStart: ({ active }) => `Picked up ${title(names, active.id)}, at ${where(names, active.id)}.`,
+    // Over its own place (as every drag begins) says nothing, so the pick-up is heard.
     onDragOver: ({ active, over }) =>
-      over ? `${title(names, active.id)} is over ${where(names, over.id)}.` : `${title(names, active.id)} is over no stage.`,
+      over?.id === active.id
+        ? undefined
+        : over
+          ? `${title(names, active.id)} is over ${where(names, over.id)}.`
+          : `${title(names, active.id)} is over no stage.`,
     onDragEnd: ({ active, over }) =>
       over ? `${title(names, active.id)} dropped at ${where(names, over.id)}.` : `${title(names, active.id)} put back.`,
     onDragCancel: ({ active }) => `Moving ${title(names, active.id)} cancelled; it stays at ${where(names, active.id)}.`,
