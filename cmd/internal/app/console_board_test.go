@@ -134,12 +134,46 @@ func TestConsoleFromSignUpToBoard(t *testing.T) {
 	b.press("drop", " ")
 	b.waitFor("the item in Diagnosing", `document.querySelector('section.column[data-stage="Diagnosing"] li.card')?.textContent.includes("my phone screen is cracked") && !document.querySelector('section.column[data-stage="New"] li.card')`)
 	b.waitFor("dropped, announced", announced+`.includes("dropped")`)
+	b.waitFor("the focus back on the item's Move button", `!!document.activeElement?.matches('section.column[data-stage="Diagnosing"] li.card button.handle')`)
 	b.checkAccessible("board after the move")
 	b.screenshot("board-after")
 
 	// The move was stored, not only shown: a fresh page agrees, and so does the dashboard.
 	b.do("reload the board", chromedp.Reload())
 	b.waitFor("still in Diagnosing", `document.querySelector('section.column[data-stage="Diagnosing"] li.card')?.textContent.includes("my phone screen is cracked")`)
+
+	// A small edit: a clearer title and the item taken on by the person themselves.
+	var me struct {
+		ID string `json:"id"`
+	}
+	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	b.do("open the item's editor", chromedp.Click(`li.card button.edit`))
+	b.waitFor("the editor, with the assignable people", fmt.Sprintf(`!!document.querySelector('form.item-editor select option[value=%q]')`, me.ID))
+	b.checkAccessible("item editor")
+	b.clear(`form.item-editor input`)
+	b.do("retitle", chromedp.SendKeys(`form.item-editor input`, "Replace the cracked screen"))
+	b.pick(`form.item-editor select`, me.ID)
+	b.screenshot("item-editor")
+	b.do("save the item", chromedp.Click(`form.item-editor button[type=submit]`))
+	b.waitFor("the new title on the board", `!document.querySelector("form.item-editor") && document.querySelector('section.column[data-stage="Diagnosing"] li.card .card-title')?.textContent === "Replace the cracked screen"`)
+	var board struct {
+		ItemsByStage map[string][]struct {
+			Title      string `json:"title"`
+			AssigneeID string `json:"assignee_id"`
+		} `json:"items_by_stage"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/pipelines/repairs", nil).decode(t, &board)
+	edited := 0
+	for _, items := range board.ItemsByStage {
+		for _, it := range items {
+			if it.Title == "Replace the cracked screen" && it.AssigneeID == me.ID {
+				edited++
+			}
+		}
+	}
+	if edited != 1 {
+		t.Errorf("after the edit the board holds %+v, want the item retitled and assigned to %s", board.ItemsByStage, me.ID)
+	}
 	b.do("open the dashboard again", chromedp.Click(`nav.orgnav a[href="/orgs/`+org+`/dashboard"]`))
 	b.waitFor("none new, one diagnosing", stageCount("New")+` === "0" && `+stageCount("Diagnosing")+` === "1"`)
 	b.checkAccessible("dashboard after the move")

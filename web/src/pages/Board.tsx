@@ -3,18 +3,20 @@ import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   DndContext,
+  DragOverlay,
   KeyboardSensor,
   PointerSensor,
   closestCorners,
   useSensor,
   useSensors,
   type DragEndEvent,
+  type DragStartEvent,
 } from "@dnd-kit/core";
 import { sortableKeyboardCoordinates } from "@dnd-kit/sortable";
 import { api, type Schemas } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { place, type Columns } from "./board";
+import { place, stageOf, type Columns } from "./board";
 import { announcements, instructions } from "./boardAnnouncements";
 import { BoardColumn } from "./BoardColumn";
 
@@ -30,6 +32,7 @@ export function Board() {
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/pipelines/{key}", { params: { path: { org, key } } })),
   });
   const [moveError, setMoveError] = useState<unknown>(null);
+  const [dragged, setDragged] = useState<string | null>(null);
   const move = useMutation({
     mutationFn: (m: { id: string; stage_id: string; after?: string; before?: string }) =>
       call(
@@ -64,7 +67,9 @@ export function Board() {
   const stages = b.stages ?? [];
   const columns: Columns = Object.fromEntries(stages.map((s) => [s.id!, b.items_by_stage?.[s.id!] ?? []]));
   const names = { stages: Object.fromEntries(stages.map((s) => [s.id!, s.name ?? ""])), columns };
+  const onDragStart = ({ active }: DragStartEvent) => setDragged(String(active.id));
   const onDragEnd = ({ active, over }: DragEndEvent) => {
+    setDragged(null);
     if (!over) return;
     const p = place(columns, String(active.id), String(over.id));
     if (!p) return;
@@ -84,7 +89,9 @@ export function Board() {
       <DndContext
         sensors={sensors}
         collisionDetection={closestCorners}
+        onDragStart={onDragStart}
         onDragEnd={onDragEnd}
+        onDragCancel={() => setDragged(null)}
         accessibility={{ announcements: announcements(names), screenReaderInstructions: instructions }}
       >
         <div className="board">
@@ -92,7 +99,22 @@ export function Board() {
             <BoardColumn key={s.id} org={org} stage={s} items={columns[s.id!]} />
           ))}
         </div>
+        {/* What is carried: it follows the pointer or the arrow keys into any stage, while the card keeps its place. */}
+        <DragOverlay>{dragged && <DraggedCard title={titleOf(columns, dragged)} />}</DragOverlay>
       </DndContext>
     </>
+  );
+}
+
+function titleOf(columns: Columns, id: string) {
+  return columns[stageOf(columns, id) ?? ""]?.find((i) => i.id === id)?.title ?? "";
+}
+
+// A picture of the card only: the focus and the announcements stay with the real one.
+function DraggedCard({ title }: { title: string }) {
+  return (
+    <div className="card carried" aria-hidden="true">
+      <span className="card-title">{title}</span>
+    </div>
   );
 }

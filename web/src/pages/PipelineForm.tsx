@@ -6,13 +6,15 @@ import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { stageNames } from "./pipelines";
 
+const defaultStages = "New\nIn progress\nDone";
+
 /** An ADMIN's form for a new pipeline and its ordered stages. */
 export function PipelineForm({ org }: { org: string }) {
   const queryClient = useQueryClient();
   const [key, setKey] = useState("");
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
-  const [stages, setStages] = useState("New\nIn progress\nDone");
+  const [stages, setStages] = useState(defaultStages);
   const create = useMutation({
     mutationFn: () =>
       call(
@@ -25,6 +27,7 @@ export function PipelineForm({ org }: { org: string }) {
       setKey("");
       setName("");
       setDescription("");
+      setStages(defaultStages);
       return queryClient.invalidateQueries({ queryKey: ["pipelines", org] });
     },
   });
