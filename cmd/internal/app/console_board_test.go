@@ -141,17 +141,20 @@ func TestConsoleFromSignUpToBoard(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	b.tabTo(`section.column[data-stage="New"] li.card:nth-child(1) button.handle`)
+	b.tabTo(`section.column[data-stage="New"] li.card:nth-child(2) button.handle`)
 	b.press("pick up", " ")
-	b.waitFor("picked up, announced", announced+`.includes("Picked up my phone screen is cracked, at position 1 of 2 in New")`)
-	carry(kb.ArrowDown, "is over position 2 of 2 in New")
+	b.waitFor("picked up, announced", announced+`.includes("Picked up my laptop battery is swollen, at position 2 of 2 in New")`)
+	carry(kb.ArrowUp, "is over position 1 of 2 in New")
 	b.press("drop", " ")
 	b.waitFor("reordered within New", titles("New")+` === "my laptop battery is swollen | my phone screen is cracked"`)
 	b.waitFor("dropped, announced", announced+`.includes("dropped")`)
-	b.waitFor("the focus still on its Move button", `!!document.activeElement?.matches('section.column[data-stage="New"] li.card:nth-child(2) button.handle')`)
+	b.waitFor("the focus still on its Move button", `!!document.activeElement?.matches('section.column[data-stage="New"] li.card:nth-child(1) button.handle')`)
+	b.do("reload the board", chromedp.Reload())
+	b.waitFor("the new order stored", titles("New")+` === "my laptop battery is swollen | my phone screen is cracked"`)
 
-	b.press("pick up again", " ")
-	b.waitFor("picked up again, announced", announced+`.includes("Picked up my phone screen is cracked, at position 2 of 2 in New")`)
+	b.tabTo(`section.column[data-stage="New"] li.card:nth-child(2) button.handle`)
+	b.press("pick up the other", " ")
+	b.waitFor("the other picked up, announced", announced+`.includes("Picked up my phone screen is cracked, at position 2 of 2 in New")`)
 	carry(kb.ArrowRight, "is over the end of Diagnosing")
 	b.screenshotViewport("board-moving")
 	b.press("drop", " ")
@@ -161,7 +164,7 @@ func TestConsoleFromSignUpToBoard(t *testing.T) {
 	b.screenshot("board-after")
 
 	// The moves were stored, not only shown: a fresh page agrees, and so does the dashboard.
-	b.do("reload the board", chromedp.Reload())
+	b.do("reload the board again", chromedp.Reload())
 	b.waitFor("still in Diagnosing", titles("Diagnosing")+` === "my phone screen is cracked" && `+titles("New")+` === "my laptop battery is swollen"`)
 
 	// A small edit: a clearer title, and nobody on it any more (a routed item is assigned to the only ADMIN).
