@@ -6,6 +6,9 @@ import { VerifyEmail } from "./pages/VerifyEmail";
 import { Organisations } from "./pages/Organisations";
 import { IntakeQueue } from "./pages/IntakeQueue";
 import { IntakeRequest } from "./pages/IntakeRequest";
+import { Pipelines } from "./pages/Pipelines";
+import { SubmitRequest } from "./pages/SubmitRequest";
+import { Dashboard } from "./pages/Dashboard";
 import { NotFound } from "./pages/NotFound";
 
 export const router = createBrowserRouter([
@@ -18,6 +21,11 @@ export const router = createBrowserRouter([
       { path: "/", element: <Organisations /> },
       { path: "/orgs/:org/intake", element: <IntakeQueue /> },
       { path: "/orgs/:org/intake/:id", element: <IntakeRequest /> },
+      { path: "/orgs/:org/submit", element: <SubmitRequest /> },
+      { path: "/orgs/:org/pipelines", element: <Pipelines /> },
+      // dnd-kit loads with the board, not on a first visit.
+      { path: "/orgs/:org/pipelines/:key", lazy: () => import("./pages/Board").then((m) => ({ Component: m.Board })) },
+      { path: "/orgs/:org/dashboard", element: <Dashboard /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/astralisops/astralis/web"
 )
@@ -133,7 +134,19 @@ func (b *browser) waitFor(what, predicate string) {
 // screenshot saves the whole page as NN-name.png (quality 100 makes a PNG) and logs where.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	b.save(name, chromedp.FullScreenshot(100))
+}
+
+// screenshotViewport saves what the window shows: a whole-page shot resizes the
+// viewport for a moment, and the resize cancels a drag that is under way.
+func (b *browser) screenshotViewport(name string) {
+	b.t.Helper()
+	b.save(name, chromedp.CaptureScreenshot())
+}
+
+func (b *browser) save(name string, shot chromedp.Action[[]byte]) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, shot)
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -195,13 +208,13 @@ func (b *browser) pick(selector, value string) {
 	})()`, selector, value))
 }
 
-// clear empties a text field as a person would: React sees the change.
+// clear empties a text field or area as a person would: React sees the change.
 func (b *browser) clear(selector string) {
 	b.t.Helper()
 	b.do("clear "+selector, chromedp.WaitVisible(selector))
 	eval[chromedp.Void](b, fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
-		Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, "");
+		Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, "");
 		el.dispatchEvent(new Event("input", {bubbles: true}));
 	})()`, selector))
 }
@@ -213,4 +226,25 @@ func (b *browser) signIn(email, password string) {
 	b.clear(`input[type=password]`)
 	b.do("sign in as "+email, chromedp.SendKeys(`input[autocomplete=username]`, email),
 		chromedp.SendKeys(`input[type=password]`, password), chromedp.Click(`main button[type=submit]`))
+}
+
+// press sends keys to whatever has the focus, as a keyboard would.
+func (b *browser) press(what string, keys ...string) {
+	b.t.Helper()
+	for _, k := range keys {
+		b.do(what, chromedp.KeyEvent(k))
+	}
+}
+
+// tabTo presses Tab until the focus is on selector, as a keyboard user gets there.
+func (b *browser) tabTo(selector string) {
+	b.t.Helper()
+	for range 60 {
+		if eval[bool](b, fmt.Sprintf(`!!document.activeElement?.matches(%q)`, selector)) {
+			return
+		}
+		b.press("tab towards "+selector, kb.Tab)
+	}
+	b.screenshot("failed-tab-to")
+	b.t.Fatalf("60 presses of Tab never reached %s", selector)
 }

@@ -5,7 +5,7 @@ import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { label } from "../components/labels";
 import { DecisionForm } from "./DecisionForm";
-import { useOrganisations } from "./orgs";
+import { isStaff, useRole } from "./orgs";
 
 // Requests on their way (received) or waiting for a person change on their own: poll them.
 const settled = new Set(["routed", "rejected"]);
@@ -18,8 +18,7 @@ export function IntakeRequest() {
     refetchInterval: (q) => (q.state.data && settled.has(q.state.data.status ?? "") ? false : 2000),
   });
   // Deciding is for OPERATORs and ADMINs; a CLIENT sees the request only.
-  const role = useOrganisations().data?.find((o) => o.id === org)?.role;
-  const mayDecide = role === "OPERATOR" || role === "ADMIN";
+  const mayDecide = isStaff(useRole(org));
   const back = <Link to={`/orgs/${org}/intake`}>Back to the queue</Link>;
   if (request.isError) {
     return (

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call } from "../api/problem";
 import { OrgSwitcher } from "./OrgSwitcher";
+import { OrgNav } from "./OrgNav";
 import { ErrorMessage } from "../components/ErrorMessage";
 
 /** The frame of every signed-in page; asking who is signed in sends a signed-out visitor to sign in. */
@@ -24,6 +25,7 @@ export function Layout() {
           AstralisOps
         </Link>
         {me.data && <OrgSwitcher />}
+        {me.data && <OrgNav />}
         {me.data && (
           <div className="who">
             <span>{me.data.email}</span>

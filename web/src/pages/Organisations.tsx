@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { useOrganisations } from "./orgs";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { CreateOrganisation } from "./CreateOrganisation";
 
 export function Organisations() {
   const orgs = useOrganisations();
@@ -8,7 +9,7 @@ export function Organisations() {
     <>
       <h1>Your organisations</h1>
       <ErrorMessage error={orgs.error} />
-      {orgs.data?.length === 0 && <p>You belong to no organisation yet. Ask an administrator for an invitation.</p>}
+      {orgs.data?.length === 0 && <p>You belong to no organisation yet. Create one below, or ask an administrator for an invitation.</p>}
       <ul className="orgs">
         {orgs.data?.map((o) => (
           <li key={o.id}>
@@ -16,6 +17,7 @@ export function Organisations() {
           </li>
         ))}
       </ul>
+      <CreateOrganisation />
     </>
   );
 }

@@ -10,3 +10,13 @@ export function useOrganisations() {
     select: (page) => page.items ?? [],
   });
 }
+
+/** The signed-in person's role in org (undefined while loading or when not a member). */
+export function useRole(org: string) {
+  return useOrganisations().data?.find((o) => o.id === org)?.role;
+}
+
+/** OPERATORs and ADMINs work the queue, the pipelines and the dashboard; CLIENTs only submit and follow. */
+export function isStaff(role: string | undefined) {
+  return role === "OPERATOR" || role === "ADMIN";
+}

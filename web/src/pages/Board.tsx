@@ -1,0 +1,120 @@
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  closestCorners,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+  type DragStartEvent,
+} from "@dnd-kit/core";
+import { sortableKeyboardCoordinates } from "@dnd-kit/sortable";
+import { api, type Schemas } from "../api/client";
+import { call } from "../api/problem";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { place, stageOf, type Columns } from "./board";
+import { announcements, instructions } from "./boardAnnouncements";
+import { BoardColumn } from "./BoardColumn";
+
+type BoardData = Schemas["Board"];
+
+/** A pipeline's stages as columns of their items, moved by pointer or keyboard (dnd-kit). */
+export function Board() {
+  const { org = "", key = "" } = useParams();
+  const queryClient = useQueryClient();
+  const queryKey = ["board", org, key];
+  const board = useQuery({
+    queryKey,
+    queryFn: () => call(api.GET("/api/v1/orgs/{org}/pipelines/{key}", { params: { path: { org, key } } })),
+  });
+  const [moveError, setMoveError] = useState<unknown>(null);
+  const [dragged, setDragged] = useState<string | null>(null);
+  const move = useMutation({
+    mutationFn: (m: { id: string; stage_id: string; after?: string; before?: string }) =>
+      call(
+        api.POST("/api/v1/orgs/{org}/items/{id}/move", {
+          params: { path: { org, id: m.id } },
+          body: { stage_id: m.stage_id, after: m.after, before: m.before },
+        }),
+      ),
+    onError: setMoveError,
+    // Right or refused, the server's order is the truth: fetch it (the dashboard's counts change too).
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey }),
+        queryClient.invalidateQueries({ queryKey: ["dashboard", org] }),
+      ]),
+  });
+  // A small distance keeps a click on the card's buttons a click.
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  );
+  if (board.isError) {
+    return (
+      <>
+        <h1>Board</h1>
+        <ErrorMessage error={board.error} />
+      </>
+    );
+  }
+  const b = board.data;
+  if (!b) return <p>Loading…</p>;
+  const stages = b.stages ?? [];
+  const columns: Columns = Object.fromEntries(stages.map((s) => [s.id!, b.items_by_stage?.[s.id!] ?? []]));
+  const names = { stages: Object.fromEntries(stages.map((s) => [s.id!, s.name ?? ""])), columns };
+  const onDragStart = ({ active }: DragStartEvent) => setDragged(String(active.id));
+  const onDragEnd = ({ active, over }: DragEndEvent) => {
+    setDragged(null);
+    if (!over) return;
+    const p = place(columns, String(active.id), String(over.id));
+    if (!p) return;
+    setMoveError(null);
+    // Shown at once; the server's answer follows.
+    queryClient.setQueryData<BoardData>(queryKey, { ...b, items_by_stage: p.columns });
+    move.mutate({ id: String(active.id), stage_id: p.stage_id, after: p.after, before: p.before });
+  };
+  return (
+    <>
+      <p>
+        <Link to={`/orgs/${org}/pipelines`}>All pipelines</Link>
+      </p>
+      <h1>{b.name}</h1>
+      {b.description && <p className="muted">{b.description}</p>}
+      <ErrorMessage error={moveError} />
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCorners}
+        onDragStart={onDragStart}
+        onDragEnd={onDragEnd}
+        onDragCancel={() => setDragged(null)}
+        accessibility={{ announcements: announcements(names), screenReaderInstructions: instructions }}
+      >
+        <div className="board">
+          {stages.map((s) => (
+            <BoardColumn key={s.id} org={org} stage={s} items={columns[s.id!]} />
+          ))}
+        </div>
+        {/* What is carried: it follows the pointer or the arrow keys into any stage, while the card keeps its place. */}
+        <DragOverlay>{dragged && <DraggedCard title={titleOf(columns, dragged)} />}</DragOverlay>
+      </DndContext>
+    </>
+  );
+}
+
+function titleOf(columns: Columns, id: string) {
+  return columns[stageOf(columns, id) ?? ""]?.find((i) => i.id === id)?.title ?? "";
+}
+
+// A picture of the card only: the focus and the announcements stay with the real one.
+function DraggedCard({ title }: { title: string }) {
+  return (
+    <div className="card carried" aria-hidden="true">
+      <span className="card-title">{title}</span>
+    </div>
+  );
+}

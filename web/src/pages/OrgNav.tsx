@@ -1,0 +1,20 @@
+import { NavLink, useParams } from "react-router";
+import { isStaff, useRole } from "./orgs";
+
+/** The organisation's pages; a CLIENT is shown only those they may use. */
+export function OrgNav() {
+  const { org } = useParams();
+  const role = useRole(org ?? "");
+  if (!org) return null;
+  const base = `/orgs/${org}`;
+  return (
+    <nav aria-label="Organisation" className="orgnav">
+      <NavLink to={`${base}/intake`} end>
+        Intake queue
+      </NavLink>
+      <NavLink to={`${base}/submit`}>Submit a request</NavLink>
+      {isStaff(role) && <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>}
+      {isStaff(role) && <NavLink to={`${base}/dashboard`}>Dashboard</NavLink>}
+    </nav>
+  );
+}

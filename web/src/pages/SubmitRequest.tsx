@@ -1,0 +1,58 @@
+import { useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { call, fieldErrors } from "../api/problem";
+import { Field } from "../components/Field";
+import { ErrorMessage } from "../components/ErrorMessage";
+
+/** Any member submits a request; an Idempotency-Key per form keeps a double submit to one request. */
+export function SubmitRequest() {
+  const { org = "" } = useParams();
+  const queryClient = useQueryClient();
+  const [subject, setSubject] = useState("");
+  const [body, setBody] = useState("");
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const send = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST("/api/v1/orgs/{org}/intake", {
+          params: { path: { org }, header: { "Idempotency-Key": key } },
+          body: { subject, body, source: "web" },
+        }),
+      ),
+    onSuccess: () => {
+      setSubject("");
+      setBody("");
+      setKey(crypto.randomUUID());
+      return queryClient.invalidateQueries({ queryKey: ["intake", org] });
+    },
+  });
+  const errors = fieldErrors(send.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    send.mutate();
+  };
+  return (
+    <>
+      <h1>Submit a request</h1>
+      <form className="submit-request" onSubmit={submit} noValidate>
+        <Field label="Subject" error={errors.subject}>
+          <input name="subject" maxLength={300} value={subject} onChange={(e) => setSubject(e.target.value)} />
+        </Field>
+        <Field label="What do you need?" error={errors.body}>
+          <textarea name="body" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
+        </Field>
+        {send.isError && Object.keys(errors).length === 0 && <ErrorMessage error={send.error} />}
+        <button type="submit" disabled={send.isPending}>
+          Submit
+        </button>
+      </form>
+      {send.isSuccess && (
+        <p role="status" id="submitted">
+          Request received. <Link to={`/orgs/${org}/intake/${send.data.id}`}>Follow it</Link>
+        </p>
+      )}
+    </>
+  );
+}
