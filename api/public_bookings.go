@@ -151,6 +151,30 @@ func (h *publicBookingHandler) viewLinked(c *gin.Context) {
 	c.JSON(http.StatusOK, b.View())
 }
 
+// slotsLinked is where the link's booking may move: its operator's free
+// slots for its service between ?from and ?to, shown in ?tz (a move keeps
+// the operator, so another's free time would be refused).
+func (h *publicBookingHandler) slotsLinked(c *gin.Context) {
+	q := queryParams{c: c}
+	from, to := q.requiredTime("from"), q.requiredTime("to")
+	zone := q.zone("tz")
+	if err := q.err(); err != nil {
+		respondError(c, err)
+		return
+	}
+	b, ok := h.linked(c, false)
+	if !ok {
+		return
+	}
+	op := b.OperatorID
+	slots, err := h.bookings.Slots(c, b.OrgID, b.Service, bookings.SlotQuery{From: from, To: to, Zone: zone, Operator: &op}, h.now())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"slots": slotViews(slots)})
+}
+
 // rescheduleLinked moves the link's booking, within the service's rules for clients.
 func (h *publicBookingHandler) rescheduleLinked(c *gin.Context) {
 	var in struct {

@@ -287,6 +287,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	public.GET("/orgs/:slug/services/:key/slots", pub.slots)
 	public.POST("/orgs/:slug/bookings", pub.book)
 	public.GET("/bookings/:token", pub.viewLinked)
+	public.GET("/bookings/:token/slots", pub.slotsLinked)
 	public.POST("/bookings/:token/reschedule", pub.rescheduleLinked)
 	public.POST("/bookings/:token/cancel", pub.cancelLinked)
 	org.GET("/booking-page", requireRole(auth.RoleAdmin), sh.getBookingPage)

@@ -106,7 +106,7 @@ func (s *Service) QueueMail(ctx context.Context, org, id uuid.UUID, kind string,
 				if err != nil {
 					return err
 				}
-				data.Link = s.publicURL + "/api/v1/public/bookings/" + token
+				data.Link = s.publicURL + "/bookings/" + token // the console's page for it, over /api/v1/public/bookings/{token}
 			}
 			msg, err := mail.Render("booking", r.email, data)
 			if err != nil {

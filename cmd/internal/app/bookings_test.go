@@ -439,7 +439,7 @@ func middayZone(t time.Time) (string, time.Time) {
 	return name, t.In(loc)
 }
 
-var bookingLink = regexp.MustCompile(`/api/v1/public/bookings/(astrb_[A-Za-z0-9_-]+)`)
+var bookingLink = regexp.MustCompile(`https?://[^/\s]+/bookings/(astrb_[A-Za-z0-9_-]+)`)
 
 // TestPublicBookingPageAndClientLinks: a client without an account sees an
 // organisation's services and slots on its booking page and books; the
@@ -519,6 +519,12 @@ func TestPublicBookingPageAndClientLinks(t *testing.T) {
 		t.Fatalf("the link opens %s; want %s", seen.ID, b.ID)
 	}
 	stranger.must(404, "GET", "/api/v1/public/bookings/astrb_not-a-real-token", nil)
+	// Where it may move: its operator's free slots that day (10:00 is its own, so not free).
+	var free slotsReply
+	stranger.must(200, "GET", linkPath+"/slots?from="+ten.Format(time.RFC3339)+"&to="+ten.Add(3*time.Hour).Format(time.RFC3339), nil).decode(t, &free)
+	if starts := free.starts(); len(starts) == 0 || slices.Contains(starts, ten.Format(time.RFC3339)) {
+		t.Errorf("the link's free slots %v; want some, without its own 10:00", starts)
+	}
 	stranger.must(200, "POST", linkPath+"/reschedule", map[string]any{"start": ten.Add(2 * time.Hour)}).decode(t, &b)
 	if !b.Start.Equal(ten.Add(2 * time.Hour)) {
 		t.Errorf("moved through the link: %+v; want 12:00", b)
