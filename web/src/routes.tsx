@@ -10,11 +10,23 @@ import { Pipelines } from "./pages/Pipelines";
 import { SubmitRequest } from "./pages/SubmitRequest";
 import { Dashboard } from "./pages/Dashboard";
 import { NotFound } from "./pages/NotFound";
+import { PublicLayout } from "./pages/PublicLayout";
+import { BookingPage } from "./pages/BookingPage";
+import { ClientBooking } from "./pages/ClientBooking";
+import { WeekView } from "./pages/WeekView";
 
 export const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
   { path: "/sign-up", element: <SignUp /> },
   { path: "/verify-email", element: <VerifyEmail /> }, // the link mailed at sign-up
+  // Clients without an account: an organisation's booking page and the page behind their mailed link.
+  {
+    element: <PublicLayout />,
+    children: [
+      { path: "/book/:slug", element: <BookingPage /> },
+      { path: "/bookings/:token", element: <ClientBooking /> },
+    ],
+  },
   {
     element: <Layout />,
     children: [
@@ -26,6 +38,7 @@ export const router = createBrowserRouter([
       // dnd-kit loads with the board, not on a first visit.
       { path: "/orgs/:org/pipelines/:key", lazy: () => import("./pages/Board").then((m) => ({ Component: m.Board })) },
       { path: "/orgs/:org/dashboard", element: <Dashboard /> },
+      { path: "/orgs/:org/calendar", element: <WeekView /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -15,6 +15,7 @@ export function OrgNav() {
       <NavLink to={`${base}/submit`}>Submit a request</NavLink>
       {isStaff(role) && <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/dashboard`}>Dashboard</NavLink>}
+      {isStaff(role) && <NavLink to={`${base}/calendar`}>Calendar</NavLink>}
     </nav>
   );
 }

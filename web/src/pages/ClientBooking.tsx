@@ -1,0 +1,128 @@
+import { useState, type FormEvent } from "react";
+import { useParams } from "react-router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, type Schemas } from "../api/client";
+import { call } from "../api/problem";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { SlotPicker } from "./SlotPicker";
+import { slotSpan, visitorZone, when } from "./time";
+
+type PublicBooking = Schemas["PublicBooking"];
+
+/** The page behind the client's mailed link (/bookings/{token}): their booking, to move or cancel. */
+export function ClientBooking() {
+  const { token = "" } = useParams();
+  const booking = useQuery({
+    queryKey: ["linked-booking", token],
+    queryFn: () => call(api.GET("/api/v1/public/bookings/{token}", { params: { path: { token } } })),
+  });
+  if (booking.isError) {
+    return (
+      <>
+        <h1>Your booking</h1>
+        <ErrorMessage error={booking.error} />
+      </>
+    );
+  }
+  const b = booking.data;
+  if (!b) return <p>Loading…</p>;
+  return (
+    <>
+      <h1>Your booking</h1>
+      <dl className="facts" id="booking" data-status={b.status} data-start={b.start}>
+        <dt>Service</dt>
+        <dd>{b.service}</dd>
+        <dt>When</dt>
+        <dd id="booking-when">{when(b.start)}</dd>
+        <dt>For</dt>
+        <dd>{b.client.name}</dd>
+        <dt>Status</dt>
+        <dd>{b.status === "cancelled" ? "Cancelled" : "Confirmed"}</dd>
+      </dl>
+      {b.status === "confirmed" && <Reschedule token={token} />}
+      {b.status === "confirmed" && <Cancel token={token} />}
+    </>
+  );
+}
+
+function useUpdateBooking(token: string) {
+  const queryClient = useQueryClient();
+  return (b: PublicBooking) => {
+    queryClient.setQueryData(["linked-booking", token], b);
+    // The old time is free now and the new one taken.
+    return queryClient.invalidateQueries({ queryKey: ["linked-slots", token] });
+  };
+}
+
+function Reschedule({ token }: { token: string }) {
+  const slots = useQuery({
+    queryKey: ["linked-slots", token],
+    queryFn: () =>
+      call(
+        api.GET("/api/v1/public/bookings/{token}/slots", {
+          params: { path: { token }, query: { ...slotSpan(), tz: visitorZone() } },
+        }),
+      ),
+  });
+  const [start, setStart] = useState("");
+  const updated = useUpdateBooking(token);
+  const move = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/public/bookings/{token}/reschedule", { params: { path: { token } }, body: { start } })),
+    onSuccess: (b) => {
+      setStart("");
+      return updated(b);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    move.mutate();
+  };
+  return (
+    <section aria-labelledby="move-heading">
+      <h2 id="move-heading">Move it</h2>
+      <form className="reschedule" onSubmit={submit}>
+        {slots.isError ? (
+          <ErrorMessage error={slots.error} />
+        ) : slots.data ? (
+          <SlotPicker slots={slots.data.slots} value={start} onChange={setStart} />
+        ) : (
+          <p>Loading free times…</p>
+        )}
+        <ErrorMessage error={move.error} />
+        <button type="submit" disabled={!start || move.isPending}>
+          Move to this time
+        </button>
+      </form>
+      {move.isSuccess && (
+        <p role="status" id="moved">
+          Moved to {when(move.data.start)}.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Cancel({ token }: { token: string }) {
+  const [asked, setAsked] = useState(false);
+  const updated = useUpdateBooking(token);
+  const cancel = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/public/bookings/{token}/cancel", { params: { path: { token } }, body: {} })),
+    onSuccess: updated,
+  });
+  return (
+    <section aria-labelledby="cancel-heading">
+      <h2 id="cancel-heading">Cancel it</h2>
+      <ErrorMessage error={cancel.error} />
+      {/* Asked twice: a cancellation cannot be taken back. */}
+      {asked ? (
+        <button type="button" className="danger" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
+          Yes, cancel my booking
+        </button>
+      ) : (
+        <button type="button" className="secondary" onClick={() => setAsked(true)}>
+          Cancel this booking
+        </button>
+      )}
+    </section>
+  );
+}

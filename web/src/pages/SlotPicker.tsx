@@ -1,0 +1,46 @@
+import { useState } from "react";
+import type { Schemas } from "../api/client";
+import { dayLabel, slotDay, slotTime, visitorZone } from "./time";
+
+type Slot = Schemas["Slots"]["slots"][number];
+
+/**
+ * Free slots as a day, then a time of that day: a phone shows one day's
+ * times at once instead of two weeks of them. Times are in the visitor's zone.
+ */
+export function SlotPicker(props: { slots: Slot[]; value: string; onChange: (start: string) => void }) {
+  const days = [...new Set(props.slots.map((s) => slotDay(s.start)))];
+  const [day, setDay] = useState(() => (props.value ? slotDay(props.value) : days[0] ?? ""));
+  const shown = days.includes(day) ? day : days[0] ?? "";
+  if (days.length === 0) return <p className="muted">No free time in the next two weeks.</p>;
+  const times = props.slots.filter((s) => slotDay(s.start) === shown);
+  return (
+    <div className="slot-picker">
+      <div className="field">
+        <label htmlFor="slot-day">Day</label>
+        <select id="slot-day" name="day" value={shown} onChange={(e) => setDay(e.target.value)}>
+          {days.map((d) => (
+            <option key={d} value={d}>
+              {dayLabel(d)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset className="slots">
+        <legend>Time ({visitorZone()})</legend>
+        {times.map((s) => (
+          <label key={s.start} className="slot">
+            <input
+              type="radio"
+              name="slot"
+              value={s.start}
+              checked={props.value === s.start}
+              onChange={() => props.onChange(s.start)}
+            />
+            {slotTime(s.start)}
+          </label>
+        ))}
+      </fieldset>
+    </div>
+  );
+}
