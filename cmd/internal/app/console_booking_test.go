@@ -114,7 +114,33 @@ func TestConsolePublicBookingToWeekView(t *testing.T) {
 	b.waitFor("the week after, without the booking", fmt.Sprintf(`document.querySelector(".week")?.dataset.week !== %q && !document.querySelector("li.entry")`, shown))
 	b.do("previous week", chromedp.Click(`nav.week-nav button:first-child`))
 	weekShows(b, moved.In(tokyo), "20:00–20:30", "consult: Hana")
+
+	// The client cancels on their page (asked twice), and the week has nothing left.
+	b.do("back to the mailed link's page", phone, chromedp.Navigate(base+u.RequestURI()))
+	b.waitFor("the moved booking", `document.querySelector("#booking")?.dataset.status === "confirmed" && document.querySelector("#booking-when").textContent.includes("20:00")`)
+	b.do("cancel", chromedp.Click(`section[aria-labelledby=cancel-heading] button`))
+	b.do("confirm the cancellation", chromedp.WaitVisible(`button.danger`), chromedp.Click(`button.danger`))
+	b.waitFor("cancelled", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule")`)
+	b.checkAccessible("client's booking, cancelled")
+	b.screenshot("client-cancelled")
+	b.do("the calendar once more", desktop, chromedp.Navigate(base+"/orgs/"+org+"/calendar"))
+	b.waitFor("a week shown", `!!document.querySelector(".week")?.dataset.week && !document.querySelector(".week[aria-busy=true]")`)
+	weekEmpty(b, moved.In(tokyo))
 	b.checkQuiet()
+}
+
+// weekEmpty steps the week view to at's week and checks at's day lists no booking once loaded.
+func weekEmpty(b *browser, at time.Time) {
+	b.t.Helper()
+	day := fmt.Sprintf(`section.day[data-day=%q]`, at.Format(time.DateOnly))
+	for range 3 {
+		if eval[bool](b, fmt.Sprintf(`!!document.querySelector(%q)`, day)) {
+			break
+		}
+		b.do("next week", chromedp.Click(`nav.week-nav button:last-child`))
+		b.waitFor("the next week loaded", `!document.querySelector(".week[aria-busy=true]")`)
+	}
+	b.waitFor("the day, loaded and empty", fmt.Sprintf(`!!document.querySelector(%q) && !document.querySelector(".week[aria-busy=true]") && !document.querySelector(%q)`, day, day+" li.entry[data-kind=booking]"))
 }
 
 // pickSlot chooses at's day and then its time in the page's slot picker.
