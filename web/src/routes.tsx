@@ -14,6 +14,8 @@ import { PublicLayout } from "./pages/PublicLayout";
 import { BookingPage } from "./pages/BookingPage";
 import { ClientBooking } from "./pages/ClientBooking";
 import { WeekView } from "./pages/WeekView";
+import { Documents } from "./pages/Documents";
+import { DocumentPage } from "./pages/DocumentPage";
 
 export const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
@@ -39,6 +41,8 @@ export const router = createBrowserRouter([
       { path: "/orgs/:org/pipelines/:key", lazy: () => import("./pages/Board").then((m) => ({ Component: m.Board })) },
       { path: "/orgs/:org/dashboard", element: <Dashboard /> },
       { path: "/orgs/:org/calendar", element: <WeekView /> },
+      { path: "/orgs/:org/documents", element: <Documents /> },
+      { path: "/orgs/:org/documents/:id", element: <DocumentPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -16,6 +16,11 @@ export function setUnauthorizedHandler(f: () => void) {
   onUnauthorized = f;
 }
 
+/** Tells the console the session is gone, for calls made without openapi-fetch (uploads). */
+export function signedOutNow() {
+  onUnauthorized();
+}
+
 // A 401 anywhere but the sign-in routes means the session is gone.
 const signedOut: Middleware = {
   onResponse({ request, response }) {

@@ -12,3 +12,18 @@ export function label(value: string | undefined | null): string {
   if (!value) return "—";
   return statusLabel[value] ?? value.charAt(0).toUpperCase() + value.slice(1);
 }
+
+// A document's statuses, in the order a document goes through them.
+export const documentStatusLabel: Record<string, string> = {
+  received: "Received",
+  scanning: "Scanning",
+  processing: "Reading",
+  needs_review: "Needs review",
+  processed: "Processed",
+  rejected: "Rejected",
+  failed: "Failed",
+};
+
+export function documentLabel(status: string | undefined | null): string {
+  return (status && documentStatusLabel[status]) || label(status);
+}
