@@ -51,9 +51,21 @@ func TestConsoleDocumentsUploadAndReview(t *testing.T) {
 	b.checkAccessible("documents, refused upload")
 	b.screenshot("upload-refused")
 
+	// The upload goes through XMLHttpRequest, whose upload events the progress bar follows: count them.
+	eval[chromedp.Void](b, `(() => {
+		const send = XMLHttpRequest.prototype.send;
+		window.uploadProgress = [];
+		XMLHttpRequest.prototype.send = function (body) {
+			this.upload.addEventListener("progress", (e) => window.uploadProgress.push([e.loaded, e.total]));
+			return send.call(this, body);
+		};
+	})()`)
 	b.do("upload the receipt", chromedp.SetUploadFiles(`form.upload input[type=file]`, []string{receipt}),
 		chromedp.Click(`form.upload button[type=submit]`))
 	b.waitFor("uploaded, listed", `!!document.querySelector("#uploaded a") && [...document.querySelectorAll("table.documents a")].some(a => a.textContent === "receipt.pdf")`)
+	if sent := eval[[][2]int](b, `window.uploadProgress`); len(sent) == 0 || sent[len(sent)-1][0] != sent[len(sent)-1][1] || sent[len(sent)-1][1] == 0 {
+		t.Errorf("upload progress events %v, want the body sent in full as XMLHttpRequest reports it", sent)
+	}
 	id := eval[string](b, `document.querySelector("table.documents tbody tr").dataset.id`)
 	b.screenshot("uploaded")
 
