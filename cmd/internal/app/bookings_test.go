@@ -233,19 +233,22 @@ func TestFiftyBookingsOfOneSlotGiveOne(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		created, conflicts := 0, 0
-		for _, s := range statuses {
-			switch s {
-			case 201:
-				created++
-			case 409:
-				conflicts++
-			}
-		}
+		created, conflicts := countOf(statuses, 201), countOf(statuses, 409)
 		if created != 1 || conflicts != 49 {
 			t.Fatalf("50 bookings of the %d:00 slot: %d created, %d conflicts (%v); want 1 and 49", hour, created, conflicts, statuses)
 		}
 	}
+}
+
+// countOf is how many of the answers' statuses are code.
+func countOf(statuses []int, code int) int {
+	n := 0
+	for _, s := range statuses {
+		if s == code {
+			n++
+		}
+	}
+	return n
 }
 
 // inviteOf is the calendar invite a mail carries, checked by libical (RFC
@@ -302,15 +305,7 @@ func TestFiftyReschedulesIntoOneSlotGiveOne(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	moved, conflicts := 0, 0
-	for _, s := range statuses {
-		switch s {
-		case 200:
-			moved++
-		case 409:
-			conflicts++
-		}
-	}
+	moved, conflicts := countOf(statuses, 200), countOf(statuses, 409)
 	if moved != 1 || conflicts != 49 {
 		t.Fatalf("50 reschedules into one slot: %d moved, %d conflicts (%v); want 1 and 49", moved, conflicts, statuses)
 	}
