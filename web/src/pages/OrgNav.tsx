@@ -17,6 +17,9 @@ export function OrgNav() {
       {isStaff(role) && <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/dashboard`}>Dashboard</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/calendar`}>Calendar</NavLink>}
+      {isStaff(role) && <NavLink to={`${base}/members`}>Members</NavLink>}
+      {role && <NavLink to={`${base}/tokens`}>API tokens</NavLink>}
+      {role === "ADMIN" && <NavLink to={`${base}/audit`}>Audit log</NavLink>}
     </nav>
   );
 }
