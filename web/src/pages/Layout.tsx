@@ -29,9 +29,8 @@ export function Layout() {
         {me.data && <OrgNav />}
         {me.data && (
           <div className="who">
-            <Link to="/account" aria-label={`Your account (${me.data.email})`}>
-              {me.data.email}
-            </Link>
+            <span>{me.data.email}</span>
+            <Link to="/account">Account</Link>
             <button type="button" className="secondary" onClick={() => signOut.mutate()}>
               Sign out
             </button>
