@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"github.com/astralisops/astralis/internal/testenv"
@@ -198,6 +201,19 @@ func TestConsoleMembersInvitationsAndTokens(t *testing.T) {
 	b.checkAccessible("tokens, new secret")
 	b.screenshot("token-created")
 	secret := eval[string](b, `document.querySelector("#new-token").textContent`)
+	// The Copy button puts the secret on the clipboard (the page may write it, and the test read it back).
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		b.do("allow "+name, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, tab, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: base})
+			return chromedp.Void{}, err
+		})
+	}
+	b.do("copy the secret", chromedp.Click(`.new-secret button:not(.secondary)`))
+	b.waitFor("copied", `document.querySelector(".new-secret [aria-live]")?.textContent === "Copied."`)
+	if copied := eval[string](b, `navigator.clipboard.readText()`); copied != secret {
+		t.Errorf("the clipboard holds %q after Copy, want the new token", copied)
+	}
 	script := newScript(t, base, secret)
 	var seen struct {
 		Role string `json:"role"`
