@@ -3,9 +3,11 @@ import { when } from "./time";
 
 /**
  * Events newest first, as the audit log and one's own activity show them.
- * actor names who acted (an email where known); details are the event's metadata as the API recorded it.
+ * nameOf, when given, names people by id (an email where known): who acted, and the people the details
+ * mention; details are the event's metadata as the API recorded it.
  */
-export function ActivityTable(props: { events: ActivityEvent[]; caption: string; actor?: (e: ActivityEvent) => string }) {
+export function ActivityTable(props: { events: ActivityEvent[]; caption: string; nameOf?: (id: string) => string | undefined }) {
+  const { nameOf } = props;
   return (
     <table className="queue activity">
       <caption className="visually-hidden">{props.caption}</caption>
@@ -13,7 +15,7 @@ export function ActivityTable(props: { events: ActivityEvent[]; caption: string;
         <tr>
           <th scope="col">When</th>
           <th scope="col">What</th>
-          {props.actor && <th scope="col">Who</th>}
+          {nameOf && <th scope="col">Who</th>}
           <th scope="col">Details</th>
           <th scope="col">From</th>
         </tr>
@@ -26,8 +28,8 @@ export function ActivityTable(props: { events: ActivityEvent[]; caption: string;
               {activityLabel[e.action ?? ""] ?? e.action}
               {e.actor_token_id && <span className="muted"> (by API token)</span>}
             </td>
-            {props.actor && <td>{props.actor(e)}</td>}
-            <td className="details">{details(e)}</td>
+            {nameOf && <td>{e.actor_id ? (nameOf(e.actor_id) ?? "A former member") : "The system"}</td>}
+            <td className="details">{details(e, nameOf)}</td>
             <td>{e.ip || "—"}</td>
           </tr>
         ))}
@@ -36,8 +38,9 @@ export function ActivityTable(props: { events: ActivityEvent[]; caption: string;
   );
 }
 
-/** The event's metadata as "key: value" pairs, which say what changed (a role, an email, a name). */
-function details(e: ActivityEvent): string {
+/** The event's metadata as "key: value" pairs, which say what changed (a role, an email, who invited). */
+function details(e: ActivityEvent, nameOf?: (id: string) => string | undefined): string {
   const entries = Object.entries((e.metadata ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null && v !== "");
-  return entries.map(([k, v]) => `${k.replaceAll("_", " ")}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`).join("; ") || "—";
+  const text = (v: unknown) => (typeof v === "object" ? JSON.stringify(v) : (nameOf?.(String(v)) ?? String(v)));
+  return entries.map(([k, v]) => `${k.replaceAll("_", " ")}: ${text(v)}`).join("; ") || "—";
 }

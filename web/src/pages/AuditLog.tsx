@@ -5,7 +5,7 @@ import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { ActivityTable } from "./ActivityTable";
-import { activityLabel, activityPageSize, type ActivityEvent } from "./activity";
+import { activityLabel, activityPageSize } from "./activity";
 import { useMembers } from "./people";
 
 /** The organisation's audit log (ADMIN), newest first, one page at a time, filtered by action in the URL. */
@@ -27,8 +27,7 @@ export function AuditLog() {
   });
   const events = log.data?.pages.flatMap((p) => p.items ?? []) ?? [];
   const errors = fieldErrors(log.error);
-  const actor = (e: ActivityEvent) =>
-    e.actor_id ? (members.data?.find((m) => m.user_id === e.actor_id)?.email ?? "A former member") : "The system";
+  const nameOf = (id: string) => members.data?.find((m) => m.user_id === id)?.email;
   return (
     <>
       <h1>Audit log</h1>
@@ -50,7 +49,7 @@ export function AuditLog() {
       ) : events.length === 0 ? (
         <p>Nothing recorded{action ? " for this action" : ""}.</p>
       ) : (
-        <ActivityTable events={events} caption="The organisation's activity, newest first" actor={actor} />
+        <ActivityTable events={events} caption="The organisation's activity, newest first" nameOf={nameOf} />
       )}
       {log.hasNextPage && (
         <button type="button" className="secondary" onClick={() => log.fetchNextPage()} disabled={log.isFetchingNextPage}>
