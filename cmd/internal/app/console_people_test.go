@@ -12,6 +12,7 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/astralisops/astralis/internal/testenv"
 )
@@ -125,6 +126,7 @@ func TestConsoleMembersInvitationsAndTokens(t *testing.T) {
 	b.do("choose to sign up", chromedp.Click(`main a[href^="/sign-up"]`))
 	b.waitFor("sign-up page", fmt.Sprintf(`location.pathname === "/sign-up" && new URLSearchParams(location.search).get("next") === %q`, invitation))
 	b.checkAccessible("sign up")
+	b.screenshot("sign-up")
 	b.do("sign up", chromedp.SendKeys(`input[autocomplete=name]`, "Nina Newbie"), chromedp.SendKeys(`input[autocomplete=email]`, "newbie@shop.test"),
 		chromedp.SendKeys(`input[autocomplete=new-password]`, "newbie password 1"), chromedp.Click(`main button[type=submit]`))
 	b.waitFor("asked to check the mail, sign-in keeps the invitation", fmt.Sprintf(`document.querySelector("[role=status]")?.textContent.includes("newbie@shop.test") &&
@@ -139,7 +141,9 @@ func TestConsoleMembersInvitationsAndTokens(t *testing.T) {
 	b.waitFor("the invitation", `location.pathname === "/accept-invitation" && document.querySelector("main").textContent.includes("newbie@shop.test")`)
 	b.checkAccessible("accept invitation")
 	b.screenshot("accept-invitation")
-	b.do("accept", chromedp.Click(`main button`))
+	// By keyboard: Tab to the button, Enter.
+	b.tabTo(`main button`)
+	b.press("accept", kb.Enter)
 	b.waitFor("in the organisation as an OPERATOR", fmt.Sprintf(`location.pathname === %q && !!document.querySelector("nav.orgnav a[href='%s']") &&
 		!document.querySelector("nav.orgnav a[href$='/audit']")`, "/orgs/"+org+"/intake", members))
 	b.screenshot("joined")
@@ -288,6 +292,8 @@ func TestConsolePasswordReset(t *testing.T) {
 	b := newChromium(t)
 	b.do("open the sign-in page", chromedp.Navigate(base+"/sign-in"))
 	b.waitFor("Google offered", `document.querySelector("main a[href='/api/v1/auth/google']")?.textContent === "Sign in with Google"`)
+	b.checkAccessible("sign in")
+	b.screenshot("sign-in")
 	if r := newBrowser(t, base).do("GET", "/api/v1/auth/google", nil); r.status != 404 || !strings.Contains(string(r.body), "not configured") {
 		t.Errorf("Google's start on a server without it = %d %s, want 404 saying it is not configured", r.status, r.body)
 	}
