@@ -202,6 +202,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	v1.POST("/auth/password/forgot", ah.forgotPassword)
 	v1.POST("/auth/password/reset", ah.resetPassword)
 	gh := &googleHandler{cfg: deps.Google, accounts: deps.Accounts, auth: authn}
+	v1.GET("/auth/methods", gh.methods)
 	v1.GET("/auth/google", gh.start)
 	v1.GET("/auth/google/callback", gh.callback)
 	v1.GET("/me", requireUser, ah.me)
