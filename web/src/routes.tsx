@@ -16,6 +16,7 @@ import { ClientBooking } from "./pages/ClientBooking";
 import { WeekView } from "./pages/WeekView";
 import { Documents } from "./pages/Documents";
 import { DocumentPage } from "./pages/DocumentPage";
+import { Vendors } from "./pages/Vendors";
 
 export const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
@@ -43,6 +44,7 @@ export const router = createBrowserRouter([
       { path: "/orgs/:org/calendar", element: <WeekView /> },
       { path: "/orgs/:org/documents", element: <Documents /> },
       { path: "/orgs/:org/documents/:id", element: <DocumentPage /> },
+      { path: "/orgs/:org/vendors", element: <Vendors /> },
       { path: "*", element: <NotFound /> },
     ],
   },
