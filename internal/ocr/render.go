@@ -22,8 +22,10 @@ func NewRenderer(lim Limits) (*Renderer, error) {
 }
 
 // PagePNG renders page n (from 1) of the document at path, of type mime, as
-// a PNG in the pixels its words' boxes are measured in: a PDF page at the DPI
-// Engine.Page reads it at (lowered within MaxPixels like it), an image as it is.
+// a PNG in the pixels its words' boxes are measured in: an image as it is, a
+// PDF page at Limits.DPI lowered to stay within MaxPixels. A scanned page is
+// read at that same DPI; a text-layer page's words are measured at DPI even
+// past MaxPixels, so such a page comes smaller, in the same proportions.
 func (r *Renderer) PagePNG(ctx context.Context, path, mime string, n int) ([]byte, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("%w: page %d", ErrNoSuchPage, n)

@@ -733,7 +733,7 @@ export interface paths {
         };
         /**
          * Page n drawn as a PNG, for viewing beside its words (CLIENTs: their own documents only)
-         * @description A PDF page rendered at the DPI its words were read at (lowered within documents.max_pixels like them), an image upload as uploaded: the words' `box`es and the fields' `box` are in this image's pixels (the page's `width` × `height`). Cached privately by the original's SHA-256 (`ETag`; `If-None-Match` answers 304). 404 when the document has fewer pages, page n has not been read yet, or the original is no longer stored; 422 when the page cannot be drawn (over the size limits, corrupt).
+         * @description An image upload as uploaded; a PDF page rendered at documents.dpi, lowered to stay within documents.max_pixels. The words' `box`es and the fields' `box` are in the pixels of the page's `width` × `height`, which is this image's size but for a text-layer page too large for max_pixels at that DPI, which comes smaller in the same proportions: place boxes in proportion to the page. Cached privately by the original's SHA-256 (`ETag`; `If-None-Match` answers 304). 404 when the document has fewer pages, page n has not been read yet, or the original is no longer stored; 422 when the page cannot be drawn (over the size limits, corrupt).
          */
         get: operations["getDocumentPageImage"];
         put?: never;
