@@ -12,6 +12,9 @@ import { isStaff, useRole } from "./orgs";
 
 type Status = NonNullable<DocumentSummary["status"]>;
 
+// The filters the filter bar has a field for.
+const besideTheirField = new Set(["status", "vendor", "date_from", "date_to", "total_min", "total_max", "duplicate", "q"]);
+
 /** The organisation's documents, newest first, with the upload form above them; filters and page in the URL. */
 export function Documents() {
   const { org = "" } = useParams();
@@ -54,7 +57,8 @@ export function Documents() {
       <UploadForm org={org} />
       <h2>Uploaded documents</h2>
       <FilterBar key={params.toString()} org={org} staff={staff} filters={filters} errors={errors} onChange={set} />
-      {list.isError && Object.keys(errors).length === 0 && <ErrorMessage error={list.error} />}
+      {/* A refused filter is said beside its field; anything else (a bad cursor or limit in the URL) here. */}
+      {list.isError && !Object.keys(errors).some((f) => besideTheirField.has(f)) && <ErrorMessage error={list.error} />}
       {list.isPending ? (
         <p>Loading…</p>
       ) : items.length === 0 ? (
