@@ -253,6 +253,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.PUT("/documents/settings", requireRole(auth.RoleAdmin), dh.putSettings)
 	org.GET("/documents/:id", dh.get)
 	org.GET("/documents/:id/pages/:n", dh.page)
+	org.GET("/documents/:id/pages/:n/image", dh.pageImage)
 	org.POST("/documents/:id/review", requireRole(auth.RoleOperator), dh.review)
 	org.DELETE("/documents/:id", requireRole(auth.RoleOperator), dh.delete)
 	org.PATCH("/documents/:id", requireRole(auth.RoleAdmin), dh.patch)

@@ -23,6 +23,7 @@ import { AuditLog } from "./pages/AuditLog";
 import { Account } from "./pages/Account";
 import { ForgotPassword } from "./pages/ForgotPassword";
 import { ResetPassword } from "./pages/ResetPassword";
+import { Vendors } from "./pages/Vendors";
 
 export const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
@@ -58,6 +59,7 @@ export const router = createBrowserRouter([
       { path: "/account", element: <Account /> },
       // The link the invitation mail holds: signed-in, so a visitor signs in (or up) first and comes back.
       { path: "/accept-invitation", element: <AcceptInvitation /> },
+      { path: "/orgs/:org/vendors", element: <Vendors /> },
       { path: "*", element: <NotFound /> },
     ],
   },

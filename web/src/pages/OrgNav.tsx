@@ -14,6 +14,7 @@ export function OrgNav() {
       </NavLink>
       <NavLink to={`${base}/submit`}>Submit a request</NavLink>
       <NavLink to={`${base}/documents`}>Documents</NavLink>
+      {isStaff(role) && <NavLink to={`${base}/vendors`}>Vendors</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/dashboard`}>Dashboard</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/calendar`}>Calendar</NavLink>}
