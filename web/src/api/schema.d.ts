@@ -1996,6 +1996,9 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        BookingList: {
+            items: components["schemas"]["Booking"][];
+        };
         ServicePage: {
             items: components["schemas"]["Service"][];
         };
@@ -4282,7 +4285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BookingPage"];
+                    "application/json": components["schemas"]["BookingList"];
                 };
             };
             401: components["responses"]["Problem"];

@@ -1,16 +1,17 @@
 import { Link, Outlet, useNavigate } from "react-router";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call } from "../api/problem";
 import { OrgSwitcher } from "./OrgSwitcher";
 import { OrgNav } from "./OrgNav";
+import { useMe } from "./orgs";
 import { ErrorMessage } from "../components/ErrorMessage";
 
 /** The frame of every signed-in page; asking who is signed in sends a signed-out visitor to sign in. */
 export function Layout() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const me = useQuery({ queryKey: ["me"], queryFn: () => call(api.GET("/api/v1/me")) });
+  const me = useMe();
   const signOut = useMutation({
     mutationFn: () => call(api.POST("/api/v1/auth/logout")),
     onSuccess: () => {

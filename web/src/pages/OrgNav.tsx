@@ -1,10 +1,11 @@
 import { NavLink, useParams } from "react-router";
-import { isStaff, useRole } from "./orgs";
+import { isStaff, useMe, useRole } from "./orgs";
 
 /** The organisation's pages; a CLIENT is shown only those they may use. */
 export function OrgNav() {
   const { org } = useParams();
   const role = useRole(org ?? "");
+  const me = useMe();
   if (!org) return null;
   const base = `/orgs/${org}`;
   return (
@@ -17,6 +18,9 @@ export function OrgNav() {
       {isStaff(role) && <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/dashboard`}>Dashboard</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/calendar`}>Calendar</NavLink>}
+      <NavLink to={`${base}/bookings`}>{isStaff(role) ? "Bookings" : "My bookings"}</NavLink>
+      {isStaff(role) && <NavLink to={`${base}/services`}>Services</NavLink>}
+      {isStaff(role) && me.data && <NavLink to={`${base}/operators/${me.data.id}/availability`}>My hours</NavLink>}
     </nav>
   );
 }
