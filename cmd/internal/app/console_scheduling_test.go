@@ -286,6 +286,56 @@ func TestConsoleClientSeesOnlyTheirOwnBookings(t *testing.T) {
 	b.checkQuiet()
 }
 
+// TestConsoleBookingPageAndCalendarSettings: an ADMIN opens the public booking
+// page from the services page (a bad address refused beside its field first)
+// and the API and the page itself agree; their own hours page, from the nav,
+// says plainly that Google Calendar is not configured on this server.
+func TestConsoleBookingPageAndCalendarSettings(t *testing.T) {
+	admin, org, _, _ := setUpShopWithInbox(t)
+	var me struct {
+		ID string `json:"id"`
+	}
+	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	admin.must(404, "GET", "/api/v1/orgs/"+org+"/booking-page", nil)
+
+	b := newChromium(t)
+	b.do("open the services", chromedp.Navigate(admin.base+"/orgs/"+org+"/services"))
+	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
+	b.signIn("owner@shop.test", "owner password 1")
+	b.waitFor("no booking page yet", `!!document.querySelector("form.booking-page input[name=slug]") && !document.querySelector("#booking-page-state")`)
+	b.do("a bad address", chromedp.SendKeys(`form.booking-page input[name=slug]`, "Fix It!"),
+		chromedp.Click(`form.booking-page input[name=enabled]`), chromedp.Click(`form.booking-page button[type=submit]`))
+	fieldErrorBeside(b, "the address", `form.booking-page input[name=slug]`)
+	admin.must(404, "GET", "/api/v1/orgs/"+org+"/booking-page", nil)
+	b.checkAccessible("services, booking page refused")
+	b.screenshot("booking-page-refused")
+	b.clear(`form.booking-page input[name=slug]`)
+	b.do("a good address", chromedp.SendKeys(`form.booking-page input[name=slug]`, "fixit"), chromedp.Click(`form.booking-page button[type=submit]`))
+	b.waitFor("open", `document.querySelector("#booking-page-state a")?.getAttribute("href") === "/book/fixit"`)
+	var page struct {
+		Slug    string `json:"slug"`
+		Enabled bool   `json:"enabled"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/booking-page", nil).decode(t, &page)
+	if page.Slug != "fixit" || !page.Enabled {
+		t.Fatalf("the booking page as the API has it: %+v; want fixit, open", page)
+	}
+	b.checkAccessible("services, booking page open")
+	b.screenshot("booking-page-open")
+	b.do("follow the link", chromedp.Click(`#booking-page-state a`))
+	b.waitFor("the public page", `location.pathname === "/book/fixit" && document.querySelector("main").textContent.includes("Nothing can be booked here yet")`)
+
+	b.do("back to the console", chromedp.Navigate(admin.base+"/orgs/"+org+"/services"))
+	b.do("my hours", chromedp.Click(`nav.orgnav a[href$="/availability"]`))
+	b.waitFor("Google Calendar not configured", fmt.Sprintf(`location.pathname.endsWith(%q) &&
+		document.querySelector("section.calendar-connection")?.dataset.enabled === "false" &&
+		document.querySelector("#google-state")?.textContent.startsWith("Not configured on this server") &&
+		!document.querySelector("section.calendar-connection button")`, "/operators/"+me.ID+"/availability"))
+	b.checkAccessible("my hours")
+	b.screenshot("my-hours")
+	b.checkQuiet()
+}
+
 // fieldErrorBeside waits until the control is marked invalid and the error it
 // is described by sits in its own field, as Field.tsx shows the API's errors[].field.
 func fieldErrorBeside(b *browser, what, control string) {

@@ -8,6 +8,7 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { useMe, useRole } from "./orgs";
 import { errorUnder, memberName, useStaffMembers, weekdays, type Availability as Hours, type Window } from "./scheduling";
 import { visitorZone } from "./time";
+import { CalendarConnection } from "./CalendarConnection";
 
 type Day = (typeof weekdays)[number][0];
 type Override = NonNullable<Hours["overrides"]>[number];
@@ -45,6 +46,8 @@ export function Availability() {
       ) : (
         !hours.isError && <p>Loading…</p>
       )}
+      {/* Only the operator connects their own calendar (the API refuses it for anyone else). */}
+      {me.data?.id === operator && <CalendarConnection org={org} operator={operator} />}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { useRole } from "./orgs";
+import { BookingPageSettings } from "./BookingPageSettings";
 import { errorUnder, memberName, useServices, useStaffMembers, wholeNumber, type Service, type ServiceInput } from "./scheduling";
 
 /** The organisation's services (appointment types): an ADMIN creates, edits and deletes them; others read. */
@@ -72,6 +73,7 @@ export function Services() {
           onDone={() => setEditing("")}
         />
       )}
+      {isAdmin && <BookingPageSettings org={org} />}
     </>
   );
 }
