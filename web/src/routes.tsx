@@ -20,7 +20,7 @@ import { Services } from "./pages/Services";
 import { Availability } from "./pages/Availability";
 import { Bookings } from "./pages/Bookings";
 import { NewBooking } from "./pages/NewBooking";
-import { StaffBooking } from "./pages/StaffBooking";
+import { BookingDetails } from "./pages/BookingDetails";
 
 export const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
@@ -52,7 +52,7 @@ export const router = createBrowserRouter([
       { path: "/orgs/:org/operators/:user_id/availability", element: <Availability /> },
       { path: "/orgs/:org/bookings", element: <Bookings /> },
       { path: "/orgs/:org/bookings/new", element: <NewBooking /> },
-      { path: "/orgs/:org/bookings/:id", element: <StaffBooking /> },
+      { path: "/orgs/:org/bookings/:id", element: <BookingDetails /> },
       { path: "/orgs/:org/documents", element: <Documents /> },
       { path: "/orgs/:org/documents/:id", element: <DocumentPage /> },
       { path: "*", element: <NotFound /> },

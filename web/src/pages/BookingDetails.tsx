@@ -15,7 +15,7 @@ import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
  * cancel and, after its end, record whether it took place; a CLIENT sees only
  * their own and moves or cancels it while the service lets them.
  */
-export function StaffBooking() {
+export function BookingDetails() {
   const { org = "", id = "" } = useParams();
   const role = useRole(org);
   const staff = useStaffMembers(org, role);
