@@ -202,7 +202,9 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 
 	// Opened from the month, and cancelled after a confirmation: the calendar has nothing left.
 	b.do("open the booking", chromedp.Click(newDay+" li.entry a"))
-	b.waitFor("the booking", fmt.Sprintf(`location.pathname.endsWith(%q) && document.querySelector("#booking")?.dataset.status === "confirmed"`, id))
+	// Its free times load last and push the cancel button down: a click before then could miss it.
+	b.waitFor("the booking and its free times", fmt.Sprintf(`location.pathname.endsWith(%q) && document.querySelector("#booking")?.dataset.status === "confirmed" &&
+		!!document.querySelector("form.reschedule #slot-day option")`, id))
 	b.do("cancel it", chromedp.Click(`section[aria-labelledby=cancel-heading] button.secondary`))
 	b.waitFor("asked to confirm", `!!document.querySelector("form.cancel button.danger")`)
 	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
@@ -271,7 +273,7 @@ func TestConsoleClientSeesOnlyTheirOwnBookings(t *testing.T) {
 	b.screenshot("client-not-found")
 
 	b.do("back to theirs", chromedp.Navigate(carl.base+bookings+"/"+mine.ID))
-	b.waitFor("their booking", `document.querySelector("#booking")?.dataset.status === "confirmed"`)
+	b.waitFor("their booking and its free times", `document.querySelector("#booking")?.dataset.status === "confirmed" && !!document.querySelector("form.reschedule #slot-day option")`)
 	b.do("cancel it", chromedp.Click(`section[aria-labelledby=cancel-heading] button.secondary`))
 	b.waitFor("asked to confirm", `!!document.querySelector("form.cancel button.danger")`)
 	b.do("confirm", chromedp.Click(`form.cancel button.danger`))
