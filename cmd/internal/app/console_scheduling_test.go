@@ -43,7 +43,8 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	b.do("open the services", chromedp.Navigate(admin.base+services))
 	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
 	b.signIn("owner@shop.test", "owner password 1")
-	b.waitFor("the services", `!!document.querySelector("table.services tr[data-key=spare]")`)
+	// Named once the members load (an id before): the page settled, nothing moves under a click.
+	b.waitFor("the services", `document.querySelector("table.services tr[data-key=spare]")?.textContent.includes("Test ana@shop.test")`)
 	b.checkAccessible("services")
 	b.screenshot("services")
 
@@ -92,7 +93,8 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 
 	// Ana's hours: 09:00–17:00 every day, refused once for a Monday ending before it starts; then a day off.
 	b.do("open Ana's hours", chromedp.Navigate(admin.base+"/orgs/"+org+"/operators/"+anaID+"/availability"))
-	b.waitFor("her hours, none yet", `!!document.querySelector("form.hours input[name=time_zone]") && document.querySelectorAll(".window").length === 0`)
+	b.waitFor("her hours, none yet", `!!document.querySelector("form.hours input[name=time_zone]") && document.querySelectorAll(".window").length === 0 &&
+		document.querySelector("main h1").textContent === "Working hours of Test ana@shop.test"`)
 	b.checkAccessible("working hours, empty")
 	b.clear(`form.hours input[name=time_zone]`)
 	b.do("UTC", chromedp.SendKeys(`form.hours input[name=time_zone]`, "UTC"))
@@ -304,7 +306,8 @@ func TestConsoleBookingPageAndCalendarSettings(t *testing.T) {
 	b.do("open the services", chromedp.Navigate(admin.base+"/orgs/"+org+"/services"))
 	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
 	b.signIn("owner@shop.test", "owner password 1")
-	b.waitFor("no booking page yet", `!!document.querySelector("form.booking-page input[name=slug]") && !document.querySelector("#booking-page-state")`)
+	b.waitFor("no booking page yet", `!!document.querySelector("form.booking-page input[name=slug]") && !document.querySelector("#booking-page-state") &&
+		document.querySelector("main").textContent.includes("No service yet")`)
 	b.do("a bad address", chromedp.SendKeys(`form.booking-page input[name=slug]`, "Fix It!"),
 		chromedp.Click(`form.booking-page input[name=enabled]`), chromedp.Click(`form.booking-page button[type=submit]`))
 	fieldErrorBeside(b, "the address", `form.booking-page input[name=slug]`)
