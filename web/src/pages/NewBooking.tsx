@@ -46,7 +46,8 @@ export function NewBooking() {
 function NewBookingForm(props: { org: string; service: string; operators: string[] }) {
   const { org, service } = props;
   const navigate = useNavigate();
-  const staff = useStaffMembers(org, useRole(org));
+  const role = useRole(org);
+  const staff = useStaffMembers(org, role);
   const [operator, setOperator] = useState("");
   const slots = useQuery({
     queryKey: ["slots", org, service, operator],
