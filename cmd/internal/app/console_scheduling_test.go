@@ -56,7 +56,7 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	b.clear(form + ` input[name=duration_minutes]`)
 	b.do("a length of 2 minutes, offered by Ana", chromedp.SendKeys(form+` input[name=duration_minutes]`, "2"),
 		chromedp.Click(form+fmt.Sprintf(` input[name=operator][value=%q]`, anaID)), chromedp.Click(form+` button[type=submit]`))
-	fieldErrorBeside(b, "the length", form+` input[name=duration_minutes]`)
+	b.waitFor("the error beside the length", fieldErrorBeside(form+` input[name=duration_minutes]`))
 	admin.must(404, "GET", orgPath+"/services/consult", nil)
 	b.checkAccessible("services, refused")
 	b.screenshot("service-refused")
@@ -104,13 +104,13 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	monEnd := `fieldset.windows[data-path="weekly.mon"] .window input[name=end]`
 	b.clear(monEnd)
 	b.do("Monday until 08:00", chromedp.SendKeys(monEnd, "08:00"), chromedp.Click(`form.hours button[type=submit]`))
-	fieldErrorBeside(b, "Monday's hours", `fieldset.windows[data-path="weekly.mon"] .window input[name=start]`)
+	b.waitFor("the error beside Monday's hours", fieldErrorBeside(`fieldset.windows[data-path="weekly.mon"] .window input[name=start]`))
 	b.checkAccessible("working hours, refused")
 	b.screenshot("hours-refused")
 	b.clear(monEnd)
 	b.do("Monday until 17:00", chromedp.SendKeys(monEnd, "17:00"))
 	b.do("add a date", chromedp.Click(`button.add-override`))
-	fill(b, `fieldset.override input[name=override-date]`, dayOff.Format(time.DateOnly))
+	b.fill(`fieldset.override input[name=override-date]`, dayOff.Format(time.DateOnly))
 	b.waitFor("a day off", `document.querySelector("fieldset.override input[name=override-closed]")?.checked`)
 	b.do("save the hours", chromedp.Click(`form.hours button[type=submit]`))
 	b.waitFor("saved", `!!document.querySelector("#hours-saved") && !document.querySelector("form.hours .field-error")`)
@@ -143,7 +143,7 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	pickSlot(b, booked)
 	b.do("the client, with a bad email", chromedp.SendKeys(`form.booking-form input[name=name]`, "Hana"),
 		chromedp.SendKeys(`form.booking-form input[name=email]`, "hana at example"), chromedp.Click(`form.booking-form button[type=submit]`))
-	fieldErrorBeside(b, "the email", `form.booking-form input[name=email]`)
+	b.waitFor("the error beside the email", fieldErrorBeside(`form.booking-form input[name=email]`))
 	b.checkAccessible("book for a client, refused")
 	b.screenshot("book-refused")
 	b.clear(`form.booking-form input[name=email]`)
@@ -310,7 +310,7 @@ func TestConsoleBookingPageAndCalendarSettings(t *testing.T) {
 		document.querySelector("main").textContent.includes("No service yet")`)
 	b.do("a bad address", chromedp.SendKeys(`form.booking-page input[name=slug]`, "Fix It!"),
 		chromedp.Click(`form.booking-page input[name=enabled]`), chromedp.Click(`form.booking-page button[type=submit]`))
-	fieldErrorBeside(b, "the address", `form.booking-page input[name=slug]`)
+	b.waitFor("the error beside the address", fieldErrorBeside(`form.booking-page input[name=slug]`))
 	admin.must(404, "GET", "/api/v1/orgs/"+org+"/booking-page", nil)
 	b.checkAccessible("services, booking page refused")
 	b.screenshot("booking-page-refused")
@@ -339,28 +339,4 @@ func TestConsoleBookingPageAndCalendarSettings(t *testing.T) {
 	b.checkAccessible("my hours")
 	b.screenshot("my-hours")
 	b.checkQuiet()
-}
-
-// fieldErrorBeside waits until the control is marked invalid and the error it
-// is described by sits in its own field, as Field.tsx shows the API's errors[].field.
-func fieldErrorBeside(b *browser, what, control string) {
-	b.t.Helper()
-	b.waitFor("the error beside "+what, fmt.Sprintf(`(() => {
-		const input = document.querySelector(%q);
-		const error = document.getElementById(input?.getAttribute("aria-describedby")?.split(" ").pop() || "");
-		return input.getAttribute("aria-invalid") === "true" && error?.classList.contains("field-error") &&
-			error.closest(".field") === input.closest(".field") && error.textContent.length > 0;
-	})()`, control))
-}
-
-// fill sets a control's value as a person would (React sees the input), for
-// controls keys do not type into plainly, such as a date.
-func fill(b *browser, selector, value string) {
-	b.t.Helper()
-	b.do("fill "+selector, chromedp.WaitVisible(selector))
-	eval[chromedp.Void](b, fmt.Sprintf(`(() => {
-		const el = document.querySelector(%q);
-		Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, %q);
-		el.dispatchEvent(new Event("input", {bubbles: true}));
-	})()`, selector, value))
 }

@@ -5,8 +5,10 @@ import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { useMe, useRole } from "./orgs";
-import { errorUnder, memberName, useStaffMembers, weekdays, type Availability as Hours, type Window } from "./scheduling";
+import { isStaff, useRole } from "./orgs";
+import { useMembers } from "./people";
+import { useMe } from "./me";
+import { errorUnder, memberName, staffOf, weekdays, type Availability as Hours, type Window } from "./scheduling";
 import { visitorZone } from "./time";
 import { CalendarConnection } from "./CalendarConnection";
 
@@ -19,7 +21,7 @@ export function Availability() {
   const navigate = useNavigate();
   const role = useRole(org);
   const me = useMe();
-  const staff = useStaffMembers(org, role);
+  const members = useMembers(org, isStaff(role));
   const hours = useQuery({
     queryKey: ["availability", org, operator],
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/operators/{user_id}/availability", { params: { path: { org, user_id: operator } } })),
@@ -27,12 +29,12 @@ export function Availability() {
   const mayEdit = role === "ADMIN" || me.data?.id === operator;
   return (
     <>
-      <h1>Working hours of {memberName(staff.data, operator)}</h1>
-      {role === "ADMIN" && staff.data && (
+      <h1>Working hours of {memberName(members.data, operator)}</h1>
+      {role === "ADMIN" && members.data && (
         <div className="field">
           <label htmlFor="operator">Operator</label>
           <select id="operator" value={operator} onChange={(e) => navigate(`/orgs/${org}/operators/${e.target.value}/availability`)}>
-            {staff.data.map((m) => (
+            {staffOf(members.data).map((m) => (
               <option key={m.user_id} value={m.user_id}>
                 {m.name || m.email}
               </option>

@@ -6,7 +6,8 @@ import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
-import { bookingStatusLabel, memberName, useStaffMembers, type Booking } from "./scheduling";
+import { useMembers } from "./people";
+import { bookingStatusLabel, memberName, type Booking } from "./scheduling";
 import { SlotPicker } from "./SlotPicker";
 import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
 
@@ -18,7 +19,7 @@ import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
 export function BookingDetails() {
   const { org = "", id = "" } = useParams();
   const role = useRole(org);
-  const staff = useStaffMembers(org, role);
+  const members = useMembers(org, isStaff(role));
   const booking = useQuery({
     queryKey: ["booking", org, id],
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/bookings/{id}", { params: { path: { org, id } } })),
@@ -57,7 +58,7 @@ export function BookingDetails() {
         {staffMember && (
           <>
             <dt>With</dt>
-            <dd>{memberName(staff.data, b.operator_id)}</dd>
+            <dd>{memberName(members.data, b.operator_id)}</dd>
           </>
         )}
         <dt>For</dt>
@@ -220,7 +221,7 @@ function Outcome({ org, booking: b }: { org: string; booking: Booking }) {
     <section aria-labelledby="outcome-heading">
       <h2 id="outcome-heading">How did it go?</h2>
       <ErrorMessage error={record.error} />
-      <div className="actions">
+      <div className="inline">
         <button type="button" disabled={record.isPending} onClick={() => record.mutate("completed")}>
           Attended
         </button>

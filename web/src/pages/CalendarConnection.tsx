@@ -61,7 +61,7 @@ export function CalendarConnection({ org, operator }: { org: string; operator: s
             )}
           </dl>
           <ErrorMessage error={connect.error ?? disconnect.error} />
-          <div className="actions">
+          <div className="inline">
             <button type="button" disabled={connect.isPending} onClick={() => connect.mutate()}>
               {st.state === "not_connected" ? "Connect" : "Connect again"}
             </button>

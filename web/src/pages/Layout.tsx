@@ -4,8 +4,8 @@ import { api } from "../api/client";
 import { call } from "../api/problem";
 import { OrgSwitcher } from "./OrgSwitcher";
 import { OrgNav } from "./OrgNav";
-import { useMe } from "./orgs";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { useMe } from "./me";
 
 /** The frame of every signed-in page; asking who is signed in sends a signed-out visitor to sign in. */
 export function Layout() {
@@ -30,6 +30,7 @@ export function Layout() {
         {me.data && (
           <div className="who">
             <span>{me.data.email}</span>
+            <Link to="/account">Account</Link>
             <button type="button" className="secondary" onClick={() => signOut.mutate()}>
               Sign out
             </button>

@@ -5,8 +5,9 @@ import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { useRole } from "./orgs";
-import { memberName, useServices, useStaffMembers } from "./scheduling";
+import { isStaff, useRole } from "./orgs";
+import { useMembers } from "./people";
+import { memberName, useServices } from "./scheduling";
 import { SlotPicker } from "./SlotPicker";
 import { slotSpan, visitorZone } from "./time";
 
@@ -47,7 +48,7 @@ function NewBookingForm(props: { org: string; service: string; operators: string
   const { org, service } = props;
   const navigate = useNavigate();
   const role = useRole(org);
-  const staff = useStaffMembers(org, role);
+  const members = useMembers(org, isStaff(role));
   const [operator, setOperator] = useState("");
   const slots = useQuery({
     queryKey: ["slots", org, service, operator],
@@ -93,7 +94,7 @@ function NewBookingForm(props: { org: string; service: string; operators: string
           <option value="">Whoever is free</option>
           {props.operators.map((id) => (
             <option key={id} value={id}>
-              {memberName(staff.data, id)}
+              {memberName(members.data, id)}
             </option>
           ))}
         </select>

@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { useParams } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { useRole } from "./orgs";
+import { isStaff, useRole } from "./orgs";
+import { useMembers } from "./people";
 import { BookingPageSettings } from "./BookingPageSettings";
-import { errorUnder, memberName, useServices, useStaffMembers, wholeNumber, type Service, type ServiceInput } from "./scheduling";
+import { errorUnder, memberName, staffOf, useServices, wholeNumber, type Service, type ServiceInput } from "./scheduling";
 
 /** The organisation's services (appointment types): an ADMIN creates, edits and deletes them; others read. */
 export function Services() {
@@ -15,7 +16,7 @@ export function Services() {
   const role = useRole(org);
   const isAdmin = role === "ADMIN";
   const services = useServices(org);
-  const staff = useStaffMembers(org, role);
+  const members = useMembers(org, isStaff(role));
   // The service being edited: its key, "new" for the create form, "" for none.
   const [editing, setEditing] = useState("");
   const items = services.data ?? [];
@@ -45,9 +46,9 @@ export function Services() {
                 <td>{s.name}</td>
                 <td>{s.key}</td>
                 <td>{s.duration_minutes} min</td>
-                <td>{s.operators.map((id) => memberName(staff.data, id)).join(", ")}</td>
+                <td>{s.operators.map((id) => memberName(members.data, id)).join(", ")}</td>
                 {isAdmin && (
-                  <td className="actions">
+                  <td className="inline">
                     <button type="button" className="secondary" onClick={() => setEditing(s.key)} aria-label={`Edit ${s.name}`}>
                       Edit
                     </button>
@@ -69,7 +70,7 @@ export function Services() {
           key={editing}
           org={org}
           service={items.find((s) => s.key === editing)}
-          operators={staff.data ?? []}
+          operators={staffOf(members.data)}
           onDone={() => setEditing("")}
         />
       )}
@@ -102,10 +103,8 @@ function DeleteService({ org, service }: { org: string; service: Service }) {
   );
 }
 
-type Member = { user_id?: string; name?: string; email?: string };
-
 /** Creates a service, or replaces one (PUT: the key stays); every field the API takes, its error beside it. */
-function ServiceForm(props: { org: string; service?: Service; operators: Member[]; onDone: () => void }) {
+function ServiceForm(props: { org: string; service?: Service; operators: Schemas["Member"][]; onDone: () => void }) {
   const { org, service: s } = props;
   const queryClient = useQueryClient();
   const text = (n: number | undefined) => (n === undefined ? "" : String(n));
@@ -240,7 +239,7 @@ function ServiceForm(props: { org: string; service?: Service; operators: Member[
         {number("client_change_cutoff_minutes", cutoff, setCutoff)}
       </Field>
       {save.isError && Object.keys(errors).length === 0 && <ErrorMessage error={save.error} />}
-      <div className="actions">
+      <div className="inline">
         <button type="submit" disabled={save.isPending}>
           {s ? "Save" : "Create"}
         </button>

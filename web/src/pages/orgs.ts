@@ -20,8 +20,3 @@ export function useRole(org: string) {
 export function isStaff(role: string | undefined) {
   return role === "OPERATOR" || role === "ADMIN";
 }
-
-/** Who is signed in (the frame asks first, so pages get it from the cache). */
-export function useMe() {
-  return useQuery({ queryKey: ["me"], queryFn: () => call(api.GET("/api/v1/me")) });
-}

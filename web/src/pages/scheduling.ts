@@ -36,14 +36,9 @@ export function useServices(org: string) {
   });
 }
 
-/** The members who may offer services and work hours (ADMINs and OPERATORs); asked only of staff, who may list members. */
-export function useStaffMembers(org: string, role: string | undefined) {
-  return useQuery({
-    queryKey: ["members", org],
-    queryFn: () => call(api.GET("/api/v1/orgs/{org}/members", { params: { path: { org } } })),
-    select: (page) => (page.items ?? []).filter((m) => isStaff(m.role)),
-    enabled: isStaff(role),
-  });
+/** The members who may offer services and work hours: ADMINs and OPERATORs. */
+export function staffOf(members: Schemas["Member"][] | undefined): Schemas["Member"][] {
+  return (members ?? []).filter((m) => isStaff(m.role));
 }
 
 /** A member's name as the console shows it: their name, or their email without one. */
