@@ -16,6 +16,11 @@ import { ClientBooking } from "./pages/ClientBooking";
 import { WeekView } from "./pages/WeekView";
 import { Documents } from "./pages/Documents";
 import { DocumentPage } from "./pages/DocumentPage";
+import { Services } from "./pages/Services";
+import { Availability } from "./pages/Availability";
+import { Bookings } from "./pages/Bookings";
+import { NewBooking } from "./pages/NewBooking";
+import { BookingDetails } from "./pages/BookingDetails";
 import { Members } from "./pages/Members";
 import { AcceptInvitation } from "./pages/AcceptInvitation";
 import { Tokens } from "./pages/Tokens";
@@ -51,6 +56,13 @@ export const router = createBrowserRouter([
       { path: "/orgs/:org/pipelines/:key", lazy: () => import("./pages/Board").then((m) => ({ Component: m.Board })) },
       { path: "/orgs/:org/dashboard", element: <Dashboard /> },
       { path: "/orgs/:org/calendar", element: <WeekView /> },
+      // The month grid loads when opened, keeping the first load small.
+      { path: "/orgs/:org/calendar/month", lazy: () => import("./pages/MonthView").then((m) => ({ Component: m.MonthView })) },
+      { path: "/orgs/:org/services", element: <Services /> },
+      { path: "/orgs/:org/operators/:user_id/availability", element: <Availability /> },
+      { path: "/orgs/:org/bookings", element: <Bookings /> },
+      { path: "/orgs/:org/bookings/new", element: <NewBooking /> },
+      { path: "/orgs/:org/bookings/:id", element: <BookingDetails /> },
       { path: "/orgs/:org/documents", element: <Documents /> },
       { path: "/orgs/:org/documents/:id", element: <DocumentPage /> },
       { path: "/orgs/:org/members", element: <Members /> },

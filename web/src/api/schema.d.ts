@@ -2033,6 +2033,9 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        BookingList: {
+            items: components["schemas"]["Booking"][];
+        };
         ServicePage: {
             items: components["schemas"]["Service"][];
         };
@@ -4387,7 +4390,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BookingPage"];
+                    "application/json": components["schemas"]["BookingList"];
                 };
             };
             401: components["responses"]["Problem"];
