@@ -211,13 +211,13 @@ func (b *browser) pick(selector, value string) {
 // clear empties a text field or area as a person would: React sees the change.
 func (b *browser) clear(selector string) {
 	b.t.Helper()
-	b.setValue(selector, "")
+	b.fill(selector, "")
 }
 
-// setValue sets a field's value as a person would (a date picker's day, say): React sees the change.
-func (b *browser) setValue(selector, value string) {
+// fill sets a text, date or search field's value as a person typing would: React sees the change.
+func (b *browser) fill(selector, value string) {
 	b.t.Helper()
-	b.do("set "+selector+" to "+value, chromedp.WaitVisible(selector))
+	b.do("fill "+selector, chromedp.WaitVisible(selector))
 	eval[chromedp.Void](b, fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
 		Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, %q);

@@ -32,17 +32,6 @@ func uploadRead(t *testing.T, c *caller, org, name string, pdf []byte) string {
 	return up.ID
 }
 
-// fill sets a text, date or search field's value as a person typing would: React sees the change.
-func (b *browser) fill(selector, value string) {
-	b.t.Helper()
-	b.do("fill "+selector, chromedp.WaitVisible(selector))
-	eval[chromedp.Void](b, fmt.Sprintf(`(() => {
-		const el = document.querySelector(%q);
-		Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, %q);
-		el.dispatchEvent(new Event("input", {bubbles: true}));
-	})()`, selector, value))
-}
-
 // jsonOf is v as JSON, to compare with a page's value in a predicate.
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()

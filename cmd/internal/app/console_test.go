@@ -54,10 +54,13 @@ func TestConsoleJourney(t *testing.T) {
 	b.waitFor("the request listed again", `!!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
 	// Received up to two days ago: nothing; from two days ago: the request. The days are the browser's.
 	twoDaysAgo := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
-	b.setValue(`form[role=search] input[name=to]`, twoDaysAgo)
+	filter := func() { b.do("filter", chromedp.Click(`form[role=search] button[type=submit]`)) }
+	b.fill(`form[role=search] input[name=to]`, twoDaysAgo)
+	filter()
 	b.waitFor("none received by then", `new URLSearchParams(location.search).has("to") && !document.querySelector("table.queue") && document.querySelector("main").textContent.includes("No request matches")`)
 	b.clear(`form[role=search] input[name=to]`)
-	b.setValue(`form[role=search] input[name=from]`, twoDaysAgo)
+	b.fill(`form[role=search] input[name=from]`, twoDaysAgo)
+	filter()
 	b.waitFor("received since then", `new URLSearchParams(location.search).has("from") && !new URLSearchParams(location.search).has("to") && !!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
 	// The assignee filter offers the organisation's members: nothing waiting is the owner's yet.
 	var me struct {
@@ -65,9 +68,21 @@ func TestConsoleJourney(t *testing.T) {
 	}
 	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
 	b.pick(`form[role=search] select[name=assignee]`, me.ID)
+	filter()
 	b.waitFor("nothing assigned to the owner", fmt.Sprintf(`new URLSearchParams(location.search).get("assignee") === %q && document.querySelector("main").textContent.includes("No request matches")`, me.ID))
 	b.pick(`form[role=search] select[name=assignee]`, "")
+	filter()
 	b.waitFor("the request listed again", `!new URLSearchParams(location.search).has("assignee") && !!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
+	// A day in the URL that is no day is said beside its field.
+	b.do("a queue link with no such day", chromedp.Navigate(admin.base+queue+"?from=2026-02-31"))
+	b.waitFor("the day refused beside its field", `(() => {
+		const input = document.querySelector("form[role=search] input[name=from]");
+		const error = document.getElementById(input?.getAttribute("aria-describedby") || "");
+		return input?.getAttribute("aria-invalid") === "true" && error?.textContent.includes("must be a day");
+	})()`)
+	b.checkAccessible("intake queue, refused day")
+	b.do("back to the whole queue", chromedp.Navigate(admin.base+queue))
+	b.waitFor("the request listed again", `!!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
 
 	b.do("open the request", chromedp.Click(`table.queue tr[data-status=awaiting_approval] a`))
 	b.waitFor("the request", fmt.Sprintf(`location.pathname === %q && document.querySelector("#request-status")?.dataset.status === "awaiting_approval"`, queue+"/"+sub.ID))

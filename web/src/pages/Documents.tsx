@@ -1,9 +1,10 @@
-import { useState, type FormEvent } from "react";
+import { type FormEvent } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
+import { useURLForm } from "../components/useURLForm";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { documentLabel, documentStatusLabel } from "../components/labels";
 import { documentFiltersFrom, settledDocument, type DocumentFilters, type DocumentSummary } from "./documents";
@@ -56,7 +57,7 @@ export function Documents() {
       <h1>Documents</h1>
       <UploadForm org={org} />
       <h2>Uploaded documents</h2>
-      <FilterBar key={params.toString()} org={org} staff={staff} filters={filters} errors={errors} onChange={set} />
+      <FilterBar org={org} staff={staff} filters={filters} errors={errors} onChange={set} />
       {/* A refused filter is said beside its field; anything else (a bad cursor or limit in the URL) here. */}
       {list.isError && !Object.keys(errors).some((f) => besideTheirField.has(f)) && <ErrorMessage error={list.error} />}
       {list.isPending ? (
@@ -105,7 +106,7 @@ export function Documents() {
   );
 }
 
-/** The list's filters: the status applies at once, the others when submitted. */
+/** The list's filters: the status applies at once (with what else was typed), the others when submitted. */
 function FilterBar(props: {
   org: string;
   staff: boolean;
@@ -114,7 +115,7 @@ function FilterBar(props: {
   onChange: (f: DocumentFilters) => void;
 }) {
   const { org, staff, filters, errors, onChange } = props;
-  const [form, setForm] = useState(filters);
+  const [form, setForm] = useURLForm(filters);
   // Vendors are listed for OPERATORs and ADMINs only.
   const vendors = useQuery({
     queryKey: ["vendors", org],
@@ -129,7 +130,7 @@ function FilterBar(props: {
   return (
     <form className="filters" onSubmit={submit} role="search" aria-label="Filter the documents">
       <Field label="Status" error={errors.status}>
-        <select name="status" value={filters.status ?? ""} onChange={(e) => onChange({ status: e.target.value })}>
+        <select name="status" value={filters.status ?? ""} onChange={(e) => onChange({ ...form, status: e.target.value })}>
           <option value="">Any</option>
           {Object.entries(documentStatusLabel).map(([value, text]) => (
             <option key={value} value={value}>

@@ -1,12 +1,13 @@
-import { useState, type FormEvent } from "react";
+import { type FormEvent } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
+import { useURLForm } from "../components/useURLForm";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { label, priorities, statusLabel } from "../components/labels";
-import { filtersFrom, queueQuery, type Filters, type IntakeSummary } from "./intake";
+import { badDays, filtersFrom, queueQuery, type Filters, type IntakeSummary } from "./intake";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 
@@ -14,6 +15,8 @@ export function IntakeQueue() {
   const { org = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
+  // Days in the URL that are no days are said beside their fields, not sent.
+  const dayErrors = badDays(filters);
   const queue = useInfiniteQuery({
     queryKey: ["intake", org, filters],
     queryFn: ({ pageParam }) =>
@@ -21,12 +24,14 @@ export function IntakeQueue() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor || undefined,
     refetchInterval: 5000, // new requests and routing show without a reload
+    enabled: Object.keys(dayErrors).length === 0,
   });
   const items = (queue.data?.pages.flatMap((p) => p.items ?? []) ?? []) as IntakeSummary[];
   // The API names since/until; the person typed them as the From and To days.
   const { since, until, ...errors } = fieldErrors(queue.error);
   if (since) errors.from = since;
   if (until) errors.to = until;
+  Object.assign(errors, dayErrors);
   const set = (change: Filters) => {
     const next = { ...filters, ...change };
     setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)) as Record<string, string>);
@@ -34,10 +39,9 @@ export function IntakeQueue() {
   return (
     <>
       <h1>Intake queue</h1>
-      {/* Keyed by the URL, so its text fields follow back and forward. */}
-      <FilterBar key={params.toString()} org={org} filters={filters} errors={errors} onChange={set} />
+      <FilterBar org={org} filters={filters} errors={errors} onChange={set} />
       {queue.isError && Object.keys(errors).length === 0 && <ErrorMessage error={queue.error} />}
-      {queue.isPending ? (
+      {Object.keys(dayErrors).length > 0 ? null : queue.isPending ? (
         <p>Loading…</p>
       ) : items.length === 0 ? (
         <p>No request matches.</p>
@@ -82,21 +86,21 @@ export function IntakeQueue() {
   );
 }
 
-/** The queue's filters: the lists apply at once, the text fields when submitted. */
+/** The queue's filters: status and priority apply at once (with what else was typed), the others when submitted. */
 function FilterBar(props: { org: string; filters: Filters; errors: Record<string, string>; onChange: (f: Filters) => void }) {
   const { org, filters, errors, onChange } = props;
+  const [form, setForm] = useURLForm(filters);
   const staff = isStaff(useRole(org));
   const members = useMembers(org, staff); // a CLIENT sees only their own requests: no assignee to pick
-  const [pipeline, setPipeline] = useState(filters.pipeline ?? "");
-  const [q, setQ] = useState(filters.q ?? "");
+  const edit = (name: keyof Filters) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onChange({ pipeline, q });
+    onChange(form);
   };
   return (
     <form className="filters" onSubmit={submit} role="search" aria-label="Filter the queue">
       <Field label="Status" error={errors.status}>
-        <select value={filters.status ?? ""} onChange={(e) => onChange({ status: e.target.value })}>
+        <select value={filters.status ?? ""} name="status" onChange={(e) => onChange({ ...form, status: e.target.value })}>
           <option value="">Any</option>
           {Object.entries(statusLabel).map(([value, text]) => (
             <option key={value} value={value}>
@@ -106,7 +110,7 @@ function FilterBar(props: { org: string; filters: Filters; errors: Record<string
         </select>
       </Field>
       <Field label="Priority" error={errors.priority}>
-        <select value={filters.priority ?? ""} onChange={(e) => onChange({ priority: e.target.value })}>
+        <select value={filters.priority ?? ""} name="priority" onChange={(e) => onChange({ ...form, priority: e.target.value })}>
           <option value="">Any</option>
           {priorities.map((p) => (
             <option key={p} value={p}>
@@ -116,11 +120,11 @@ function FilterBar(props: { org: string; filters: Filters; errors: Record<string
         </select>
       </Field>
       <Field label="Pipeline" error={errors.pipeline}>
-        <input value={pipeline} onChange={(e) => setPipeline(e.target.value)} placeholder="key" />
+        <input name="pipeline" value={form.pipeline ?? ""} onChange={edit("pipeline")} placeholder="key" />
       </Field>
       {staff && (
         <Field label="Assignee" error={errors.assignee}>
-          <select name="assignee" value={filters.assignee ?? ""} onChange={(e) => onChange({ assignee: e.target.value })}>
+          <select name="assignee" value={form.assignee ?? ""} onChange={edit("assignee")}>
             <option value="">Anyone</option>
             {(members.data ?? []).map((m) => (
               <option key={m.user_id} value={m.user_id}>
@@ -131,13 +135,13 @@ function FilterBar(props: { org: string; filters: Filters; errors: Record<string
         </Field>
       )}
       <Field label="Received from" error={errors.from}>
-        <input type="date" name="from" value={filters.from ?? ""} onChange={(e) => onChange({ from: e.target.value })} />
+        <input type="date" name="from" value={form.from ?? ""} onChange={edit("from")} />
       </Field>
       <Field label="Received to" error={errors.to}>
-        <input type="date" name="to" value={filters.to ?? ""} onChange={(e) => onChange({ to: e.target.value })} />
+        <input type="date" name="to" value={form.to ?? ""} onChange={edit("to")} />
       </Field>
       <Field label="Search" error={errors.q}>
-        <input type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+        <input type="search" name="q" value={form.q ?? ""} onChange={edit("q")} />
       </Field>
       <button type="submit">Filter</button>
     </form>

@@ -20,16 +20,34 @@ export function filtersFrom(params: URLSearchParams): Filters {
   return out;
 }
 
-/** The API's query for filters: received since local midnight of "from", until the midnight after "to". */
+/** Errors for "from"/"to" days in the URL that are not real days (YYYY-MM-DD), by name. */
+export function badDays(f: Filters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["from", "to"] as const) {
+    const day = f[name];
+    if (day && !dayMidnight(day, 0)) out[name] = "must be a day like 2026-01-31";
+  }
+  return out;
+}
+
+/** The API's query for filters (their days checked by badDays): received since local midnight of "from", until the midnight after "to". */
 export function queueQuery(f: Filters) {
   const { from, to, ...rest } = f;
-  const midnight = (day: string, plus: number) => {
-    const [y, m, d] = day.split("-").map(Number);
-    return new Date(y, m - 1, d + plus).toISOString();
-  };
   return {
     ...rest,
-    since: from ? midnight(from, 0) : undefined,
-    until: to ? midnight(to, 1) : undefined,
+    since: from ? dayMidnight(from, 0) : undefined,
+    until: to ? dayMidnight(to, 1) : undefined,
   };
+}
+
+/** Local midnight plus days after day (YYYY-MM-DD) as an RFC 3339 instant, or undefined for no such day. */
+function dayMidnight(day: string, plus: number): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(2000, mo - 1, d);
+  t.setFullYear(y); // years below 100 are years, not 19xx
+  if (t.getFullYear() !== y || t.getMonth() !== mo - 1 || t.getDate() !== d) return undefined;
+  t.setDate(t.getDate() + plus);
+  return t.toISOString();
 }
