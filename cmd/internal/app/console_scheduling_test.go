@@ -248,7 +248,7 @@ func TestConsoleClientSeesOnlyTheirOwnBookings(t *testing.T) {
 	b.do("open the bookings", chromedp.Navigate(carl.base+bookings))
 	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
 	b.signIn("carl@shop.test", "member password 1")
-	b.waitFor("the client's bookings", fmt.Sprintf(`document.querySelector("main h1")?.textContent === "My bookings" && !!document.querySelector('table.bookings tr[data-id=%q]')`, mine.ID))
+	b.waitFor("the client's bookings", fmt.Sprintf(`document.querySelector("main h1")?.textContent === "My bookings" && !!document.querySelector('table.bookings tr[data-id=%q]') && !!document.querySelector("nav.orgnav")`, mine.ID))
 	if rows := eval[int](b, `document.querySelectorAll("table.bookings tbody tr").length`); rows != 1 {
 		t.Errorf("the client's bookings list %d rows; want only their own", rows)
 	}

@@ -143,7 +143,8 @@ func TestConsoleClientSeesOnlyTheirOwn(t *testing.T) {
 	b.do("open the queue", chromedp.Navigate(client.base+queue))
 	b.waitFor("sign-in page", fmt.Sprintf(`location.pathname === "/sign-in" && new URLSearchParams(location.search).get("next") === %q`, queue))
 	b.signIn("client@shop.test", "member password 1")
-	b.waitFor("the client's queue", `[...document.querySelectorAll("table.queue a")].some(a => a.textContent === "my laptop battery is swollen")`)
+	// The navigation is drawn once the role is known: what the CLIENT is offered is settled then.
+	b.waitFor("the client's queue", `[...document.querySelectorAll("table.queue a")].some(a => a.textContent === "my laptop battery is swollen") && !!document.querySelector("nav.orgnav")`)
 	if rows := eval[int](b, `document.querySelectorAll("table.queue tbody tr").length`); rows != 1 {
 		t.Errorf("the client's queue lists %d requests, want only their own", rows)
 	}

@@ -7,7 +7,8 @@ export function OrgNav() {
   const { org } = useParams();
   const role = useRole(org ?? "");
   const me = useMe();
-  if (!org) return null;
+  // Drawn once the role is known, so no link shows that is not the person's to follow.
+  if (!org || !role) return null;
   const base = `/orgs/${org}`;
   return (
     <nav aria-label="Organisation" className="orgnav">
