@@ -76,6 +76,7 @@ function RoleForm({ org, member }: { org: string; member: Member }) {
     mutationFn: () =>
       call(api.PATCH("/api/v1/orgs/{org}/members/{user}", { params: { path: { org, user: member.user_id ?? "" } }, body: { role } })),
     onSuccess: refresh,
+    onError: () => setRole(member.role ?? "CLIENT"), // the select shows the role they still have
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -28,7 +28,8 @@ export function Tokens() {
     <>
       <h1>API tokens</h1>
       <p>A token lets a script use the API as you, in this organisation only, with the role you give it.</p>
-      <CreateToken org={org} role={role} />
+      {/* Keyed by the organisation: a secret just shown never follows the person to another. */}
+      <CreateToken key={org} org={org} role={role} />
       <h2>Active tokens</h2>
       <ErrorMessage error={tokens.error} />
       {tokens.isPending ? (
