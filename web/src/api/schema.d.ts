@@ -1619,6 +1619,25 @@ export interface components {
                 p90?: number;
             };
             sla_breaches?: number;
+            /** @description The bookings beside the intake: the next ones, the past 30 days' no-shows and each operator's load */
+            bookings?: {
+                /** @description The next bookings, at most 10 */
+                upcoming?: components["schemas"]["Booking"][];
+                /** @description Bookings in the next 7 days */
+                upcoming_week?: number;
+                /** @description no_show / (completed + no_show) over the past 30 days (0 with none) */
+                no_show_rate?: number;
+                operators?: {
+                    /** Format: uuid */
+                    operator_id?: string;
+                    bookings?: number;
+                    no_shows?: number;
+                    booked_minutes?: number;
+                    work_minutes?: number;
+                    /** @description booked / work minutes over the past 30 days (0 without working hours) */
+                    utilisation?: number;
+                }[];
+            };
         };
         Item: {
             /** Format: uuid */

@@ -1,5 +1,5 @@
 import { NavLink, useParams } from "react-router";
-import { isStaff, useRole } from "./orgs";
+import { isAdmin, isStaff, useRole } from "./orgs";
 
 /** The organisation's pages; a CLIENT is shown only those they may use. */
 export function OrgNav() {
@@ -17,6 +17,7 @@ export function OrgNav() {
       {isStaff(role) && <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/dashboard`}>Dashboard</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/calendar`}>Calendar</NavLink>}
+      {isAdmin(role) && <NavLink to={`${base}/routing`}>Routing</NavLink>}
     </nav>
   );
 }
