@@ -56,7 +56,10 @@ export function Board() {
   const board = useQuery({
     queryKey,
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/pipelines/{key}", { params: { path: { org, key } } })),
-    refetchInterval: dragged || editing.size > 0 || move.isPending ? false : livePoll,
+    refetchInterval: livePoll,
+    // Held, not only slowed: a window's focus or the network's return would refresh it too.
+    // It catches up when let go (invalidated meanwhile, or stale by then).
+    enabled: !dragged && editing.size === 0 && !move.isPending,
   });
   const edit = (id: string, on: boolean) =>
     setEditing((was) => {
