@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/astralisops/astralis/internal/config"
+	"github.com/astralisops/astralis/internal/ocr/ocrtest"
 )
 
 // besideField is a predicate: the control at selector is marked invalid and
@@ -42,7 +43,7 @@ const (
 // wrong header refused beside the file field, then one taken), tries a text and
 // sees the pipeline it would go to, and changes the threshold (1.5 refused
 // beside the field first). The dashboard's figures then follow requests sent
-// over the API without a reload. A CLIENT opening the dashboard or the routing
+// over the API (requests, a document) without a reload. A CLIENT opening the dashboard or the routing
 // page directly is told plainly they are not allowed. axe-core on every page.
 func TestConsoleRoutingSettingsAndDashboard(t *testing.T) {
 	const importBytes = 4096
@@ -137,6 +138,12 @@ func TestConsoleRoutingSettingsAndDashboard(t *testing.T) {
 	admin.must(200, "POST", "/api/v1/orgs/"+org+"/intake/"+second.ID+"/decision", map[string]string{"action": "reject"})
 	b.waitFor("one approved, one rejected, none waiting", notReloaded+` && `+chartValue("routing", "approved")+` === "1" && `+
 		chartValue("routing", "rejected")+` === "1" && `+chartValue("routing", "awaiting_approval")+` === "0" && `+chartValue("approval-wait", "p50")+` !== "—"`)
+	// A document uploaded meanwhile, waiting for review (threshold 1): counted in its status.
+	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/documents/settings", map[string]any{"review_threshold": 1})
+	var doc struct{ ID string }
+	uploadDocument(t, admin, org, "receipt.pdf", ocrtest.TextPDF(receiptLines), "", map[string]string{"kind": "receipt"}).decode(t, &doc)
+	waitForDocument(t, admin, org, doc.ID, "needs_review")
+	b.waitFor("the document counted as needing review", notReloaded+` && `+chartValue("documents-status", "needs_review")+` === "1" && `+chartValue("documents-status", "processed")+` === "0"`)
 	b.checkAccessible("dashboard")
 	b.screenshot("dashboard")
 

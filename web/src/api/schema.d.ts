@@ -648,7 +648,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Measured extraction accuracy: per field and week, the share of extracted values reviewers accepted unchanged, and whether it dropped; OPERATOR and up */
+        /** Measured extraction accuracy: per field and week, the share of extracted values reviewers accepted unchanged, and whether it dropped; and how many documents uploaded since are in each status; OPERATOR and up */
         get: operations["documentStats"];
         put?: never;
         post?: never;
@@ -1867,6 +1867,10 @@ export interface components {
             /** Format: date-time */
             since?: string;
             fields?: components["schemas"]["DocumentFieldStats"][];
+            /** @description How many documents uploaded since then are in each status; a status none is in is left out */
+            statuses?: {
+                [key: string]: number;
+            };
         };
         DocumentSettings: {
             /**

@@ -4,6 +4,7 @@ import { api, type Schemas } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { BarChart, DayChart, type Datum } from "../components/Charts";
+import { documentStatusLabel } from "../components/labels";
 import { dayLabel, when } from "./time";
 
 const minutes = (s?: number) => (s == null ? "—" : `${Math.round(s / 60)} min`);
@@ -23,7 +24,7 @@ export function Dashboard() {
   const documents = useQuery({
     queryKey: ["documents", org, "stats"],
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/documents/stats", { params: { path: { org } } })),
-    refetchInterval: 30000,
+    refetchInterval: 10000,
   });
   if (dash.isError) {
     return (
@@ -75,6 +76,7 @@ export function Dashboard() {
             { key: "p90", label: "90th percentile", value: d.approval_wait_seconds?.p90 ?? 0, text: minutes(d.approval_wait_seconds?.p90) },
           ]}
         />
+        <DocumentStatuses stats={documents.data} />
         <DocumentAccuracy stats={documents.data} error={documents.error} />
         <OperatorLoad org={org} operators={bookings.operators ?? []} />
       </div>
@@ -146,6 +148,19 @@ function intakeDays(perDay: { day?: string; requests?: number }[]): Datum[] {
     const day = new Date(end.getTime() - (29 - n) * 86400000).toISOString().slice(0, 10);
     return { key: day, label: dayLabel(day).slice(4), value: counts.get(day) ?? 0 };
   });
+}
+
+/** How many documents uploaded in the past 90 days are in each status, in the order they go through them. */
+function DocumentStatuses({ stats }: { stats?: Schemas["DocumentStats"] }) {
+  if (!stats) return null;
+  return (
+    <BarChart
+      name="documents-status"
+      caption="Documents uploaded in the past 90 days, by status"
+      unit="Documents"
+      data={Object.entries(documentStatusLabel).map(([status, label]) => ({ key: status, label, value: stats.statuses?.[status] ?? 0 }))}
+    />
+  );
 }
 
 /** Per field, the share of extracted values reviewers accepted unchanged (documents/stats). */
