@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/astralisops/astralis/internal/config"
 	"github.com/astralisops/astralis/internal/ocr/ocrtest"
@@ -170,8 +171,8 @@ func TestConsoleRoutingSettingsAndDashboard(t *testing.T) {
 // TestConsoleBoardIsLive: a board open in the browser shows, without a reload,
 // an item another person moves over the API and one that arrives, while the
 // keyboard focus stays on the Move button it was on. While an item is being
-// edited the board waits, so a move by someone else does not take the editor
-// away; closing the editor brings the board up to date.
+// edited or carried the board waits, so a move by someone else does not take
+// the editor or the carried item away; letting go brings the board up to date.
 func TestConsoleBoardIsLive(t *testing.T) {
 	admin, org, _, _ := setUpShopWithInbox(t)
 	admin.must(200, "PUT", "/api/v1/orgs/"+org+"/routing/settings", map[string]any{"threshold": 1.0})
@@ -254,6 +255,23 @@ func TestConsoleBoardIsLive(t *testing.T) {
 	b.waitFor("the phone in Fixed", notReloaded+` && `+titles("Fixed")+` === "my phone screen is cracked" && !document.querySelector("form.item-editor")`)
 	b.checkAccessible("board after others' moves")
 	b.screenshot("board-caught-up")
+
+	// The same while an item is carried with the keyboard: the laptop moved by someone
+	// else stays where it was shown until the carried item is put down (escape).
+	b.tabTo(`section.column[data-stage="New"] li.card button.handle`)
+	b.press("pick up the port", " ")
+	b.waitFor("picked up", `document.querySelector(".card.carried")?.textContent === "the charging port is loose"`)
+	before = eval[int](b, boardFetches)
+	moveTo("my laptop battery is swollen", "Fixed")
+	eval[chromedp.Void](b, `window.carryFrom = performance.now()`)
+	b.waitFor("three refresh periods later, carrying", `performance.now() - window.carryFrom > 9000`)
+	if got, fetched := eval[string](b, titles("Diagnosing")), eval[int](b, boardFetches)-before; fetched != 0 || got != "my laptop battery is swollen" ||
+		!eval[bool](b, `!!document.querySelector(".card.carried")`) {
+		t.Fatalf("while an item was carried, the board was fetched %d times: Diagnosing holds %q (or the item was dropped)", fetched, got)
+	}
+	b.press("put the port back", kb.Escape)
+	b.waitFor("the laptop in Fixed, the port in New", notReloaded+` && `+titles("Fixed")+` === "my phone screen is cracked | my laptop battery is swollen" && `+
+		titles("New")+` === "the charging port is loose" && `+titles("Diagnosing")+` === "" && !document.querySelector(".card.carried")`)
 	b.checkQuiet()
 }
 

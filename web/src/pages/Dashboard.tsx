@@ -7,6 +7,8 @@ import { BarChart, DayChart, type Datum } from "../components/Charts";
 import { documentStatusLabel } from "../components/labels";
 import { dayLabel, when } from "./time";
 
+type OperatorLoads = NonNullable<NonNullable<Schemas["Dashboard"]["bookings"]>["operators"]>;
+
 const minutes = (s?: number) => (s == null ? "—" : `${Math.round(s / 60)} min`);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
@@ -193,7 +195,7 @@ function DocumentAccuracy({ stats, error }: { stats?: Schemas["DocumentStats"]; 
 }
 
 /** Per operator over the past 30 days: bookings and no-shows, named as the members list names them. */
-function OperatorLoad({ org, operators }: { org: string; operators: NonNullable<Schemas["Dashboard"]["bookings"]>["operators"] & {} }) {
+function OperatorLoad({ org, operators }: { org: string; operators: OperatorLoads }) {
   const members = useQuery({
     queryKey: ["members", org],
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/members", { params: { path: { org } } })),
