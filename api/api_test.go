@@ -153,6 +153,10 @@ func (noDocumentBackends) URL(context.Context, uuid.UUID, string, string, time.D
 	return "", errNoDocumentBackends
 }
 
+func (noDocumentBackends) PageImage(context.Context, uuid.UUID, string, string, int) ([]byte, error) {
+	return nil, errNoDocumentBackends
+}
+
 func (noDocumentBackends) Delete(context.Context, uuid.UUID, string) error {
 	return errNoDocumentBackends
 }

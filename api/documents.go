@@ -36,6 +36,9 @@ type Originals interface {
 	URL(ctx context.Context, org uuid.UUID, sha256Hex, filename string, ttl time.Duration) (string, error)
 	// Delete removes it (deleting a missing object is not an error).
 	Delete(ctx context.Context, org uuid.UUID, sha256Hex string) error
+	// PageImage renders page n of it as a PNG in the pixels of the page's word boxes
+	// (a problem error when the file has no such page or it cannot be drawn).
+	PageImage(ctx context.Context, org uuid.UUID, sha256Hex, contentType string, n int) ([]byte, error)
 }
 
 type documentHandler struct {
@@ -221,6 +224,50 @@ func (h *documentHandler) page(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, p)
+}
+
+// pageImage is page n drawn for people to look at, a PNG the page's word
+// boxes fit. Who may see it, and which pages there are, is as for the page's
+// words. The same page of the same file never changes: it is cached by the
+// original's SHA-256, privately.
+func (h *documentHandler) pageImage(c *gin.Context) {
+	id, ok := pathUUID(c, "id", "document")
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		respondError(c, problem.Invalid("invalid page number", problem.FieldError{Field: "n", Message: "must be a page number from 1"}))
+		return
+	}
+	d, err := h.documents.Get(c, orgID(c), id, onlyOwn(c))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if _, err := h.documents.Page(c, orgID(c), id, n, onlyOwn(c)); err != nil {
+		respondError(c, err)
+		return
+	}
+	if !d.Stored {
+		respondError(c, problem.New(problem.ErrNotFound, "the document's original is not stored"))
+		return
+	}
+	etag := `"` + d.SHA256 + "-" + strconv.Itoa(n) + `"`
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "private, max-age=86400, immutable")
+	if c.GetHeader("If-None-Match") == etag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	img, err := h.originals.PageImage(c, orgID(c), d.SHA256, d.ContentType, n)
+	if err != nil {
+		c.Header("Cache-Control", "no-store")
+		c.Header("ETag", "")
+		respondError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "image/png", img)
 }
 
 var documentStatuses = map[string]bool{"": true, documents.StatusReceived: true, documents.StatusScanning: true, documents.StatusProcessing: true,

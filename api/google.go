@@ -70,6 +70,12 @@ func (h *googleHandler) configured(c *gin.Context) (*openidConnect.Provider, boo
 	return p, true
 }
 
+// methods tells a sign-in page which ways to sign in this server offers, so
+// it shows no Google button that would only answer "not configured".
+func (h *googleHandler) methods(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"password": true, "google": h.cfg != nil})
+}
+
 // start redirects the browser to Google with a fresh state bound to this session.
 func (h *googleHandler) start(c *gin.Context) {
 	p, ok := h.configured(c)

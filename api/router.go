@@ -202,6 +202,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	v1.POST("/auth/password/forgot", ah.forgotPassword)
 	v1.POST("/auth/password/reset", ah.resetPassword)
 	gh := &googleHandler{cfg: deps.Google, accounts: deps.Accounts, auth: authn}
+	v1.GET("/auth/methods", gh.methods)
 	v1.GET("/auth/google", gh.start)
 	v1.GET("/auth/google/callback", gh.callback)
 	v1.GET("/me", requireUser, ah.me)
@@ -252,6 +253,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.PUT("/documents/settings", requireRole(auth.RoleAdmin), dh.putSettings)
 	org.GET("/documents/:id", dh.get)
 	org.GET("/documents/:id/pages/:n", dh.page)
+	org.GET("/documents/:id/pages/:n/image", dh.pageImage)
 	org.POST("/documents/:id/review", requireRole(auth.RoleOperator), dh.review)
 	org.DELETE("/documents/:id", requireRole(auth.RoleOperator), dh.delete)
 	org.PATCH("/documents/:id", requireRole(auth.RoleAdmin), dh.patch)

@@ -211,12 +211,18 @@ func (b *browser) pick(selector, value string) {
 // clear empties a text field or area as a person would: React sees the change.
 func (b *browser) clear(selector string) {
 	b.t.Helper()
-	b.do("clear "+selector, chromedp.WaitVisible(selector))
+	b.setValue(selector, "")
+}
+
+// setValue sets a field's value as a person would (a date picker's day, say): React sees the change.
+func (b *browser) setValue(selector, value string) {
+	b.t.Helper()
+	b.do("set "+selector+" to "+value, chromedp.WaitVisible(selector))
 	eval[chromedp.Void](b, fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
-		Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, "");
+		Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, %q);
 		el.dispatchEvent(new Event("input", {bubbles: true}));
-	})()`, selector))
+	})()`, selector, value))
 }
 
 // signIn fills in the sign-in form and sends it.

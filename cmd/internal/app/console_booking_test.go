@@ -117,7 +117,9 @@ func TestConsolePublicBookingToWeekView(t *testing.T) {
 
 	// The client cancels on their page (asked twice), and the week has nothing left.
 	b.do("back to the mailed link's page", phone, chromedp.Navigate(base+u.RequestURI()))
-	b.waitFor("the moved booking", `document.querySelector("#booking")?.dataset.status === "confirmed" && document.querySelector("#booking-when").textContent.includes("20:00")`)
+	// Its free times load last and push the cancel button down: a click before then lands on a time instead.
+	b.waitFor("the moved booking and its free times", `document.querySelector("#booking")?.dataset.status === "confirmed" && document.querySelector("#booking-when").textContent.includes("20:00") &&
+		!!document.querySelector("form.reschedule #slot-day option")`)
 	// A click that lands while the page is still settling can go unheard (seen under -race in CI):
 	// ask again until the confirmation shows.
 	b.waitFor("asked to confirm", `(() => {

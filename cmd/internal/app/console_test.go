@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -51,6 +52,22 @@ func TestConsoleJourney(t *testing.T) {
 	b.waitFor("the filtered queue", `new URLSearchParams(location.search).get("status") === "routed" && !document.querySelector("table.queue") && document.querySelector("main").textContent.includes("No request matches")`)
 	b.pick(`form[role=search] select`, "awaiting_approval")
 	b.waitFor("the request listed again", `!!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
+	// Received up to two days ago: nothing; from two days ago: the request. The days are the browser's.
+	twoDaysAgo := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
+	b.setValue(`form[role=search] input[name=to]`, twoDaysAgo)
+	b.waitFor("none received by then", `new URLSearchParams(location.search).has("to") && !document.querySelector("table.queue") && document.querySelector("main").textContent.includes("No request matches")`)
+	b.clear(`form[role=search] input[name=to]`)
+	b.setValue(`form[role=search] input[name=from]`, twoDaysAgo)
+	b.waitFor("received since then", `new URLSearchParams(location.search).has("from") && !new URLSearchParams(location.search).has("to") && !!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
+	// The assignee filter offers the organisation's members: nothing waiting is the owner's yet.
+	var me struct {
+		ID string `json:"id"`
+	}
+	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	b.pick(`form[role=search] select[name=assignee]`, me.ID)
+	b.waitFor("nothing assigned to the owner", fmt.Sprintf(`new URLSearchParams(location.search).get("assignee") === %q && document.querySelector("main").textContent.includes("No request matches")`, me.ID))
+	b.pick(`form[role=search] select[name=assignee]`, "")
+	b.waitFor("the request listed again", `!new URLSearchParams(location.search).has("assignee") && !!document.querySelector("table.queue tr[data-status=awaiting_approval] a")`)
 
 	b.do("open the request", chromedp.Click(`table.queue tr[data-status=awaiting_approval] a`))
 	b.waitFor("the request", fmt.Sprintf(`location.pathname === %q && document.querySelector("#request-status")?.dataset.status === "awaiting_approval"`, queue+"/"+sub.ID))
@@ -117,6 +134,9 @@ func TestConsoleClientSeesOnlyTheirOwn(t *testing.T) {
 	}
 	if eval[bool](b, `document.querySelector("main").textContent.includes("my phone screen is cracked")`) {
 		t.Error("the client's queue shows another's request")
+	}
+	if eval[bool](b, `!!document.querySelector("form[role=search] select[name=assignee]")`) {
+		t.Error("a CLIENT is offered an assignee filter over members they cannot list")
 	}
 	b.checkAccessible("client's queue")
 	b.screenshot("client-queue")

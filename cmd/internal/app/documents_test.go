@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -139,6 +140,33 @@ func TestDocumentIsReadExtractedAndReviewed(t *testing.T) {
 	if page.Number != 1 || !strings.Contains(page.Text, "TOTAL 12.50") || len(page.Words) < 10 || page.Words[0].Box[2] <= page.Words[0].Box[0] {
 		t.Fatalf("page %+v", page)
 	}
+
+	// The page drawn, in the pixels of its words' boxes, cached by the file's hash.
+	var size struct{ Width, Height int }
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/pages/1", nil).decode(t, &size)
+	img := admin.must(200, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/pages/1/image", nil)
+	cfg, err := png.DecodeConfig(bytes.NewReader(img.body))
+	if err != nil || img.header.Get("Content-Type") != "image/png" {
+		t.Fatalf("page image: %s, %v", img.header.Get("Content-Type"), err)
+	}
+	if cfg.Width != size.Width || cfg.Height != size.Height {
+		t.Errorf("page image %dx%d, want the page's %dx%d", cfg.Width, cfg.Height, size.Width, size.Height)
+	}
+	etag := img.header.Get("ETag")
+	if !strings.Contains(etag, d.SHA256) || !strings.HasPrefix(img.header.Get("Cache-Control"), "private") {
+		t.Errorf("page image cached as %q, ETag %q; want private, by the SHA-256 %s", img.header.Get("Cache-Control"), etag, d.SHA256)
+	}
+	req, _ := http.NewRequest("GET", admin.base+"/api/v1/orgs/"+org+"/documents/"+up.ID+"/pages/1/image", nil)
+	req.Header.Set("If-None-Match", etag)
+	if resp, err := admin.http.Do(req); err != nil || resp.StatusCode != http.StatusNotModified {
+		t.Errorf("page image again with If-None-Match: %v %v, want 304", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if typ, _ := problemFields(t, admin.must(404, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/pages/2/image", nil)); typ != "/problems/not-found" {
+		t.Errorf("page 2 of 1: %s", typ)
+	}
+	admin.must(422, "GET", "/api/v1/orgs/"+org+"/documents/"+up.ID+"/pages/0/image", nil)
 
 	// The original, through its presigned link, byte for byte.
 	resp, err := http.Get(d.URLs.Original)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/astralisops/astralis/internal/config"
 )
 
@@ -109,6 +111,12 @@ func TestGoogleSignIn(t *testing.T) {
 		c.Google = config.Google{ClientID: fakeClientID, ClientSecret: "test-secret", DiscoveryURL: google.srv.URL + "/.well-known/openid-configuration"}
 	})
 
+	// The console's sign-in page offers Google, as this server has it.
+	b := newChromium(t)
+	b.do("open the sign-in page", chromedp.Navigate(base+"/sign-in"))
+	b.waitFor("Google offered", `document.querySelector("main a[href='/api/v1/auth/google']")?.textContent === "Sign in with Google"`)
+	b.checkAccessible("sign in with Google offered")
+
 	// A new person with a verified Google email gets an account and a session.
 	google.as("g-100", "grace@example.com", true)
 	newcomer := newBrowser(t, base)
@@ -178,10 +186,20 @@ func TestGoogleSignIn(t *testing.T) {
 	newBrowser(t, base).must(401, "GET", "/api/v1/auth/google/callback?state=x&code=code-g-100", nil)
 }
 
+// TestGoogleSignInNotConfigured: without Google's settings the start is a 404
+// and the console's sign-in page offers no Google button that would lead to it.
 func TestGoogleSignInNotConfigured(t *testing.T) {
 	t.Parallel()
 	base, _ := startDev(t)
 	newBrowser(t, base).must(404, "GET", "/api/v1/auth/google", nil)
+	b := newChromium(t)
+	b.do("open the sign-in page", chromedp.Navigate(base+"/sign-in"))
+	b.waitFor("the sign-in page and its methods", `!!document.querySelector("main a[href='/forgot-password']") &&
+		performance.getEntriesByType("resource").some(e => e.name.endsWith("/api/v1/auth/methods"))`)
+	// Two frames after the answer arrived, the page has rendered what it said.
+	if eval[bool](b, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(!!document.querySelector("a[href='/api/v1/auth/google']")))))`) {
+		t.Error("the sign-in page offers Google on a server without it")
+	}
 }
 
 // TestGoogleSignInEndsAPasswordSetBySomeoneElse: someone signs up with

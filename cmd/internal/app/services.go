@@ -57,6 +57,9 @@ type Services struct {
 	calendarErr      error
 	storeMu          sync.Mutex
 	store            *objectstore.Store // opened on first use
+	rendererOnce     sync.Once
+	renderer         *pageRenderer
+	rendererErr      error // poppler missing
 }
 
 // Open creates the pool and the Temporal client. Neither connects yet, so a

@@ -53,6 +53,7 @@ var orgRoutes = map[string]struct {
 	"GET /api/v1/orgs/:org/documents":                            {auth.RoleClient, nil},
 	"GET /api/v1/orgs/:org/documents/:id":                        {auth.RoleClient, nil},
 	"GET /api/v1/orgs/:org/documents/:id/pages/:n":               {auth.RoleClient, nil},
+	"GET /api/v1/orgs/:org/documents/:id/pages/:n/image":         {auth.RoleClient, nil},
 	"POST /api/v1/orgs/:org/documents/:id/review":                {auth.RoleOperator, map[string]any{"fields": map[string]string{"total": "9.99"}}},
 	"DELETE /api/v1/orgs/:org/documents/:id":                     {auth.RoleOperator, nil}, // a document made for it
 	"PATCH /api/v1/orgs/:org/documents/:id":                      {auth.RoleAdmin, map[string]any{"legal_hold": true}},
@@ -455,6 +456,7 @@ func TestTenantMatrix(t *testing.T) {
 	}
 	callers[auth.RoleClient].must(404, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleAdmin], nil)
 	callers[auth.RoleClient].must(404, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleAdmin]+"/pages/1", nil)
+	callers[auth.RoleClient].must(404, "GET", "/api/v1/orgs/"+org.ID+"/documents/"+documentOf[auth.RoleAdmin]+"/pages/1/image", nil)
 	// The last ADMIN can be neither demoted nor removed.
 	adminID := userIDs["admin@acme.test"]
 	admin.must(409, "PATCH", "/api/v1/orgs/"+org.ID+"/members/"+adminID, map[string]string{"role": "CLIENT"})

@@ -374,6 +374,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ways to sign in this server offers: password always, Google when it is configured (so a sign-in page shows only working buttons) */
+        get: operations["authMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/google": {
         parameters: {
             query?: never;
@@ -716,6 +733,26 @@ export interface paths {
          * @description 404 when the document has fewer pages, or when page n has not been read yet (`detail` says how many are done).
          */
         get: operations["getDocumentPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org}/documents/{id}/pages/{n}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page n drawn as a PNG, for viewing beside its words (CLIENTs: their own documents only)
+         * @description An image upload as uploaded; a PDF page rendered at documents.dpi, lowered to stay within documents.max_pixels. The words' `box`es and the fields' `box` are in the pixels of the page's `width` × `height`, which is this image's size but for a text-layer page too large for max_pixels at that DPI, which comes smaller in the same proportions: place boxes in proportion to the page. Cached privately by the original's SHA-256 (`ETag`; `If-None-Match` answers 304). 404 when the document has fewer pages, page n has not been read yet, or the original is no longer stored; 422 when the page cannot be drawn (over the size limits, corrupt).
+         */
+        get: operations["getDocumentPageImage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2019,6 +2056,9 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        BookingList: {
+            items: components["schemas"]["Booking"][];
+        };
         ServicePage: {
             items: components["schemas"]["Service"][];
         };
@@ -2875,6 +2915,29 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+        };
+    };
+    authMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign-in methods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        password: boolean;
+                        google: boolean;
+                    };
+                };
+            };
         };
     };
     googleStart: {
@@ -3783,6 +3846,51 @@ export interface operations {
             };
         };
     };
+    getDocumentPageImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org: string;
+                id: string;
+                /** @description page number, from 1 */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page as a PNG */
+            200: {
+                headers: {
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            /** @description `n` is not a page number from 1, or the page cannot be drawn */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reviewDocument: {
         parameters: {
             query?: never;
@@ -4305,7 +4413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BookingPage"];
+                    "application/json": components["schemas"]["BookingList"];
                 };
             };
             401: components["responses"]["Problem"];

@@ -6,6 +6,7 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { documentLabel, label } from "../components/labels";
 import { fieldLabel, reviewFields, settledDocument } from "./documents";
 import { ReviewForm } from "./ReviewForm";
+import { PageViewer } from "./PageViewer";
 import { isStaff, useRole } from "./orgs";
 
 /** A document: its progress until it is read, its fields, and the review form while it waits for one. */
@@ -105,6 +106,7 @@ export function DocumentPage() {
           </tbody>
         </table>
       )}
+      {settledDocument.has(d.status) && d.pages_done > 0 && <PageViewer org={org} doc={d} />}
       {d.status === "needs_review" && mayReview && <ReviewForm org={org} doc={d} />}
       {d.annotations.length > 0 && (
         <>

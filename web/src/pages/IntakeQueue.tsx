@@ -6,7 +6,9 @@ import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { label, priorities, statusLabel } from "../components/labels";
-import { filtersFrom, type Filters, type IntakeSummary } from "./intake";
+import { filtersFrom, queueQuery, type Filters, type IntakeSummary } from "./intake";
+import { isStaff, useRole } from "./orgs";
+import { useMembers } from "./people";
 
 export function IntakeQueue() {
   const { org = "" } = useParams();
@@ -15,13 +17,16 @@ export function IntakeQueue() {
   const queue = useInfiniteQuery({
     queryKey: ["intake", org, filters],
     queryFn: ({ pageParam }) =>
-      call(api.GET("/api/v1/orgs/{org}/intake", { params: { path: { org }, query: { ...filters, cursor: pageParam } } })),
+      call(api.GET("/api/v1/orgs/{org}/intake", { params: { path: { org }, query: { ...queueQuery(filters), cursor: pageParam } } })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor || undefined,
     refetchInterval: 5000, // new requests and routing show without a reload
   });
   const items = (queue.data?.pages.flatMap((p) => p.items ?? []) ?? []) as IntakeSummary[];
-  const errors = fieldErrors(queue.error);
+  // The API names since/until; the person typed them as the From and To days.
+  const { since, until, ...errors } = fieldErrors(queue.error);
+  if (since) errors.from = since;
+  if (until) errors.to = until;
   const set = (change: Filters) => {
     const next = { ...filters, ...change };
     setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)) as Record<string, string>);
@@ -30,7 +35,7 @@ export function IntakeQueue() {
     <>
       <h1>Intake queue</h1>
       {/* Keyed by the URL, so its text fields follow back and forward. */}
-      <FilterBar key={params.toString()} filters={filters} errors={errors} onChange={set} />
+      <FilterBar key={params.toString()} org={org} filters={filters} errors={errors} onChange={set} />
       {queue.isError && Object.keys(errors).length === 0 && <ErrorMessage error={queue.error} />}
       {queue.isPending ? (
         <p>Loading…</p>
@@ -78,8 +83,10 @@ export function IntakeQueue() {
 }
 
 /** The queue's filters: the lists apply at once, the text fields when submitted. */
-function FilterBar(props: { filters: Filters; errors: Record<string, string>; onChange: (f: Filters) => void }) {
-  const { filters, errors, onChange } = props;
+function FilterBar(props: { org: string; filters: Filters; errors: Record<string, string>; onChange: (f: Filters) => void }) {
+  const { org, filters, errors, onChange } = props;
+  const staff = isStaff(useRole(org));
+  const members = useMembers(org, staff); // a CLIENT sees only their own requests: no assignee to pick
   const [pipeline, setPipeline] = useState(filters.pipeline ?? "");
   const [q, setQ] = useState(filters.q ?? "");
   const submit = (e: FormEvent) => {
@@ -110,6 +117,24 @@ function FilterBar(props: { filters: Filters; errors: Record<string, string>; on
       </Field>
       <Field label="Pipeline" error={errors.pipeline}>
         <input value={pipeline} onChange={(e) => setPipeline(e.target.value)} placeholder="key" />
+      </Field>
+      {staff && (
+        <Field label="Assignee" error={errors.assignee}>
+          <select name="assignee" value={filters.assignee ?? ""} onChange={(e) => onChange({ assignee: e.target.value })}>
+            <option value="">Anyone</option>
+            {(members.data ?? []).map((m) => (
+              <option key={m.user_id} value={m.user_id}>
+                {m.name || m.email}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      <Field label="Received from" error={errors.from}>
+        <input type="date" name="from" value={filters.from ?? ""} onChange={(e) => onChange({ from: e.target.value })} />
+      </Field>
+      <Field label="Received to" error={errors.to}>
+        <input type="date" name="to" value={filters.to ?? ""} onChange={(e) => onChange({ to: e.target.value })} />
       </Field>
       <Field label="Search" error={errors.q}>
         <input type="search" value={q} onChange={(e) => setQ(e.target.value)} />

@@ -1,17 +1,18 @@
 import { Link, Outlet, useNavigate } from "react-router";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call } from "../api/problem";
 import { OrgSwitcher } from "./OrgSwitcher";
 import { OrgNav } from "./OrgNav";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { NetworkStatus } from "../components/NetworkStatus";
+import { useMe } from "./me";
 
 /** The frame of every signed-in page; asking who is signed in sends a signed-out visitor to sign in. */
 export function Layout() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const me = useQuery({ queryKey: ["me"], queryFn: () => call(api.GET("/api/v1/me")) });
+  const me = useMe();
   const signOut = useMutation({
     mutationFn: () => call(api.POST("/api/v1/auth/logout")),
     onSuccess: () => {
@@ -30,6 +31,7 @@ export function Layout() {
         {me.data && (
           <div className="who">
             <span>{me.data.email}</span>
+            <Link to="/account">Account</Link>
             <button type="button" className="secondary" onClick={() => signOut.mutate()}>
               Sign out
             </button>

@@ -1,10 +1,12 @@
 import { NavLink, useParams } from "react-router";
-import { isAdmin, isStaff, useRole } from "./orgs";
+import { isStaff, useRole } from "./orgs";
+import { useMe } from "./me";
 
 /** The organisation's pages; a CLIENT is shown only those they may use. */
 export function OrgNav() {
   const { org } = useParams();
   const role = useRole(org ?? "");
+  const me = useMe();
   if (!org) return null;
   const base = `/orgs/${org}`;
   return (
@@ -14,10 +16,17 @@ export function OrgNav() {
       </NavLink>
       <NavLink to={`${base}/submit`}>Submit a request</NavLink>
       <NavLink to={`${base}/documents`}>Documents</NavLink>
+      {isStaff(role) && <NavLink to={`${base}/vendors`}>Vendors</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/dashboard`}>Dashboard</NavLink>}
       {isStaff(role) && <NavLink to={`${base}/calendar`}>Calendar</NavLink>}
-      {isAdmin(role) && <NavLink to={`${base}/routing`}>Routing</NavLink>}
+      <NavLink to={`${base}/bookings`}>{isStaff(role) ? "Bookings" : "My bookings"}</NavLink>
+      {isStaff(role) && <NavLink to={`${base}/services`}>Services</NavLink>}
+      {isStaff(role) && me.data && <NavLink to={`${base}/operators/${me.data.id}/availability`}>My hours</NavLink>}
+      {isStaff(role) && <NavLink to={`${base}/members`}>Members</NavLink>}
+      {role && <NavLink to={`${base}/tokens`}>API tokens</NavLink>}
+      {role === "ADMIN" && <NavLink to={`${base}/audit`}>Audit log</NavLink>}
+      {role === "ADMIN" && <NavLink to={`${base}/routing`}>Routing</NavLink>}
     </nav>
   );
 }

@@ -5,6 +5,7 @@ import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { GoogleSignIn } from "./GoogleSignIn";
 
 /** next is where a 401 sent the person from; only a path of this site is followed. */
 export function safeNext(next: string | null): string {
@@ -25,6 +26,8 @@ export function SignIn() {
     },
   });
   const errors = fieldErrors(signIn.error);
+  // Signing up instead keeps where the person was going (an invitation's link).
+  const signUp = params.get("next") ? `/sign-up?${new URLSearchParams({ next: params.get("next")! })}` : "/sign-up";
   const submit = (e: FormEvent) => {
     e.preventDefault();
     signIn.mutate();
@@ -46,7 +49,11 @@ export function SignIn() {
         </button>
       </form>
       <p>
-        No account yet? <Link to="/sign-up">Sign up</Link>
+        <Link to="/forgot-password">Forgot password?</Link>
+      </p>
+      <GoogleSignIn />
+      <p>
+        No account yet? <Link to={signUp}>Sign up</Link>
       </p>
     </main>
   );

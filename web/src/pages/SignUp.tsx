@@ -1,12 +1,16 @@
 import { useState, type FormEvent } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { useMutation } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { GoogleSignIn } from "./GoogleSignIn";
 
 export function SignUp() {
+  const [params] = useSearchParams();
+  // Where signing in goes afterwards: back where the person was going (an invitation's link).
+  const signIn = params.get("next") ? `/sign-in?${new URLSearchParams({ next: params.get("next")! })}` : "/sign-in";
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -24,7 +28,7 @@ export function SignUp() {
       <main className="narrow">
         <h1>Check your email</h1>
         <p role="status">
-          We sent a link to {email}. Open it to confirm your address, then <Link to="/sign-in">sign in</Link>.
+          We sent a link to {email}. Open it to confirm your address, then <Link to={signIn}>sign in</Link>.
         </p>
       </main>
     );
@@ -47,8 +51,9 @@ export function SignUp() {
           Sign up
         </button>
       </form>
+      <GoogleSignIn />
       <p>
-        Have an account? <Link to="/sign-in">Sign in</Link>
+        Have an account? <Link to={signIn}>Sign in</Link>
       </p>
     </main>
   );

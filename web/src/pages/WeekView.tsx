@@ -1,4 +1,4 @@
-import { useParams, useSearchParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { paths } from "../api/schema";
@@ -38,6 +38,9 @@ export function WeekView() {
           Next week
         </button>
       </nav>
+      <p className="view-switch">
+        <Link to={`/orgs/${org}/calendar/month`}>Month view</Link>
+      </p>
       <ErrorMessage error={week.error} />
       {week.isPending && <p>Loading…</p>}
       <div className="week" data-week={days[0]} aria-busy={week.isFetching}>
@@ -46,7 +49,7 @@ export function WeekView() {
             <h2 id={`day-${day}`}>{dayLabel(day)}</h2>
             <ul className="entries">
               {byDay(day).map((e) => (
-                <EntryCard key={e.kind + e.id} entry={e} />
+                <EntryCard key={e.kind + e.id} org={org} entry={e} />
               ))}
             </ul>
           </section>
@@ -58,13 +61,19 @@ export function WeekView() {
 
 const hhmm = (instant: string) => new Date(instant).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
 
-function EntryCard({ entry: e }: { entry: Entry }) {
+function EntryCard({ org, entry: e }: { org: string; entry: Entry }) {
   return (
     <li className={`entry ${e.kind}`} data-kind={e.kind} data-id={e.id} data-start={e.start}>
       <span className="entry-time">
         {hhmm(e.start)}–{hhmm(e.end)}
       </span>{" "}
-      <span className="entry-title">{e.title}</span>
+      {e.kind === "booking" ? (
+        <Link className="entry-title" to={`/orgs/${org}/bookings/${e.id}`}>
+          {e.title}
+        </Link>
+      ) : (
+        <span className="entry-title">{e.title}</span>
+      )}
       {e.kind === "event" && <span className="muted"> (event)</span>}
     </li>
   );

@@ -4,8 +4,9 @@ export type DocumentSummary = Schemas["DocumentSummary"];
 export type DocumentView = Schemas["Document"];
 export type DocumentField = Schemas["DocumentField"];
 
-// The list's filters, as the URL's query and the API's parameters name them.
-export const documentFilterNames = ["status", "q"] as const;
+// The list's filters, as the URL's query and the API's parameters name them;
+// cursor and limit are the page of the list the URL shows.
+export const documentFilterNames = ["status", "vendor", "date_from", "date_to", "total_min", "total_max", "duplicate", "q", "cursor", "limit"] as const;
 export type DocumentFilters = Partial<Record<(typeof documentFilterNames)[number], string>>;
 
 export function documentFiltersFrom(params: URLSearchParams): DocumentFilters {

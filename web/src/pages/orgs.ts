@@ -20,8 +20,3 @@ export function useRole(org: string) {
 export function isStaff(role: string | undefined) {
   return role === "OPERATOR" || role === "ADMIN";
 }
-
-/** Only ADMINs change how requests are routed. */
-export function isAdmin(role: string | undefined) {
-  return role === "ADMIN";
-}

@@ -1,0 +1,342 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// TestConsoleSchedulingAdmin: an ADMIN sets up scheduling in the console and
+// books for a client. A service is refused once (a length the API refuses,
+// said beside its field), then created, renamed and a spare one deleted after
+// a confirmation; an operator's weekly hours are refused once (an end before
+// the start, beside that window) and saved with a day off; booking for a
+// client offers no time on the day off, refuses a bad email beside its field,
+// and lands on the new booking's page, where it is moved to another day; the
+// month calendar shows it on that day and its grid moves by arrow keys; the
+// booking is cancelled after a confirmation. The API agrees at each step;
+// axe-core checks every page.
+func TestConsoleSchedulingAdmin(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t) // owner@shop.test, ADMIN
+	orgPath := "/api/v1/orgs/" + org
+	_, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "spare", "name": "Spare room", "duration_minutes": 60, "operators": []string{anaID}})
+
+	// All in UTC, the browser's zone too: the day off, the booked day and the day it moves to.
+	today := time.Now().UTC()
+	dayOff := time.Date(today.Year(), today.Month(), today.Day()+3, 0, 0, 0, 0, time.UTC)
+	booked := dayOff.AddDate(0, 0, 1).Add(10 * time.Hour)
+	moved := dayOff.AddDate(0, 0, 2).Add(11 * time.Hour)
+
+	b := newChromium(t)
+	b.do("the browser in UTC", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"})
+		return chromedp.Void{}, err
+	})
+	services := "/orgs/" + org + "/services"
+	b.do("open the services", chromedp.Navigate(admin.base+services))
+	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
+	b.signIn("owner@shop.test", "owner password 1")
+	// Named once the members load (an id before): the page settled, nothing moves under a click.
+	b.waitFor("the services", `document.querySelector("table.services tr[data-key=spare]")?.textContent.includes("Test ana@shop.test")`)
+	b.checkAccessible("services")
+	b.screenshot("services")
+
+	// A new service with a length the API refuses: said beside the length, nothing created.
+	b.do("open the new service form", chromedp.Click(`button.new-service`))
+	form := `form.service-form`
+	b.do("fill in the service", chromedp.WaitVisible(form+` input[name=key]`),
+		chromedp.SendKeys(form+` input[name=key]`, "consult"), chromedp.SendKeys(form+` input[name=name]`, "Consultation"))
+	b.clear(form + ` input[name=duration_minutes]`)
+	b.do("a length of 2 minutes, offered by Ana", chromedp.SendKeys(form+` input[name=duration_minutes]`, "2"),
+		chromedp.Click(form+fmt.Sprintf(` input[name=operator][value=%q]`, anaID)), chromedp.Click(form+` button[type=submit]`))
+	b.waitFor("the error beside the length", fieldErrorBeside(form+` input[name=duration_minutes]`))
+	admin.must(404, "GET", orgPath+"/services/consult", nil)
+	b.checkAccessible("services, refused")
+	b.screenshot("service-refused")
+	b.clear(form + ` input[name=duration_minutes]`)
+	b.do("a length of 30 minutes", chromedp.SendKeys(form+` input[name=duration_minutes]`, "30"), chromedp.Click(form+` button[type=submit]`))
+	b.waitFor("the service listed", `document.querySelector("table.services tr[data-key=consult]")?.textContent.includes("30 min") && !document.querySelector("form.service-form")`)
+	var svc struct {
+		Name            string   `json:"name"`
+		DurationMinutes int      `json:"duration_minutes"`
+		Operators       []string `json:"operators"`
+	}
+	admin.must(200, "GET", orgPath+"/services/consult", nil).decode(t, &svc)
+	if svc.DurationMinutes != 30 || len(svc.Operators) != 1 || svc.Operators[0] != anaID {
+		t.Fatalf("the service as the API has it: %+v; want 30 minutes offered by Ana", svc)
+	}
+
+	// Renamed (PUT keeps the key), and the spare service deleted after a confirmation.
+	b.do("edit it", chromedp.Click(`table.services tr[data-key=consult] button[aria-label^=Edit]`))
+	b.clear(form + ` input[name=name]`)
+	b.do("rename it", chromedp.SendKeys(form+` input[name=name]`, "Long consultation"), chromedp.Click(form+` button[type=submit]`))
+	b.waitFor("renamed", `document.querySelector("table.services tr[data-key=consult] td")?.textContent === "Long consultation"`)
+	admin.must(200, "GET", orgPath+"/services/consult", nil).decode(t, &svc)
+	if svc.Name != "Long consultation" || svc.DurationMinutes != 30 {
+		t.Fatalf("the edited service as the API has it: %+v", svc)
+	}
+	b.do("delete the spare one", chromedp.Click(`table.services tr[data-key=spare] button[aria-label^=Delete]`))
+	b.waitFor("asked to confirm", `!!document.querySelector("table.services tr[data-key=spare] button.danger")`)
+	admin.must(200, "GET", orgPath+"/services/spare", nil) // nothing gone before the confirmation
+	b.do("confirm", chromedp.Click(`table.services tr[data-key=spare] button.danger`))
+	b.waitFor("gone from the list", `!document.querySelector("table.services tr[data-key=spare]") && !!document.querySelector("table.services tr[data-key=consult]")`)
+	admin.must(404, "GET", orgPath+"/services/spare", nil)
+	b.checkAccessible("services, edited")
+	b.screenshot("services-edited")
+
+	// Ana's hours: 09:00–17:00 every day, refused once for a Monday ending before it starts; then a day off.
+	b.do("open Ana's hours", chromedp.Navigate(admin.base+"/orgs/"+org+"/operators/"+anaID+"/availability"))
+	b.waitFor("her hours, none yet", `!!document.querySelector("form.hours input[name=time_zone]") && document.querySelectorAll(".window").length === 0 &&
+		document.querySelector("main h1").textContent === "Working hours of Test ana@shop.test"`)
+	b.checkAccessible("working hours, empty")
+	b.clear(`form.hours input[name=time_zone]`)
+	b.do("UTC", chromedp.SendKeys(`form.hours input[name=time_zone]`, "UTC"))
+	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		b.do("hours on "+day, chromedp.Click(fmt.Sprintf(`fieldset.windows[data-path="weekly.%s"] button.add-window`, day)))
+	}
+	monEnd := `fieldset.windows[data-path="weekly.mon"] .window input[name=end]`
+	b.clear(monEnd)
+	b.do("Monday until 08:00", chromedp.SendKeys(monEnd, "08:00"), chromedp.Click(`form.hours button[type=submit]`))
+	b.waitFor("the error beside Monday's hours", fieldErrorBeside(`fieldset.windows[data-path="weekly.mon"] .window input[name=start]`))
+	b.checkAccessible("working hours, refused")
+	b.screenshot("hours-refused")
+	b.clear(monEnd)
+	b.do("Monday until 17:00", chromedp.SendKeys(monEnd, "17:00"))
+	b.do("add a date", chromedp.Click(`button.add-override`))
+	b.fill(`fieldset.override input[name=override-date]`, dayOff.Format(time.DateOnly))
+	b.waitFor("a day off", `document.querySelector("fieldset.override input[name=override-closed]")?.checked`)
+	b.do("save the hours", chromedp.Click(`form.hours button[type=submit]`))
+	b.waitFor("saved", `!!document.querySelector("#hours-saved") && !document.querySelector("form.hours .field-error")`)
+	var hours struct {
+		TimeZone  string                         `json:"time_zone"`
+		Weekly    map[string][]map[string]string `json:"weekly"`
+		Overrides []struct {
+			Date   string `json:"date"`
+			Closed bool   `json:"closed"`
+		} `json:"overrides"`
+	}
+	admin.must(200, "GET", orgPath+"/operators/"+anaID+"/availability", nil).decode(t, &hours)
+	if hours.TimeZone != "UTC" || len(hours.Weekly) != 7 || hours.Weekly["mon"][0]["end"] != "17:00" || len(hours.Overrides) != 1 ||
+		hours.Overrides[0].Date != dayOff.Format(time.DateOnly) || !hours.Overrides[0].Closed {
+		t.Fatalf("Ana's hours as the API has them: %+v; want 09:00–17:00 UTC every day and %s off", hours, dayOff.Format(time.DateOnly))
+	}
+	b.checkAccessible("working hours, saved")
+	b.screenshot("hours-saved")
+
+	// Booking for a client: the day off offers nothing; a bad email is refused beside its field.
+	b.do("open the bookings", chromedp.Navigate(admin.base+"/orgs/"+org+"/bookings"))
+	b.waitFor("no booking yet", `document.querySelector("main").textContent.includes("No booking in the next 30 days")`)
+	b.checkAccessible("bookings, none")
+	b.do("book for a client", chromedp.Click(`main a[href$="/bookings/new"]`))
+	b.waitFor("the free days", fmt.Sprintf(`location.pathname.endsWith("/bookings/new") && !!document.querySelector('#slot-day option[value=%q]')`, booked.Format(time.DateOnly)))
+	if eval[bool](b, fmt.Sprintf(`!!document.querySelector('#slot-day option[value=%q]')`, dayOff.Format(time.DateOnly))) {
+		t.Errorf("the day off (%s) is offered", dayOff.Format(time.DateOnly))
+	}
+	b.checkAccessible("book for a client")
+	pickSlot(b, booked)
+	b.do("the client, with a bad email", chromedp.SendKeys(`form.booking-form input[name=name]`, "Hana"),
+		chromedp.SendKeys(`form.booking-form input[name=email]`, "hana at example"), chromedp.Click(`form.booking-form button[type=submit]`))
+	b.waitFor("the error beside the email", fieldErrorBeside(`form.booking-form input[name=email]`))
+	b.checkAccessible("book for a client, refused")
+	b.screenshot("book-refused")
+	b.clear(`form.booking-form input[name=email]`)
+	b.do("book", chromedp.SendKeys(`form.booking-form input[name=email]`, "hana@example.com"), chromedp.Click(`form.booking-form button[type=submit]`))
+	b.waitFor("the new booking's page", `/\/bookings\/[0-9a-f-]{36}$/.test(location.pathname) && document.querySelector("#booking")?.dataset.status === "confirmed"`)
+	id := eval[string](b, `location.pathname.split("/").pop()`)
+	var bk bookingView
+	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
+	if !bk.Start.Equal(booked) || bk.Client.Email != "hana@example.com" || bk.OperatorID != anaID {
+		t.Fatalf("the booking as the API has it: %+v; want Hana with Ana at %s", bk, booked)
+	}
+	b.waitFor("its time shown", `document.querySelector("#booking-when").textContent.includes("10:00")`)
+	b.checkAccessible("booking")
+	b.screenshot("booking")
+
+	// Moved to another day, as the booking page offers it.
+	b.waitFor("its free days", `!!document.querySelector("form.reschedule #slot-day option")`)
+	pickSlot(b, moved)
+	b.do("move it", chromedp.Click(`form.reschedule button[type=submit]`))
+	b.waitFor("moved", `document.querySelector("#moved")?.textContent.includes("11:00") && document.querySelector("#booking-when").textContent.includes("11:00")`)
+	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
+	if !bk.Start.Equal(moved) {
+		t.Fatalf("after the move the booking starts %s; want %s", bk.Start, moved)
+	}
+	b.checkAccessible("booking, moved")
+	b.screenshot("booking-moved")
+
+	// The month calendar shows it on the new day only; its grid moves by arrow keys.
+	b.do("open the month", chromedp.Navigate(admin.base+"/orgs/"+org+"/calendar/month"))
+	b.waitFor("this month", fmt.Sprintf(`document.querySelector("table.month")?.dataset.month === %q`, today.Format("2006-01")))
+	if moved.Month() != today.Month() {
+		b.do("next month", chromedp.Click(`nav.week-nav button:last-child`))
+	}
+	newDay := fmt.Sprintf(`table.month td[data-day=%q]`, moved.Format(time.DateOnly))
+	b.waitFor("the booking on its new day", fmt.Sprintf(`document.querySelector("table.month")?.dataset.month === %q && document.querySelector("table.month")?.getAttribute("aria-busy") === "false" &&
+		[...document.querySelectorAll(%q)].some(e => e.textContent.includes("11:00") && e.textContent.includes("consult: Hana"))`, moved.Format("2006-01"), newDay+" li.entry[data-kind=booking]"))
+	if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll('table.month td[data-day=%q] li.entry').length`, booked.Format(time.DateOnly))); n != 0 {
+		t.Errorf("the old day still shows %d entries", n)
+	}
+	b.checkAccessible("month")
+	b.screenshot("month")
+	b.tabTo(`table.month td[tabindex="0"]`)
+	from := eval[string](b, `document.activeElement.dataset.day`)
+	start, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A week on and a day back, or a week back from the grid's last row.
+	week, want := kb.ArrowDown, start.AddDate(0, 0, 6)
+	if eval[int](b, `[...document.querySelectorAll("table.month td")].indexOf(document.activeElement)`) >= 35 {
+		week, want = kb.ArrowUp, start.AddDate(0, 0, -8)
+	}
+	b.press("a week", week)
+	b.press("a day back", kb.ArrowLeft)
+	if got := eval[string](b, `document.activeElement.dataset.day`); got != want.Format(time.DateOnly) {
+		t.Errorf("after a week and a day back from %s the focus is on %s; want %s", from, got, want.Format(time.DateOnly))
+	}
+
+	// Opened from the month, and cancelled after a confirmation: the calendar has nothing left.
+	b.do("open the booking", chromedp.Click(newDay+" li.entry a"))
+	// Its free times load last and push the cancel button down: a click before then could miss it.
+	b.waitFor("the booking and its free times", fmt.Sprintf(`location.pathname.endsWith(%q) && document.querySelector("#booking")?.dataset.status === "confirmed" &&
+		!!document.querySelector("form.reschedule #slot-day option")`, id))
+	b.do("cancel it", chromedp.Click(`section[aria-labelledby=cancel-heading] button.secondary`))
+	b.waitFor("asked to confirm", `!!document.querySelector("form.cancel button.danger")`)
+	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
+	if bk.Status != "confirmed" {
+		t.Fatalf("cancelled before the confirmation: %+v", bk)
+	}
+	b.do("confirm", chromedp.SendKeys(`form.cancel input[name=reason]`, "the client is ill"), chromedp.Click(`form.cancel button.danger`))
+	b.waitFor("cancelled", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule")`)
+	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
+	if bk.Status != "cancelled" {
+		t.Fatalf("after the cancellation the booking is %q", bk.Status)
+	}
+	b.checkAccessible("booking, cancelled")
+	b.screenshot("booking-cancelled")
+	b.do("the month again", chromedp.Navigate(admin.base+"/orgs/"+org+"/calendar/month?month="+moved.Format("2006-01")))
+	b.waitFor("loaded, the day empty", fmt.Sprintf(`document.querySelector("table.month")?.getAttribute("aria-busy") === "false" && !!document.querySelector(%q) && !document.querySelector(%q)`, newDay, newDay+" li.entry"))
+	b.checkQuiet()
+}
+
+// TestConsoleClientSeesOnlyTheirOwnBookings: two CLIENTs book through the API;
+// one of them signs in to the console, where their bookings list only theirs,
+// another's booking is plainly not found, and they cancel their own.
+func TestConsoleClientSeesOnlyTheirOwnBookings(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	carl, _ := join(t, admin, inbox, org, "carl@shop.test", "CLIENT")
+	dora, _ := join(t, admin, inbox, org, "dora@shop.test", "CLIENT")
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	d := time.Now().UTC().AddDate(0, 0, 5)
+	ten := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
+	var mine, theirs bookingView
+	carl.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": ten}).decode(t, &mine)
+	dora.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": ten.Add(time.Hour)}).decode(t, &theirs)
+
+	b := newChromium(t)
+	bookings := "/orgs/" + org + "/bookings"
+	b.do("open the bookings", chromedp.Navigate(carl.base+bookings))
+	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
+	b.signIn("carl@shop.test", "member password 1")
+	b.waitFor("the client's bookings", fmt.Sprintf(`document.querySelector("main h1")?.textContent === "My bookings" && !!document.querySelector('table.bookings tr[data-id=%q]')`, mine.ID))
+	if rows := eval[int](b, `document.querySelectorAll("table.bookings tbody tr").length`); rows != 1 {
+		t.Errorf("the client's bookings list %d rows; want only their own", rows)
+	}
+	if eval[bool](b, fmt.Sprintf(`!!document.querySelector('[data-id=%q]') || document.querySelector("main").textContent.includes("dora")`, theirs.ID)) {
+		t.Error("the client's bookings show another's")
+	}
+	if eval[bool](b, `[...document.querySelectorAll("nav.orgnav a")].some(a => a.textContent === "Services" || a.textContent === "Calendar")`) {
+		t.Error("a CLIENT is offered the staff's scheduling pages")
+	}
+	b.checkAccessible("client's bookings")
+	b.screenshot("client-bookings")
+
+	b.do("open theirs", chromedp.Click(`table.bookings tbody a`))
+	b.waitFor("their booking", fmt.Sprintf(`location.pathname === %q && document.querySelector("#booking")?.dataset.status === "confirmed" && !!document.querySelector("form.reschedule #slot-day option")`, bookings+"/"+mine.ID))
+	b.checkAccessible("client's booking")
+	b.screenshot("client-booking")
+
+	b.do("open another's booking", chromedp.Navigate(carl.base+bookings+"/"+theirs.ID))
+	b.waitFor("not found, plainly", `document.querySelector("main [role=alert]")?.textContent.startsWith("Not found")`)
+	if eval[bool](b, `!!document.querySelector("#booking") || document.querySelector("main").textContent.includes("dora")`) {
+		t.Error("another's booking is shown to a CLIENT")
+	}
+	b.checkAccessible("another's booking")
+	b.screenshot("client-not-found")
+
+	b.do("back to theirs", chromedp.Navigate(carl.base+bookings+"/"+mine.ID))
+	b.waitFor("their booking and its free times", `document.querySelector("#booking")?.dataset.status === "confirmed" && !!document.querySelector("form.reschedule #slot-day option")`)
+	b.do("cancel it", chromedp.Click(`section[aria-labelledby=cancel-heading] button.secondary`))
+	b.waitFor("asked to confirm", `!!document.querySelector("form.cancel button.danger")`)
+	b.do("confirm", chromedp.Click(`form.cancel button.danger`))
+	b.waitFor("cancelled", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule")`)
+	carl.must(200, "GET", orgPath+"/bookings/"+mine.ID, nil).decode(t, &mine)
+	dora.must(200, "GET", orgPath+"/bookings/"+theirs.ID, nil).decode(t, &theirs)
+	if mine.Status != "cancelled" || theirs.Status != "confirmed" {
+		t.Fatalf("after the client's cancellation: theirs %q, the other's %q; want cancelled and confirmed", mine.Status, theirs.Status)
+	}
+	b.checkAccessible("client's booking, cancelled")
+	b.screenshot("client-cancelled")
+	b.checkQuiet()
+}
+
+// TestConsoleBookingPageAndCalendarSettings: an ADMIN opens the public booking
+// page from the services page (a bad address refused beside its field first)
+// and the API and the page itself agree; their own hours page, from the nav,
+// says plainly that Google Calendar is not configured on this server.
+func TestConsoleBookingPageAndCalendarSettings(t *testing.T) {
+	admin, org, _, _ := setUpShopWithInbox(t)
+	var me struct {
+		ID string `json:"id"`
+	}
+	admin.must(200, "GET", "/api/v1/me", nil).decode(t, &me)
+	admin.must(404, "GET", "/api/v1/orgs/"+org+"/booking-page", nil)
+
+	b := newChromium(t)
+	b.do("open the services", chromedp.Navigate(admin.base+"/orgs/"+org+"/services"))
+	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
+	b.signIn("owner@shop.test", "owner password 1")
+	b.waitFor("no booking page yet", `!!document.querySelector("form.booking-page input[name=slug]") && !document.querySelector("#booking-page-state") &&
+		document.querySelector("main").textContent.includes("No service yet")`)
+	b.do("a bad address", chromedp.SendKeys(`form.booking-page input[name=slug]`, "Fix It!"),
+		chromedp.Click(`form.booking-page input[name=enabled]`), chromedp.Click(`form.booking-page button[type=submit]`))
+	b.waitFor("the error beside the address", fieldErrorBeside(`form.booking-page input[name=slug]`))
+	admin.must(404, "GET", "/api/v1/orgs/"+org+"/booking-page", nil)
+	b.checkAccessible("services, booking page refused")
+	b.screenshot("booking-page-refused")
+	b.clear(`form.booking-page input[name=slug]`)
+	b.do("a good address", chromedp.SendKeys(`form.booking-page input[name=slug]`, "fixit"), chromedp.Click(`form.booking-page button[type=submit]`))
+	b.waitFor("open", `document.querySelector("#booking-page-state a")?.getAttribute("href") === "/book/fixit"`)
+	var page struct {
+		Slug    string `json:"slug"`
+		Enabled bool   `json:"enabled"`
+	}
+	admin.must(200, "GET", "/api/v1/orgs/"+org+"/booking-page", nil).decode(t, &page)
+	if page.Slug != "fixit" || !page.Enabled {
+		t.Fatalf("the booking page as the API has it: %+v; want fixit, open", page)
+	}
+	b.checkAccessible("services, booking page open")
+	b.screenshot("booking-page-open")
+	b.do("follow the link", chromedp.Click(`#booking-page-state a`))
+	b.waitFor("the public page", `location.pathname === "/book/fixit" && document.querySelector("main").textContent.includes("Nothing can be booked here yet")`)
+
+	b.do("back to the console", chromedp.Navigate(admin.base+"/orgs/"+org+"/services"))
+	b.do("my hours", chromedp.Click(`nav.orgnav a[href$="/availability"]`))
+	b.waitFor("Google Calendar not configured", fmt.Sprintf(`location.pathname.endsWith(%q) &&
+		document.querySelector("section.calendar-connection")?.dataset.enabled === "false" &&
+		document.querySelector("#google-state")?.textContent.startsWith("Not configured on this server") &&
+		!document.querySelector("section.calendar-connection button")`, "/operators/"+me.ID+"/availability"))
+	b.checkAccessible("my hours")
+	b.screenshot("my-hours")
+	b.checkQuiet()
+}

@@ -1,0 +1,46 @@
+import { activityLabel, type ActivityEvent } from "./activity";
+import { when } from "./time";
+
+/**
+ * Events newest first, as the audit log and one's own activity show them.
+ * nameOf, when given, names people by id (an email where known): who acted, and the people the details
+ * mention; details are the event's metadata as the API recorded it.
+ */
+export function ActivityTable(props: { events: ActivityEvent[]; caption: string; nameOf?: (id: string) => string | undefined }) {
+  const { nameOf } = props;
+  return (
+    <table className="queue activity">
+      <caption className="visually-hidden">{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">What</th>
+          {nameOf && <th scope="col">Who</th>}
+          <th scope="col">Details</th>
+          <th scope="col">From</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.events.map((e, i) => (
+          <tr key={`${e.at}-${i}`} data-action={e.action}>
+            <td>{e.at ? when(e.at) : "—"}</td>
+            <td>
+              {activityLabel[e.action ?? ""] ?? e.action}
+              {e.actor_token_id && <span className="muted"> (by API token)</span>}
+            </td>
+            {nameOf && <td>{e.actor_id ? (nameOf(e.actor_id) ?? "A former member") : "The system"}</td>}
+            <td className="details">{details(e, nameOf)}</td>
+            <td>{e.ip || "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The event's metadata as "key: value" pairs, which say what changed (a role, an email, who invited). */
+function details(e: ActivityEvent, nameOf?: (id: string) => string | undefined): string {
+  const entries = Object.entries((e.metadata ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null && v !== "");
+  const text = (v: unknown) => (typeof v === "object" ? JSON.stringify(v) : (nameOf?.(String(v)) ?? String(v)));
+  return entries.map(([k, v]) => `${k.replaceAll("_", " ")}: ${text(v)}`).join("; ") || "—";
+}

@@ -1,0 +1,234 @@
+import { useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { call, fieldErrors } from "../api/problem";
+import { Field } from "../components/Field";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { isStaff, useRole } from "./orgs";
+import { useMembers } from "./people";
+import { bookingStatusLabel, memberName, type Booking } from "./scheduling";
+import { SlotPicker } from "./SlotPicker";
+import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
+
+/**
+ * One booking of the organisation (/orgs/{org}/bookings/{id}): staff move,
+ * cancel and, after its end, record whether it took place; a CLIENT sees only
+ * their own and moves or cancels it while the service lets them.
+ */
+export function BookingDetails() {
+  const { org = "", id = "" } = useParams();
+  const role = useRole(org);
+  const members = useMembers(org, isStaff(role));
+  const booking = useQuery({
+    queryKey: ["booking", org, id],
+    queryFn: () => call(api.GET("/api/v1/orgs/{org}/bookings/{id}", { params: { path: { org, id } } })),
+  });
+  const b = booking.data;
+  const service = useQuery({
+    queryKey: ["service", org, b?.service],
+    queryFn: () => call(api.GET("/api/v1/orgs/{org}/services/{key}", { params: { path: { org, key: b?.service ?? "" } } })),
+    enabled: !!b,
+  });
+  if (booking.isError) {
+    return (
+      <>
+        <h1>Booking</h1>
+        <ErrorMessage error={booking.error} />
+      </>
+    );
+  }
+  if (!b || !role) return <p>Loading…</p>;
+  const staffMember = isStaff(role);
+  const svc = service.data;
+  // What the API lets a client change (bookings.MayChange): the service allows it, until its cutoff.
+  const clientMayChange = !!svc && svc.client_changes && Date.now() < Date.parse(b.start) - svc.client_change_cutoff_minutes * 60_000;
+  const changeable = b.status === "confirmed" && (staffMember || clientMayChange);
+  const ended = Date.now() >= Date.parse(b.end);
+  return (
+    <>
+      <h1>{svc?.name ?? b.service}</h1>
+      <dl className="facts" id="booking" data-status={b.status} data-start={b.start}>
+        <dt>When</dt>
+        <dd id="booking-when">
+          {when(b.start)}–{new Date(b.end).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}
+        </dd>
+        <dt>Status</dt>
+        <dd id="booking-status">{bookingStatusLabel[b.status]}</dd>
+        {staffMember && (
+          <>
+            <dt>With</dt>
+            <dd>{memberName(members.data, b.operator_id)}</dd>
+          </>
+        )}
+        <dt>For</dt>
+        <dd>
+          {b.client.name} {b.client.email && <>({b.client.email})</>} {b.client.phone}
+        </dd>
+        {b.notes && (
+          <>
+            <dt>Notes</dt>
+            <dd className="body">{b.notes}</dd>
+          </>
+        )}
+        {b.cancel_reason && (
+          <>
+            <dt>Why cancelled</dt>
+            <dd>{b.cancel_reason}</dd>
+          </>
+        )}
+        {b.attention && (
+          <>
+            <dt>Needs a look</dt>
+            <dd>{b.attention}</dd>
+          </>
+        )}
+      </dl>
+      {staffMember && (
+        <p>
+          <Link to={`/orgs/${org}/calendar?week=${localDay(mondayOf(new Date(b.start)))}`}>See it in the week</Link>
+        </p>
+      )}
+      {b.status === "confirmed" && !staffMember && svc && !clientMayChange && (
+        <p>{svc.client_changes ? "It is too close to the start to change it here: contact us." : "Contact us to change this booking."}</p>
+      )}
+      {changeable && !ended && <Reschedule org={org} booking={b} />}
+      {changeable && <Cancel org={org} booking={b} />}
+      {staffMember && b.status === "confirmed" && ended && <Outcome org={org} booking={b} />}
+    </>
+  );
+}
+
+function useBookingChanged(org: string) {
+  const queryClient = useQueryClient();
+  return (b: Booking) => {
+    queryClient.setQueryData(["booking", org, b.id], b);
+    // Its old time is free and lists and calendars have changed.
+    return Promise.all(
+      ["slots", "bookings", "calendar"].map((k) => queryClient.invalidateQueries({ queryKey: [k, org] })),
+    );
+  };
+}
+
+function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
+  const slots = useQuery({
+    queryKey: ["slots", org, b.service, b.operator_id],
+    queryFn: () =>
+      call(
+        api.GET("/api/v1/orgs/{org}/services/{key}/slots", {
+          params: { path: { org, key: b.service }, query: { ...slotSpan(), tz: visitorZone(), operator: b.operator_id } },
+        }),
+      ),
+  });
+  const [start, setStart] = useState("");
+  // One key per chosen time: a double submit moves once.
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const changed = useBookingChanged(org);
+  const move = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST("/api/v1/orgs/{org}/bookings/{id}/reschedule", {
+          params: { path: { org, id: b.id }, header: { "Idempotency-Key": key } },
+          body: { start },
+        }),
+      ),
+    onSuccess: (moved) => {
+      setStart("");
+      setKey(crypto.randomUUID());
+      return changed(moved);
+    },
+  });
+  const errors = fieldErrors(move.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    move.mutate();
+  };
+  return (
+    <section aria-labelledby="move-heading">
+      <h2 id="move-heading">Move it</h2>
+      <form className="reschedule" onSubmit={submit}>
+        {slots.isError ? (
+          <ErrorMessage error={slots.error} />
+        ) : slots.data ? (
+          <SlotPicker slots={slots.data.slots} value={start} onChange={setStart} />
+        ) : (
+          <p>Loading free times…</p>
+        )}
+        {errors.start && <p className="field-error">{errors.start}</p>}
+        {move.isError && !errors.start && <ErrorMessage error={move.error} />}
+        <button type="submit" disabled={!start || move.isPending}>
+          Move to this time
+        </button>
+      </form>
+      {move.isSuccess && (
+        <p role="status" id="moved">
+          Moved to {when(move.data.start)}.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Cancel({ org, booking: b }: { org: string; booking: Booking }) {
+  const [asked, setAsked] = useState(false);
+  const [reason, setReason] = useState("");
+  const changed = useBookingChanged(org);
+  const cancel = useMutation({
+    mutationFn: () =>
+      call(api.POST("/api/v1/orgs/{org}/bookings/{id}/cancel", { params: { path: { org, id: b.id } }, body: reason ? { reason } : {} })),
+    onSuccess: changed,
+  });
+  const errors = fieldErrors(cancel.error);
+  return (
+    <section aria-labelledby="cancel-heading">
+      <h2 id="cancel-heading">Cancel it</h2>
+      {/* Asked twice: a cancellation cannot be taken back. */}
+      {asked ? (
+        <form
+          className="cancel"
+          onSubmit={(e) => {
+            e.preventDefault();
+            cancel.mutate();
+          }}
+          noValidate
+        >
+          <Field label="Why (optional, the client is told)" error={errors.reason}>
+            <input name="reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+          </Field>
+          {cancel.isError && !errors.reason && <ErrorMessage error={cancel.error} />}
+          <button type="submit" className="danger" disabled={cancel.isPending}>
+            Yes, cancel this booking
+          </button>
+        </form>
+      ) : (
+        <button type="button" className="secondary" onClick={() => setAsked(true)}>
+          Cancel this booking
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** After the end, whether the booking took place (completed) or the client did not come (no_show). */
+function Outcome({ org, booking: b }: { org: string; booking: Booking }) {
+  const changed = useBookingChanged(org);
+  const record = useMutation({
+    mutationFn: (outcome: "completed" | "no_show") =>
+      call(api.POST("/api/v1/orgs/{org}/bookings/{id}/outcome", { params: { path: { org, id: b.id } }, body: { outcome } })),
+    onSuccess: changed,
+  });
+  return (
+    <section aria-labelledby="outcome-heading">
+      <h2 id="outcome-heading">How did it go?</h2>
+      <ErrorMessage error={record.error} />
+      <div className="inline">
+        <button type="button" disabled={record.isPending} onClick={() => record.mutate("completed")}>
+          Attended
+        </button>
+        <button type="button" className="secondary" disabled={record.isPending} onClick={() => record.mutate("no_show")}>
+          No-show
+        </button>
+      </div>
+    </section>
+  );
+}

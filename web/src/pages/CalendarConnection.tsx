@@ -1,0 +1,83 @@
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { call } from "../api/problem";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { when } from "./time";
+
+const stateLabel = {
+  not_connected: "Not connected",
+  connected: "Connected",
+  broken: "Broken: Google no longer accepts the connection; connect again to resume",
+};
+
+/** The signed-in operator's Google Calendar connection: its state, Connect (Google's consent page) and Disconnect. */
+export function CalendarConnection({ org, operator }: { org: string; operator: string }) {
+  const queryClient = useQueryClient();
+  const path = { params: { path: { org, user_id: operator } } };
+  const status = useQuery({
+    queryKey: ["calendar-connection", org, operator],
+    queryFn: () => call(api.GET("/api/v1/orgs/{org}/operators/{user_id}/calendar", path)),
+  });
+  const connect = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/orgs/{org}/operators/{user_id}/calendar/connect", path)),
+    // Google's consent page, in this tab: it comes back to the API's callback, signed in.
+    onSuccess: (answer) => window.location.assign(answer.authorization_url),
+  });
+  const [asked, setAsked] = useState(false);
+  const disconnect = useMutation({
+    mutationFn: () => call(api.DELETE("/api/v1/orgs/{org}/operators/{user_id}/calendar", path)),
+    onSuccess: () => {
+      setAsked(false);
+      return queryClient.invalidateQueries({ queryKey: ["calendar-connection", org, operator] });
+    },
+  });
+  const st = status.data;
+  return (
+    <section aria-labelledby="google-heading" className="calendar-connection" data-state={st?.state} data-enabled={st?.enabled}>
+      <h2 id="google-heading">Google Calendar</h2>
+      <ErrorMessage error={status.error} />
+      {st && !st.enabled && (
+        <p id="google-state">
+          Not configured on this server{st.missing_settings?.length ? ` (missing ${st.missing_settings.join(", ")})` : ""}.
+        </p>
+      )}
+      {st?.enabled && (
+        <>
+          <dl className="facts" id="google-state">
+            <dt>State</dt>
+            <dd>{stateLabel[st.state]}</dd>
+            {st.last_sync_at && (
+              <>
+                <dt>Last sync</dt>
+                <dd>{when(st.last_sync_at)}</dd>
+              </>
+            )}
+            {st.last_error && (
+              <>
+                <dt>Last error</dt>
+                <dd>{st.last_error}</dd>
+              </>
+            )}
+          </dl>
+          <ErrorMessage error={connect.error ?? disconnect.error} />
+          <div className="inline">
+            <button type="button" disabled={connect.isPending} onClick={() => connect.mutate()}>
+              {st.state === "not_connected" ? "Connect" : "Connect again"}
+            </button>
+            {st.state !== "not_connected" &&
+              (asked ? (
+                <button type="button" className="danger" disabled={disconnect.isPending} onClick={() => disconnect.mutate()}>
+                  Yes, disconnect
+                </button>
+              ) : (
+                <button type="button" className="secondary" onClick={() => setAsked(true)}>
+                  Disconnect
+                </button>
+              ))}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
