@@ -406,7 +406,12 @@ func (h *documentHandler) stats(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"since": from.UTC(), "fields": stats})
+	statuses, err := h.documents.StatusCounts(c, orgID(c), from)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"since": from.UTC(), "fields": stats, "statuses": statuses})
 }
 
 func (h *documentHandler) getSettings(c *gin.Context) {

@@ -76,6 +76,20 @@ func (s *Service) Stats(ctx context.Context, org uuid.UUID, since time.Time) ([]
 	return out, nil
 }
 
+// StatusCounts gives how many of the documents uploaded since `since` are in
+// each status (processed, needs_review, rejected …); a status none is in is left out.
+func (s *Service) StatusCounts(ctx context.Context, org uuid.UUID, since time.Time) (map[string]int64, error) {
+	rows, err := s.q.DocumentStatusCounts(ctx, store.DocumentStatusCountsParams{OrgID: org, CreatedAt: since})
+	if err != nil {
+		return nil, fmt.Errorf("documents: status counts: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.Documents
+	}
+	return out, nil
+}
+
 func ratio(a, b int64) float64 {
 	if b == 0 {
 		return 0

@@ -353,6 +353,45 @@ func (q *Queries) DocumentSettings(ctx context.Context, orgID uuid.UUID) (Docume
 	return i, err
 }
 
+const documentStatusCounts = `-- name: DocumentStatusCounts :many
+SELECT status, count(*) AS documents
+FROM documents
+WHERE org_id = $1 AND created_at >= $2
+GROUP BY status
+ORDER BY status
+`
+
+type DocumentStatusCountsParams struct {
+	OrgID     uuid.UUID
+	CreatedAt time.Time
+}
+
+type DocumentStatusCountsRow struct {
+	Status    string
+	Documents int64
+}
+
+// How many of the organisation's documents uploaded since $2 are in each status.
+func (q *Queries) DocumentStatusCounts(ctx context.Context, arg DocumentStatusCountsParams) ([]DocumentStatusCountsRow, error) {
+	rows, err := q.db.Query(ctx, documentStatusCounts, arg.OrgID, arg.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DocumentStatusCountsRow{}
+	for rows.Next() {
+		var i DocumentStatusCountsRow
+		if err := rows.Scan(&i.Status, &i.Documents); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const documentsSharingObject = `-- name: DocumentsSharingObject :one
 SELECT count(*) FROM documents
 WHERE org_id = $1 AND sha256 = $2 AND id <> $3 AND (stored OR status IN ('received', 'scanning'))

@@ -8,7 +8,6 @@ import { IntakeQueue } from "./pages/IntakeQueue";
 import { IntakeRequest } from "./pages/IntakeRequest";
 import { Pipelines } from "./pages/Pipelines";
 import { SubmitRequest } from "./pages/SubmitRequest";
-import { Dashboard } from "./pages/Dashboard";
 import { NotFound } from "./pages/NotFound";
 import { PublicLayout } from "./pages/PublicLayout";
 import { BookingPage } from "./pages/BookingPage";
@@ -54,7 +53,9 @@ export const router = createBrowserRouter([
       { path: "/orgs/:org/pipelines", element: <Pipelines /> },
       // dnd-kit loads with the board, not on a first visit.
       { path: "/orgs/:org/pipelines/:key", lazy: () => import("./pages/Board").then((m) => ({ Component: m.Board })) },
-      { path: "/orgs/:org/dashboard", element: <Dashboard /> },
+      // The charts and the routing settings are for staff: loaded when opened.
+      { path: "/orgs/:org/dashboard", lazy: () => import("./pages/Dashboard").then((m) => ({ Component: m.Dashboard })) },
+      { path: "/orgs/:org/routing", lazy: () => import("./pages/Routing").then((m) => ({ Component: m.Routing })) },
       { path: "/orgs/:org/calendar", element: <WeekView /> },
       // The month grid loads when opened, keeping the first load small.
       { path: "/orgs/:org/calendar/month", lazy: () => import("./pages/MonthView").then((m) => ({ Component: m.MonthView })) },

@@ -165,6 +165,14 @@ WHERE d.org_id = $1 AND d.reviewed_at IS NOT NULL AND d.reviewed_at >= $2
 GROUP BY 1, 2
 ORDER BY 1, 2;
 
+-- name: DocumentStatusCounts :many
+-- How many of the organisation's documents uploaded since $2 are in each status.
+SELECT status, count(*) AS documents
+FROM documents
+WHERE org_id = $1 AND created_at >= $2
+GROUP BY status
+ORDER BY status;
+
 -- name: ExpiredOriginals :many
 -- Stored originals past their kind's retention, not on legal hold, and not
 -- being read (a document still 'processing' needs its original).

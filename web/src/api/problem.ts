@@ -57,9 +57,11 @@ export function describe(err: unknown): string {
   const { status, detail, title } = err.problem;
   switch (status) {
     case 403:
-      return detail || "You are not allowed to do this.";
+      return detail ? `You are not allowed to do this: ${detail.replace(/\.$/, "")}.` : "You are not allowed to do this.";
     case 404:
       return "Not found: it does not exist, or you cannot see it.";
+    case 413:
+      return detail ? `Too large: ${detail}.` : "Too large.";
     case 429:
       return err.retryAfter
         ? `Too many attempts. Try again in ${err.retryAfter} seconds.`

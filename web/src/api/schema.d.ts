@@ -665,7 +665,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Measured extraction accuracy: per field and week, the share of extracted values reviewers accepted unchanged, and whether it dropped; OPERATOR and up */
+        /** Measured extraction accuracy: per field and week, the share of extracted values reviewers accepted unchanged, and whether it dropped; and how many documents uploaded since are in each status; OPERATOR and up */
         get: operations["documentStats"];
         put?: never;
         post?: never;
@@ -1656,6 +1656,25 @@ export interface components {
                 p90?: number;
             };
             sla_breaches?: number;
+            /** @description The bookings beside the intake: the next ones, the past 30 days' no-shows and each operator's load */
+            bookings?: {
+                /** @description The next bookings, at most 10 */
+                upcoming?: components["schemas"]["Booking"][];
+                /** @description Bookings in the next 7 days */
+                upcoming_week?: number;
+                /** @description no_show / (completed + no_show) over the past 30 days (0 with none) */
+                no_show_rate?: number;
+                operators?: {
+                    /** Format: uuid */
+                    operator_id?: string;
+                    bookings?: number;
+                    no_shows?: number;
+                    booked_minutes?: number;
+                    work_minutes?: number;
+                    /** @description booked / work minutes over the past 30 days (0 without working hours) */
+                    utilisation?: number;
+                }[];
+            };
         };
         Item: {
             /** Format: uuid */
@@ -1885,6 +1904,10 @@ export interface components {
             /** Format: date-time */
             since?: string;
             fields?: components["schemas"]["DocumentFieldStats"][];
+            /** @description How many documents uploaded since then are in each status; a status none is in is left out */
+            statuses?: {
+                [key: string]: number;
+            };
         };
         DocumentSettings: {
             /**

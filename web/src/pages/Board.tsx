@@ -22,17 +22,21 @@ import { BoardColumn } from "./BoardColumn";
 
 type BoardData = Schemas["Board"];
 
-/** A pipeline's stages as columns of their items, moved by pointer or keyboard (dnd-kit). */
+// How often an open board asks for what others (people, workflows) changed.
+const livePoll = 3000;
+
+/**
+ * A pipeline's stages as columns of their items, moved by pointer or keyboard (dnd-kit).
+ * It follows others' changes by itself, except while an item is carried, being moved
+ * or edited here: a refresh then would drop the carried item or the editor's typing.
+ */
 export function Board() {
   const { org = "", key = "" } = useParams();
   const queryClient = useQueryClient();
   const queryKey = ["board", org, key];
-  const board = useQuery({
-    queryKey,
-    queryFn: () => call(api.GET("/api/v1/orgs/{org}/pipelines/{key}", { params: { path: { org, key } } })),
-  });
   const [moveError, setMoveError] = useState<unknown>(null);
   const [dragged, setDragged] = useState<string | null>(null);
+  const [editing, setEditing] = useState<ReadonlySet<string>>(new Set());
   const move = useMutation({
     mutationFn: (m: { id: string; stage_id: string; after?: string; before?: string }) =>
       call(
@@ -49,6 +53,21 @@ export function Board() {
         queryClient.invalidateQueries({ queryKey: ["dashboard", org] }),
       ]),
   });
+  const board = useQuery({
+    queryKey,
+    queryFn: () => call(api.GET("/api/v1/orgs/{org}/pipelines/{key}", { params: { path: { org, key } } })),
+    refetchInterval: livePoll,
+    // Held, not only slowed: a window's focus or the network's return would refresh it too.
+    // It catches up when let go (invalidated meanwhile, or stale by then).
+    enabled: !dragged && editing.size === 0 && !move.isPending,
+  });
+  const edit = (id: string, on: boolean) =>
+    setEditing((was) => {
+      const next = new Set(was);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   // A small distance keeps a click on the card's buttons a click.
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
@@ -96,7 +115,7 @@ export function Board() {
       >
         <div className="board">
           {stages.map((s) => (
-            <BoardColumn key={s.id} org={org} stage={s} items={columns[s.id!]} />
+            <BoardColumn key={s.id} org={org} stage={s} items={columns[s.id!]} editing={editing} onEdit={edit} />
           ))}
         </div>
         {/* What is carried: it follows the pointer or the arrow keys into any stage, while the card keeps its place. */}

@@ -1,15 +1,16 @@
-import { useState } from "react";
 import { useSortable } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import type { Item } from "./board";
 import { ItemEditor } from "./ItemEditor";
 
-/** An item on the board; its Move button is what is dragged, so the card's other buttons stay plain buttons. */
-export function BoardCard({ org, item }: { org: string; item: Item }) {
+/**
+ * An item on the board; its Move button is what is dragged, so the card's other buttons stay plain buttons.
+ * Whether it is being edited is the board's to know: the board waits with its refresh meanwhile.
+ */
+export function BoardCard({ org, item, editing, onEdit }: { org: string; item: Item; editing: boolean; onEdit: (on: boolean) => void }) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
     id: item.id!,
   });
-  const [editing, setEditing] = useState(false);
   const style = { transform: CSS.Translate.toString(transform), transition };
   return (
     <li ref={setNodeRef} style={style} className={isDragging ? "card dragging" : "card"} data-id={item.id}>
@@ -20,10 +21,10 @@ export function BoardCard({ org, item }: { org: string; item: Item }) {
         <span className="card-title">{item.title}</span>
       </div>
       {item.due_at && <p className="muted">Due {new Date(item.due_at).toLocaleDateString()}</p>}
-      <button type="button" className="secondary edit" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+      <button type="button" className="secondary edit" aria-expanded={editing} onClick={() => onEdit(!editing)}>
         Edit<span className="visually-hidden"> {item.title}</span>
       </button>
-      {editing && <ItemEditor org={org} item={item} onDone={() => setEditing(false)} />}
+      {editing && <ItemEditor org={org} item={item} onDone={() => onEdit(false)} />}
     </li>
   );
 }

@@ -1,17 +1,31 @@
 import { useParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
-import { api } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { BarChart, DayChart, type Datum } from "../components/Charts";
+import { documentStatusLabel } from "../components/labels";
+import { dayLabel, when } from "./time";
+
+type OperatorLoads = NonNullable<NonNullable<Schemas["Dashboard"]["bookings"]>["operators"]>;
 
 const minutes = (s?: number) => (s == null ? "—" : `${Math.round(s / 60)} min`);
+const percent = (share: number) => `${Math.round(share * 100)}%`;
 
-/** The organisation's counts as tables (readable by everyone), items per stage with a bar for scale. */
+/**
+ * The organisation's figures (OPERATOR and up), refreshed every few seconds: counts, charts
+ * of intake, routing, approval waits, extraction accuracy and bookings, and items per stage.
+ */
 export function Dashboard() {
   const { org = "" } = useParams();
   const dash = useQuery({
     queryKey: ["dashboard", org],
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/dashboard", { params: { path: { org } } })),
+    refetchInterval: 5000,
+  });
+  const documents = useQuery({
+    queryKey: ["documents", org, "stats"],
+    queryFn: () => call(api.GET("/api/v1/orgs/{org}/documents/stats", { params: { path: { org } } })),
     refetchInterval: 10000,
   });
   if (dash.isError) {
@@ -27,6 +41,7 @@ export function Dashboard() {
   const stages = d.stages ?? [];
   const most = Math.max(1, ...stages.map((s) => s.items ?? 0));
   const routing = d.routing ?? {};
+  const bookings = d.bookings ?? {};
   return (
     <>
       <h1>Dashboard</h1>
@@ -34,16 +49,63 @@ export function Dashboard() {
         <dt>Awaiting approval</dt>
         <dd data-count="awaiting_approval">{d.awaiting_approval ?? 0}</dd>
         <dt>SLA breaches</dt>
-        <dd>{d.sla_breaches ?? 0}</dd>
-        <dt>Approval wait (median, 90th percentile)</dt>
-        <dd>
-          {minutes(d.approval_wait_seconds?.p50)}, {minutes(d.approval_wait_seconds?.p90)}
-        </dd>
-        <dt>Auto-routed / approved / reassigned / rejected</dt>
-        <dd>
-          {routing.auto_routed ?? 0} / {routing.approved ?? 0} / {routing.reassigned ?? 0} / {routing.rejected ?? 0}
-        </dd>
+        <dd data-count="sla_breaches">{d.sla_breaches ?? 0}</dd>
+        <dt>Bookings in the next 7 days</dt>
+        <dd data-count="upcoming_week">{bookings.upcoming_week ?? 0}</dd>
+        <dt>No-shows (past 30 days)</dt>
+        <dd data-count="no_show_rate">{percent(bookings.no_show_rate ?? 0)}</dd>
       </dl>
+      <div className="charts">
+        <DayChart name="intake" caption="Requests per day, last 30 days" unit="Requests" data={intakeDays(d.intake_per_day ?? [])} />
+        <BarChart
+          name="routing"
+          caption="How requests were routed"
+          unit="Requests"
+          data={[
+            { key: "auto_routed", label: "Routed automatically", value: routing.auto_routed ?? 0 },
+            { key: "approved", label: "Approved by an operator", value: routing.approved ?? 0 },
+            { key: "reassigned", label: "Reassigned by an operator", value: routing.reassigned ?? 0 },
+            { key: "rejected", label: "Rejected", value: routing.rejected ?? 0 },
+            { key: "awaiting_approval", label: "Awaiting approval", value: d.awaiting_approval ?? 0 },
+          ]}
+        />
+        <BarChart
+          name="approval-wait"
+          caption="Wait for an operator's decision"
+          unit="Wait"
+          data={[
+            { key: "p50", label: "Median", value: d.approval_wait_seconds?.p50 ?? 0, text: minutes(d.approval_wait_seconds?.p50) },
+            { key: "p90", label: "90th percentile", value: d.approval_wait_seconds?.p90 ?? 0, text: minutes(d.approval_wait_seconds?.p90) },
+          ]}
+        />
+        <DocumentStatuses stats={documents.data} />
+        <DocumentAccuracy stats={documents.data} error={documents.error} />
+        <OperatorLoad org={org} operators={bookings.operators ?? []} />
+      </div>
+      <h2>Next bookings</h2>
+      {(bookings.upcoming ?? []).length === 0 ? (
+        <p>No booking ahead.</p>
+      ) : (
+        <table className="queue upcoming">
+          <caption className="visually-hidden">The next bookings</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Service</th>
+              <th scope="col">Client</th>
+            </tr>
+          </thead>
+          <tbody>
+            {bookings.upcoming?.map((b) => (
+              <tr key={b.id}>
+                <td>{when(b.start)}</td>
+                <td>{b.service}</td>
+                <td>{b.client.name}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h2>Items per stage</h2>
       {stages.length === 0 ? (
         <p>No pipeline yet.</p>
@@ -74,28 +136,86 @@ export function Dashboard() {
           </tbody>
         </table>
       )}
-      <h2>Requests per day (last 30 days)</h2>
-      {(d.intake_per_day ?? []).length === 0 ? (
-        <p>No request yet.</p>
-      ) : (
-        <table className="queue">
-          <caption className="visually-hidden">Requests received each day</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Requests</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.intake_per_day?.map((v) => (
-              <tr key={v.day}>
-                <td>{v.day}</td>
-                <td>{v.requests}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </>
+  );
+}
+
+/** The 30 days up to today (or the API's latest day), the days without a request at 0. */
+function intakeDays(perDay: { day?: string; requests?: number }[]): Datum[] {
+  const counts = new Map(perDay.map((v) => [v.day ?? "", v.requests ?? 0]));
+  const today = new Date().toISOString().slice(0, 10); // the API counts days in UTC
+  const last = [today, ...counts.keys()].sort().at(-1)!;
+  const end = new Date(`${last}T00:00:00Z`);
+  return Array.from({ length: 30 }, (_, n) => {
+    const day = new Date(end.getTime() - (29 - n) * 86400000).toISOString().slice(0, 10);
+    return { key: day, label: dayLabel(day).slice(4), value: counts.get(day) ?? 0 };
+  });
+}
+
+/** How many documents uploaded in the past 90 days are in each status, in the order they go through them. */
+function DocumentStatuses({ stats }: { stats?: Schemas["DocumentStats"] }) {
+  if (!stats) return null;
+  return (
+    <BarChart
+      name="documents-status"
+      caption="Documents uploaded in the past 90 days, by status"
+      unit="Documents"
+      data={Object.entries(documentStatusLabel).map(([status, label]) => ({ key: status, label, value: stats.statuses?.[status] ?? 0 }))}
+    />
+  );
+}
+
+/** Per field, the share of extracted values reviewers accepted unchanged (documents/stats). */
+function DocumentAccuracy({ stats, error }: { stats?: Schemas["DocumentStats"]; error: unknown }) {
+  const fields = (stats?.fields ?? []).filter((f) => (f.reviewed ?? 0) > 0);
+  if (error) return <ErrorMessage error={error} />;
+  if (!stats) return null;
+  if (fields.length === 0) {
+    return (
+      <figure className="chart" data-chart="documents">
+        <figcaption>Documents: fields accepted unchanged at review</figcaption>
+        <p>No document reviewed yet.</p>
+      </figure>
+    );
+  }
+  return (
+    <BarChart
+      name="documents"
+      caption="Documents: fields accepted unchanged at review"
+      unit="Accepted"
+      max={1}
+      data={fields.map((f) => ({
+        key: f.field ?? "",
+        label: f.field ?? "",
+        value: f.accuracy ?? 0,
+        text: `${percent(f.accuracy ?? 0)} of ${f.reviewed}${f.dropped ? ", dropped" : ""}`,
+      }))}
+    />
+  );
+}
+
+/** Per operator over the past 30 days: bookings and no-shows, named as the members list names them. */
+function OperatorLoad({ org, operators }: { org: string; operators: OperatorLoads }) {
+  const members = useQuery({
+    queryKey: ["members", org],
+    queryFn: () => call(api.GET("/api/v1/orgs/{org}/members", { params: { path: { org } } })),
+  });
+  if (operators.length === 0) return null;
+  const name = (id?: string) => {
+    const m = members.data?.items?.find((m) => m.user_id === id);
+    return m?.name || m?.email || "An operator";
+  };
+  return (
+    <BarChart
+      name="operators"
+      caption="Bookings per operator, past 30 days"
+      unit="Bookings"
+      data={operators.map((o) => ({
+        key: o.operator_id ?? "",
+        label: name(o.operator_id),
+        value: o.bookings ?? 0,
+        text: `${o.bookings ?? 0} (${o.no_shows ?? 0} no-show${o.no_shows === 1 ? "" : "s"}, ${percent(o.utilisation ?? 0)} booked)`,
+      }))}
+    />
   );
 }

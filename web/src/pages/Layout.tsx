@@ -5,6 +5,7 @@ import { call } from "../api/problem";
 import { OrgSwitcher } from "./OrgSwitcher";
 import { OrgNav } from "./OrgNav";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { NetworkStatus } from "../components/NetworkStatus";
 import { useMe } from "./me";
 
 /** The frame of every signed-in page; asking who is signed in sends a signed-out visitor to sign in. */
@@ -38,6 +39,7 @@ export function Layout() {
         )}
       </header>
       <main>
+        <NetworkStatus />
         {me.isError ? <ErrorMessage error={me.error} /> : me.data ? <Outlet /> : <p>Loading…</p>}
       </main>
     </>

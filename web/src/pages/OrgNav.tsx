@@ -27,6 +27,7 @@ export function OrgNav() {
       {isStaff(role) && <NavLink to={`${base}/members`}>Members</NavLink>}
       {role && <NavLink to={`${base}/tokens`}>API tokens</NavLink>}
       {role === "ADMIN" && <NavLink to={`${base}/audit`}>Audit log</NavLink>}
+      {role === "ADMIN" && <NavLink to={`${base}/routing`}>Routing</NavLink>}
     </nav>
   );
 }
