@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -30,6 +32,7 @@ type GoogleConfig struct {
 const (
 	sessionOAuthState = "google_state"
 	sessionOAuthData  = "google_session"
+	sessionOAuthNext  = "google_next" // the console page to return to (an invitation's, say)
 )
 
 type googleHandler struct {
@@ -102,6 +105,9 @@ func (h *googleHandler) start(c *gin.Context) {
 	}
 	h.auth.sessions.Put(c, sessionOAuthState, state)
 	h.auth.sessions.Put(c, sessionOAuthData, sess.Marshal())
+	if next := c.Query("next"); sitePath(next) {
+		h.auth.sessions.Put(c, sessionOAuthNext, next)
+	}
 	c.Redirect(http.StatusFound, authURL)
 }
 
@@ -113,6 +119,7 @@ func (h *googleHandler) callback(c *gin.Context) {
 	}
 	want := h.auth.sessions.PopString(c, sessionOAuthState)
 	data := h.auth.sessions.PopString(c, sessionOAuthData)
+	next := h.auth.sessions.PopString(c, sessionOAuthNext)
 	got := c.Query("state")
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 		respondError(c, problem.New(problem.ErrUnauthenticated, "the sign-in state does not match: start again from /api/v1/auth/google"))
@@ -150,7 +157,27 @@ func (h *googleHandler) callback(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, h.cfg.DoneURL)
+	done := h.cfg.DoneURL
+	if next != "" {
+		done = strings.TrimSuffix(done, "/") + next
+	}
+	c.Redirect(http.StatusSeeOther, done)
+}
+
+// sitePath reports whether next is a path of this site to return to: it
+// starts with one slash and holds nothing a browser would read as another
+// host ("//host", "/\host") or that could break out of the header.
+func sitePath(next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2048 {
+		return false
+	}
+	for _, r := range next {
+		if r == '\\' || r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == "" && u.Host == ""
 }
 
 // claimTrue reads a boolean claim, which some providers send as a string.

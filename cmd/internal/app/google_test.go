@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,6 +117,9 @@ func TestGoogleSignIn(t *testing.T) {
 	b.do("open the sign-in page", chromedp.Navigate(base+"/sign-in"))
 	b.waitFor("Google offered", `document.querySelector("main a[href='/api/v1/auth/google']")?.textContent === "Sign in with Google"`)
 	b.checkAccessible("sign in with Google offered")
+	// Sent to sign in on the way to a page, Google's button goes there too.
+	b.do("sign in on the way to an invitation", chromedp.Navigate(base+"/sign-in?next=%2Faccept-invitation%3Ftoken%3Dabc"))
+	b.waitFor("Google offered on the way", `document.querySelector("main a.button-link")?.getAttribute("href") === "/api/v1/auth/google?next=%2Faccept-invitation%3Ftoken%3Dabc"`)
 
 	// A new person with a verified Google email gets an account and a session.
 	google.as("g-100", "grace@example.com", true)
@@ -141,6 +145,26 @@ func TestGoogleSignIn(t *testing.T) {
 	again.must(200, "GET", "/api/v1/me", nil).decode(t, &me2)
 	if me2.ID != me.ID {
 		t.Fatalf("second sign-in made another account")
+	}
+
+	// A start with next (an invitation's page, say) comes back there; a next that would leave the site does not.
+	for next, want := range map[string]string{
+		"/accept-invitation?token=abc": "/accept-invitation?token=abc",
+		"//evil.example/x":             "/",
+		"/\\evil.example/x":            "/",
+		"https://evil.example/":        "/",
+	} {
+		b := newBrowser(t, base)
+		b.http.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if !strings.HasPrefix(req.URL.Path, "/api/") && req.URL.Host != google.srv.Listener.Addr().String() {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		}
+		r := b.do("GET", "/api/v1/auth/google?"+url.Values{"next": {next}}.Encode(), nil)
+		if got := r.header.Get("Location"); r.status != http.StatusSeeOther || got != base+want {
+			t.Errorf("Google sign-in with next %q ends at %d %q, want %q", next, r.status, got, base+want)
+		}
 	}
 
 	// An existing password account is linked when Google vouches for the email.

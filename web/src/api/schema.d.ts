@@ -2942,7 +2942,10 @@ export interface operations {
     };
     googleStart: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A path of this site to return to once signed in (as /sign-in's next); anything else returns to the console's start page */
+                next?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
