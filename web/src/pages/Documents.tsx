@@ -1,6 +1,6 @@
 import { type FormEvent } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
@@ -24,6 +24,8 @@ export function Documents() {
   const staff = isStaff(useRole(org));
   const list = useQuery({
     queryKey: ["documents", org, "list", filters],
+    // The page shown stays while the next comes, so the pager link just followed keeps its place and focus.
+    placeholderData: keepPreviousData,
     queryFn: () =>
       call(
         api.GET("/api/v1/orgs/{org}/documents", {

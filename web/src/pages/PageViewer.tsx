@@ -59,13 +59,14 @@ export function PageViewer(props: { org: string; doc: DocumentView }) {
       <h2 id="viewer-heading">Page {n}</h2>
       {doc.pages_done > 1 && (
         <nav className="page-switcher" aria-label="Pages">
-          <button type="button" className="secondary" onClick={() => go(n - 1)} disabled={n <= 1}>
+          {/* aria-disabled, not disabled: the button just used keeps the focus at the first or last page. */}
+          <button type="button" className="secondary" onClick={() => n > 1 && go(n - 1)} aria-disabled={n <= 1}>
             Previous page
           </button>
-          <span>
+          <span aria-live="polite">
             Page {n} of {doc.pages_done}
           </span>
-          <button type="button" className="secondary" onClick={() => go(n + 1)} disabled={n >= doc.pages_done}>
+          <button type="button" className="secondary" onClick={() => n < doc.pages_done && go(n + 1)} aria-disabled={n >= doc.pages_done}>
             Next page
           </button>
         </nav>
