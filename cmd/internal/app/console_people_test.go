@@ -181,8 +181,13 @@ func TestConsoleMembersInvitationsAndTokens(t *testing.T) {
 
 	// Removing is asked twice.
 	b.do("ask to remove", chromedp.Click(`table.members tr[data-email='newbie@shop.test'] button[aria-label^=Remove]`))
-	b.waitFor("asked to confirm", `!!document.querySelector("table.members tr[data-email='newbie@shop.test'] button.danger") &&
-		!!document.querySelector("table.members tr[data-email='newbie@shop.test']")`)
+	b.waitFor("asked to confirm, the focus on the confirmation", `!!document.querySelector("table.members tr[data-email='newbie@shop.test'] button.danger") &&
+		document.activeElement === document.querySelector("table.members tr[data-email='newbie@shop.test'] button.danger")`)
+	// "Keep" puts the focus back on Remove; asked again, it goes on.
+	b.do("keep them", chromedp.Click(`table.members tr[data-email='newbie@shop.test'] button.danger + button`))
+	b.waitFor("the focus back on Remove", `document.activeElement === document.querySelector("table.members tr[data-email='newbie@shop.test'] button[aria-label^=Remove]")`)
+	b.do("ask to remove again", chromedp.Click(`table.members tr[data-email='newbie@shop.test'] button[aria-label^=Remove]`))
+	b.waitFor("asked to confirm again", `!!document.querySelector("table.members tr[data-email='newbie@shop.test'] button.danger")`)
 	b.checkAccessible("members, confirm removal")
 	b.do("confirm", chromedp.Click(`table.members tr[data-email='newbie@shop.test'] button.danger`))
 	b.waitFor("removed", `!document.querySelector("table.members tr[data-email='newbie@shop.test']") && !!document.querySelector("table.members tr[data-email='owner@shop.test']")`)
@@ -202,6 +207,8 @@ func TestConsoleMembersInvitationsAndTokens(t *testing.T) {
 	b.waitFor("the secret, once", `document.querySelector("#new-token")?.textContent.length > 20 &&
 		document.querySelector(".new-secret [role=status]").textContent.includes("you will not see it again") &&
 		document.querySelector("table.tokens tr[data-name='ci script']")?.textContent.includes("OPERATOR")`)
+	// The form that held the focus is gone: the focus is on the next step, Copy.
+	b.waitFor("the focus on Copy", `document.activeElement?.textContent === "Copy" && !!document.activeElement.closest(".new-secret")`)
 	b.checkAccessible("tokens, new secret")
 	b.screenshot("token-created")
 	secret := eval[string](b, `document.querySelector("#new-token").textContent`)
@@ -227,7 +234,8 @@ func TestConsoleMembersInvitationsAndTokens(t *testing.T) {
 		t.Fatalf("the console's token acts as %q in the organisation, want OPERATOR", seen.Role)
 	}
 	b.do("done with the secret", chromedp.Click(`.new-secret button.secondary`))
-	b.waitFor("the secret gone", fmt.Sprintf(`!document.body.textContent.includes(%q) && !!document.querySelector("form.create-token")`, secret))
+	b.waitFor("the secret gone, the focus back in the form", fmt.Sprintf(`!document.body.textContent.includes(%q) && !!document.querySelector("form.create-token") &&
+		document.activeElement === document.querySelector("form.create-token input")`, secret))
 	b.do("reload the tokens", chromedp.Reload())
 	b.waitFor("listed without its secret", fmt.Sprintf(`!!document.querySelector("table.tokens tr[data-name='ci script']") && !document.body.textContent.includes(%q)`, secret))
 	b.do("ask to revoke", chromedp.Click(`table.tokens tr[data-name='ci script'] button[aria-label^=Revoke]`))

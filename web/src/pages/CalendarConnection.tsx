@@ -1,8 +1,8 @@
-import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { AskTwice } from "../components/AskTwice";
 import { when } from "./time";
 
 const stateLabel = {
@@ -24,13 +24,9 @@ export function CalendarConnection({ org, operator }: { org: string; operator: s
     // Google's consent page, in this tab: it comes back to the API's callback, signed in.
     onSuccess: (answer) => window.location.assign(answer.authorization_url),
   });
-  const [asked, setAsked] = useState(false);
   const disconnect = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/orgs/{org}/operators/{user_id}/calendar", path)),
-    onSuccess: () => {
-      setAsked(false);
-      return queryClient.invalidateQueries({ queryKey: ["calendar-connection", org, operator] });
-    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["calendar-connection", org, operator] }),
   });
   const st = status.data;
   return (
@@ -65,16 +61,9 @@ export function CalendarConnection({ org, operator }: { org: string; operator: s
             <button type="button" disabled={connect.isPending} onClick={() => connect.mutate()}>
               {st.state === "not_connected" ? "Connect" : "Connect again"}
             </button>
-            {st.state !== "not_connected" &&
-              (asked ? (
-                <button type="button" className="danger" disabled={disconnect.isPending} onClick={() => disconnect.mutate()}>
-                  Yes, disconnect
-                </button>
-              ) : (
-                <button type="button" className="secondary" onClick={() => setAsked(true)}>
-                  Disconnect
-                </button>
-              ))}
+            {st.state !== "not_connected" && (
+              <AskTwice label="Disconnect" confirm="Yes, disconnect" pending={disconnect.isPending} onConfirm={() => disconnect.mutate()} />
+            )}
           </div>
         </>
       )}

@@ -5,6 +5,7 @@ import { api, type Schemas } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { AskTwice } from "../components/AskTwice";
 import { useRole } from "./orgs";
 import { roles, useMembers, type Role } from "./people";
 import { when } from "./time";
@@ -104,7 +105,6 @@ function RoleForm({ org, member }: { org: string; member: Member }) {
 
 /** Removing is asked twice: the member loses access at once. */
 function Remove({ org, member }: { org: string; member: Member }) {
-  const [asked, setAsked] = useState(false);
   const refresh = useRefreshPeople(org);
   const remove = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/orgs/{org}/members/{user}", { params: { path: { org, user: member.user_id ?? "" } } })),
@@ -112,20 +112,13 @@ function Remove({ org, member }: { org: string; member: Member }) {
   });
   return (
     <div className="inline">
-      {asked ? (
-        <>
-          <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-            Yes, remove {member.email}
-          </button>
-          <button type="button" className="secondary" onClick={() => setAsked(false)}>
-            Keep
-          </button>
-        </>
-      ) : (
-        <button type="button" className="secondary" aria-label={`Remove ${member.email}`} onClick={() => setAsked(true)}>
-          Remove
-        </button>
-      )}
+      <AskTwice
+        label="Remove"
+        ariaLabel={`Remove ${member.email}`}
+        confirm={`Yes, remove ${member.email}`}
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate()}
+      />
       <ErrorMessage error={remove.error} />
     </div>
   );

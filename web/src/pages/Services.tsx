@@ -5,6 +5,7 @@ import { api, type Schemas } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { AskTwice } from "../components/AskTwice";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { BookingPageSettings } from "./BookingPageSettings";
@@ -81,7 +82,6 @@ export function Services() {
 
 function DeleteService({ org, service }: { org: string; service: Service }) {
   const queryClient = useQueryClient();
-  const [asked, setAsked] = useState(false);
   const remove = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/orgs/{org}/services/{key}", { params: { path: { org, key: service.key } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["services", org] }),
@@ -89,15 +89,13 @@ function DeleteService({ org, service }: { org: string; service: Service }) {
   return (
     <>
       {/* Asked twice: a deleted service is gone for good. */}
-      {asked ? (
-        <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-          Yes, delete {service.name}
-        </button>
-      ) : (
-        <button type="button" className="secondary" onClick={() => setAsked(true)} aria-label={`Delete ${service.name}`}>
-          Delete
-        </button>
-      )}
+      <AskTwice
+        label="Delete"
+        ariaLabel={`Delete ${service.name}`}
+        confirm={`Yes, delete ${service.name}`}
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate()}
+      />
       <ErrorMessage error={remove.error} />
     </>
   );

@@ -5,6 +5,7 @@ import { api, type Schemas } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { AskTwice } from "../components/AskTwice";
 import { useRole } from "./orgs";
 import { useMe } from "./me";
 import { rolesUpTo, useMembers, type Role } from "./people";
@@ -77,6 +78,7 @@ function CreateToken({ org, role }: { org: string; role: Role | undefined }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [tokenRole, setTokenRole] = useState<Role | "">("");
+  const [secretDone, setSecretDone] = useState(false); // back from the secret: the focus returns to the form
   const create = useMutation({
     mutationFn: () =>
       call(api.POST("/api/v1/orgs/{org}/tokens", { params: { path: { org } }, body: { name, role: tokenRole || undefined } })),
@@ -92,13 +94,17 @@ function CreateToken({ org, role }: { org: string; role: Role | undefined }) {
   };
   // The secret lives only in this mutation's answer: "Done" forgets it, and the API never shows it again.
   if (create.isSuccess && create.data.token) {
-    return <NewSecret name={create.data.name ?? ""} secret={create.data.token} onDone={() => create.reset()} />;
+    const done = () => {
+      create.reset();
+      setSecretDone(true);
+    };
+    return <NewSecret name={create.data.name ?? ""} secret={create.data.token} onDone={done} />;
   }
   return (
     <form className="create-token" onSubmit={submit} noValidate aria-labelledby="create-token-title">
       <h2 id="create-token-title">Create a token</h2>
       <Field label="Name" error={errors.name} hint="What it is for, such as the script that uses it.">
-        <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
+        <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} autoFocus={secretDone} />
       </Field>
       <Field label="Role" error={errors.role}>
         <select value={tokenRole} onChange={(e) => setTokenRole(e.target.value as Role | "")}>
@@ -138,7 +144,8 @@ function NewSecret({ name, secret, onDone }: { name: string; secret: string; onD
         </code>
       </p>
       <div className="inline">
-        <button type="button" onClick={copy}>
+        {/* The focus goes to the next step: the form that held it is gone. */}
+        <button type="button" onClick={copy} autoFocus>
           Copy
         </button>
         <button type="button" className="secondary" onClick={onDone}>
@@ -153,27 +160,19 @@ function NewSecret({ name, secret, onDone }: { name: string; secret: string; onD
 /** Revoking is asked twice: scripts using the token stop working at once. */
 function Revoke({ org, token }: { org: string; token: Schemas["APIToken"] }) {
   const queryClient = useQueryClient();
-  const [asked, setAsked] = useState(false);
   const revoke = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/orgs/{org}/tokens/{token}", { params: { path: { org, token: token.id ?? "" } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["tokens", org] }),
   });
   return (
     <div className="inline">
-      {asked ? (
-        <>
-          <button type="button" className="danger" disabled={revoke.isPending} onClick={() => revoke.mutate()}>
-            Yes, revoke {token.name}
-          </button>
-          <button type="button" className="secondary" onClick={() => setAsked(false)}>
-            Keep
-          </button>
-        </>
-      ) : (
-        <button type="button" className="secondary" aria-label={`Revoke ${token.name}`} onClick={() => setAsked(true)}>
-          Revoke
-        </button>
-      )}
+      <AskTwice
+        label="Revoke"
+        ariaLabel={`Revoke ${token.name}`}
+        confirm={`Yes, revoke ${token.name}`}
+        pending={revoke.isPending}
+        onConfirm={() => revoke.mutate()}
+      />
       <ErrorMessage error={revoke.error} />
     </div>
   );
