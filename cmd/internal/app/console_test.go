@@ -120,6 +120,11 @@ func TestConsoleJourney(t *testing.T) {
 	b.waitFor("back at the queue", fmt.Sprintf(`location.pathname === %q && !!document.querySelector("table.queue tr[data-status=routed]")`, queue))
 	b.checkAccessible("intake queue after the decision")
 	b.screenshot("queue-after")
+
+	// A console path that is no page says so and leads home.
+	b.do("open no such page", chromedp.Navigate(admin.base+"/orgs/"+org+"/no-such-page"))
+	b.waitFor("page not found", `document.querySelector("main h1")?.textContent === "Page not found" && !!document.querySelector("main a[href='/']")`)
+	b.checkAccessible("page not found")
 	b.checkQuiet()
 }
 
