@@ -208,14 +208,23 @@ func (h *documentHandler) get(c *gin.Context) {
 	c.JSON(http.StatusOK, view)
 }
 
-func (h *documentHandler) page(c *gin.Context) {
+// pagePath reads a page's path: the document's id and the page number, from 1.
+func pagePath(c *gin.Context) (uuid.UUID, int, bool) {
 	id, ok := pathUUID(c, "id", "document")
 	if !ok {
-		return
+		return uuid.Nil, 0, false
 	}
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 {
 		respondError(c, problem.Invalid("invalid page number", problem.FieldError{Field: "n", Message: "must be a page number from 1"}))
+		return uuid.Nil, 0, false
+	}
+	return id, n, true
+}
+
+func (h *documentHandler) page(c *gin.Context) {
+	id, n, ok := pagePath(c)
+	if !ok {
 		return
 	}
 	p, err := h.documents.Page(c, orgID(c), id, n, onlyOwn(c))
@@ -231,13 +240,8 @@ func (h *documentHandler) page(c *gin.Context) {
 // words. The same page of the same file never changes: it is cached by the
 // original's SHA-256, privately.
 func (h *documentHandler) pageImage(c *gin.Context) {
-	id, ok := pathUUID(c, "id", "document")
+	id, n, ok := pagePath(c)
 	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 {
-		respondError(c, problem.Invalid("invalid page number", problem.FieldError{Field: "n", Message: "must be a page number from 1"}))
 		return
 	}
 	d, err := h.documents.Get(c, orgID(c), id, onlyOwn(c))
