@@ -6,7 +6,8 @@ export type Datum = { key: string; label: string; value: number; text?: string }
 const barHeight = 22;
 const labelWidth = 170;
 const plotWidth = 380;
-const valueWidth = 110;
+// Room after the longest bar for its value: about 7px a character at 12px.
+const valueWidth = (data: Datum[]) => Math.max(110, ...data.map((d) => String(d.text ?? d.value).length * 7 + 12));
 
 /**
  * One horizontal bar per datum, scaled to the largest (or to max), with its
@@ -14,7 +15,7 @@ const valueWidth = 110;
  */
 export function BarChart(props: { name: string; caption: string; unit: string; data: Datum[]; max?: number }) {
   const most = Math.max(props.max ?? 0, ...props.data.map((d) => d.value), 1e-9);
-  const width = labelWidth + plotWidth + valueWidth;
+  const width = labelWidth + plotWidth + valueWidth(props.data);
   return (
     <figure className="chart" data-chart={props.name}>
       <figcaption>{props.caption}</figcaption>

@@ -1,26 +1,41 @@
-import { useSyncExternalStore } from "react";
-import { onlineManager, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useSyncExternalStore } from "react";
+import { onlineManager, useQueryClient, type Query } from "@tanstack/react-query";
 import { NetworkError } from "../api/problem";
 
+// The first wait before asking again, doubled after each try up to the longest.
+const firstRetry = 1000;
+const longestRetry = 10000;
+
 /**
- * Says so while the browser is offline or the server cannot be reached. Nothing
- * needs doing: queries wait while offline and fetch again when the network is
- * back (TanStack Query's onlineManager), and the message goes with their answers.
+ * Says so while the browser is offline or the server cannot be reached. Queries wait
+ * while offline and fetch again when the network is back (TanStack Query's onlineManager).
+ * A query that gave up on an unreachable server is asked again here on a growing delay,
+ * since a page that does not poll would never ask again; the message goes with the first answer.
  */
 export function NetworkStatus() {
   const online = useSyncExternalStore(
     (notify) => onlineManager.subscribe(notify),
     () => onlineManager.isOnline(),
   );
-  const cache = useQueryClient().getQueryCache();
+  const queryClient = useQueryClient();
+  const cache = queryClient.getQueryCache();
   // Only what a page on screen asks for: a query left behind keeps its old error.
   const unreachable = useSyncExternalStore(
     (notify) => cache.subscribe(notify),
-    () =>
-      cache
-        .getAll()
-        .some((q) => q.getObserversCount() > 0 && (q.state.fetchFailureReason ?? q.state.error) instanceof NetworkError),
+    () => cache.getAll().some((q) => q.getObserversCount() > 0 && (q.state.fetchFailureReason ?? q.state.error) instanceof NetworkError),
   );
+  useEffect(() => {
+    if (!online || !unreachable) return;
+    let delay = firstRetry;
+    let timer: number;
+    const again = () => {
+      void queryClient.refetchQueries({ type: "active", predicate: gaveUp });
+      delay = Math.min(delay * 2, longestRetry);
+      timer = window.setTimeout(again, delay);
+    };
+    timer = window.setTimeout(again, delay);
+    return () => window.clearTimeout(timer);
+  }, [online, unreachable, queryClient]);
   return (
     <div role="status" className="network">
       {!online ? (
@@ -30,4 +45,9 @@ export function NetworkStatus() {
       ) : null}
     </div>
   );
+}
+
+// A query whose own retries ended on an unreachable server, not one still retrying.
+function gaveUp(q: Query) {
+  return q.state.status === "error" && q.state.fetchStatus === "idle" && q.state.error instanceof NetworkError;
 }

@@ -16,6 +16,7 @@ import { sortableKeyboardCoordinates } from "@dnd-kit/sortable";
 import { api, type Schemas } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { NotUpToDate } from "../components/NotUpToDate";
 import { place, stageOf, type Columns } from "./board";
 import { announcements, instructions } from "./boardAnnouncements";
 import { BoardColumn } from "./BoardColumn";
@@ -53,27 +54,34 @@ export function Board() {
         queryClient.invalidateQueries({ queryKey: ["dashboard", org] }),
       ]),
   });
+  const held = !!dragged || editing.size > 0 || move.isPending;
   const board = useQuery({
     queryKey,
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/pipelines/{key}", { params: { path: { org, key } } })),
     refetchInterval: livePoll,
     // Held, not only slowed: a window's focus or the network's return would refresh it too.
     // It catches up when let go (invalidated meanwhile, or stale by then).
-    enabled: !dragged && editing.size === 0 && !move.isPending,
+    enabled: !held,
   });
-  const edit = (id: string, on: boolean) =>
+  // The hold stops new refreshes only: one already under way is cancelled too, or its answer
+  // would redraw the board under the carried item or the editor, or undo a move just shown.
+  const holdRefresh = () => void queryClient.cancelQueries({ queryKey });
+  const edit = (id: string, on: boolean) => {
+    if (on) holdRefresh();
     setEditing((was) => {
       const next = new Set(was);
       if (on) next.add(id);
       else next.delete(id);
       return next;
     });
+  };
   // A small distance keeps a click on the card's buttons a click.
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   );
-  if (board.isError) {
+  // A failed refresh keeps the board shown (and the focus in it): only a first load that failed replaces it.
+  if (board.isError && !board.data) {
     return (
       <>
         <h1>Board</h1>
@@ -86,7 +94,10 @@ export function Board() {
   const stages = b.stages ?? [];
   const columns: Columns = Object.fromEntries(stages.map((s) => [s.id!, b.items_by_stage?.[s.id!] ?? []]));
   const names = { stages: Object.fromEntries(stages.map((s) => [s.id!, s.name ?? ""])), columns };
-  const onDragStart = ({ active }: DragStartEvent) => setDragged(String(active.id));
+  const onDragStart = ({ active }: DragStartEvent) => {
+    holdRefresh();
+    setDragged(String(active.id));
+  };
   const onDragEnd = ({ active, over }: DragEndEvent) => {
     setDragged(null);
     if (!over) return;
@@ -94,6 +105,7 @@ export function Board() {
     if (!p) return;
     setMoveError(null);
     // Shown at once; the server's answer follows.
+    holdRefresh();
     queryClient.setQueryData<BoardData>(queryKey, { ...b, items_by_stage: p.columns });
     move.mutate({ id: String(active.id), stage_id: p.stage_id, after: p.after, before: p.before });
   };
@@ -105,6 +117,7 @@ export function Board() {
       <h1>{b.name}</h1>
       {b.description && <p className="muted">{b.description}</p>}
       <ErrorMessage error={moveError} />
+      <NotUpToDate error={board.isError ? board.error : null} />
       <DndContext
         sensors={sensors}
         collisionDetection={closestCorners}
@@ -113,7 +126,8 @@ export function Board() {
         onDragCancel={() => setDragged(null)}
         accessibility={{ announcements: announcements(names), screenReaderInstructions: instructions }}
       >
-        <div className="board">
+        {/* data-live and data-updated say whether the board follows others' changes and when it last did. */}
+        <div className="board" data-live={held ? "held" : "live"} data-updated={board.dataUpdatedAt}>
           {stages.map((s) => (
             <BoardColumn key={s.id} org={org} stage={s} items={columns[s.id!]} editing={editing} onEdit={edit} />
           ))}

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api, type Schemas } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { NotUpToDate } from "../components/NotUpToDate";
 import { BarChart, DayChart, type Datum } from "../components/Charts";
 import { documentStatusLabel } from "../components/labels";
 import { dayLabel, when } from "./time";
@@ -28,7 +29,8 @@ export function Dashboard() {
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/documents/stats", { params: { path: { org } } })),
     refetchInterval: 10000,
   });
-  if (dash.isError) {
+  // A failed refresh keeps the figures shown, said to be possibly old: only a first load that failed replaces them.
+  if (dash.isError && !dash.data) {
     return (
       <>
         <h1>Dashboard</h1>
@@ -45,6 +47,7 @@ export function Dashboard() {
   return (
     <>
       <h1>Dashboard</h1>
+      <NotUpToDate error={[dash, documents].find((q) => q.isError && q.data)?.error} />
       <dl className="facts totals">
         <dt>Awaiting approval</dt>
         <dd data-count="awaiting_approval">{d.awaiting_approval ?? 0}</dd>
@@ -168,8 +171,8 @@ function DocumentStatuses({ stats }: { stats?: Schemas["DocumentStats"] }) {
 /** Per field, the share of extracted values reviewers accepted unchanged (documents/stats). */
 function DocumentAccuracy({ stats, error }: { stats?: Schemas["DocumentStats"]; error: unknown }) {
   const fields = (stats?.fields ?? []).filter((f) => (f.reviewed ?? 0) > 0);
-  if (error) return <ErrorMessage error={error} />;
-  if (!stats) return null;
+  // Figures fetched before a failed refresh stay (the page says they may be old).
+  if (!stats) return error ? <ErrorMessage error={error} /> : null;
   if (fields.length === 0) {
     return (
       <figure className="chart" data-chart="documents">

@@ -42,7 +42,10 @@ export function Routing() {
 function SettingsForm({ org, saved }: { org: string; saved: Settings }) {
   const queryClient = useQueryClient();
   const [threshold, setThreshold] = useState(String(saved.threshold ?? ""));
-  const [escalate, setEscalate] = useState(String(Math.round((saved.escalate_after_seconds ?? 0) / 60)));
+  // Shown in whole minutes; the stored seconds go back as they are unless the minutes are changed,
+  // so a save of another setting does not round 90 s to 2 min (or 20 s to 0, the default).
+  const savedMinutes = String(Math.round((saved.escalate_after_seconds ?? 0) / 60));
+  const [escalate, setEscalate] = useState(savedMinutes);
   const [llm, setLLM] = useState(saved.llm_enabled ?? false);
   const [model, setModel] = useState(saved.llm_model ?? "");
   const [blank, setBlank] = useState(false);
@@ -57,7 +60,7 @@ function SettingsForm({ org, saved }: { org: string; saved: Settings }) {
     // An empty number field would be sent as 0 (route everything by itself): ask for it instead.
     setBlank(threshold.trim() === "");
     if (threshold.trim() === "") return;
-    save.mutate({ threshold: Number(threshold), escalate_after_seconds: Math.round(Number(escalate) * 60), llm_enabled: llm, llm_model: model });
+    save.mutate({ threshold: Number(threshold), escalate_after_seconds: escalate === savedMinutes ? saved.escalate_after_seconds : Math.round(Number(escalate) * 60), llm_enabled: llm, llm_model: model });
   };
   return (
     <form className="routing-settings" onSubmit={submit} noValidate aria-labelledby="routing-settings">
