@@ -10,7 +10,9 @@ import { dayLabel, when } from "./time";
 
 type OperatorLoads = NonNullable<NonNullable<Schemas["Dashboard"]["bookings"]>["operators"]>;
 
-const minutes = (s?: number) => (s == null ? "—" : `${Math.round(s / 60)} min`);
+// A wait as a person reads it: seconds under a minute, minutes under a few hours, then hours.
+const waitText = (s?: number) =>
+  s == null ? "—" : s < 60 ? `${Math.round(s)} s` : s < 3 * 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 /**
@@ -77,8 +79,8 @@ export function Dashboard() {
           caption="Wait for an operator's decision"
           unit="Wait"
           data={[
-            { key: "p50", label: "Median", value: d.approval_wait_seconds?.p50 ?? 0, text: minutes(d.approval_wait_seconds?.p50) },
-            { key: "p90", label: "90th percentile", value: d.approval_wait_seconds?.p90 ?? 0, text: minutes(d.approval_wait_seconds?.p90) },
+            { key: "p50", label: "Median", value: d.approval_wait_seconds?.p50 ?? 0, text: waitText(d.approval_wait_seconds?.p50) },
+            { key: "p90", label: "90th percentile", value: d.approval_wait_seconds?.p90 ?? 0, text: waitText(d.approval_wait_seconds?.p90) },
           ]}
         />
         <DocumentStatuses stats={documents.data} />
