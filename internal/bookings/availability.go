@@ -18,14 +18,14 @@ import (
 var errNotStaff = problem.New(problem.ErrNotFound, "no such operator in this organisation")
 
 // Availability returns the operator's working hours; one who set none has
-// none (no slots) in UTC.
+// none (no slots) and no zone (""), so a form for them starts in the editor's zone.
 func (s *Service) Availability(ctx context.Context, org, operator uuid.UUID) (scheduling.Availability, error) {
 	if err := s.CheckOperator(ctx, org, operator); err != nil {
 		return scheduling.Availability{}, err
 	}
 	row, err := s.q.GetAvailability(ctx, store.GetAvailabilityParams{OrgID: org, UserID: operator})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return scheduling.Availability{TimeZone: "UTC", Weekly: map[string][]scheduling.Window{}, Overrides: []scheduling.Override{}}, nil
+		return scheduling.Availability{TimeZone: "", Weekly: map[string][]scheduling.Window{}, Overrides: []scheduling.Override{}}, nil
 	}
 	if err != nil {
 		return scheduling.Availability{}, fmt.Errorf("bookings: availability: %w", err)

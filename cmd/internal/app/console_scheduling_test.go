@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 	"time"
 
@@ -338,5 +339,165 @@ func TestConsoleBookingPageAndCalendarSettings(t *testing.T) {
 		!document.querySelector("section.calendar-connection button")`, "/operators/"+me.ID+"/availability"))
 	b.checkAccessible("my hours")
 	b.screenshot("my-hours")
+	b.checkQuiet()
+}
+
+// TestConsoleSchedulingRecovers: the scheduling pages after something went
+// wrong or a person went somewhere odd. A service deleted while its form is
+// open closes the form (no "New service" that would create it again), and the
+// focus follows Edit and Cancel; booking for a client forgets the time when
+// the operator changes, and a time taken meanwhile is refused plainly with the
+// nearest free ones to take instead; a booking's move to a time taken
+// meanwhile is refused plainly, the free times are fetched again without it
+// and another time moves it; the cancel form takes the focus; bad ?month and
+// ?week values show this month and week; the month grid's arrow keys go past
+// its edges into the next month with the focus on a day; an operator with no
+// saved hours starts in the browser's zone. axe-core checks every new state.
+func TestConsoleSchedulingRecovers(t *testing.T) {
+	admin, org, _, inbox := setUpShopWithInbox(t) // owner@shop.test, ADMIN
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	_, benID := join(t, admin, inbox, org, "ben@shop.test", "OPERATOR") // no hours saved
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID, benID}})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "spare", "name": "Spare room", "duration_minutes": 60, "operators": []string{anaID}})
+	// takeSlot books at for someone else through the API, as another member of staff would meanwhile.
+	takeSlot := func(at time.Time) {
+		admin.must(201, "POST", orgPath+"/bookings", map[string]any{"service": "consult", "start": at, "operator": anaID,
+			"client": map[string]string{"name": "Walk-in", "email": "walkin@example.com"}})
+	}
+
+	// All in UTC until the last step: two days ahead at 10:00 (taken meanwhile), then a day later.
+	today := time.Now().UTC()
+	d := today.AddDate(0, 0, 2)
+	taken := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
+	moveTaken, moveTo := taken.AddDate(0, 0, 1).Add(time.Hour), taken.AddDate(0, 0, 1).Add(2*time.Hour)
+
+	b := newChromium(t)
+	b.do("the browser in UTC", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"})
+		return chromedp.Void{}, err
+	})
+	b.do("open the services", chromedp.Navigate(admin.base+"/orgs/"+org+"/services"))
+	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
+	b.signIn("owner@shop.test", "owner password 1")
+	b.waitFor("the services", `document.querySelector("table.services tr[data-key=spare]")?.textContent.includes("Test ana@shop.test")`)
+
+	// Edit takes the focus to the form, Cancel back to Edit; New service likewise.
+	b.do("edit the spare room", chromedp.Click(`table.services tr[data-key=spare] button[aria-label^=Edit]`))
+	b.waitFor("the focus on the form's heading", `document.activeElement?.id === "service-form-heading" && document.activeElement.textContent === "Edit Spare room"`)
+	b.checkAccessible("services, editing")
+	b.do("cancel the edit", chromedp.Click(`form.service-form button.secondary`))
+	b.waitFor("the focus back on Edit", `!document.querySelector("form.service-form") && document.activeElement?.matches("tr[data-key=spare] button[aria-label^=Edit]")`)
+	b.do("open the new service form", chromedp.Click(`button.new-service`))
+	b.waitFor("the focus on the new form", `document.activeElement?.id === "service-form-heading"`)
+	b.do("cancel it", chromedp.Click(`form.service-form button.secondary`))
+	b.waitFor("the focus back on New service", `document.activeElement?.matches("button.new-service")`)
+
+	// Deleting the service being edited closes its form: nothing left to create it again.
+	b.do("edit the spare room again", chromedp.Click(`table.services tr[data-key=spare] button[aria-label^=Edit]`))
+	b.waitFor("its form", `document.querySelector("#service-form-heading")?.textContent === "Edit Spare room"`)
+	b.do("delete it", chromedp.Click(`table.services tr[data-key=spare] button[aria-label^=Delete]`))
+	b.do("confirm", chromedp.Click(`table.services tr[data-key=spare] button.danger`))
+	b.waitFor("gone, its form closed", `!document.querySelector("table.services tr[data-key=spare]") && !document.querySelector("form.service-form") && !!document.querySelector("button.new-service")`)
+	admin.must(404, "GET", orgPath+"/services/spare", nil)
+	b.screenshot("recovers-service-deleted")
+
+	// Booking for a client: a time picked, then another operator chosen: the time is forgotten.
+	b.do("book for a client", chromedp.Navigate(admin.base+"/orgs/"+org+"/bookings/new"))
+	b.waitFor("the free days", fmt.Sprintf(`!!document.querySelector('#slot-day option[value=%q]')`, taken.Format(time.DateOnly)))
+	pickSlot(b, taken)
+	b.pick(`form.booking-form select[name=operator]`, anaID)
+	b.waitFor("the time forgotten", `!document.querySelector("input[name=slot]:checked") && document.querySelector("form.booking-form button[type=submit]").disabled`)
+
+	// The time taken meanwhile: refused plainly, offered the nearest free ones, one of which books.
+	pickSlot(b, taken)
+	takeSlot(taken)
+	b.do("the client", chromedp.SendKeys(`form.booking-form input[name=name]`, "Hana"),
+		chromedp.SendKeys(`form.booking-form input[name=email]`, "hana@example.com"), chromedp.Click(`form.booking-form button[type=submit]`))
+	b.waitFor("refused, with the nearest free times", `document.querySelector(".alternatives [role=alert]")?.textContent.includes("That time was just taken") &&
+		document.querySelectorAll(".alternatives button[data-start]").length > 0 && document.querySelector("form.booking-form button[type=submit]").disabled`)
+	b.waitFor("the taken time no longer offered", fmt.Sprintf(`!!document.querySelector("#slot-day") && !document.querySelector('input[name=slot][value^=%q]')`, taken.Format("2006-01-02T15:04")))
+	b.checkAccessible("book for a client, taken")
+	b.screenshot("recovers-book-taken")
+	alternative := eval[string](b, `document.querySelector(".alternatives button[data-start]").dataset.start`)
+	b.do("take the nearest", chromedp.Click(`.alternatives button[data-start]`))
+	b.do("book", chromedp.Click(`form.booking-form button[type=submit]`))
+	b.waitFor("the new booking's page", `/\/bookings\/[0-9a-f-]{36}$/.test(location.pathname) && document.querySelector("#booking")?.dataset.status === "confirmed"`)
+	id := eval[string](b, `location.pathname.split("/").pop()`)
+	var bk bookingView
+	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
+	if !sameInstant(t, alternative, bk.Start) || !bk.Start.After(taken) || bk.Client.Email != "hana@example.com" {
+		t.Fatalf("the booking as the API has it: %+v; want Hana at the alternative %s", bk, alternative)
+	}
+
+	// Moved to a time taken meanwhile: refused plainly, that time gone from the choice; another time moves it.
+	b.waitFor("its free days", `!!document.querySelector("form.reschedule #slot-day option")`)
+	pickSlot(b, moveTaken)
+	takeSlot(moveTaken)
+	b.do("move it", chromedp.Click(`form.reschedule button[type=submit]`))
+	b.waitFor("refused plainly", `document.querySelector("form.reschedule [role=alert]")?.textContent === "That time was just taken. Choose another." &&
+		document.querySelector("form.reschedule button[type=submit]").disabled`)
+	b.waitFor("the taken time no longer offered", fmt.Sprintf(`!!document.querySelector("form.reschedule #slot-day") && !document.querySelector('form.reschedule input[name=slot][value^=%q]')`, moveTaken.Format("2006-01-02T15:04")))
+	b.checkAccessible("booking, move refused")
+	b.screenshot("recovers-move-taken")
+	pickSlot(b, moveTo)
+	b.do("move it to another time", chromedp.Click(`form.reschedule button[type=submit]`))
+	b.waitFor("moved", `document.querySelector("#moved")?.textContent.includes("12:00") && document.querySelector("#booking-when").textContent.includes("12:00")`)
+	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
+	if !bk.Start.Equal(moveTo) {
+		t.Fatalf("after the move the booking starts %s; want %s", bk.Start, moveTo)
+	}
+
+	// Cancelling: the reason field takes the focus, and the cancellation goes through.
+	b.do("cancel it", chromedp.Click(`section[aria-labelledby=cancel-heading] button.secondary`))
+	b.waitFor("the focus on the reason", `document.activeElement?.matches("form.cancel input[name=reason]")`)
+	b.do("confirm", chromedp.SendKeys(`form.cancel input[name=reason]`, "moved away"), chromedp.Click(`form.cancel button.danger`))
+	b.waitFor("cancelled", `document.querySelector("#booking")?.dataset.status === "cancelled"`)
+
+	// Bad calendar addresses show this month and this week, not an error screen.
+	thisMonth := today.Format("2006-01")
+	for _, bad := range []string{"2024-13", "x", "2024-1"} {
+		b.do("the month "+bad, chromedp.Navigate(admin.base+"/orgs/"+org+"/calendar/month?month="+url.QueryEscape(bad)))
+		b.waitFor("this month instead of "+bad, fmt.Sprintf(`document.querySelector("table.month")?.dataset.month === %q && document.querySelector("main h1")?.textContent === %q`,
+			thisMonth, today.Format("January 2006")))
+	}
+	monday := time.Date(today.Year(), today.Month(), today.Day()-(int(today.Weekday())+6)%7, 0, 0, 0, 0, time.UTC)
+	for _, bad := range []string{"2024-02-31", "nope"} {
+		b.do("the week "+bad, chromedp.Navigate(admin.base+"/orgs/"+org+"/calendar?week="+url.QueryEscape(bad)))
+		b.waitFor("this week instead of "+bad, fmt.Sprintf(`document.querySelector(".week")?.dataset.week === %q`, monday.Format(time.DateOnly)))
+	}
+
+	// The month grid is one tab stop (its bookings' links are not), and the arrows go on past its edges.
+	b.do("the month of the walk-in bookings", chromedp.Navigate(admin.base+"/orgs/"+org+"/calendar/month?month="+taken.Format("2006-01")))
+	b.waitFor("a booking in the grid", `document.querySelector("table.month")?.getAttribute("aria-busy") === "false" && !!document.querySelector("table.month li.entry a")`)
+	if n := eval[int](b, `[...document.querySelectorAll("table.month a")].filter(a => a.tabIndex !== -1).length`); n != 0 {
+		t.Errorf("%d links in the month grid are tab stops of their own", n)
+	}
+	b.checkAccessible("month")
+	b.do("this month", chromedp.Navigate(admin.base+"/orgs/"+org+"/calendar/month"))
+	b.waitFor("this month", fmt.Sprintf(`document.querySelector("table.month")?.dataset.month === %q`, thisMonth))
+	b.tabTo(`table.month td[tabindex="0"]`)
+	day, err := time.Parse(time.DateOnly, eval[string](b, `document.activeElement.dataset.day`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Six weeks up leave any day of a six-week grid: the month before, the focus on the day.
+	for range 6 {
+		b.press("a week back", kb.ArrowUp)
+		day = day.AddDate(0, 0, -7)
+		b.waitFor("the focus on "+day.Format(time.DateOnly), fmt.Sprintf(`document.activeElement?.dataset.day === %q && document.activeElement.tabIndex === 0`, day.Format(time.DateOnly)))
+	}
+	b.waitFor("the month of that day", fmt.Sprintf(`document.querySelector("table.month")?.dataset.month === %q`, day.Format("2006-01")))
+	b.screenshot("recovers-month-arrows")
+
+	// An operator with no saved hours: the form starts in the browser's zone, not the API's UTC.
+	b.do("the browser in New York", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"})
+		return chromedp.Void{}, err
+	})
+	b.do("open Ben's hours", chromedp.Navigate(admin.base+"/orgs/"+org+"/operators/"+benID+"/availability"))
+	b.waitFor("his hours, none yet, in New York", `document.querySelector("form.hours input[name=time_zone]")?.value === "America/New_York" && document.querySelectorAll(".window").length === 0`)
+	b.checkAccessible("working hours, none saved")
 	b.checkQuiet()
 }

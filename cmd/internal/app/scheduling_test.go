@@ -49,6 +49,16 @@ func TestServicesHoursAndEventsMakeTheSlots(t *testing.T) {
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
 	client, clientID := join(t, admin, inbox, org, "carl@shop.test", "CLIENT")
 
+	// None saved yet: no hours and no zone (the console then starts in the editor's own).
+	var none struct {
+		TimeZone *string                        `json:"time_zone"`
+		Weekly   map[string][]map[string]string `json:"weekly"`
+	}
+	ana.must(200, "GET", orgPath+"/operators/"+anaID+"/availability", nil).decode(t, &none)
+	if none.TimeZone == nil || *none.TimeZone != "" || len(none.Weekly) != 0 {
+		t.Fatalf("Ana's hours before she saved any: %+v; want none, with an empty time_zone", none)
+	}
+
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{
 		"time_zone": "America/New_York",
 		"weekly":    map[string]any{"mon": []map[string]string{{"start": "09:00", "end": "12:00"}}, "tue": []map[string]string{{"start": "09:00", "end": "10:00"}, {"start": "14:00", "end": "15:00"}}},

@@ -860,7 +860,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An operator's working hours (none set: no slots); OPERATOR and up */
+        /** An operator's working hours (none set: no slots and an empty time_zone); OPERATOR and up */
         get: operations["getAvailability"];
         /** Replace an operator's working hours: operators their own, ADMINs everyone's */
         put: operations["putAvailability"];
@@ -1967,7 +1967,7 @@ export interface components {
             end: string;
         };
         Availability: {
-            /** @description IANA zone the windows are in, e.g. America/New_York */
+            /** @description IANA zone the windows are in, e.g. America/New_York; empty in a GET for an operator who saved no hours */
             time_zone: string;
             /** @description Windows per weekday, not overlapping; a day absent or empty is not worked */
             weekly?: {

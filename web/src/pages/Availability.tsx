@@ -43,7 +43,8 @@ export function Availability() {
         </div>
       )}
       <ErrorMessage error={hours.error} />
-      {hours.data ? (
+      {/* Fetched afresh before the form takes its values: a cached copy may be another editor's old hours. */}
+      {hours.data && hours.isFetchedAfterMount ? (
         <HoursForm key={operator} org={org} operator={operator} hours={hours.data} readOnly={!mayEdit} />
       ) : (
         !hours.isError && <p>Loading…</p>

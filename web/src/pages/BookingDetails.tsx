@@ -2,12 +2,12 @@ import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
-import { call, fieldErrors } from "../api/problem";
+import { call, fieldErrors, ProblemError } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
-import { bookingStatusLabel, memberName, type Booking } from "./scheduling";
+import { bookingStatusLabel, memberName, takenAlternatives, type Booking } from "./scheduling";
 import { SlotPicker } from "./SlotPicker";
 import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
 
@@ -99,6 +99,25 @@ export function BookingDetails() {
   );
 }
 
+/**
+ * A new retry key after a refusal: the API makes the key the workflow's Update
+ * id, and a refused change answers the same refusal for that id forever. (A 5xx
+ * keeps its key: the change may have been applied, and the same key finds out.)
+ */
+function refused(err: unknown): boolean {
+  return err instanceof ProblemError && err.problem.status < 500;
+}
+
+/** After a failed change the booking (and its free times) may have moved on: show them as they are now. */
+function useBookingStale(org: string, id: string) {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ["booking", org, id] }),
+      queryClient.invalidateQueries({ queryKey: ["slots", org] }),
+    ]);
+}
+
 function useBookingChanged(org: string) {
   const queryClient = useQueryClient();
   return (b: Booking) => {
@@ -121,9 +140,14 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
       ),
   });
   const [start, setStart] = useState("");
-  // One key per chosen time: a double submit moves once.
+  // One key per chosen time: a double submit moves once, another time is another move.
   const [key, setKey] = useState(() => crypto.randomUUID());
+  const choose = (s: string) => {
+    setStart(s);
+    setKey(crypto.randomUUID());
+  };
   const changed = useBookingChanged(org);
+  const stale = useBookingStale(org, b.id);
   const move = useMutation({
     mutationFn: () =>
       call(
@@ -133,9 +157,13 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
         }),
       ),
     onSuccess: (moved) => {
-      setStart("");
-      setKey(crypto.randomUUID());
+      choose("");
       return changed(moved);
+    },
+    onError: (err) => {
+      if (takenAlternatives(err)) setStart(""); // no longer a time to choose
+      if (refused(err)) setKey(crypto.randomUUID());
+      return stale();
     },
   });
   const errors = fieldErrors(move.error);
@@ -150,12 +178,19 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
         {slots.isError ? (
           <ErrorMessage error={slots.error} />
         ) : slots.data ? (
-          <SlotPicker slots={slots.data.slots} value={start} onChange={setStart} />
+          <SlotPicker slots={slots.data.slots} value={start} onChange={choose} />
         ) : (
           <p>Loading free times…</p>
         )}
         {errors.start && <p className="field-error">{errors.start}</p>}
-        {move.isError && !errors.start && <ErrorMessage error={move.error} />}
+        {takenAlternatives(move.error) ? (
+          // The free times above are fetched again without it.
+          <p className="error" role="alert">
+            That time was just taken. Choose another.
+          </p>
+        ) : (
+          move.isError && !errors.start && <ErrorMessage error={move.error} />
+        )}
         <button type="submit" disabled={!start || move.isPending}>
           Move to this time
         </button>
@@ -172,11 +207,23 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
 function Cancel({ org, booking: b }: { org: string; booking: Booking }) {
   const [asked, setAsked] = useState(false);
   const [reason, setReason] = useState("");
+  // One key per confirmation: a double submit cancels once.
+  const [key, setKey] = useState(() => crypto.randomUUID());
   const changed = useBookingChanged(org);
+  const stale = useBookingStale(org, b.id);
   const cancel = useMutation({
     mutationFn: () =>
-      call(api.POST("/api/v1/orgs/{org}/bookings/{id}/cancel", { params: { path: { org, id: b.id } }, body: reason ? { reason } : {} })),
+      call(
+        api.POST("/api/v1/orgs/{org}/bookings/{id}/cancel", {
+          params: { path: { org, id: b.id }, header: { "Idempotency-Key": key } },
+          body: reason ? { reason } : {},
+        }),
+      ),
     onSuccess: changed,
+    onError: (err) => {
+      if (refused(err)) setKey(crypto.randomUUID());
+      return stale();
+    },
   });
   const errors = fieldErrors(cancel.error);
   return (
@@ -193,7 +240,8 @@ function Cancel({ org, booking: b }: { org: string; booking: Booking }) {
           noValidate
         >
           <Field label="Why (optional, the client is told)" error={errors.reason}>
-            <input name="reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+            {/* Mounted by "Cancel this booking": the focus follows to what comes next. */}
+            <input name="reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
           </Field>
           {cancel.isError && !errors.reason && <ErrorMessage error={cancel.error} />}
           <button type="submit" className="danger" disabled={cancel.isPending}>
@@ -211,11 +259,23 @@ function Cancel({ org, booking: b }: { org: string; booking: Booking }) {
 
 /** After the end, whether the booking took place (completed) or the client did not come (no_show). */
 function Outcome({ org, booking: b }: { org: string; booking: Booking }) {
+  // One key per answer: a double click records once; the other answer is another change.
+  const [keys, setKeys] = useState(() => ({ completed: crypto.randomUUID(), no_show: crypto.randomUUID() }));
   const changed = useBookingChanged(org);
+  const stale = useBookingStale(org, b.id);
   const record = useMutation({
     mutationFn: (outcome: "completed" | "no_show") =>
-      call(api.POST("/api/v1/orgs/{org}/bookings/{id}/outcome", { params: { path: { org, id: b.id } }, body: { outcome } })),
+      call(
+        api.POST("/api/v1/orgs/{org}/bookings/{id}/outcome", {
+          params: { path: { org, id: b.id }, header: { "Idempotency-Key": keys[outcome] } },
+          body: { outcome },
+        }),
+      ),
     onSuccess: changed,
+    onError: (err, outcome) => {
+      if (refused(err)) setKeys((k) => ({ ...k, [outcome]: crypto.randomUUID() }));
+      return stale();
+    },
   });
   return (
     <section aria-labelledby="outcome-heading">

@@ -1,10 +1,10 @@
-import { useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { addDays, localDay, mondayOf } from "./time";
+import { addDays, localDay, mondayOf, parseDay } from "./time";
 
 const hhmm = (instant: string) => new Date(instant).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
 
@@ -28,7 +28,8 @@ export function MonthView() {
   const [search, setSearch] = useSearchParams();
   const asked = search.get("month");
   const today = new Date();
-  const first = asked ? new Date(`${asked}-01T00:00:00`) : new Date(today.getFullYear(), today.getMonth(), 1);
+  // A month the URL names, or this one when it names none (or no real month: ?month=2024-13).
+  const first = (asked && parseDay(`${asked}-01`)) || new Date(today.getFullYear(), today.getMonth(), 1);
   const start = mondayOf(first);
   const from = start.toISOString();
   const to = addDays(start, 42).toISOString();
@@ -45,13 +46,35 @@ export function MonthView() {
   const [focused, setFocused] = useState(() => localDay(today));
   const shownFocus = days.some((d) => localDay(d) === focused && d.getMonth() === first.getMonth()) ? focused : localDay(first);
   const grid = useRef<HTMLTableElement>(null);
-  const onKey = (e: KeyboardEvent, day: Date, weekday: number) => {
+  // The day an arrow key left the month for: the focus follows once its month shows (the URL changes after the focus state).
+  const refocus = useRef("");
+  useEffect(() => {
+    if (!refocus.current || refocus.current !== shownFocus) return;
+    refocus.current = "";
+    grid.current?.querySelector<HTMLElement>(`td[data-day="${shownFocus}"]`)?.focus();
+  }, [shownFocus]);
+  const onKey = (e: KeyboardEvent<HTMLElement>, day: Date, weekday: number) => {
+    // A day's bookings are one Enter away (the grid is one tab stop); Escape goes back to the day.
+    if (e.target !== e.currentTarget) {
+      if (e.key === "Escape") e.currentTarget.focus();
+      return;
+    }
+    if (e.key === "Enter") {
+      e.currentTarget.querySelector<HTMLElement>("a")?.focus();
+      return;
+    }
     const move = step[e.key];
-    if (!move || e.target !== e.currentTarget) return;
+    if (!move) return;
     e.preventDefault();
-    const next = localDay(addDays(day, move(weekday)));
+    const target = addDays(day, move(weekday));
+    const next = localDay(target);
     setFocused(next);
-    grid.current?.querySelector<HTMLElement>(`td[data-day="${next}"]`)?.focus();
+    if (monthKey(target) === monthKey(first)) {
+      grid.current?.querySelector<HTMLElement>(`td[data-day="${next}"]`)?.focus();
+    } else {
+      refocus.current = next;
+      setSearch({ month: monthKey(target) });
+    }
   };
   return (
     <>
@@ -106,7 +129,9 @@ export function MonthView() {
                         <li key={e.kind + e.id} className={`entry ${e.kind}`} data-kind={e.kind} data-id={e.id}>
                           <span className="entry-time">{hhmm(e.start)}</span>{" "}
                           {e.kind === "booking" ? (
-                            <Link to={`/orgs/${org}/bookings/${e.id}`}>{e.title}</Link>
+                            <Link to={`/orgs/${org}/bookings/${e.id}`} tabIndex={-1}>
+                              {e.title}
+                            </Link>
                           ) : (
                             <span>
                               {e.title} <span className="muted">(event)</span>

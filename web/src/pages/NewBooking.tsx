@@ -1,15 +1,15 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
-import { memberName, useServices } from "./scheduling";
+import { memberName, takenAlternatives, useServices } from "./scheduling";
 import { SlotPicker } from "./SlotPicker";
-import { slotSpan, visitorZone } from "./time";
+import { slotSpan, visitorZone, when } from "./time";
 
 /** Staff book on behalf of a client: a service, optionally who, a free time and the client; then the new booking's page. */
 export function NewBooking() {
@@ -47,6 +47,7 @@ export function NewBooking() {
 function NewBookingForm(props: { org: string; service: string; operators: string[] }) {
   const { org, service } = props;
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const role = useRole(org);
   const members = useMembers(org, isStaff(role));
   const [operator, setOperator] = useState("");
@@ -81,8 +82,14 @@ function NewBookingForm(props: { org: string; service: string; operators: string
         }),
       ),
     onSuccess: (b) => navigate(`/orgs/${org}/bookings/${b.id}`),
+    onError: (err) => {
+      // The time was taken meanwhile (409): no time chosen, and the free times as they are now.
+      if (takenAlternatives(err)) setStart("");
+      return queryClient.invalidateQueries({ queryKey: ["slots", org] });
+    },
   });
   const errors = fieldErrors(book.error);
+  const alternatives = takenAlternatives(book.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     book.mutate();
@@ -90,7 +97,15 @@ function NewBookingForm(props: { org: string; service: string; operators: string
   return (
     <form className="booking-form" onSubmit={submit} noValidate>
       <Field label="With" error={errors.operator}>
-        <select name="operator" value={operator} onChange={(e) => setOperator(e.target.value)}>
+        <select
+          name="operator"
+          value={operator}
+          onChange={(e) => {
+            // A time picked for one operator may be no time for another.
+            setOperator(e.target.value);
+            setStart("");
+          }}
+        >
           <option value="">Whoever is free</option>
           {props.operators.map((id) => (
             <option key={id} value={id}>
@@ -119,7 +134,24 @@ function NewBookingForm(props: { org: string; service: string; operators: string
       <Field label="Notes (optional)" error={errors.notes}>
         <textarea name="notes" rows={3} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} />
       </Field>
-      {book.isError && Object.keys(errors).length === 0 && <ErrorMessage error={book.error} />}
+      {alternatives ? (
+        <div className="alternatives">
+          <p className="error" role="alert" id="alternatives-heading">
+            That time was just taken. Choose another{alternatives.length > 0 && ", or one of the nearest free ones"}.
+          </p>
+          <ul className="inline" aria-labelledby="alternatives-heading">
+            {alternatives.map((a) => (
+              <li key={a.start + a.operator_id}>
+                <button type="button" className="secondary" data-start={a.start} aria-pressed={start === a.start} onClick={() => setStart(a.start)}>
+                  {when(a.start)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        book.isError && Object.keys(errors).length === 0 && <ErrorMessage error={book.error} />
+      )}
       <button type="submit" disabled={!start || book.isPending}>
         Book
       </button>

@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { flushSync } from "react-dom";
 import { useParams } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../api/client";
@@ -21,6 +22,13 @@ export function Services() {
   // The service being edited: its key, "new" for the create form, "" for none.
   const [editing, setEditing] = useState("");
   const items = services.data ?? [];
+  const edited = items.find((s) => s.key === editing);
+  // Closing the form gives the focus back to the button that opened it.
+  const close = () => {
+    const opener = editing;
+    flushSync(() => setEditing(""));
+    document.getElementById(opener === "new" ? "new-service" : `edit-${opener}`)?.focus();
+  };
   return (
     <>
       <h1>Services</h1>
@@ -50,10 +58,10 @@ export function Services() {
                 <td>{s.operators.map((id) => memberName(members.data, id)).join(", ")}</td>
                 {isAdmin && (
                   <td className="inline">
-                    <button type="button" className="secondary" onClick={() => setEditing(s.key)} aria-label={`Edit ${s.name}`}>
+                    <button type="button" className="secondary" id={`edit-${s.key}`} onClick={() => setEditing(s.key)} aria-label={`Edit ${s.name}`}>
                       Edit
                     </button>
-                    <DeleteService org={org} service={s} />
+                    <DeleteService org={org} service={s} onDeleted={() => setEditing((e) => (e === s.key ? "" : e))} />
                   </td>
                 )}
               </tr>
@@ -62,29 +70,27 @@ export function Services() {
         </table>
       )}
       {isAdmin && editing === "" && (
-        <button type="button" className="new-service" onClick={() => setEditing("new")}>
+        <button type="button" className="new-service" id="new-service" onClick={() => setEditing("new")}>
           New service
         </button>
       )}
-      {isAdmin && editing !== "" && (
-        <ServiceForm
-          key={editing}
-          org={org}
-          service={items.find((s) => s.key === editing)}
-          operators={staffOf(members.data)}
-          onDone={() => setEditing("")}
-        />
+      {/* A service gone meanwhile has no form: saving it would create it again. */}
+      {isAdmin && (editing === "new" || edited) && (
+        <ServiceForm key={editing} org={org} service={edited} operators={staffOf(members.data)} onDone={close} />
       )}
       {isAdmin && <BookingPageSettings org={org} />}
     </>
   );
 }
 
-function DeleteService({ org, service }: { org: string; service: Service }) {
+function DeleteService({ org, service, onDeleted }: { org: string; service: Service; onDeleted: () => void }) {
   const queryClient = useQueryClient();
   const remove = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/orgs/{org}/services/{key}", { params: { path: { org, key: service.key } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["services", org] }),
+    onSuccess: () => {
+      onDeleted();
+      return queryClient.invalidateQueries({ queryKey: ["services", org] });
+    },
   });
   return (
     <>
@@ -122,6 +128,9 @@ function ServiceForm(props: { org: string; service?: Service; operators: Schemas
   const [reminders, setReminders] = useState(s ? s.reminder_offsets_minutes.join(", ") : "1440, 60");
   const [clientChanges, setClientChanges] = useState(s?.client_changes ?? true);
   const [cutoff, setCutoff] = useState(text(s?.client_change_cutoff_minutes ?? 1440));
+  // Opened by Edit or New service: the focus moves to the form it opened.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const save = useMutation({
     mutationFn: () => {
       const body: ServiceInput = {
@@ -160,7 +169,7 @@ function ServiceForm(props: { org: string; service?: Service; operators: Schemas
   );
   return (
     <form className="service-form" onSubmit={submit} noValidate aria-labelledby="service-form-heading">
-      <h2 id="service-form-heading">{s ? `Edit ${s.name}` : "New service"}</h2>
+      <h2 id="service-form-heading" ref={heading} tabIndex={-1}>{s ? `Edit ${s.name}` : "New service"}</h2>
       {!s && (
         <Field label="Key" error={errors.key} hint="Lowercase letters, digits, - or _; it names the service in links and the API">
           <input name="key" value={key} onChange={(e) => setKey(e.target.value)} />

@@ -11,6 +11,12 @@ type Slot = Schemas["Slots"]["slots"][number];
 export function SlotPicker(props: { slots: Slot[]; value: string; onChange: (start: string) => void }) {
   const days = [...new Set(props.slots.map((s) => slotDay(s.start)))];
   const [day, setDay] = useState(() => (props.value ? slotDay(props.value) : days[0] ?? ""));
+  // A time chosen elsewhere (one of the API's alternatives) shows its day.
+  const [seen, setSeen] = useState(props.value);
+  if (props.value !== seen) {
+    setSeen(props.value);
+    if (props.value) setDay(slotDay(props.value));
+  }
   const shown = days.includes(day) ? day : days[0] ?? "";
   if (days.length === 0) return <p className="muted">No free time in the next two weeks.</p>;
   const times = props.slots.filter((s) => slotDay(s.start) === shown);

@@ -4,7 +4,7 @@ import { api } from "../api/client";
 import type { paths } from "../api/schema";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { addDays, dayLabel, localDay, mondayOf } from "./time";
+import { addDays, dayLabel, localDay, mondayOf, parseDay } from "./time";
 
 type Entry = paths["/api/v1/orgs/{org}/calendar"]["get"]["responses"][200]["content"]["application/json"]["items"][number];
 
@@ -13,7 +13,8 @@ export function WeekView() {
   const { org = "" } = useParams();
   const [search, setSearch] = useSearchParams();
   const asked = search.get("week");
-  const monday = mondayOf(asked ? new Date(`${asked}T00:00:00`) : new Date());
+  // A week the URL names, or this one when it names none (or no real day).
+  const monday = mondayOf((asked && parseDay(asked)) || new Date());
   const from = monday.toISOString();
   const to = addDays(monday, 7).toISOString();
   const week = useQuery({

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, type Schemas } from "../api/client";
-import { call } from "../api/problem";
+import { call, ProblemError } from "../api/problem";
 import { isStaff } from "./orgs";
 
 export type Service = Schemas["Service"];
@@ -8,6 +8,15 @@ export type ServiceInput = Schemas["ServiceInput"];
 export type Booking = Schemas["Booking"];
 export type Availability = Schemas["Availability"];
 export type Window = Schemas["Window"];
+
+/**
+ * The nearest free times the API offers when the time asked for was just
+ * taken (a 409 with alternatives), or null for any other error.
+ */
+export function takenAlternatives(err: unknown): NonNullable<Schemas["SlotTakenProblem"]["alternatives"]> | null {
+  if (!(err instanceof ProblemError) || err.problem.status !== 409) return null;
+  return (err.problem as Schemas["SlotTakenProblem"]).alternatives ?? null;
+}
 
 /** The weekdays as the availability API names them, Monday first. */
 export const weekdays = [

@@ -60,3 +60,10 @@ export function slotSpan(): { from: string; to: string } {
   const now = new Date();
   return { from: now.toISOString(), to: addDays(now, lookAheadDays).toISOString() };
 }
+
+/** The local midnight of a YYYY-MM-DD day, or null when day names none (2024-13-01, 2024-02-31, x): the URL is the person's to edit. */
+export function parseDay(day: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  const d = new Date(`${day}T00:00:00`);
+  return !isNaN(d.getTime()) && localDay(d) === day ? d : null;
+}
