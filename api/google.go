@@ -105,8 +105,11 @@ func (h *googleHandler) start(c *gin.Context) {
 	}
 	h.auth.sessions.Put(c, sessionOAuthState, state)
 	h.auth.sessions.Put(c, sessionOAuthData, sess.Marshal())
+	// Each start says afresh where to return: an abandoned one's page is not followed later.
 	if next := c.Query("next"); sitePath(next) {
 		h.auth.sessions.Put(c, sessionOAuthNext, next)
+	} else {
+		h.auth.sessions.Remove(c, sessionOAuthNext)
 	}
 	c.Redirect(http.StatusFound, authURL)
 }

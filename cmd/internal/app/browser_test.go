@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -223,6 +225,30 @@ func (b *browser) fill(selector, value string) {
 		Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value").set.call(el, %q);
 		el.dispatchEvent(new Event("input", {bubbles: true}));
 	})()`, selector, value))
+}
+
+// failRequests makes every request of the page fail (or answer again), though the browser believes it is online.
+func (b *browser) failRequests(what string, fail bool) {
+	b.t.Helper()
+	b.do(what, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		rules := []*network.Conditions{}
+		if fail {
+			rules = append(rules, &network.Conditions{Offline: true})
+		}
+		_, err := cdp.Call(ctx, tab, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: rules})
+		return chromedp.Void{}, err
+	})
+}
+
+// goOffline takes the browser offline (or back) as it knows it: navigator.onLine
+// and its events, and no request gets out.
+func (b *browser) goOffline(what string, off bool) {
+	b.t.Helper()
+	b.failRequests(what, off)
+	b.do(what, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tab, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+		return chromedp.Void{}, err
+	})
 }
 
 // signIn fills in the sign-in form and sends it.

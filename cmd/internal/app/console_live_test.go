@@ -1,15 +1,12 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -255,7 +252,10 @@ func TestConsoleBoardIsLive(t *testing.T) {
 		updated := `document.querySelector(".board").dataset.updated`
 		since := eval[string](b, updated)
 		eval[chromedp.Void](b, `performance.setResourceTimingBufferSize(10000); window.heldFrom = performance.now();
-			document.dispatchEvent(new Event("visibilitychange")); window.dispatchEvent(new Event("online"))`)
+			document.dispatchEvent(new Event("visibilitychange"))`)
+		// The network lost and back, as the browser knows it: a live board would be fetched again.
+		b.goOffline(what+", offline", true)
+		b.goOffline(what+", online again", false)
 		// What is checked is that nothing happens: one refresh period (3 s) and a half.
 		b.waitFor(what+", a refresh period later", `performance.now() - window.heldFrom > 3500`)
 		fetched := eval[int](b, fmt.Sprintf(`performance.getEntriesByType("resource").filter(e => e.startTime > window.heldFrom && new URL(e.name).pathname === %q).length`,
@@ -330,38 +330,21 @@ func TestConsoleNetworkLossIsVisible(t *testing.T) {
 	eval[chromedp.Void](b, markPage)
 
 	// Every request fails, though the browser believes it is online.
-	conditions := func(what string, offline bool) {
-		b.do(what, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-			rules := []*network.Conditions{}
-			if offline {
-				rules = append(rules, &network.Conditions{Offline: true})
-			}
-			_, err := cdp.Call(ctx, tab, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: rules})
-			return chromedp.Void{}, err
-		})
-	}
-	conditions("fail every request", true)
+	b.failRequests("fail every request", true)
 	b.waitFor("cannot be reached", banner+`?.includes("The server cannot be reached")`)
 	b.checkAccessible("queue, server unreachable")
 	b.screenshot("unreachable")
 	arrive("my laptop battery is swollen")
-	conditions("answer again", false)
+	b.failRequests("answer again", false)
 	b.waitFor("the banner gone, the queue up to date", notReloaded+` && `+banner+` === "" && `+listed("my laptop battery is swollen"))
 
 	// Offline as the browser knows it: navigator.onLine and its events, and no request gets out.
-	offline := func(what string, off bool) {
-		conditions(what, off)
-		b.do(what, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-			_, err := cdp.Call(ctx, tab, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
-			return chromedp.Void{}, err
-		})
-	}
-	offline("go offline", true)
+	b.goOffline("go offline", true)
 	b.waitFor("offline said", banner+`?.includes("You are offline")`)
 	b.checkAccessible("queue, offline")
 	b.screenshot("offline")
 	arrive("the charging port is loose")
-	offline("back online", false)
+	b.goOffline("back online", false)
 	b.waitFor("the banner gone, the queue up to date again", notReloaded+` && `+banner+` === "" && `+listed("the charging port is loose"))
 	b.screenshot("back-online")
 
@@ -370,7 +353,7 @@ func TestConsoleNetworkLossIsVisible(t *testing.T) {
 	awaiting := `document.querySelector("dd[data-count=awaiting_approval]")?.textContent`
 	notUpToDate := `document.querySelector("main .not-up-to-date[role=status]")?.textContent`
 	b.waitFor("the dashboard", awaiting+` === "3" && `+notUpToDate+` === ""`)
-	conditions("fail every request", true)
+	b.failRequests("fail every request", true)
 	b.waitFor("the figures kept, not up to date", notUpToDate+`?.startsWith("Not up to date: The server cannot be reached") && `+awaiting+` === "3" && `+
 		`!document.querySelector("main [role=alert]") && `+banner+`?.includes("The server cannot be reached")`)
 	b.checkAccessible("dashboard, not up to date")
@@ -383,7 +366,7 @@ func TestConsoleNetworkLossIsVisible(t *testing.T) {
 	b.waitFor("the services could not be fetched", `document.querySelector("main h1")?.textContent === "Services" && `+
 		`document.querySelector("main [role=alert]")?.textContent.includes("cannot be reached") && `+banner+`?.includes("The server cannot be reached")`)
 	admin.must(201, "POST", "/api/v1/orgs/"+org+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
-	conditions("answer again", false)
+	b.failRequests("answer again", false)
 	b.waitFor("the banner gone, the services shown", notReloaded+` && `+banner+` === "" && !document.querySelector("main [role=alert]") && `+
 		`!!document.querySelector('table.services tr[data-key="consult"]')`)
 	b.checkQuiet()

@@ -1967,7 +1967,7 @@ export interface components {
             end: string;
         };
         Availability: {
-            /** @description IANA zone the windows are in, e.g. America/New_York; empty in a GET for an operator who saved no hours */
+            /** @description IANA zone the windows are in, e.g. America/New_York; empty in a GET for an operator who saved no hours, so a client picks one (required in a PUT) */
             time_zone: string;
             /** @description Windows per weekday, not overlapping; a day absent or empty is not worked */
             weekly?: {

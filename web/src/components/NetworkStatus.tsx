@@ -1,4 +1,4 @@
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 import { onlineManager, useQueryClient, type Query } from "@tanstack/react-query";
 import { NetworkError } from "../api/problem";
 
@@ -19,10 +19,19 @@ export function NetworkStatus() {
   );
   const queryClient = useQueryClient();
   const cache = queryClient.getQueryCache();
-  // Only what a page on screen asks for: a query left behind keeps its old error.
-  const unreachable = useSyncExternalStore(
-    (notify) => cache.subscribe(notify),
-    () => cache.getAll().some((q) => q.getObserversCount() > 0 && (q.state.fetchFailureReason ?? q.state.error) instanceof NetworkError),
+  // Set when a query a page on screen asks for fails to reach the server, and cleared only
+  // by an answer: a refetch that starts clears a query's error, which must not hide the banner.
+  const [unreachable, setUnreachable] = useState(false);
+  useEffect(
+    () =>
+      cache.subscribe((event) => {
+        if (event.type !== "updated") return;
+        const { action, query } = event;
+        if (action.type === "success") setUnreachable(false);
+        else if ((action.type === "failed" || action.type === "error") && action.error instanceof NetworkError && query.getObserversCount() > 0)
+          setUnreachable(true);
+      }),
+    [cache],
   );
   useEffect(() => {
     if (!online || !unreachable) return;

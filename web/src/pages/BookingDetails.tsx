@@ -143,8 +143,8 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
   // One key per chosen time: a double submit moves once, another time is another move.
   const [key, setKey] = useState(() => crypto.randomUUID());
   const choose = (s: string) => {
+    if (s !== start) setKey(crypto.randomUUID()); // the same time again keeps its key: it may have been applied
     setStart(s);
-    setKey(crypto.randomUUID());
   };
   const changed = useBookingChanged(org);
   const stale = useBookingStale(org, b.id);

@@ -23,6 +23,8 @@ export function Services() {
   const [editing, setEditing] = useState("");
   const items = services.data ?? [];
   const edited = items.find((s) => s.key === editing);
+  // A service gone meanwhile (deleted elsewhere) has no form: saving it would create it again.
+  const open = editing === "new" || edited ? editing : "";
   // Closing the form gives the focus back to the button that opened it.
   const close = () => {
     const opener = editing;
@@ -69,13 +71,12 @@ export function Services() {
           </tbody>
         </table>
       )}
-      {isAdmin && editing === "" && (
+      {isAdmin && open === "" && (
         <button type="button" className="new-service" id="new-service" onClick={() => setEditing("new")}>
           New service
         </button>
       )}
-      {/* A service gone meanwhile has no form: saving it would create it again. */}
-      {isAdmin && (editing === "new" || edited) && (
+      {isAdmin && open !== "" && (
         <ServiceForm key={editing} org={org} service={edited} operators={staffOf(members.data)} onDone={close} />
       )}
       {isAdmin && <BookingPageSettings org={org} />}
