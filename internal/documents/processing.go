@@ -151,6 +151,11 @@ func (s *Service) SavePage(ctx context.Context, org, id uuid.UUID, p Page) (int,
 	}
 	var done int32
 	err = s.inTx(ctx, func(q *store.Queries) error {
+		// Pages are read several at a time: without the document's lock two saves
+		// would each count only their own page, and the later count would win.
+		if _, err := q.LockDocument(ctx, store.LockDocumentParams{OrgID: org, ID: id}); err != nil {
+			return err
+		}
 		if _, err := q.InsertDocumentPage(ctx, store.InsertDocumentPageParams{
 			DocumentID: id, OrgID: org, Number: int32(p.Number), Source: p.Source, Width: int32(p.Width), Height: int32(p.Height),
 			Text: strings.ToValidUTF8(p.Text, ""), Words: words,

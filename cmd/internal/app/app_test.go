@@ -23,6 +23,11 @@ import (
 	"github.com/astralisops/astralis/workflows"
 )
 
+// testShutdownTimeout is over 5 s: net/http counts a connection that has sent
+// no request yet as busy for its first 5 s, and a test's burst of requests
+// leaves such dialled, unused ones behind.
+const testShutdownTimeout = 15 * time.Second
+
 // startDev runs the API and the worker exactly as `astralis dev` does, against
 // the shared test Temporal server and a fresh database (unless an adjustment
 // sets one, as sameDeployment does).
@@ -40,7 +45,7 @@ func startDev(t *testing.T, adjust ...func(*config.Config)) (apiURL string, s *S
 	defaults := config.Defaults()
 	cfg := config.Config{
 		Env:       config.EnvDevelopment,
-		HTTP:      config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: 5 * time.Second},
+		HTTP:      config.HTTP{Addr: ln.Addr().String(), MetricsAddr: metricsLn.Addr().String(), PublicURL: apiURL, MaxBodyBytes: 1 << 20, ShutdownTimeout: testShutdownTimeout},
 		Auth:      config.Auth{SessionIdleTimeout: time.Hour, SessionLifetime: 24 * time.Hour, KnownDeviceLifetime: defaults.Auth.KnownDeviceLifetime, KnownDeviceGrace: defaults.Auth.KnownDeviceGrace},
 		Limits:    defaults.Limits, // the product's own limits; a test may change one
 		Documents: defaults.Documents,

@@ -5,6 +5,7 @@ import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { ServicePicker } from "./ServicePicker";
 import { SlotPicker } from "./SlotPicker";
 import { slotSpan, visitorZone, when } from "./time";
 
@@ -33,16 +34,7 @@ export function BookingPage() {
       {items.length === 0 ? (
         <p>Nothing can be booked here yet.</p>
       ) : (
-        <div className="field">
-          <label htmlFor="service">Service</label>
-          <select id="service" name="service" value={chosen} onChange={(e) => setService(e.target.value)}>
-            {items.map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.name} ({s.duration_minutes} min)
-              </option>
-            ))}
-          </select>
-        </div>
+        <ServicePicker services={items} value={chosen} onChange={setService} />
       )}
       {/* A fresh form per service: a time picked for one is no time for another. */}
       {chosen && <BookingForm key={chosen} slug={slug} service={chosen} />}

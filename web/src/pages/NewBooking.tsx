@@ -8,6 +8,7 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { memberName, takenAlternatives, useServices } from "./scheduling";
+import { ServicePicker } from "./ServicePicker";
 import { SlotPicker } from "./SlotPicker";
 import { slotSpan, visitorZone, when } from "./time";
 
@@ -27,16 +28,7 @@ export function NewBooking() {
       ) : items.length === 0 ? (
         <p>No service can be booked yet.</p>
       ) : (
-        <div className="field">
-          <label htmlFor="service">Service</label>
-          <select id="service" name="service" value={chosen} onChange={(e) => setService(e.target.value)}>
-            {items.map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.name} ({s.duration_minutes} min)
-              </option>
-            ))}
-          </select>
-        </div>
+        <ServicePicker services={items} value={chosen} onChange={setService} />
       )}
       {/* A fresh form per service: a time picked for one is no time for another. */}
       {chosen && <NewBookingForm key={chosen} org={org} service={chosen} operators={items.find((s) => s.key === chosen)?.operators ?? []} />}
