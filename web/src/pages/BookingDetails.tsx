@@ -8,7 +8,7 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { bookingStatusLabel, memberName, takenAlternatives, type Booking } from "./scheduling";
-import { SlotPicker } from "./SlotPicker";
+import { FreeTimes } from "./SlotPicker";
 import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
 
 /**
@@ -175,13 +175,7 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
     <section aria-labelledby="move-heading">
       <h2 id="move-heading">Move it</h2>
       <form className="reschedule" onSubmit={submit}>
-        {slots.isError ? (
-          <ErrorMessage error={slots.error} />
-        ) : slots.data ? (
-          <SlotPicker slots={slots.data.slots} value={start} onChange={choose} />
-        ) : (
-          <p>Loading free times…</p>
-        )}
+        <FreeTimes slots={slots} value={start} onChange={choose} />
         {errors.start && <p className="field-error">{errors.start}</p>}
         {takenAlternatives(move.error) ? (
           // The free times above are fetched again without it.

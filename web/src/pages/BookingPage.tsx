@@ -6,7 +6,7 @@ import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { ServicePicker } from "./ServicePicker";
-import { SlotPicker } from "./SlotPicker";
+import { FreeTimes } from "./SlotPicker";
 import { slotSpan, visitorZone, when } from "./time";
 
 /** An organisation's booking page (/book/{slug}): anyone picks a service and a free time and books it. */
@@ -81,13 +81,7 @@ function BookingForm({ slug, service }: { slug: string; service: string }) {
   }
   return (
     <form className="booking-form" onSubmit={submit} noValidate>
-      {slots.isError ? (
-        <ErrorMessage error={slots.error} />
-      ) : slots.data ? (
-        <SlotPicker slots={slots.data.slots} value={start} onChange={setStart} />
-      ) : (
-        <p>Loading free times…</p>
-      )}
+      <FreeTimes slots={slots} value={start} onChange={setStart} />
       {errors.start && <p className="field-error">{errors.start}</p>}
       <Field label="Your name" error={errors["client.name"]}>
         <input name="name" autoComplete="name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { SlotPicker } from "./SlotPicker";
+import { FreeTimes } from "./SlotPicker";
 import { slotSpan, visitorZone, when } from "./time";
 
 type PublicBooking = Schemas["PublicBooking"];
@@ -81,13 +81,7 @@ function Reschedule({ token }: { token: string }) {
     <section aria-labelledby="move-heading">
       <h2 id="move-heading">Move it</h2>
       <form className="reschedule" onSubmit={submit}>
-        {slots.isError ? (
-          <ErrorMessage error={slots.error} />
-        ) : slots.data ? (
-          <SlotPicker slots={slots.data.slots} value={start} onChange={setStart} />
-        ) : (
-          <p>Loading free times…</p>
-        )}
+        <FreeTimes slots={slots} value={start} onChange={setStart} />
         <ErrorMessage error={move.error} />
         <button type="submit" disabled={!start || move.isPending}>
           Move to this time

@@ -9,7 +9,7 @@ import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { memberName, takenAlternatives, useServices } from "./scheduling";
 import { ServicePicker } from "./ServicePicker";
-import { SlotPicker } from "./SlotPicker";
+import { FreeTimes } from "./SlotPicker";
 import { slotSpan, visitorZone, when } from "./time";
 
 /** Staff book on behalf of a client: a service, optionally who, a free time and the client; then the new booking's page. */
@@ -106,13 +106,7 @@ function NewBookingForm(props: { org: string; service: string; operators: string
           ))}
         </select>
       </Field>
-      {slots.isError ? (
-        <ErrorMessage error={slots.error} />
-      ) : slots.data ? (
-        <SlotPicker slots={slots.data.slots} value={start} onChange={setStart} />
-      ) : (
-        <p>Loading free times…</p>
-      )}
+      <FreeTimes slots={slots} value={start} onChange={setStart} />
       {errors.start && <p className="field-error">{errors.start}</p>}
       <Field label="Client's name" error={errors["client.name"]}>
         <input name="name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />

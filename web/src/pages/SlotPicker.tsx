@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { Schemas } from "../api/client";
+import { ErrorMessage } from "../components/ErrorMessage";
 import { dayLabel, slotDay, slotTime, visitorZone } from "./time";
 
 type Slot = Schemas["Slots"]["slots"][number];
@@ -49,4 +50,16 @@ export function SlotPicker(props: { slots: Slot[]; value: string; onChange: (sta
       </fieldset>
     </div>
   );
+}
+
+/** The free times as they load: the picker once they came, why not if they could not. */
+export function FreeTimes(props: {
+  slots: { isError: boolean; error: unknown; data?: { slots: Slot[] } };
+  value: string;
+  onChange: (start: string) => void;
+}) {
+  const { slots } = props;
+  if (slots.isError) return <ErrorMessage error={slots.error} />;
+  if (!slots.data) return <p>Loading free times…</p>;
+  return <SlotPicker slots={slots.data.slots} value={props.value} onChange={props.onChange} />;
 }
