@@ -120,6 +120,11 @@ func (s *Server) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd != nil {
+		// A process already reaped is gone even before the goroutine that
+		// reaped it says so: wait for that word rather than call it running.
+		if err := syscall.Kill(s.cmd.Process.Pid, 0); errors.Is(err, syscall.ESRCH) {
+			<-s.exited
+		}
 		select {
 		case <-s.exited:
 			s.logger.Warn("clamd had exited; starting it again", slog.String("log", s.logTail()))
