@@ -1,5 +1,7 @@
-// Package ratelimit counts attempts in fixed windows stored in PostgreSQL, so
-// every API replica sees the same counts.
+// Package ratelimit counts attempts in windows stored in PostgreSQL, so every
+// API replica sees the same counts. A key's window starts at its first hit and
+// lasts the rule's Window; the first hit after it starts the next. (Windows on
+// the clock's marks let a limit's worth through on each side of a mark.)
 package ratelimit
 
 import (
@@ -40,25 +42,27 @@ func (l *Limiter) InTx(tx pgx.Tx) *Limiter {
 
 func (r Rule) key(subject string) string { return r.Name + ":" + subject }
 
-func (l *Limiter) window(r Rule) (start time.Time, retryAfter time.Duration) {
-	now := l.now()
-	start = now.Truncate(r.Window)
-	return start, start.Add(r.Window).Sub(now)
+// endedIfStartedBy is the latest start of a window of r that has ended at now.
+func endedIfStartedBy(r Rule, now time.Time) time.Time { return now.Add(-r.Window) }
+
+// retryAfter is how long until the window of r that started at start ends.
+func retryAfter(r Rule, start, now time.Time) time.Duration {
+	return max(start.Add(r.Window).Sub(now), time.Second)
 }
 
 // Allow counts a hit and reports whether it is within the limit; when it is
-// not, it says how long until the window resets.
+// not, it says how long until the window ends.
 func (l *Limiter) Allow(ctx context.Context, r Rule, subject string) (bool, time.Duration, error) {
-	start, retry := l.window(r)
-	n, err := l.q.HitRateLimit(ctx, store.HitRateLimitParams{Key: r.key(subject), WindowStart: start})
+	now := l.now()
+	w, err := l.q.HitRateLimit(ctx, store.HitRateLimitParams{Key: r.key(subject), Now: now, EndedIfStartedBy: endedIfStartedBy(r, now)})
 	if err != nil {
 		return false, 0, fmt.Errorf("ratelimit: %w", err)
 	}
-	return int(n) <= r.Max, retry, nil
+	return int(w.Count) <= r.Max, retryAfter(r, w.WindowStart, now), nil
 }
 
 // Refused is the answer to a request over a limit: 429 with Retry-After
-// (retry: until the window resets) and detail saying which limit.
+// (retry: until the window ends) and detail saying which limit.
 func Refused(retry time.Duration, detail string) error {
 	return &problem.Error{Kind: problem.ErrRateLimited, Detail: detail, RetryAfter: retry}
 }
@@ -76,15 +80,15 @@ func (l *Limiter) Check(ctx context.Context, r Rule, subject, detail string) err
 }
 
 // Full reports, without counting a hit, whether subject has used up r in the
-// current window, and how long until it resets. It is a cheap early refusal
+// current window, and how long until it ends. It is a cheap early refusal
 // only: the hit Allow counts decides.
 func (l *Limiter) Full(ctx context.Context, r Rule, subject string) (bool, time.Duration, error) {
-	start, retry := l.window(r)
-	n, err := l.q.RateLimitCount(ctx, store.RateLimitCountParams{Key: r.key(subject), WindowStart: start})
+	now := l.now()
+	w, err := l.q.RateLimitWindow(ctx, store.RateLimitWindowParams{Key: r.key(subject), Now: now, EndedIfStartedBy: endedIfStartedBy(r, now)})
 	if err != nil {
 		return false, 0, fmt.Errorf("ratelimit: %w", err)
 	}
-	return int(n) >= r.Max, retry, nil
+	return int(w.Count) >= r.Max, retryAfter(r, w.WindowStart, now), nil
 }
 
 // Reset forgets subject's hits (a successful sign-in clears its failures).
@@ -98,11 +102,9 @@ func (l *Limiter) Reset(ctx context.Context, r Rule, subject string) error {
 // Refund takes back one hit of subject's current window: an attempt counted
 // before it was known not to count (a successful sign-in in a limit of
 // failures). Counting first and refunding after keeps parallel attempts from
-// slipping past the limit. A refund just after a window ends frees one hit of
-// the new window instead, at most once per attempt.
+// slipping past the limit. A window that has ended has nothing to take back.
 func (l *Limiter) Refund(ctx context.Context, r Rule, subject string) error {
-	start, _ := l.window(r)
-	if err := l.q.RefundRateLimit(ctx, store.RefundRateLimitParams{Key: r.key(subject), WindowStart: start}); err != nil {
+	if err := l.q.RefundRateLimit(ctx, store.RefundRateLimitParams{Key: r.key(subject), EndedIfStartedBy: endedIfStartedBy(r, l.now())}); err != nil {
 		return fmt.Errorf("ratelimit: %w", err)
 	}
 	return nil

@@ -29,52 +29,71 @@ func (q *Queries) DeleteExpiredRateLimits(ctx context.Context, windowStart time.
 }
 
 const hitRateLimit = `-- name: HitRateLimit :one
-INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
-ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-RETURNING count
+INSERT INTO rate_limits AS r (key, window_start, count) VALUES ($1, $2, 1)
+ON CONFLICT (key) DO UPDATE SET
+    window_start = CASE WHEN r.window_start <= $3 THEN excluded.window_start ELSE r.window_start END,
+    count        = CASE WHEN r.window_start <= $3 THEN 1 ELSE r.count + 1 END
+RETURNING window_start, count
 `
 
 type HitRateLimitParams struct {
-	Key         string
+	Key              string
+	Now              time.Time
+	EndedIfStartedBy time.Time
+}
+
+type HitRateLimitRow struct {
 	WindowStart time.Time
+	Count       int32
 }
 
-// Counts one hit in the current window and returns the window's total.
-func (q *Queries) HitRateLimit(ctx context.Context, arg HitRateLimitParams) (int32, error) {
-	row := q.db.QueryRow(ctx, hitRateLimit, arg.Key, arg.WindowStart)
-	var count int32
-	err := row.Scan(&count)
-	return count, err
+// Counts one hit in the key's window and returns its total and start. A
+// window starts at its key's first hit; a hit once it has ended (it started
+// at or before @ended_if_started_by) starts a new one at @now.
+func (q *Queries) HitRateLimit(ctx context.Context, arg HitRateLimitParams) (HitRateLimitRow, error) {
+	row := q.db.QueryRow(ctx, hitRateLimit, arg.Key, arg.Now, arg.EndedIfStartedBy)
+	var i HitRateLimitRow
+	err := row.Scan(&i.WindowStart, &i.Count)
+	return i, err
 }
 
-const rateLimitCount = `-- name: RateLimitCount :one
-SELECT coalesce(sum(count), 0)::int AS count FROM rate_limits WHERE key = $1 AND window_start = $2
+const rateLimitWindow = `-- name: RateLimitWindow :one
+SELECT coalesce(max(count), 0)::int AS count, coalesce(max(window_start), $1)::timestamptz AS window_start
+FROM rate_limits WHERE key = $2 AND window_start > $3
 `
 
-type RateLimitCountParams struct {
-	Key         string
+type RateLimitWindowParams struct {
+	Now              time.Time
+	Key              string
+	EndedIfStartedBy time.Time
+}
+
+type RateLimitWindowRow struct {
+	Count       int32
 	WindowStart time.Time
 }
 
-// The hits of a window so far, without counting one (0 when there are none).
-func (q *Queries) RateLimitCount(ctx context.Context, arg RateLimitCountParams) (int32, error) {
-	row := q.db.QueryRow(ctx, rateLimitCount, arg.Key, arg.WindowStart)
-	var count int32
-	err := row.Scan(&count)
-	return count, err
+// The key's current window: its hits so far, without counting one (0 when
+// there is none), and its start.
+func (q *Queries) RateLimitWindow(ctx context.Context, arg RateLimitWindowParams) (RateLimitWindowRow, error) {
+	row := q.db.QueryRow(ctx, rateLimitWindow, arg.Now, arg.Key, arg.EndedIfStartedBy)
+	var i RateLimitWindowRow
+	err := row.Scan(&i.Count, &i.WindowStart)
+	return i, err
 }
 
 const refundRateLimit = `-- name: RefundRateLimit :exec
-UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0
+UPDATE rate_limits SET count = count - 1
+WHERE key = $1 AND window_start > $2 AND count > 0
 `
 
 type RefundRateLimitParams struct {
-	Key         string
-	WindowStart time.Time
+	Key              string
+	EndedIfStartedBy time.Time
 }
 
-// Takes back one hit of the window (an attempt that turned out not to count).
+// Takes back one hit of the key's current window (an attempt that turned out not to count).
 func (q *Queries) RefundRateLimit(ctx context.Context, arg RefundRateLimitParams) error {
-	_, err := q.db.Exec(ctx, refundRateLimit, arg.Key, arg.WindowStart)
+	_, err := q.db.Exec(ctx, refundRateLimit, arg.Key, arg.EndedIfStartedBy)
 	return err
 }
