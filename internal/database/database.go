@@ -24,6 +24,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error
 		return nil, fmt.Errorf("database: unable to parse URL: %w", err)
 	}
 	cfg.MaxConns = maxConns
+	// Days and weeks (date_trunc, ::date) are counted in UTC, as the API says,
+	// whatever zone the server was set up in.
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: unable to create pool: %w", err)

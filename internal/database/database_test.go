@@ -76,3 +76,32 @@ func TestCreateIfMissingIsIdempotent(t *testing.T) {
 		}
 	}
 }
+
+// TestDaysAreCountedInUTC: on a server set up in another zone, the pool
+// still counts days in UTC, as the API documents (the dashboard's requests
+// per day): 23:30 in New York on 1 January is 2 January.
+func TestDaysAreCountedInUTC(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := testenv.DatabaseURL(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET timezone = %L', current_database(), 'America/New_York'); END $$"); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := database.Open(ctx, url, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var day string
+	if err := pool.QueryRow(ctx, "SELECT date_trunc('day', '2026-01-01 23:30:00-05'::timestamptz)::date::text").Scan(&day); err != nil {
+		t.Fatal(err)
+	}
+	if day != "2026-01-02" {
+		t.Fatalf("23:30 in New York on 1 January falls on %s; want 2026-01-02 (UTC)", day)
+	}
+}

@@ -271,12 +271,14 @@ func TestOutboxSweeperDeliversStrandedMail(t *testing.T) {
 		return id
 	}
 	stranded, busy := enqueue("stranded@example.com"), enqueue("busy@example.com")
+	// busy's delivery runs already (its mail server keeps failing, say): here
+	// on a task queue nobody polls. Started before its mail looks stale, so the
+	// schedule's own run at the minute mark cannot start a real one first.
+	busyRun := startIdle(t, s, workflows.EmailWorkflowID(busy), workflows.SendEmail, busy)
 	if _, err := s.Pool.Exec(ctx, "UPDATE mail_outbox SET created_at = now() - interval '30 minutes'"); err != nil {
 		t.Fatal(err)
 	}
 	fresh := enqueue("fresh@example.com") // its API is starting its delivery
-	// busy's delivery runs already (its mail server keeps failing, say): here on a task queue nobody polls.
-	busyRun := startIdle(t, s, workflows.EmailWorkflowID(busy), workflows.SendEmail, busy)
 
 	var swept workflows.SweepResult
 	runSchedule(t, s, workflows.SweepMailSchedule, &swept)

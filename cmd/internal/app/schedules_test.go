@@ -130,6 +130,18 @@ func waitForIdleSchedule(t *testing.T, s *Services, name string) {
 	t.Fatalf("schedule %s still running", name)
 }
 
+// pauseSchedule pauses the schedule and waits for a run it started to end: a
+// test that sets up what the schedule acts on (back-dated rows) and runs its
+// activity itself is not raced by the schedule's own run on the clock's mark.
+func pauseSchedule(t *testing.T, s *Services, name string) {
+	t.Helper()
+	handle := s.Temporal.ScheduleClient().GetHandle(t.Context(), workflows.ScheduleID(s.Config.Temporal.TaskQueuePrefix, name))
+	if err := handle.Pause(t.Context(), client.SchedulePauseOptions{Note: "paused by " + t.Name()}); err != nil {
+		t.Fatal(err)
+	}
+	waitForIdleSchedule(t, s, name)
+}
+
 // startIdle starts workflow wf with id on a task queue nobody polls: a run that
 // stays running until the test ends, when it is terminated.
 func startIdle(t *testing.T, s *Services, id string, wf any, args ...any) client.WorkflowRun {

@@ -593,7 +593,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Items per pipeline and stage, intake per day (30 days), auto-routed vs approved vs reassigned vs rejected, approval wait p50/p90, SLA breaches; OPERATOR and up */
+        /** Items per pipeline and stage, intake per UTC day (30 days), auto-routed vs approved vs reassigned vs rejected, approval wait p50/p90, SLA breaches; OPERATOR and up */
         get: operations["dashboard"];
         put?: never;
         post?: never;
