@@ -49,9 +49,9 @@ type submissionLimit struct {
 // (OPERATORs and ADMINs) entering requests, phoned in say, are not held up
 // when a CLIENT, or a leaked CLIENT token, has filled the organisation's.
 func (s *Service) submissionLimits(org, by uuid.UUID, role auth.Role) []submissionLimit {
-	limits := []submissionLimit{{s.perSubmitter, org.String() + ":" + by.String(), "you have submitted too many requests to this organisation: try again after Retry-After seconds"}}
+	limits := []submissionLimit{{s.perSubmitter, org.String() + ":" + by.String(), "you have submitted too many requests to this organisation; try again later"}}
 	if !role.AtLeast(auth.RoleOperator) {
-		limits = append(limits, submissionLimit{s.perOrg, org.String(), "this organisation has received too many requests: try again after Retry-After seconds"})
+		limits = append(limits, submissionLimit{s.perOrg, org.String(), "this organisation has received too many requests; try again later"})
 	}
 	return limits
 }

@@ -351,3 +351,25 @@ func TestConsolePasswordReset(t *testing.T) {
 	b.screenshot("reset-link-used")
 	b.checkQuiet()
 }
+
+// TestConsoleSaysWhenToTryAgain: a sign-in over the limit says which limit,
+// and when to try again in minutes read from Retry-After (not "840 seconds",
+// and not the API's "try again later" twice).
+func TestConsoleSaysWhenToTryAgain(t *testing.T) {
+	base, _ := startDev(t)
+	guesser := newBrowser(t, base) // from the browser's address too
+	for range 10 {
+		guesser.must(401, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@shop.test", "password": "a wrong guess"})
+	}
+	b := newChromium(t)
+	b.do("open the sign-in page", chromedp.Navigate(base+"/sign-in"))
+	b.do("one guess more", chromedp.WaitVisible(`input[autocomplete=username]`), chromedp.SendKeys(`input[autocomplete=username]`, "owner@shop.test"),
+		chromedp.SendKeys(`input[autocomplete=current-password]`, "another guess"), chromedp.Click(`main button[type=submit]`))
+	b.waitFor("refused", `!!document.querySelector("main [role=alert]")`)
+	said := eval[string](b, `document.querySelector("main [role=alert]").textContent`)
+	if !regexp.MustCompile(`^Too many failed sign-ins for this account from this address\. Try again in 1[45] minutes\.$`).MatchString(said) {
+		t.Errorf("the sign-in page says %q; want which limit, and to try again in 15 minutes", said)
+	}
+	b.checkAccessible("sign in, too many attempts")
+	b.screenshot("sign-in-too-many")
+}

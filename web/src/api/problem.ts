@@ -62,10 +62,26 @@ export function describe(err: unknown): string {
       return "Not found: it does not exist, or you cannot see it.";
     case 413:
       return detail ? `Too large: ${detail}.` : "Too large.";
-    case 429:
-      return err.retryAfter
-        ? `Too many attempts. Try again in ${err.retryAfter} seconds.`
-        : "Too many attempts. Try again later.";
+    case 429: {
+      // The API says which limit ("too many …; try again later"); the wait comes from Retry-After.
+      const what = detail?.replace(/[;:] try again\b.*$/i, "").trim();
+      const when = err.retryAfter ? `Try again in ${waitInWords(err.retryAfter)}.` : "Try again later.";
+      return `${what ? sentence(what) : "Too many attempts."} ${when}`;
+    }
   }
   return detail || title;
+}
+
+/** A wait in seconds as a person would say it, rounded up: "40 seconds", "15 minutes", "2 hours". */
+function waitInWords(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (seconds < 90) return plural(Math.ceil(seconds), "second");
+  if (seconds < 90 * 60) return plural(Math.ceil(seconds / 60), "minute");
+  return plural(Math.ceil(seconds / 3600), "hour");
+}
+
+/** text as a sentence: capitalised, ending in a full stop. */
+function sentence(text: string): string {
+  const t = text.replace(/\.$/, "");
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
 }
