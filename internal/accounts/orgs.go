@@ -454,7 +454,7 @@ func (s *Service) ChangeRole(ctx context.Context, org, actor, user uuid.UUID, ro
 			return fmt.Errorf("accounts: get user: %w", err)
 		}
 		member = Member{UserID: u.ID, Email: u.Email, Name: u.Name, Role: auth.Role(m.Role), JoinedAt: m.CreatedAt}
-		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Subject: user, Action: audit.MemberRoleChanged, TargetType: "user", TargetID: user.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"from": current.Role, "to": m.Role}})
+		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Subject: user, Action: audit.MemberRoleChanged, TargetType: "user", TargetID: user.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"from": current.Role, "to": m.Role, "email": u.Email}})
 	})
 	return member, err
 }
@@ -477,7 +477,12 @@ func (s *Service) RemoveMember(ctx context.Context, org, actor, user uuid.UUID, 
 				return err
 			}
 		}
-		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Subject: user, Action: audit.MemberRemoved, TargetType: "user", TargetID: user.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": current.Role}})
+		u, err := q.GetUser(ctx, user)
+		if err != nil {
+			return fmt.Errorf("accounts: get user: %w", err)
+		}
+		// The email names the member in the log once they are no longer listed among the members.
+		return audit.Record(ctx, q, audit.Event{OrgID: org, Actor: actor, Subject: user, Action: audit.MemberRemoved, TargetType: "user", TargetID: user.String(), IP: c.IP, UserAgent: c.UserAgent, Metadata: map[string]any{"role": current.Role, "email": u.Email}})
 	})
 }
 

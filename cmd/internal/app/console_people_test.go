@@ -268,6 +268,12 @@ func TestConsoleMembersInvitationsAndTokens(t *testing.T) {
 			t.Errorf("the audit log lacks %s", action)
 		}
 	}
+	// Who lost a role or left is named, the one removed too, though no longer a member.
+	for _, action := range []string{"org.member.role_changed", "org.member.removed"} {
+		if details := eval[string](b, fmt.Sprintf(`document.querySelector("table.activity tr[data-action='%s'] td.details").textContent`, action)); !strings.HasPrefix(details, "member: newbie@shop.test") {
+			t.Errorf("the audit log's %s says %q; want the member named first", action, details)
+		}
+	}
 	b.screenshot("audit-older")
 	// Filtered by an action in the URL: the invitations alone, both of them, with who sent them.
 	b.pick(`form[role=search] select`, "org.member.invited")

@@ -38,9 +38,23 @@ export function ActivityTable(props: { events: ActivityEvent[]; caption: string;
   );
 }
 
-/** The event's metadata as "key: value" pairs, which say what changed (a role, an email, who invited). */
+/** Actions done to a member, who is named first in the details. */
+const memberActions = new Set(["org.member.role_changed", "org.member.removed"]);
+
+/**
+ * The event's metadata as "key: value" pairs, which say what changed (a role, an email, who invited);
+ * for an action done to a member, first which member (by the email recorded, once they have left).
+ */
 function details(e: ActivityEvent, nameOf?: (id: string) => string | undefined): string {
-  const entries = Object.entries((e.metadata ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null && v !== "");
+  const metadata = (e.metadata ?? {}) as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === "object" ? JSON.stringify(v) : (nameOf?.(String(v)) ?? String(v)));
-  return entries.map(([k, v]) => `${k.replaceAll("_", " ")}: ${text(v)}`).join("; ") || "—";
+  const pairs: string[] = [];
+  let entries = Object.entries(metadata).filter(([, v]) => v !== null && v !== "");
+  if (memberActions.has(e.action ?? "") && e.subject_id) {
+    const recorded = typeof metadata.email === "string" ? metadata.email : undefined;
+    pairs.push(`member: ${nameOf?.(e.subject_id) ?? recorded ?? "a former member"}`);
+    entries = entries.filter(([k]) => k !== "email");
+  }
+  pairs.push(...entries.map(([k, v]) => `${k.replaceAll("_", " ")}: ${text(v)}`));
+  return pairs.join("; ") || "—";
 }
