@@ -237,7 +237,7 @@ func TestConsoleVendors(t *testing.T) {
 		const input = document.querySelector("form.vendor-import input[type=file]");
 		const error = document.getElementById(input.getAttribute("aria-describedby")?.split(" ").pop() || "");
 		return input.getAttribute("aria-invalid") === "true" && error?.classList.contains("field-error") &&
-			error.closest(".field") === input.closest(".field") && error.textContent.includes("vendor 2, name");
+			error.closest(".field") === input.closest(".field") && error.textContent.includes("Vendor 2, name");
 	})()`)
 	var list struct {
 		Items []struct{ ID, Name string } `json:"items"`
@@ -250,7 +250,7 @@ func TestConsoleVendors(t *testing.T) {
 
 	b.do("import two vendors", chromedp.SetUploadFiles(`form.vendor-import input[type=file]`, []string{good}),
 		chromedp.Click(`form.vendor-import button[type=submit]`))
-	b.waitFor("both listed", `document.getElementById("imported")?.textContent.includes("2") &&
+	b.waitFor("both listed", `document.querySelector("form.vendor-import [role=status]")?.textContent === "Imported 2 vendors." &&
 		["Acme Hardware Sdn Bhd", "Gamma Paper"].every(n => [...document.querySelectorAll("table.vendors th[scope=row]")].some(th => th.textContent === n))`)
 	b.checkAccessible("vendors")
 	b.screenshot("vendors")

@@ -1,9 +1,10 @@
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
+import { CsvImport, csvBody } from "../components/CsvImport";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { usePipelines } from "./pipelines";
 
@@ -150,57 +151,14 @@ function fileProblems(errors: Record<string, string>): string | undefined {
 }
 
 function ImportHistory({ org }: { org: string }) {
-  const input = useRef<HTMLInputElement>(null);
-  const [file, setFile] = useState<File | null>(null);
-  const [missing, setMissing] = useState(false);
-  const upload = useMutation({
-    mutationFn: (f: File) =>
-      call(
-        api.POST("/api/v1/orgs/{org}/routing/examples", {
-          params: { path: { org } },
-          body: f as unknown as Schemas["Examples"], // the file's bytes as they are, declared text/csv
-          bodySerializer: (b) => b as unknown as File,
-          headers: { "Content-Type": "text/csv" },
-        }),
-      ),
-    onSuccess: () => {
-      setFile(null);
-      if (input.current) input.current.value = "";
-    },
-  });
-  const errors = fieldErrors(upload.error);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setMissing(!file);
-    if (file) upload.mutate(file);
-  };
   return (
-    <form className="import-history" onSubmit={submit} noValidate aria-labelledby="import-history">
-      <h2 id="import-history">Import past routings</h2>
-      <Field
-        label="CSV file"
-        error={missing ? "Choose a CSV file to import." : fileProblems(errors)}
-        hint="The first line text,pipeline, then one past request per line and the key of the pipeline it went to. All or nothing."
-      >
-        <input
-          ref={input}
-          type="file"
-          name="file"
-          accept=".csv,text/csv"
-          onChange={(e) => {
-            setFile(e.target.files?.[0] ?? null);
-            setMissing(false);
-            upload.reset();
-          }}
-        />
-      </Field>
-      {upload.isError && Object.keys(errors).length === 0 && <ErrorMessage error={upload.error} />}
-      <button type="submit" disabled={upload.isPending}>
-        Import
-      </button>
-      <p role="status" className="imported">
-        {upload.isSuccess ? `Imported ${upload.data.imported} examples.` : ""}
-      </p>
-    </form>
+    <CsvImport
+      className="import-history"
+      title="Import past routings"
+      hint="The first line text,pipeline, then one past request per line and the key of the pipeline it went to. All or nothing."
+      rows="examples"
+      send={(file) => call(api.POST("/api/v1/orgs/{org}/routing/examples", { params: { path: { org } }, ...csvBody(file) }))}
+      inFileTerms={fileProblems}
+    />
   );
 }

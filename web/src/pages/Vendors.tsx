@@ -1,10 +1,9 @@
-import { useRef, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
-import { call, describe, ProblemError } from "../api/problem";
+import { call } from "../api/problem";
+import { CsvImport, csvBody } from "../components/CsvImport";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { Field } from "../components/Field";
 import { label } from "../components/labels";
 
 /** The organisation's known vendors (OPERATORs and ADMINs), each linked to its documents, and their import from CSV. */
@@ -58,72 +57,27 @@ export function Vendors() {
   );
 }
 
-/** Sends a CSV file (name,address per row) as it is; the API checks every row before it keeps any. */
+/** Imports a CSV file of vendors (name,address per row); the API checks every row before it keeps any. */
 function ImportForm({ org }: { org: string }) {
   const queryClient = useQueryClient();
-  const input = useRef<HTMLInputElement>(null);
-  const [file, setFile] = useState<File | null>(null);
-  const [missing, setMissing] = useState(false);
-  const importing = useMutation({
-    mutationFn: async (f: File) =>
-      call(
-        api.POST("/api/v1/orgs/{org}/vendors", {
-          params: { path: { org } },
-          body: await f.text(),
-          bodySerializer: (csv) => csv as string, // sent as it is, not as JSON
-          headers: { "Content-Type": "text/csv" },
-        }),
-      ),
-    onSuccess: () => {
-      setFile(null);
-      if (input.current) input.current.value = "";
-      return queryClient.invalidateQueries({ queryKey: ["vendors", org] });
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!file) {
-      setMissing(true);
-      return;
-    }
-    importing.mutate(file);
-  };
-  // Every refusal is about the file: the rows it names (vendors[3].name), or the file as a whole.
-  const fileError = missing ? "Choose a CSV file to import." : importing.isError ? refusal(importing.error) : undefined;
   return (
-    <form className="upload vendor-import" onSubmit={submit} noValidate aria-label="Import vendors">
-      <h2>Import vendors</h2>
-      <Field label="CSV file" error={fileError} hint="One vendor a row: name,address (the address may be left out); a first row name,address is a header">
-        <input
-          ref={input}
-          type="file"
-          name="csv"
-          accept=".csv,text/csv"
-          onChange={(e) => {
-            setFile(e.target.files?.[0] ?? null);
-            setMissing(false);
-            importing.reset();
-          }}
-        />
-      </Field>
-      <button type="submit" disabled={importing.isPending}>
-        {importing.isPending ? "Importing…" : "Import"}
-      </button>
-      {importing.isSuccess && (
-        <p role="status" id="imported">
-          Imported {importing.data.imported} vendors.
-        </p>
-      )}
-    </form>
+    <CsvImport
+      className="upload vendor-import"
+      title="Import vendors"
+      hint="One vendor a row: name,address (the address may be left out); a first row name,address is a header"
+      rows="vendors"
+      send={(file) => call(api.POST("/api/v1/orgs/{org}/vendors", { params: { path: { org } }, ...csvBody(file) }))}
+      inFileTerms={fileProblems}
+      onImported={() => queryClient.invalidateQueries({ queryKey: ["vendors", org] })}
+    />
   );
 }
 
-/** The API's refusal of an import in words: its detail, then each bad row ("vendors[3].name" is the fourth vendor's name). */
-function refusal(err: unknown) {
-  if (!(err instanceof ProblemError) || !err.problem.errors?.length) return describe(err);
-  const rows = err.problem.errors.map((e) => {
-    const m = /^vendors\[(\d+)\]\.(\w+)$/.exec(e.field);
-    return m ? `vendor ${Number(m[1]) + 1}, ${m[2]}: ${e.message}` : e.message;
+// The import's field errors in the file's terms: vendors[i] is the file's i + 1st vendor.
+function fileProblems(errors: Record<string, string>): string | undefined {
+  const said = Object.entries(errors).map(([field, message]) => {
+    const row = /^vendors\[(\d+)\]\.(\w+)$/.exec(field);
+    return row ? `Vendor ${Number(row[1]) + 1}, ${row[2]}: ${message}.` : `Vendors: ${message}.`;
   });
-  return `${describe(err)}: ${rows.join("; ")}`;
+  return said.length ? said.join(" ") : undefined;
 }
