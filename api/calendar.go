@@ -22,8 +22,15 @@ type CalendarWorkflows interface {
 type calendarHandler struct {
 	sync      *calsync.Service
 	workflows CalendarWorkflows
-	// doneURL is where the browser lands after connecting.
-	doneURL string
+	// consoleURL is the console's address (http.public_url): the browser
+	// lands on the operator's availability page after connecting.
+	consoleURL string
+}
+
+// connectedURL is the page a browser lands on after Google's consent page:
+// the operator's availability, where their connection is, with the outcome.
+func (h *calendarHandler) connectedURL(org, operator uuid.UUID, outcome string) string {
+	return h.consoleURL + "/orgs/" + org.String() + "/operators/" + operator.String() + "/availability?calendar=" + outcome
 }
 
 func (h *calendarHandler) status(c *gin.Context) {
@@ -57,7 +64,12 @@ func (h *calendarHandler) connect(c *gin.Context) {
 // with, starts the calendar's sync and sends the browser on.
 func (h *calendarHandler) callback(c *gin.Context) {
 	if e := c.Query("error"); e != "" {
-		c.Redirect(http.StatusSeeOther, h.doneURL+"?calendar=refused")
+		org, err := h.sync.AbandonConnect(c, userID(c), c.Query("state"))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, h.connectedURL(org, userID(c), "refused"))
 		return
 	}
 	conn, err := h.sync.FinishConnect(c, userID(c), c.Query("state"), c.Query("code"))
@@ -69,7 +81,7 @@ func (h *calendarHandler) callback(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, h.doneURL+"?calendar=connected")
+	c.Redirect(http.StatusSeeOther, h.connectedURL(conn.OrgID, conn.UserID, "connected"))
 }
 
 func (h *calendarHandler) disconnect(c *gin.Context) {

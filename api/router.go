@@ -301,7 +301,7 @@ func NewRouter(deps Deps) (*gin.Engine, error) {
 	org.POST("/bookings/:id/cancel", bh.cancel)
 	org.POST("/bookings/:id/outcome", requireRole(auth.RoleOperator), bh.outcome)
 
-	ch := &calendarHandler{sync: deps.Calendar, workflows: deps.CalendarWorkflows, doneURL: deps.PublicURL + "/"}
+	ch := &calendarHandler{sync: deps.Calendar, workflows: deps.CalendarWorkflows, consoleURL: deps.PublicURL}
 	org.GET("/operators/:user_id/calendar", requireRole(auth.RoleOperator), ch.status)
 	org.POST("/operators/:user_id/calendar/connect", requireRole(auth.RoleOperator), ch.connect)
 	org.DELETE("/operators/:user_id/calendar", requireRole(auth.RoleOperator), ch.disconnect)

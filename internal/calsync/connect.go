@@ -71,6 +71,26 @@ func (s *Service) StartConnect(ctx context.Context, org uuid.UUID, actor booking
 
 var errBadState = problem.New(problem.ErrInvalid, "this calendar connection link is unknown, used or expired: connect again")
 
+// takeState spends a state StartConnect gave user: one answer from Google per state.
+func (s *Service) takeState(ctx context.Context, user uuid.UUID, state string) (store.CalendarConnectState, error) {
+	st, err := s.q.TakeCalendarConnectState(ctx, auth.HashToken(state))
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (st.ExpiresAt.Before(s.now()) || subtle.ConstantTimeCompare(st.UserID[:], user[:]) != 1)) {
+		return st, errBadState
+	}
+	if err != nil {
+		return st, fmt.Errorf("calsync: connect: %w", err)
+	}
+	return st, nil
+}
+
+// AbandonConnect spends the state of a connect the operator refused on
+// Google's consent page and answers its organisation (for the page they
+// return to). Nothing is kept.
+func (s *Service) AbandonConnect(ctx context.Context, user uuid.UUID, state string) (uuid.UUID, error) {
+	st, err := s.takeState(ctx, user, state)
+	return st.OrgID, err
+}
+
 // FinishConnect completes a connect with Google's answer: the state must be
 // one StartConnect gave the signed-in user, and the code is exchanged for a
 // refresh token, sealed and kept. It answers the connection (new, or
@@ -79,12 +99,9 @@ func (s *Service) FinishConnect(ctx context.Context, user uuid.UUID, state, code
 	if err := s.checkEnabled(); err != nil {
 		return store.CalendarConnection{}, err
 	}
-	st, err := s.q.TakeCalendarConnectState(ctx, auth.HashToken(state))
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (st.ExpiresAt.Before(s.now()) || subtle.ConstantTimeCompare(st.UserID[:], user[:]) != 1)) {
-		return store.CalendarConnection{}, errBadState
-	}
+	st, err := s.takeState(ctx, user, state)
 	if err != nil {
-		return store.CalendarConnection{}, fmt.Errorf("calsync: connect: %w", err)
+		return store.CalendarConnection{}, err
 	}
 	if code == "" {
 		return store.CalendarConnection{}, problem.Invalid("Google did not grant access", problem.FieldError{Field: "code", Message: "required"})

@@ -114,6 +114,19 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// clickToLeave clicks what sends the tab to another page load (another site
+// and back through redirects, say) and waits until the page it ends on has
+// loaded: a predicate polled meanwhile fails when the page goes.
+func (b *browser) clickToLeave(what, selector string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(selector)); err != nil {
+		b.screenshot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
 // eval evaluates a JavaScript expression (awaiting a promise) and decodes its value.
 func eval[T any](b *browser, expr string) T {
 	b.t.Helper()

@@ -65,8 +65,10 @@ func connectCalendar(t *testing.T, c *caller, orgPath, userID string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "?calendar=connected") {
-		t.Fatalf("the callback answered %d to %q; want 303 to the product, connected", resp.StatusCode, resp.Header.Get("Location"))
+	// Back on the operator's availability page, where the connection is shown.
+	back := c.base + strings.TrimPrefix(orgPath, "/api/v1") + "/operators/" + userID + "/availability?calendar=connected"
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != back {
+		t.Fatalf("the callback answered %d to %q; want 303 to %s", resp.StatusCode, resp.Header.Get("Location"), back)
 	}
 }
 

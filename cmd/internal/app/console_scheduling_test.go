@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/astralisops/astralis/internal/gcal/gcaltest"
 )
 
 // TestConsoleSchedulingAdmin: an ADMIN sets up scheduling in the console and
@@ -508,5 +510,48 @@ func TestConsoleSchedulingRecovers(t *testing.T) {
 	b.do("open Ben's hours", chromedp.Navigate(admin.base+"/orgs/"+org+"/operators/"+benID+"/availability"))
 	b.waitFor("his hours, none yet, in New York", `document.querySelector("form.hours input[name=time_zone]")?.value === "America/New_York" && document.querySelectorAll(".window").length === 0`)
 	b.checkAccessible("working hours, none saved")
+	b.checkQuiet()
+}
+
+// TestConsoleConnectsGoogleCalendar: an operator connects their Google
+// Calendar from their hours page through Google's consent page (the fake
+// Google, over real OAuth redirects) and comes back to that page told how it
+// went: refused first, then allowed and connected; disconnecting, asked twice,
+// leaves it not connected and drops the earlier message.
+func TestConsoleConnectsGoogleCalendar(t *testing.T) {
+	fake := gcaltest.New(t)
+	fake.RequireAuth()
+	admin, org, _, inbox, _ := setUpShopFull(t, false, withGoogleCalendar(fake))
+	_, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	hours := "/orgs/" + org + "/operators/" + anaID + "/availability"
+	section := `document.querySelector("section.calendar-connection")`
+	returned := func(outcome, said, state string) string {
+		return fmt.Sprintf(`location.pathname === %q && new URLSearchParams(location.search).get("calendar") === %q &&
+			document.querySelector("#google-returned")?.textContent.includes(%q) && %s?.dataset.state === %q`, hours, outcome, said, section, state)
+	}
+
+	b := newChromium(t)
+	b.do("open my hours", chromedp.Navigate(admin.base+hours))
+	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
+	b.signIn("ana@shop.test", "member password 1")
+	b.waitFor("not connected", fmt.Sprintf(`location.pathname === %q && %s?.dataset.enabled === "true" && %[2]s.dataset.state === "not_connected"`, hours, section))
+	b.checkAccessible("my hours, Google Calendar not connected")
+
+	fake.RefuseConsent(true)
+	b.clickToLeave("connect, and refuse on Google's page", `section.calendar-connection button`)
+	b.waitFor("back on my hours, told it was refused", returned("refused", "was not connected", "not_connected"))
+	b.screenshot("calendar-refused")
+
+	fake.RefuseConsent(false)
+	b.clickToLeave("connect, and allow it", `section.calendar-connection button`)
+	b.waitFor("back on my hours, connected", returned("connected", "is connected", "connected"))
+	b.checkAccessible("my hours, Google Calendar connected")
+	b.screenshot("calendar-connected")
+
+	b.do("disconnect", chromedp.Click(`section.calendar-connection button.secondary`))
+	b.do("yes, disconnect", chromedp.Click(`section.calendar-connection button.danger`))
+	b.waitFor("not connected, the message gone", fmt.Sprintf(`%s?.dataset.state === "not_connected" && !document.querySelector("#google-returned") &&
+		!new URLSearchParams(location.search).has("calendar")`, section))
+	b.screenshot("calendar-disconnected")
 	b.checkQuiet()
 }

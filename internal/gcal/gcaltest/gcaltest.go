@@ -99,8 +99,10 @@ type Server struct {
 	listDelay     time.Duration
 	inserts       map[string]int
 
-	requireAuth   bool
-	codes         map[string]authCode
+	requireAuth bool
+	codes       map[string]authCode
+	// refuseConsent: the user on the consent page does not allow access.
+	refuseConsent bool
 	refresh       map[string]*grant
 	access        map[string]*grant // live access tokens
 	issuedRefresh []string
@@ -299,6 +301,14 @@ func (s *Server) PausePushes(paused bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pushesPaused = paused
+}
+
+// RefuseConsent makes the user on the consent page deny access (true) or
+// allow it (false, the default): Google then redirects with error=access_denied.
+func (s *Server) RefuseConsent(refuse bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseConsent = refuse
 }
 
 // Notify sends an "exists" notification to every live channel now, paused or not.
@@ -578,9 +588,10 @@ func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// authorize is Google's consent page with a user who agrees at once: a 302
-// back to redirect_uri with a one-time code. It insists on what the
-// calendar needs: offline access (a refresh token) and the events scope.
+// authorize is Google's consent page with a user who agrees at once (unless
+// RefuseConsent): a 302 back to redirect_uri with a one-time code. It insists
+// on what the calendar needs: offline access (a refresh token) and the events
+// scope.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	redirect, err := url.Parse(q.Get("redirect_uri"))
@@ -606,10 +617,17 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	code := "4/" + rand.Text()
 	s.mu.Lock()
-	s.codes[code] = authCode{redirectURI: q.Get("redirect_uri"), consent: slices.Contains(strings.Fields(q.Get("prompt")), "consent")}
+	refused := s.refuseConsent
+	if !refused {
+		s.codes[code] = authCode{redirectURI: q.Get("redirect_uri"), consent: slices.Contains(strings.Fields(q.Get("prompt")), "consent")}
+	}
 	s.mu.Unlock()
 	back := redirect.Query()
-	back.Set("code", code)
+	if refused {
+		back.Set("error", "access_denied")
+	} else {
+		back.Set("code", code)
+	}
 	if state := q.Get("state"); state != "" {
 		back.Set("state", state)
 	}

@@ -4997,7 +4997,7 @@ export interface operations {
                 /** @description the one-time state from POST …/calendar/connect (10 minutes) */
                 state: string;
                 code?: string;
-                /** @description set by Google when the operator refused: redirects with ?calendar=refused, nothing is kept */
+                /** @description set by Google when the operator refused: the state is spent, nothing is kept, and the redirect ends in ?calendar=refused */
                 error?: string;
             };
             header?: never;
@@ -5006,7 +5006,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirect to `<http.public_url>/?calendar=connected` (or `?calendar=refused` when Google answered error=) */
+            /** @description Redirect to the operator's hours page in the console, `<http.public_url>/orgs/{org}/operators/{user_id}/availability?calendar=connected` (or `?calendar=refused` when Google answered error=) */
             303: {
                 headers: {
                     Location?: string;

@@ -1,9 +1,16 @@
+import { useSearchParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { AskTwice } from "../components/AskTwice";
 import { when } from "./time";
+
+/** What the API's return from Google's consent page (?calendar=) means, said once the operator is back. */
+const returned: Record<string, string> = {
+  connected: "Your Google Calendar is connected: its busy times now block your free times, and your bookings go into it.",
+  refused: "Your Google Calendar was not connected: access was not allowed on Google's page.",
+};
 
 const stateLabel = {
   not_connected: "Not connected",
@@ -14,6 +21,8 @@ const stateLabel = {
 /** The signed-in operator's Google Calendar connection: its state, Connect (Google's consent page) and Disconnect. */
 export function CalendarConnection({ org, operator }: { org: string; operator: string }) {
   const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const back = returned[params.get("calendar") ?? ""];
   const path = { params: { path: { org, user_id: operator } } };
   const status = useQuery({
     queryKey: ["calendar-connection", org, operator],
@@ -26,12 +35,21 @@ export function CalendarConnection({ org, operator }: { org: string; operator: s
   });
   const disconnect = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/orgs/{org}/operators/{user_id}/calendar", path)),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["calendar-connection", org, operator] }),
+    onSuccess: () => {
+      // What Google's page answered earlier no longer holds.
+      setParams((p) => (p.delete("calendar"), p), { replace: true });
+      return queryClient.invalidateQueries({ queryKey: ["calendar-connection", org, operator] });
+    },
   });
   const st = status.data;
   return (
     <section aria-labelledby="google-heading" className="calendar-connection" data-state={st?.state} data-enabled={st?.enabled}>
       <h2 id="google-heading">Google Calendar</h2>
+      {back && (
+        <p role="status" id="google-returned">
+          {back}
+        </p>
+      )}
       <ErrorMessage error={status.error} />
       {st && !st.enabled && (
         <p id="google-state">
