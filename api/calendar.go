@@ -64,12 +64,22 @@ func (h *calendarHandler) connect(c *gin.Context) {
 // with, starts the calendar's sync and sends the browser on.
 func (h *calendarHandler) callback(c *gin.Context) {
 	if e := c.Query("error"); e != "" {
-		org, err := h.sync.AbandonConnect(c, userID(c), c.Query("state"))
+		// access_denied: the operator said no on Google's page; anything else went wrong there.
+		outcome := "failed"
+		if e == "access_denied" {
+			outcome = "refused"
+		}
+		org, ok, err := h.sync.AbandonConnect(c, userID(c), c.Query("state"))
 		if err != nil {
 			respondError(c, err)
 			return
 		}
-		c.Redirect(http.StatusSeeOther, h.connectedURL(org, userID(c), "refused"))
+		if !ok {
+			// No page of theirs to go back to (an old or foreign link): the console's home.
+			c.Redirect(http.StatusSeeOther, h.consoleURL+"/")
+			return
+		}
+		c.Redirect(http.StatusSeeOther, h.connectedURL(org, userID(c), outcome))
 		return
 	}
 	conn, err := h.sync.FinishConnect(c, userID(c), c.Query("state"), c.Query("code"))

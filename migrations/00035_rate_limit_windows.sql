@@ -1,11 +1,17 @@
 -- +goose Up
 -- A limit's window starts at its key's first hit instead of on the clock's
--- marks (every 15 minutes, hour, day): one row per key. With windows on the
--- marks, a guesser got a limit's worth just before a mark and another just
--- after it, and a Retry-After could be a second.
-DELETE FROM rate_limits r USING rate_limits newer
-WHERE newer.key = r.key AND newer.window_start > r.window_start;
-ALTER TABLE rate_limits DROP CONSTRAINT rate_limits_pkey, ADD PRIMARY KEY (key);
+-- marks (every 15 minutes, hour, day), which let a guesser have a limit's
+-- worth just before a mark and another just after it: one row per key. A new
+-- table, so that replicas of the previous release, counting in rate_limits
+-- during a rolling deploy, keep working; rate_limits is pruned with it and
+-- goes in a later release.
+CREATE TABLE rate_limit_windows (
+    key          text        PRIMARY KEY,
+    window_start timestamptz NOT NULL,
+    count        integer     NOT NULL
+);
+INSERT INTO rate_limit_windows (key, window_start, count)
+SELECT DISTINCT ON (key) key, window_start, count FROM rate_limits ORDER BY key, window_start DESC;
 
 -- +goose Down
-ALTER TABLE rate_limits DROP CONSTRAINT rate_limits_pkey, ADD PRIMARY KEY (key, window_start);
+DROP TABLE rate_limit_windows;

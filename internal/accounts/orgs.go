@@ -110,7 +110,7 @@ func (s *Service) CreateOrganization(ctx context.Context, creator uuid.UUID, nam
 	if msg := orgNameProblem(name); msg != "" {
 		return Organization{}, problem.Invalid("invalid organisation", problem.FieldError{Field: "name", Message: msg})
 	}
-	if err := s.allow(ctx, OrgsCreatedPerUser, creator.String(), "organisations created today"); err != nil {
+	if err := s.allow(ctx, OrgsCreatedPerUser, creator.String(), "organisations created in a day"); err != nil {
 		return Organization{}, err
 	}
 	limit := s.orgsPerUser
@@ -278,7 +278,7 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 			return err
 		}
 		// Over the per-address limit the invitation stands but no more mail goes out.
-		mailAllowed, _, err := limiter.Allow(ctx, InviteMailPerEmail, strings.ToLower(in.Email))
+		mailHit, err := limiter.Allow(ctx, InviteMailPerEmail, strings.ToLower(in.Email))
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 		if err != nil {
 			return fmt.Errorf("accounts: invite: %w", err)
 		}
-		if mailAllowed {
+		if mailHit.Allowed {
 			mailID, err = s.enqueue(ctx, q, mail.AfterCommit, "invitation", in.Email, map[string]string{
 				"OrgName": mailName(o.Name), "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
 				"Link": s.link("/accept-invitation", "token", secret),

@@ -107,7 +107,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 	}
 	if !created {
 		// Repeated sign-ups with someone's address must not flood their inbox.
-		if ok, _, err := s.limiter.Allow(ctx, SignUpMailPerEmail, strings.ToLower(in.Email)); err != nil || !ok {
+		if hit, err := s.limiter.Allow(ctx, SignUpMailPerEmail, strings.ToLower(in.Email)); err != nil || !hit.Allowed {
 			return err
 		}
 		if mailID, err = s.enqueue(ctx, s.q, mail.AfterCommit, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)}); err != nil {
@@ -238,12 +238,14 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 	// Every attempt counts before the password is checked, so parallel guesses
 	// cannot slip past a limit; a success then undoes what is not its to count.
 	limits := s.signInLimits(account, c, knownAs)
-	for _, l := range limits {
-		allowed, retry, err := s.limiter.Allow(ctx, l.rule, l.subject)
+	hits := make([]ratelimit.Hit, len(limits))
+	for i, l := range limits {
+		hit, err := s.limiter.Allow(ctx, l.rule, l.subject)
 		if err != nil {
 			return User{}, err
 		}
-		if allowed {
+		hits[i] = hit
+		if hit.Allowed {
 			continue
 		}
 		if l.audited {
@@ -253,7 +255,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 				return User{}, err
 			}
 		}
-		return User{}, ratelimit.Refused(retry, tooMany(l.what))
+		return User{}, ratelimit.Refused(hit.RetryAfter, tooMany(l.what))
 	}
 
 	ok := false
@@ -275,12 +277,12 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (User, e
 		// Only someone with the right password learns this.
 		return User{}, problem.New(problem.ErrForbidden, "confirm your email address first: follow the link we sent you")
 	}
-	for _, l := range limits {
+	for i, l := range limits {
 		switch l.onSuccess {
 		case clearCount:
 			err = s.limiter.Reset(ctx, l.rule, l.subject)
 		case refundHit:
-			err = s.limiter.Refund(ctx, l.rule, l.subject)
+			err = s.limiter.Refund(ctx, l.rule, l.subject, hits[i])
 		}
 		if err != nil {
 			return User{}, err
@@ -346,7 +348,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, id uuid.UUID) (string, 
 		// Over the per-address limit the request is dropped silently: the API's answer was the same
 		// anyway, but a flood of mails to one person must stop. Counted here, once per request
 		// that reached its workflow, so a request refused with a 503 costs nothing.
-		if ok, _, err := s.limiter.Allow(ctx, ResetMailPerEmail, strings.ToLower(r.Email)); err != nil || !ok {
+		if hit, err := s.limiter.Allow(ctx, ResetMailPerEmail, strings.ToLower(r.Email)); err != nil || !hit.Allowed {
 			return err
 		}
 		u, err := q.GetUserByEmail(ctx, r.Email)

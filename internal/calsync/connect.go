@@ -83,12 +83,16 @@ func (s *Service) takeState(ctx context.Context, user uuid.UUID, state string) (
 	return st, nil
 }
 
-// AbandonConnect spends the state of a connect the operator refused on
-// Google's consent page and answers its organisation (for the page they
-// return to). Nothing is kept.
-func (s *Service) AbandonConnect(ctx context.Context, user uuid.UUID, state string) (uuid.UUID, error) {
+// AbandonConnect spends the state of a connect that ended on Google's consent
+// page without access (the operator said no, or Google failed) and answers
+// its organisation, for the page they return to; ok is false when the state
+// is unknown, used, expired or another user's. Nothing is kept.
+func (s *Service) AbandonConnect(ctx context.Context, user uuid.UUID, state string) (org uuid.UUID, ok bool, err error) {
 	st, err := s.takeState(ctx, user, state)
-	return st.OrgID, err
+	if errors.Is(err, errBadState) {
+		return uuid.Nil, false, nil
+	}
+	return st.OrgID, err == nil, err
 }
 
 // FinishConnect completes a connect with Google's answer: the state must be

@@ -95,8 +95,11 @@ func ParseVendorsCSV(r io.Reader) ([]VendorInput, error) {
 		if err != nil {
 			return nil, err // reading the body failed (the caller maps a body over its limit)
 		}
-		if line == 1 && len(rec) >= 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "name") {
-			continue
+		if line == 1 && len(rec) >= 1 {
+			rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // the byte order mark Excel's "CSV UTF-8" starts with
+			if strings.EqualFold(strings.TrimSpace(rec[0]), "name") {
+				continue
+			}
 		}
 		if len(rec) < 1 || len(rec) > 2 {
 			return nil, problem.Invalid(fmt.Sprintf("line %d has %d columns", line, len(rec)), problem.FieldError{Field: "body", Message: "must be CSV with columns name,address"})

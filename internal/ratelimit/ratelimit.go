@@ -24,7 +24,7 @@ type Rule struct {
 	Window time.Duration
 }
 
-// Limiter applies rules against the rate_limits table.
+// Limiter applies rules against the rate_limit_windows table.
 type Limiter struct {
 	q   *store.Queries
 	now func() time.Time
@@ -50,15 +50,25 @@ func retryAfter(r Rule, start, now time.Time) time.Duration {
 	return max(start.Add(r.Window).Sub(now), time.Second)
 }
 
-// Allow counts a hit and reports whether it is within the limit; when it is
-// not, it says how long until the window ends.
-func (l *Limiter) Allow(ctx context.Context, r Rule, subject string) (bool, time.Duration, error) {
+// Hit is one counted hit.
+type Hit struct {
+	// Allowed: the hit is within the limit.
+	Allowed bool
+	// RetryAfter is how long until the hit's window ends.
+	RetryAfter time.Duration
+	// window is when the hit's window started: Refund takes the hit back from it.
+	window time.Time
+}
+
+// Allow counts a hit and reports whether it is within the limit, and how long
+// until its window ends.
+func (l *Limiter) Allow(ctx context.Context, r Rule, subject string) (Hit, error) {
 	now := l.now()
 	w, err := l.q.HitRateLimit(ctx, store.HitRateLimitParams{Key: r.key(subject), Now: now, EndedIfStartedBy: endedIfStartedBy(r, now)})
 	if err != nil {
-		return false, 0, fmt.Errorf("ratelimit: %w", err)
+		return Hit{}, fmt.Errorf("ratelimit: %w", err)
 	}
-	return int(w.Count) <= r.Max, retryAfter(r, w.WindowStart, now), nil
+	return Hit{Allowed: int(w.Count) <= r.Max, RetryAfter: retryAfter(r, w.WindowStart, now), window: w.WindowStart}, nil
 }
 
 // Refused is the answer to a request over a limit: 429 with Retry-After
@@ -69,12 +79,12 @@ func Refused(retry time.Duration, detail string) error {
 
 // Check counts a hit and refuses it (Refused, with detail) when it is over the limit.
 func (l *Limiter) Check(ctx context.Context, r Rule, subject, detail string) error {
-	ok, retry, err := l.Allow(ctx, r, subject)
+	hit, err := l.Allow(ctx, r, subject)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return Refused(retry, detail)
+	if !hit.Allowed {
+		return Refused(hit.RetryAfter, detail)
 	}
 	return nil
 }
@@ -99,12 +109,13 @@ func (l *Limiter) Reset(ctx context.Context, r Rule, subject string) error {
 	return nil
 }
 
-// Refund takes back one hit of subject's current window: an attempt counted
-// before it was known not to count (a successful sign-in in a limit of
-// failures). Counting first and refunding after keeps parallel attempts from
-// slipping past the limit. A window that has ended has nothing to take back.
-func (l *Limiter) Refund(ctx context.Context, r Rule, subject string) error {
-	if err := l.q.RefundRateLimit(ctx, store.RefundRateLimitParams{Key: r.key(subject), EndedIfStartedBy: endedIfStartedBy(r, l.now())}); err != nil {
+// Refund takes hit, of subject under r, back: an attempt counted before it
+// was known not to count (a successful sign-in in a limit of failures).
+// Counting first and refunding after keeps parallel attempts from slipping
+// past the limit. Once the hit's window has ended there is nothing to take
+// back: a window begun since keeps its count.
+func (l *Limiter) Refund(ctx context.Context, r Rule, subject string, hit Hit) error {
+	if err := l.q.RefundRateLimit(ctx, store.RefundRateLimitParams{Key: r.key(subject), WindowStart: hit.window}); err != nil {
 		return fmt.Errorf("ratelimit: %w", err)
 	}
 	return nil

@@ -33,11 +33,11 @@ func TestAWindowStartsAtTheFirstHit(t *testing.T) {
 	l := clockLimiter(t, &now)
 	hit := func() (bool, time.Duration) {
 		t.Helper()
-		ok, retry, err := l.Allow(t.Context(), rule, "someone")
+		h, err := l.Allow(t.Context(), rule, "someone")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ok, retry
+		return h.Allowed, h.RetryAfter
 	}
 	for i := range rule.Max {
 		if ok, _ := hit(); !ok {
@@ -54,8 +54,8 @@ func TestAWindowStartsAtTheFirstHit(t *testing.T) {
 	if full, retry, err := l.Full(t.Context(), rule, "someone"); err != nil || !full || retry != rule.Window-2*time.Second {
 		t.Fatalf("Full after the mark = %v, %s, %v; want full until the window ends", full, retry, err)
 	}
-	if ok, _, err := l.Allow(t.Context(), rule, "someone else"); err != nil || !ok {
-		t.Fatalf("another subject = %v, %v; want allowed", ok, err)
+	if h, err := l.Allow(t.Context(), rule, "someone else"); err != nil || !h.Allowed {
+		t.Fatalf("another subject = %+v, %v; want allowed", h, err)
 	}
 
 	now = first.Add(rule.Window) // the window has ended: a new one starts here
@@ -69,15 +69,24 @@ func TestAWindowStartsAtTheFirstHit(t *testing.T) {
 	}
 }
 
-// TestRefundAndResetTakeBackHits: a refund takes one hit back from the current
-// window only, Full counts nothing, and a reset forgets the count.
+// TestRefundAndResetTakeBackHits: a refund takes its hit back from the
+// hit's own window only, Full counts nothing, and a reset forgets the count.
 func TestRefundAndResetTakeBackHits(t *testing.T) {
 	t.Parallel()
 	rule := Rule{Name: "test", Max: 2, Window: time.Hour}
 	now := time.Now()
 	l := clockLimiter(t, &now)
 	ctx := t.Context()
-	count := func() int {
+	allow := func() Hit {
+		t.Helper()
+		h, err := l.Allow(ctx, rule, "s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	// left fills the window and says how many hits it took: how many were left.
+	left := func() int {
 		t.Helper()
 		n := 0
 		for {
@@ -89,36 +98,37 @@ func TestRefundAndResetTakeBackHits(t *testing.T) {
 				return n
 			}
 			n++
-			if _, _, err := l.Allow(ctx, rule, "s"); err != nil {
-				t.Fatal(err)
-			}
+			allow()
 		}
 	}
-	// count fills the window; how many hits it took says how many were left.
-	if n := count(); n != 2 {
-		t.Fatalf("an empty window took %d hits to fill, want 2", n)
+	refund := func(h Hit) {
+		t.Helper()
+		if err := l.Refund(ctx, rule, "s", h); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := l.Refund(ctx, rule, "s"); err != nil {
-		t.Fatal(err)
+	first := allow()
+	if n := left(); n != 1 {
+		t.Fatalf("after one hit %d were left, want 1", n)
 	}
-	if n := count(); n != 1 {
-		t.Fatalf("after a refund the window took %d hits to fill, want 1", n)
+	refund(first)
+	if n := left(); n != 1 {
+		t.Fatalf("after a refund %d were left, want 1", n)
 	}
 	if err := l.Reset(ctx, rule, "s"); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(); n != 2 {
-		t.Fatalf("after a reset the window took %d hits to fill, want 2", n)
+	if n := left(); n != 2 {
+		t.Fatalf("after a reset %d were left, want 2", n)
 	}
-	// A refund once the window has ended takes nothing from the next one.
+
+	// A hit whose window ended before its refund: the refund takes nothing
+	// from the window another hit has begun since.
+	late := allow() // over the limit, in the full window
 	now = now.Add(rule.Window)
-	if err := l.Refund(ctx, rule, "s"); err != nil {
-		t.Fatal(err)
-	}
-	if ok, _, err := l.Allow(ctx, rule, "s"); err != nil || !ok {
-		t.Fatalf("first hit of a new window = %v, %v", ok, err)
-	}
-	if n := count(); n != 1 {
-		t.Fatalf("a refund after the window ended changed the next: it took %d more hits to fill, want 1", n)
+	allow() // the next window's first hit
+	refund(late)
+	if n := left(); n != 1 {
+		t.Fatalf("a refund of a hit in an ended window changed the next: %d left, want 1", n)
 	}
 }

@@ -380,6 +380,12 @@ type RateLimit struct {
 	Count       int32
 }
 
+type RateLimitWindow struct {
+	Key         string
+	WindowStart time.Time
+	Count       int32
+}
+
 type RoutingExample struct {
 	ID         int64
 	OrgID      uuid.UUID

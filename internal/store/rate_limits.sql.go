@@ -11,7 +11,7 @@ import (
 )
 
 const clearRateLimit = `-- name: ClearRateLimit :exec
-DELETE FROM rate_limits WHERE key = $1
+DELETE FROM rate_limit_windows WHERE key = $1
 `
 
 func (q *Queries) ClearRateLimit(ctx context.Context, key string) error {
@@ -20,16 +20,19 @@ func (q *Queries) ClearRateLimit(ctx context.Context, key string) error {
 }
 
 const deleteExpiredRateLimits = `-- name: DeleteExpiredRateLimits :exec
-DELETE FROM rate_limits WHERE window_start < $1
+WITH previous_release AS (DELETE FROM rate_limits WHERE rate_limits.window_start < $1)
+DELETE FROM rate_limit_windows WHERE rate_limit_windows.window_start < $1
 `
 
+// Also prunes rate_limits, where replicas of the previous release counted
+// during a rolling deploy (see migration 00035).
 func (q *Queries) DeleteExpiredRateLimits(ctx context.Context, windowStart time.Time) error {
 	_, err := q.db.Exec(ctx, deleteExpiredRateLimits, windowStart)
 	return err
 }
 
 const hitRateLimit = `-- name: HitRateLimit :one
-INSERT INTO rate_limits AS r (key, window_start, count) VALUES ($1, $2, 1)
+INSERT INTO rate_limit_windows AS r (key, window_start, count) VALUES ($1, $2, 1)
 ON CONFLICT (key) DO UPDATE SET
     window_start = CASE WHEN r.window_start <= $3 THEN excluded.window_start ELSE r.window_start END,
     count        = CASE WHEN r.window_start <= $3 THEN 1 ELSE r.count + 1 END
@@ -59,7 +62,7 @@ func (q *Queries) HitRateLimit(ctx context.Context, arg HitRateLimitParams) (Hit
 
 const rateLimitWindow = `-- name: RateLimitWindow :one
 SELECT coalesce(max(count), 0)::int AS count, coalesce(max(window_start), $1)::timestamptz AS window_start
-FROM rate_limits WHERE key = $2 AND window_start > $3
+FROM rate_limit_windows WHERE key = $2 AND window_start > $3
 `
 
 type RateLimitWindowParams struct {
@@ -83,17 +86,18 @@ func (q *Queries) RateLimitWindow(ctx context.Context, arg RateLimitWindowParams
 }
 
 const refundRateLimit = `-- name: RefundRateLimit :exec
-UPDATE rate_limits SET count = count - 1
-WHERE key = $1 AND window_start > $2 AND count > 0
+UPDATE rate_limit_windows SET count = count - 1
+WHERE key = $1 AND window_start = $2 AND count > 0
 `
 
 type RefundRateLimitParams struct {
-	Key              string
-	EndedIfStartedBy time.Time
+	Key         string
+	WindowStart time.Time
 }
 
-// Takes back one hit of the key's current window (an attempt that turned out not to count).
+// Takes back one hit of the key's window that started at @window_start (an
+// attempt that turned out not to count), if that window is still the key's.
 func (q *Queries) RefundRateLimit(ctx context.Context, arg RefundRateLimitParams) error {
-	_, err := q.db.Exec(ctx, refundRateLimit, arg.Key, arg.EndedIfStartedBy)
+	_, err := q.db.Exec(ctx, refundRateLimit, arg.Key, arg.WindowStart)
 	return err
 }

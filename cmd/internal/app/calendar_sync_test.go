@@ -280,3 +280,56 @@ func TestGoogleCalendarIsOffWithoutItsSettings(t *testing.T) {
 		t.Fatalf("connect without settings: %d %s %s; want a 503 problem naming the missing settings", r.status, r.header.Get("Content-Type"), r.body)
 	}
 }
+
+// TestCalendarConnectEndedOnGooglesPage: when Google's consent page answers
+// with an error instead of a code, the operator is sent back to their hours
+// page told why (refused: they said no; failed: anything else), the one-time
+// state is spent, and a link whose state is unknown goes to the console's home.
+func TestCalendarConnectEndedOnGooglesPage(t *testing.T) {
+	t.Parallel()
+	fake := gcaltest.New(t)
+	admin, org, _, inbox, _ := setUpShopFull(t, false, withGoogleCalendar(fake))
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	noFollow := *ana.http
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	state := func() string {
+		var start struct {
+			AuthorizationURL string `json:"authorization_url"`
+		}
+		ana.must(200, "POST", orgPath+"/operators/"+anaID+"/calendar/connect", nil).decode(t, &start)
+		u, err := url.Parse(start.AuthorizationURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Query().Get("state")
+	}
+	callback := func(googleError, state string) string {
+		t.Helper()
+		resp, err := noFollow.Get(ana.base + "/api/v1/google-calendar/callback?" + url.Values{"error": {googleError}, "state": {state}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("callback with error=%s answered %d; want 303", googleError, resp.StatusCode)
+		}
+		return resp.Header.Get("Location")
+	}
+	hours := ana.base + "/orgs/" + org + "/operators/" + anaID + "/availability"
+	refused := state()
+	if got := callback("access_denied", refused); got != hours+"?calendar=refused" {
+		t.Errorf("refused on Google's page: sent to %q; want %q", got, hours+"?calendar=refused")
+	}
+	if got := callback("server_error", state()); got != hours+"?calendar=failed" {
+		t.Errorf("Google's page failed: sent to %q; want %q", got, hours+"?calendar=failed")
+	}
+	if got := callback("access_denied", refused); got != ana.base+"/" {
+		t.Errorf("the spent state again: sent to %q; want the console's home", got)
+	}
+	var st calendarStatus
+	ana.must(200, "GET", orgPath+"/operators/"+anaID+"/calendar", nil).decode(t, &st)
+	if st.State != "not_connected" {
+		t.Errorf("after the refusals the calendar is %q; want not_connected", st.State)
+	}
+}

@@ -218,7 +218,12 @@ func TestConsoleVendors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("name,address\nGood Name,1 Road\n,2 Nowhere Road\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(good, []byte("name,address\nAcme Hardware Sdn Bhd,\"12 Jalan Besar, 50000 Kuala Lumpur\"\nGamma Paper,3 Jalan Tiga\n"), 0o644); err != nil {
+	// Saved as Excel's "CSV UTF-8": a byte order mark before the header.
+	if err := os.WriteFile(good, []byte("\ufeffname,address\nAcme Hardware Sdn Bhd,\"12 Jalan Besar, 50000 Kuala Lumpur\"\nGamma Paper,3 Jalan Tiga\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badColumns := filepath.Join(dir, "columns.csv")
+	if err := os.WriteFile(badColumns, []byte("name,address\nGood Name,1 Road,extra\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -247,6 +252,9 @@ func TestConsoleVendors(t *testing.T) {
 	}
 	b.checkAccessible("vendors, refused import")
 	b.screenshot("vendors-refused")
+	b.do("import a CSV with a line of three columns", chromedp.SetUploadFiles(`form.vendor-import input[type=file]`, []string{badColumns}),
+		chromedp.Click(`form.vendor-import button[type=submit]`))
+	b.waitFor("the refusal beside the file, naming the line", besideField(`form.vendor-import input[type=file]`, "Line 2 has 3 columns: the file must be CSV"))
 
 	b.do("import two vendors", chromedp.SetUploadFiles(`form.vendor-import input[type=file]`, []string{good}),
 		chromedp.Click(`form.vendor-import button[type=submit]`))

@@ -550,7 +550,7 @@ func TestConsoleConnectsGoogleCalendar(t *testing.T) {
 
 	b.do("disconnect", chromedp.Click(`section.calendar-connection button.secondary`))
 	b.do("yes, disconnect", chromedp.Click(`section.calendar-connection button.danger`))
-	b.waitFor("not connected, the message gone", fmt.Sprintf(`%s?.dataset.state === "not_connected" && !document.querySelector("#google-returned") &&
+	b.waitFor("not connected, the message gone", fmt.Sprintf(`%s?.dataset.state === "not_connected" && document.querySelector("#google-returned")?.textContent === "" &&
 		!new URLSearchParams(location.search).has("calendar")`, section))
 	b.screenshot("calendar-disconnected")
 	b.checkQuiet()

@@ -85,7 +85,7 @@ func TestIntakeIsLimitedPerSubmitterAndOrganisation(t *testing.T) {
 	// The 4 refusals and the repeated key counted nothing.
 	for key, want := range map[string]int{"intake-submitter:" + org.ID + ":" + clientID: 3, "intake-org:" + org.ID: 3} {
 		var hits int
-		if err := s.Pool.QueryRow(t.Context(), "SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = $1", key).Scan(&hits); err != nil {
+		if err := s.Pool.QueryRow(t.Context(), "SELECT coalesce(sum(count), 0) FROM rate_limit_windows WHERE key = $1", key).Scan(&hits); err != nil {
 			t.Fatal(err)
 		}
 		if hits != want {

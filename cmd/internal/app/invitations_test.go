@@ -247,8 +247,8 @@ func TestAnInvitationSentDuringItsInvitersDemotionDoesNotSurviveIt(t *testing.T)
 	quotaUsed := func() (byOrg, byAddress int) {
 		t.Helper()
 		if err := s.Pool.QueryRow(ctx, `SELECT
-			(SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = 'invite-org:' || $1::text),
-			(SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = 'invite-email:accomplice@elsewhere.test')`, org).Scan(&byOrg, &byAddress); err != nil {
+			(SELECT coalesce(sum(count), 0) FROM rate_limit_windows WHERE key = 'invite-org:' || $1::text),
+			(SELECT coalesce(sum(count), 0) FROM rate_limit_windows WHERE key = 'invite-email:accomplice@elsewhere.test')`, org).Scan(&byOrg, &byAddress); err != nil {
 			t.Fatal(err)
 		}
 		return byOrg, byAddress

@@ -63,28 +63,38 @@ func runSchedule(t *testing.T, s *Services, name string, result any) {
 	}
 }
 
+// waitForSchedule waits until the worker has created the schedule (at start,
+// perhaps after startDev returned) and answers its handle.
+func waitForSchedule(ctx context.Context, s *Services, name string) (client.ScheduleHandle, error) {
+	id := workflows.ScheduleID(s.Config.Temporal.TaskQueuePrefix, name)
+	handle := s.Temporal.ScheduleClient().GetHandle(ctx, id)
+	for {
+		_, err := handle.Describe(ctx)
+		if err == nil {
+			return handle, nil
+		}
+		var notFound *serviceerror.NotFound
+		if !errors.As(err, &notFound) && ctx.Err() == nil {
+			return nil, fmt.Errorf("schedule %s: %w", id, err)
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("schedule %s was not created: %w", id, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // triggerSchedule is runSchedule for any goroutine. The worker creates the
 // schedules at start, perhaps after startDev returned, so it first waits for
 // the schedule.
 func triggerSchedule(ctx context.Context, s *Services, name string, result any) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	id := workflows.ScheduleID(s.Config.Temporal.TaskQueuePrefix, name)
-	handle := s.Temporal.ScheduleClient().GetHandle(ctx, id)
-	for {
-		_, err := handle.Describe(ctx)
-		if err == nil {
-			break
-		}
-		var notFound *serviceerror.NotFound
-		if !errors.As(err, &notFound) && ctx.Err() == nil {
-			return fmt.Errorf("schedule %s: %w", id, err)
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("schedule %s was not created: %w", id, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	handle, err := waitForSchedule(ctx, s, name)
+	if err != nil {
+		return err
 	}
+	id := handle.GetID()
 	since := time.Now()
 	// ALLOW_ALL: a scheduled run going on at this moment must not make the trigger skip.
 	if err := handle.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}); err != nil {
@@ -135,8 +145,13 @@ func waitForIdleSchedule(t *testing.T, s *Services, name string) {
 // activity itself is not raced by the schedule's own run on the clock's mark.
 func pauseSchedule(t *testing.T, s *Services, name string) {
 	t.Helper()
-	handle := s.Temporal.ScheduleClient().GetHandle(t.Context(), workflows.ScheduleID(s.Config.Temporal.TaskQueuePrefix, name))
-	if err := handle.Pause(t.Context(), client.SchedulePauseOptions{Note: "paused by " + t.Name()}); err != nil {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	handle, err := waitForSchedule(ctx, s, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := handle.Pause(ctx, client.SchedulePauseOptions{Note: "paused by " + t.Name()}); err != nil {
 		t.Fatal(err)
 	}
 	waitForIdleSchedule(t, s, name)

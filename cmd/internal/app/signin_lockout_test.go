@@ -314,7 +314,7 @@ func TestAResetKeepsItsCookieWhenClearingSignInCountsFails(t *testing.T) {
 	if _, err := s.Pool.Exec(t.Context(), `
 		CREATE FUNCTION refuse_clearing() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN RAISE EXCEPTION 'the test refuses to clear sign-in counts'; END $$;
-		CREATE TRIGGER refuse_clearing BEFORE DELETE ON rate_limits FOR EACH ROW WHEN (OLD.key LIKE 'signin-%') EXECUTE FUNCTION refuse_clearing();`); err != nil {
+		CREATE TRIGGER refuse_clearing BEFORE DELETE ON rate_limit_windows FOR EACH ROW WHEN (OLD.key LIKE 'signin-%') EXECUTE FUNCTION refuse_clearing();`); err != nil {
 		t.Fatal(err)
 	}
 	resetter.must(202, "POST", "/api/v1/auth/password/forgot", map[string]string{"email": "owner@example.com"})
@@ -323,7 +323,7 @@ func TestAResetKeepsItsCookieWhenClearingSignInCountsFails(t *testing.T) {
 	if r.status != 204 || !slices.ContainsFunc(r.header.Values("Set-Cookie"), func(c string) bool { return strings.HasPrefix(c, "astralis_device=astrd_") }) {
 		t.Fatalf("a reset whose counts could not be cleared = %d %s, cookies %q; want 204 with the known-device cookie", r.status, r.body, r.header.Values("Set-Cookie"))
 	}
-	if _, err := s.Pool.Exec(t.Context(), "DROP TRIGGER refuse_clearing ON rate_limits"); err != nil {
+	if _, err := s.Pool.Exec(t.Context(), "DROP TRIGGER refuse_clearing ON rate_limit_windows"); err != nil {
 		t.Fatal(err)
 	}
 	resetter.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "owner@example.com", "password": "owner password 2"})

@@ -63,8 +63,10 @@ export function describe(err: unknown): string {
     case 413:
       return detail ? `Too large: ${detail}.` : "Too large.";
     case 429: {
-      // The API says which limit ("too many …; try again later"); the wait comes from Retry-After.
-      const what = detail?.replace(/[;:] try again\b.*$/i, "").trim();
+      // The API says which limit ("too many …; try again later"); the wait comes from Retry-After,
+      // unless the API says when itself ("try again once it has finished").
+      const what = detail?.replace(/; try again later\.?$/i, "").trim();
+      if (what && /\btry again\b/i.test(what)) return sentence(what);
       const when = err.retryAfter ? `Try again in ${waitInWords(err.retryAfter)}.` : "Try again later.";
       return `${what ? sentence(what) : "Too many attempts."} ${when}`;
     }

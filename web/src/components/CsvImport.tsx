@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from "react";
 import { useMutation } from "@tanstack/react-query";
-import { fieldErrors } from "../api/problem";
+import { fieldErrors, ProblemError } from "../api/problem";
 import { ErrorMessage } from "./ErrorMessage";
 import { Field } from "./Field";
 
@@ -21,7 +21,8 @@ export function CsvImport(props: {
   /** What one row is, counted in the success message: "vendors", "examples". */
   rows: string;
   send: (file: File) => Promise<{ imported?: number }>;
-  inFileTerms: (errors: Record<string, string>) => string | undefined;
+  /** The refusal's field errors, with its detail (which line, say), in the file's terms. */
+  inFileTerms: (errors: Record<string, string>, detail?: string) => string | undefined;
   onImported?: () => unknown;
 }) {
   const input = useRef<HTMLInputElement>(null);
@@ -36,6 +37,7 @@ export function CsvImport(props: {
     },
   });
   const errors = fieldErrors(importing.error);
+  const detail = importing.error instanceof ProblemError ? importing.error.problem.detail : undefined;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setMissing(!file);
@@ -44,7 +46,7 @@ export function CsvImport(props: {
   return (
     <form className={props.className} onSubmit={submit} noValidate aria-label={props.title}>
       <h2>{props.title}</h2>
-      <Field label="CSV file" error={missing ? "Choose a CSV file to import." : props.inFileTerms(errors)} hint={props.hint}>
+      <Field label="CSV file" error={missing ? "Choose a CSV file to import." : props.inFileTerms(errors, detail)} hint={props.hint}>
         <input
           ref={input}
           type="file"

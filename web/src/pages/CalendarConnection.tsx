@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
@@ -10,6 +11,7 @@ import { when } from "./time";
 const returned: Record<string, string> = {
   connected: "Your Google Calendar is connected: its busy times now block your free times, and your bookings go into it.",
   refused: "Your Google Calendar was not connected: access was not allowed on Google's page.",
+  failed: "Your Google Calendar was not connected: Google's page ended with an error. Try again.",
 };
 
 const stateLabel = {
@@ -22,7 +24,10 @@ const stateLabel = {
 export function CalendarConnection({ org, operator }: { org: string; operator: string }) {
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
-  const back = returned[params.get("calendar") ?? ""];
+  const outcome = params.get("calendar") ?? "";
+  // Said into a live region already on the page, so that a screen reader announces it.
+  const [said, setSaid] = useState("");
+  useEffect(() => setSaid(returned[outcome] ?? ""), [outcome]);
   const path = { params: { path: { org, user_id: operator } } };
   const status = useQuery({
     queryKey: ["calendar-connection", org, operator],
@@ -45,11 +50,9 @@ export function CalendarConnection({ org, operator }: { org: string; operator: s
   return (
     <section aria-labelledby="google-heading" className="calendar-connection" data-state={st?.state} data-enabled={st?.enabled}>
       <h2 id="google-heading">Google Calendar</h2>
-      {back && (
-        <p role="status" id="google-returned">
-          {back}
-        </p>
-      )}
+      <p role="status" id="google-returned">
+        {said}
+      </p>
       <ErrorMessage error={status.error} />
       {st && !st.enabled && (
         <p id="google-state">

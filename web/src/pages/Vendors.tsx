@@ -73,11 +73,14 @@ function ImportForm({ org }: { org: string }) {
   );
 }
 
-// The import's field errors in the file's terms: vendors[i] is the file's i + 1st vendor.
-function fileProblems(errors: Record<string, string>): string | undefined {
+// The import's field errors in the file's terms: vendors[i] is the file's i + 1st vendor; a refusal
+// of the file as a whole (body) keeps the API's detail, which names the line.
+function fileProblems(errors: Record<string, string>, detail?: string): string | undefined {
   const said = Object.entries(errors).map(([field, message]) => {
     const row = /^vendors\[(\d+)\]\.(\w+)$/.exec(field);
-    return row ? `Vendor ${Number(row[1]) + 1}, ${row[2]}: ${message}.` : `Vendors: ${message}.`;
+    if (row) return `Vendor ${Number(row[1]) + 1}, ${row[2]}: ${message}.`;
+    if (field === "body" && detail) return `${detail.charAt(0).toUpperCase()}${detail.slice(1)}: the file ${message}.`;
+    return `The file ${message}.`;
   });
   return said.length ? said.join(" ") : undefined;
 }
