@@ -4997,7 +4997,7 @@ export interface operations {
                 /** @description the one-time state from POST …/calendar/connect (10 minutes) */
                 state: string;
                 code?: string;
-                /** @description set by Google when the operator refused: the state is spent, nothing is kept, and the redirect ends in ?calendar=refused */
+                /** @description set by Google instead of code: the state is spent, nothing is kept, and the redirect ends in ?calendar=refused (access_denied: the operator said no) or ?calendar=failed (any other error); with a state that is unknown, used, expired or another user's it goes to the console's home */
                 error?: string;
             };
             header?: never;
@@ -5006,7 +5006,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirect to the operator's hours page in the console, `<http.public_url>/orgs/{org}/operators/{user_id}/availability?calendar=connected` (or `?calendar=refused` when Google answered error=) */
+            /** @description Redirect to the operator's hours page in the console, `<http.public_url>/orgs/{org}/operators/{user_id}/availability?calendar=connected` (or `?calendar=refused` / `?calendar=failed` when Google answered error=) */
             303: {
                 headers: {
                     Location?: string;
