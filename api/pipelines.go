@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 
 	"github.com/astralisops/astralis/internal/bookings"
 	"github.com/astralisops/astralis/internal/intake"
@@ -113,13 +115,14 @@ func readExamples(c *gin.Context) ([]intake.Example, error) {
 }
 
 func readExamplesCSV(body io.Reader) ([]intake.Example, error) {
-	r := csv.NewReader(body)
+	// A byte order mark (Excel's "CSV UTF-8" starts with one) goes before the CSV reader sees a quote after it.
+	r := csv.NewReader(transform.NewReader(body, unicode.BOMOverride(unicode.UTF8.NewDecoder())))
 	r.FieldsPerRecord = 2
 	header, err := r.Read()
 	if err != nil {
 		return nil, csvProblem(err)
 	}
-	if len(header) != 2 || strings.TrimPrefix(strings.TrimSpace(header[0]), "\ufeff") != "text" || strings.TrimSpace(header[1]) != "pipeline" {
+	if len(header) != 2 || strings.TrimSpace(header[0]) != "text" || strings.TrimSpace(header[1]) != "pipeline" {
 		return nil, problem.Invalid("the CSV must start with the header text,pipeline", problem.FieldError{Field: "header", Message: "must be exactly text,pipeline"})
 	}
 	var out []intake.Example

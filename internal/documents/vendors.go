@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 
 	"github.com/astralisops/astralis/internal/extract"
 	"github.com/astralisops/astralis/internal/problem"
@@ -80,7 +82,8 @@ func (s *Service) ImportVendors(ctx context.Context, org uuid.UUID, in []VendorI
 
 // ParseVendorsCSV reads `name,address` rows; a first row naming those columns is a header.
 func ParseVendorsCSV(r io.Reader) ([]VendorInput, error) {
-	cr := csv.NewReader(r)
+	// A byte order mark (Excel's "CSV UTF-8" starts with one) goes before the CSV reader sees a quote after it.
+	cr := csv.NewReader(transform.NewReader(r, unicode.BOMOverride(unicode.UTF8.NewDecoder())))
 	cr.FieldsPerRecord = -1
 	var out []VendorInput
 	for line := 1; ; line++ {
@@ -95,11 +98,8 @@ func ParseVendorsCSV(r io.Reader) ([]VendorInput, error) {
 		if err != nil {
 			return nil, err // reading the body failed (the caller maps a body over its limit)
 		}
-		if line == 1 && len(rec) >= 1 {
-			rec[0] = strings.TrimPrefix(rec[0], "\ufeff") // the byte order mark Excel's "CSV UTF-8" starts with
-			if strings.EqualFold(strings.TrimSpace(rec[0]), "name") {
-				continue
-			}
+		if line == 1 && len(rec) >= 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "name") {
+			continue
 		}
 		if len(rec) < 1 || len(rec) > 2 {
 			return nil, problem.Invalid(fmt.Sprintf("line %d has %d columns", line, len(rec)), problem.FieldError{Field: "body", Message: "must be CSV with columns name,address"})

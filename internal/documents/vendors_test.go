@@ -18,6 +18,7 @@ func TestParseVendorsCSVSkipsAByteOrderMark(t *testing.T) {
 		"header":    {"\ufeffname,address\nAcme,1 Main St\n", []VendorInput{{Name: "Acme", Address: "1 Main St"}}},
 		"no header": {"\ufeffAcme,1 Main St\nGamma\n", []VendorInput{{Name: "Acme", Address: "1 Main St"}, {Name: "Gamma"}}},
 		"no mark":   {"name,address\nAcme\n", []VendorInput{{Name: "Acme"}}},
+		"quoted":    {"\ufeff\"Acme, Inc\",\"1 Main St\"\n", []VendorInput{{Name: "Acme, Inc", Address: "1 Main St"}}},
 	} {
 		got, err := ParseVendorsCSV(strings.NewReader(tc.csv))
 		if err != nil || !reflect.DeepEqual(got, tc.want) {

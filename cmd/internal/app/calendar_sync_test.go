@@ -321,11 +321,14 @@ func TestCalendarConnectEndedOnGooglesPage(t *testing.T) {
 	if got := callback("access_denied", refused); got != hours+"?calendar=refused" {
 		t.Errorf("refused on Google's page: sent to %q; want %q", got, hours+"?calendar=refused")
 	}
-	if got := callback("server_error", state()); got != hours+"?calendar=failed" {
+	failed := state()
+	if got := callback("server_error", failed); got != hours+"?calendar=failed" {
 		t.Errorf("Google's page failed: sent to %q; want %q", got, hours+"?calendar=failed")
 	}
-	if got := callback("access_denied", refused); got != ana.base+"/" {
-		t.Errorf("the spent state again: sent to %q; want the console's home", got)
+	for _, spent := range []string{refused, failed} {
+		if got := callback("access_denied", spent); got != ana.base+"/" {
+			t.Errorf("a spent state again: sent to %q; want the console's home", got)
+		}
 	}
 	var st calendarStatus
 	ana.must(200, "GET", orgPath+"/operators/"+anaID+"/calendar", nil).decode(t, &st)

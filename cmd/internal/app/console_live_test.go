@@ -87,6 +87,21 @@ func TestConsoleRoutingSettingsAndDashboard(t *testing.T) {
 	b.checkAccessible("routing, import refused")
 	b.screenshot("import-refused")
 
+	// While another import into the organisation is still sending its body, the API's own word on
+	// when to try again is shown as it is, not a wait of its Retry-After.
+	slow := startSlowImport(t, admin, "/api/v1/orgs/"+org)
+	eventually(t, "the slow import holds the organisation's turn", func() bool {
+		return postCSV(t, admin, "/api/v1/orgs/"+org+"/routing/examples", "not,the header\n").status == 429 // 422 once it is free
+	})
+	b.do("import while another import runs", chromedp.SetUploadFiles(`form.import-history input[type=file]`, []string{history}),
+		chromedp.Click(`form.import-history button[type=submit]`))
+	b.waitFor("the API's advice said", `document.querySelector("form.import-history [role=alert]")?.textContent ===
+		"Another routing import into this organisation is running: try again once it has finished."`)
+	slow.body.Close() // its body ends unfinished: refused, and the turn is free
+	if status := <-slow.done; status == 200 {
+		t.Fatal("an import whose body ended half-way was taken")
+	}
+
 	b.do("import the history", chromedp.SetUploadFiles(`form.import-history input[type=file]`, []string{history}),
 		chromedp.Click(`form.import-history button[type=submit]`))
 	b.waitFor("imported, counted", `document.querySelector("form.import-history [role=status]")?.textContent === "Imported 40 examples." &&

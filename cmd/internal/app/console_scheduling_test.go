@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -531,6 +532,16 @@ func TestConsoleConnectsGoogleCalendar(t *testing.T) {
 	}
 
 	b := newChromium(t)
+	// Every page records what the message's live region held when it first
+	// appeared: empty, or a screen reader may not announce the message.
+	b.do("watch the live region", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+			new MutationObserver(() => {
+				const region = document.getElementById("google-returned");
+				if (region && !("regionFirstHeld" in window)) window.regionFirstHeld = region.textContent;
+			}).observe(document, { subtree: true, childList: true, characterData: true });`})
+		return chromedp.Void{}, err
+	})
 	b.do("open my hours", chromedp.Navigate(admin.base+hours))
 	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
 	b.signIn("ana@shop.test", "member password 1")
@@ -540,6 +551,9 @@ func TestConsoleConnectsGoogleCalendar(t *testing.T) {
 	fake.RefuseConsent(true)
 	b.clickToLeave("connect, and refuse on Google's page", `section.calendar-connection button`)
 	b.waitFor("back on my hours, told it was refused", returned("refused", "was not connected", "not_connected"))
+	if held := eval[string](b, `String(window.regionFirstHeld)`); held != "" {
+		t.Errorf("the message's live region appeared holding %q; want it empty first, then filled", held)
+	}
 	b.screenshot("calendar-refused")
 
 	fake.RefuseConsent(false)

@@ -10,7 +10,7 @@ import { useMembers } from "./people";
 import { useMe } from "./me";
 import { errorUnder, memberName, staffOf, weekdays, type Availability as Hours, type Window } from "./scheduling";
 import { visitorZone } from "./time";
-import { CalendarConnection } from "./CalendarConnection";
+import { CalendarConnection, CalendarReturn } from "./CalendarConnection";
 
 type Day = (typeof weekdays)[number][0];
 type Override = NonNullable<Hours["overrides"]>[number];
@@ -30,6 +30,7 @@ export function Availability() {
   return (
     <>
       <h1>Working hours of {memberName(members.data, operator)}</h1>
+      <CalendarReturn />
       {role === "ADMIN" && members.data && (
         <div className="field">
           <label htmlFor="operator">Operator</label>

@@ -7,7 +7,27 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { AskTwice } from "../components/AskTwice";
 import { when } from "./time";
 
-/** What the API's return from Google's consent page (?calendar=) means, said once the operator is back. */
+/**
+ * How connecting went, from the API's return from Google's consent page (?calendar=), said in a live
+ * region that is on the page, empty, from its first render: a screen reader announces text put into a
+ * region it already knows, rarely one that arrives filled.
+ */
+export function CalendarReturn() {
+  const [params] = useSearchParams();
+  const outcome = params.get("calendar") ?? "";
+  const [said, setSaid] = useState("");
+  useEffect(() => {
+    const put = setTimeout(() => setSaid(Object.hasOwn(returned, outcome) ? returned[outcome] : ""), 100);
+    return () => clearTimeout(put);
+  }, [outcome]);
+  return (
+    <p role="status" id="google-returned">
+      {said}
+    </p>
+  );
+}
+
+/** What each ?calendar= outcome means. */
 const returned: Record<string, string> = {
   connected: "Your Google Calendar is connected: its busy times now block your free times, and your bookings go into it.",
   refused: "Your Google Calendar was not connected: access was not allowed on Google's page.",
@@ -23,11 +43,7 @@ const stateLabel = {
 /** The signed-in operator's Google Calendar connection: its state, Connect (Google's consent page) and Disconnect. */
 export function CalendarConnection({ org, operator }: { org: string; operator: string }) {
   const queryClient = useQueryClient();
-  const [params, setParams] = useSearchParams();
-  const outcome = params.get("calendar") ?? "";
-  // Said into a live region already on the page, so that a screen reader announces it.
-  const [said, setSaid] = useState("");
-  useEffect(() => setSaid(returned[outcome] ?? ""), [outcome]);
+  const [, setParams] = useSearchParams();
   const path = { params: { path: { org, user_id: operator } } };
   const status = useQuery({
     queryKey: ["calendar-connection", org, operator],
@@ -50,9 +66,6 @@ export function CalendarConnection({ org, operator }: { org: string; operator: s
   return (
     <section aria-labelledby="google-heading" className="calendar-connection" data-state={st?.state} data-enabled={st?.enabled}>
       <h2 id="google-heading">Google Calendar</h2>
-      <p role="status" id="google-returned">
-        {said}
-      </p>
       <ErrorMessage error={status.error} />
       {st && !st.enabled && (
         <p id="google-state">
