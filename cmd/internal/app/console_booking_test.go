@@ -199,3 +199,86 @@ func sameInstant(t *testing.T, s string, at time.Time) bool {
 	}
 	return got.Equal(at)
 }
+
+// TestConsoleTimeTakenMeanwhile: a visitor on the booking page, and then the
+// client moving that booking from the mailed link, whose chosen time someone
+// else takes before they send it, are told so with the nearest free times to
+// take instead; the chosen time is cleared and no longer offered, and one of
+// the offered times books (and moves) it.
+func TestConsoleTimeTakenMeanwhile(t *testing.T) {
+	admin, org, _, inbox, base := setUpShopFull(t, false)
+	orgPath := "/api/v1/orgs/" + org
+	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
+	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")})
+	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
+	admin.must(200, "PUT", orgPath+"/booking-page", map[string]any{"slug": "fixit", "enabled": true})
+	d := time.Now().UTC().AddDate(0, 0, 2)
+	first := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
+	later := first.Add(3 * time.Hour)
+	takenBySomeoneElse := func(at time.Time, email string) {
+		t.Helper()
+		if r, _ := book(admin, org, map[string]any{"service": "consult", "start": at, "client": map[string]string{"name": "Quicker", "email": email}}, ""); r.status != 201 {
+			t.Fatalf("someone else's booking at %s = %d %s", at, r.status, r.body)
+		}
+	}
+	b := newChromium(t)
+	refusedWithAlternatives := func(form string, taken time.Time) time.Time {
+		t.Helper()
+		b.waitFor("refused, with the nearest free times, the taken one no longer offered", fmt.Sprintf(`
+			document.querySelector("%[1]s .alternatives [role=alert]")?.textContent.startsWith("That time was just taken") &&
+			document.querySelectorAll("%[1]s .alternatives button[data-start]").length > 0 &&
+			document.querySelector("%[1]s button[type=submit]").disabled && !!document.querySelector("%[1]s input[name=slot]") &&
+			!document.querySelector(%[2]q)`, form, fmt.Sprintf(`%s input[name=slot][value^=%q]`, form, taken.Format("2006-01-02T15:04"))))
+		alternative, err := time.Parse(time.RFC3339, eval[string](b, fmt.Sprintf(`document.querySelector("%s .alternatives button[data-start]").dataset.start`, form)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.do("take the nearest free time", chromedp.Click(form+` .alternatives button[data-start]`))
+		b.waitFor("chosen", fmt.Sprintf(`document.querySelector("%s .alternatives button[data-start]")?.getAttribute("aria-pressed") === "true"`, form))
+		return alternative
+	}
+
+	b.do("the visitor in UTC", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"})
+		return chromedp.Void{}, err
+	})
+	b.do("open the booking page", chromedp.Navigate(base+"/book/fixit"))
+	b.waitFor("its free days", `!!document.querySelector("#slot-day option")`)
+	pickSlot(b, first)
+	b.do("fill in who", chromedp.SendKeys(`form.booking-form input[name=name]`, "Hana"),
+		chromedp.SendKeys(`form.booking-form input[name=email]`, "hana@example.com"))
+	takenBySomeoneElse(first, "quick@example.com")
+	b.do("book", chromedp.Click(`form.booking-form button[type=submit]`))
+	instead := refusedWithAlternatives("form.booking-form", first)
+	b.checkAccessible("booking page, time taken")
+	b.screenshot("booking-time-taken")
+	b.do("book that", chromedp.Click(`form.booking-form button[type=submit]`))
+	b.waitFor("booked", `!!document.querySelector("#booked")`)
+	if got := eval[string](b, `document.querySelector("#booked").dataset.start`); !sameInstant(t, got, instead) {
+		t.Fatalf("booked for %s; want the offered %s", got, instead)
+	}
+
+	// The mailed link's page: the same when moving the booking.
+	link := bookingLink.FindString(inbox.WaitFor(t, "hana@example.com", "Booked: Consultation").Text)
+	u, err := url.Parse(link)
+	if link == "" || err != nil {
+		t.Fatalf("no link to the client's page in the confirmation (%v)", err)
+	}
+	b.do("open the mailed link", chromedp.Navigate(base+u.RequestURI()))
+	b.waitFor("the booking and its free days", `document.querySelector("#booking")?.dataset.status === "confirmed" && !!document.querySelector("form.reschedule #slot-day option")`)
+	pickSlot(b, later)
+	takenBySomeoneElse(later, "quicker@example.com")
+	b.do("move it", chromedp.Click(`form.reschedule button[type=submit]`))
+	instead = refusedWithAlternatives("form.reschedule", later)
+	b.checkAccessible("client's booking, time taken")
+	b.do("move it there", chromedp.Click(`form.reschedule button[type=submit]`))
+	b.waitFor("moved", `!!document.querySelector("#moved")`)
+	var seen struct {
+		Start time.Time `json:"start"`
+	}
+	newBrowser(t, base).must(200, "GET", "/api/v1/public/bookings/"+bookingLink.FindStringSubmatch(link)[1], nil).decode(t, &seen)
+	if !seen.Start.Equal(instead) {
+		t.Fatalf("after the move the booking starts %s; want the offered %s", seen.Start, instead)
+	}
+	b.checkQuiet()
+}

@@ -8,7 +8,7 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { bookingStatusLabel, memberName, takenAlternatives, type Booking } from "./scheduling";
-import { FreeTimes } from "./SlotPicker";
+import { FreeTimes, TimeTaken } from "./SlotPicker";
 import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
 
 /**
@@ -178,10 +178,7 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
         <FreeTimes slots={slots} value={start} onChange={choose} />
         {errors.start && <p className="field-error">{errors.start}</p>}
         {takenAlternatives(move.error) ? (
-          // The free times above are fetched again without it.
-          <p className="error" role="alert">
-            That time was just taken. Choose another.
-          </p>
+          <TimeTaken alternatives={takenAlternatives(move.error) ?? []} value={start} onChoose={choose} />
         ) : (
           move.isError && !errors.start && <ErrorMessage error={move.error} />
         )}

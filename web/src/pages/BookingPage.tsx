@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { useParams } from "react-router";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { ServicePicker } from "./ServicePicker";
-import { FreeTimes } from "./SlotPicker";
+import { FreeTimes, TimeTaken } from "./SlotPicker";
+import { takenAlternatives } from "./scheduling";
 import { slotSpan, visitorZone, when } from "./time";
 
 /** An organisation's booking page (/book/{slug}): anyone picks a service and a free time and books it. */
@@ -43,6 +44,7 @@ export function BookingPage() {
 }
 
 function BookingForm({ slug, service }: { slug: string; service: string }) {
+  const queryClient = useQueryClient();
   const zone = visitorZone();
   const slots = useQuery({
     queryKey: ["public-slots", slug, service],
@@ -66,8 +68,14 @@ function BookingForm({ slug, service }: { slug: string; service: string }) {
           body: { service, start, client: { name, email } },
         }),
       ),
+    onError: (err) => {
+      // The time was taken meanwhile (409): no time chosen, and the free times as they are now.
+      if (takenAlternatives(err)) setStart("");
+      return queryClient.invalidateQueries({ queryKey: ["public-slots", slug, service] });
+    },
   });
   const errors = fieldErrors(book.error);
+  const alternatives = takenAlternatives(book.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     book.mutate();
@@ -89,7 +97,11 @@ function BookingForm({ slug, service }: { slug: string; service: string }) {
       <Field label="Email" error={errors["client.email"]}>
         <input name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
       </Field>
-      {book.isError && Object.keys(errors).length === 0 && <ErrorMessage error={book.error} />}
+      {alternatives ? (
+        <TimeTaken alternatives={alternatives} value={start} onChoose={setStart} />
+      ) : (
+        book.isError && Object.keys(errors).length === 0 && <ErrorMessage error={book.error} />
+      )}
       <button type="submit" disabled={!start || book.isPending}>
         Book
       </button>

@@ -3,8 +3,10 @@ import { useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../api/client";
 import { call } from "../api/problem";
+import { AskTwice } from "../components/AskTwice";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { FreeTimes } from "./SlotPicker";
+import { FreeTimes, TimeTaken } from "./SlotPicker";
+import { takenAlternatives } from "./scheduling";
 import { slotSpan, visitorZone, when } from "./time";
 
 type PublicBooking = Schemas["PublicBooking"];
@@ -65,6 +67,7 @@ function Reschedule({ token }: { token: string }) {
       ),
   });
   const [start, setStart] = useState("");
+  const queryClient = useQueryClient();
   const updated = useUpdateBooking(token);
   const move = useMutation({
     mutationFn: () => call(api.POST("/api/v1/public/bookings/{token}/reschedule", { params: { path: { token } }, body: { start } })),
@@ -72,7 +75,13 @@ function Reschedule({ token }: { token: string }) {
       setStart("");
       return updated(b);
     },
+    onError: (err) => {
+      // The time was taken meanwhile (409): no time chosen, and the free times as they are now.
+      if (takenAlternatives(err)) setStart("");
+      return queryClient.invalidateQueries({ queryKey: ["linked-slots", token] });
+    },
   });
+  const alternatives = takenAlternatives(move.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     move.mutate();
@@ -82,7 +91,7 @@ function Reschedule({ token }: { token: string }) {
       <h2 id="move-heading">Move it</h2>
       <form className="reschedule" onSubmit={submit}>
         <FreeTimes slots={slots} value={start} onChange={setStart} />
-        <ErrorMessage error={move.error} />
+        {alternatives ? <TimeTaken alternatives={alternatives} value={start} onChoose={setStart} /> : <ErrorMessage error={move.error} />}
         <button type="submit" disabled={!start || move.isPending}>
           Move to this time
         </button>
@@ -97,7 +106,6 @@ function Reschedule({ token }: { token: string }) {
 }
 
 function Cancel({ token }: { token: string }) {
-  const [asked, setAsked] = useState(false);
   const updated = useUpdateBooking(token);
   const cancel = useMutation({
     mutationFn: () => call(api.POST("/api/v1/public/bookings/{token}/cancel", { params: { path: { token } }, body: {} })),
@@ -108,15 +116,7 @@ function Cancel({ token }: { token: string }) {
       <h2 id="cancel-heading">Cancel it</h2>
       <ErrorMessage error={cancel.error} />
       {/* Asked twice: a cancellation cannot be taken back. */}
-      {asked ? (
-        <button type="button" className="danger" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
-          Yes, cancel my booking
-        </button>
-      ) : (
-        <button type="button" className="secondary" onClick={() => setAsked(true)}>
-          Cancel this booking
-        </button>
-      )}
+      <AskTwice label="Cancel this booking" confirm="Yes, cancel my booking" pending={cancel.isPending} onConfirm={() => cancel.mutate()} />
     </section>
   );
 }

@@ -9,8 +9,8 @@ import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { memberName, takenAlternatives, useServices } from "./scheduling";
 import { ServicePicker } from "./ServicePicker";
-import { FreeTimes } from "./SlotPicker";
-import { slotSpan, visitorZone, when } from "./time";
+import { FreeTimes, TimeTaken } from "./SlotPicker";
+import { slotSpan, visitorZone } from "./time";
 
 /** Staff book on behalf of a client: a service, optionally who, a free time and the client; then the new booking's page. */
 export function NewBooking() {
@@ -121,20 +121,7 @@ function NewBookingForm(props: { org: string; service: string; operators: string
         <textarea name="notes" rows={3} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} />
       </Field>
       {alternatives ? (
-        <div className="alternatives">
-          <p className="error" role="alert" id="alternatives-heading">
-            That time was just taken. Choose another{alternatives.length > 0 && ", or one of the nearest free ones"}.
-          </p>
-          <ul className="inline" aria-labelledby="alternatives-heading">
-            {alternatives.map((a) => (
-              <li key={a.start + a.operator_id}>
-                <button type="button" className="secondary" data-start={a.start} aria-pressed={start === a.start} onClick={() => setStart(a.start)}>
-                  {when(a.start)}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
+        <TimeTaken alternatives={alternatives} value={start} onChoose={setStart} />
       ) : (
         book.isError && Object.keys(errors).length === 0 && <ErrorMessage error={book.error} />
       )}

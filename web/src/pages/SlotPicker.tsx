@@ -1,9 +1,10 @@
-import { useState } from "react";
+import { useId, useState } from "react";
 import type { Schemas } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { dayLabel, slotDay, slotTime, visitorZone } from "./time";
+import { dayLabel, slotDay, slotTime, visitorZone, when } from "./time";
 
 type Slot = Schemas["Slots"]["slots"][number];
+type Alternative = NonNullable<Schemas["SlotTakenProblem"]["alternatives"]>[number];
 
 /**
  * Free slots as a day, then a time of that day: a phone shows one day's
@@ -62,4 +63,30 @@ export function FreeTimes(props: {
   if (slots.isError) return <ErrorMessage error={slots.error} />;
   if (!slots.data) return <p>Loading free times…</p>;
   return <SlotPicker slots={slots.data.slots} value={props.value} onChange={props.onChange} />;
+}
+
+/**
+ * The refusal of a time someone took meanwhile (a 409), with the nearest free times the API offers
+ * in its place; the free times above it are fetched again without the taken one.
+ */
+export function TimeTaken(props: { alternatives: Alternative[]; value: string; onChoose: (start: string) => void }) {
+  const heading = useId();
+  return (
+    <div className="alternatives">
+      <p className="error" role="alert" id={heading}>
+        That time was just taken. Choose another{props.alternatives.length > 0 && ", or one of the nearest free ones"}.
+      </p>
+      {props.alternatives.length > 0 && (
+        <ul className="inline" aria-labelledby={heading}>
+          {props.alternatives.map((a) => (
+            <li key={a.start + a.operator_id}>
+              <button type="button" className="secondary" data-start={a.start} aria-pressed={props.value === a.start} onClick={() => props.onChoose(a.start)}>
+                {when(a.start)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
 }
