@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -12,10 +11,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 
 	"github.com/astralisops/astralis/internal/bookings"
+	"github.com/astralisops/astralis/internal/csvin"
 	"github.com/astralisops/astralis/internal/intake"
 	"github.com/astralisops/astralis/internal/problem"
 )
@@ -115,8 +113,7 @@ func readExamples(c *gin.Context) ([]intake.Example, error) {
 }
 
 func readExamplesCSV(body io.Reader) ([]intake.Example, error) {
-	// A byte order mark (Excel's "CSV UTF-8" starts with one) goes before the CSV reader sees a quote after it.
-	r := csv.NewReader(transform.NewReader(body, unicode.BOMOverride(unicode.UTF8.NewDecoder())))
+	r := csvin.NewReader(body)
 	r.FieldsPerRecord = 2
 	header, err := r.Read()
 	if err != nil {

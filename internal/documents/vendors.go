@@ -11,9 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 
+	"github.com/astralisops/astralis/internal/csvin"
 	"github.com/astralisops/astralis/internal/extract"
 	"github.com/astralisops/astralis/internal/problem"
 	"github.com/astralisops/astralis/internal/store"
@@ -82,8 +81,7 @@ func (s *Service) ImportVendors(ctx context.Context, org uuid.UUID, in []VendorI
 
 // ParseVendorsCSV reads `name,address` rows; a first row naming those columns is a header.
 func ParseVendorsCSV(r io.Reader) ([]VendorInput, error) {
-	// A byte order mark (Excel's "CSV UTF-8" starts with one) goes before the CSV reader sees a quote after it.
-	cr := csv.NewReader(transform.NewReader(r, unicode.BOMOverride(unicode.UTF8.NewDecoder())))
+	cr := csvin.NewReader(r)
 	cr.FieldsPerRecord = -1
 	var out []VendorInput
 	for line := 1; ; line++ {

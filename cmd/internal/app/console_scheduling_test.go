@@ -19,8 +19,9 @@ import (
 // TestConsoleSchedulingAdmin: an ADMIN sets up scheduling in the console and
 // books for a client. A service is refused once (a length the API refuses,
 // said beside its field), then created, renamed and a spare one deleted after
-// a confirmation; an operator's weekly hours are refused once (an end before
-// the start, beside that window) and saved with a day off; booking for a
+// a confirmation; an operator's weekly hours are refused twice (a time that is
+// no HH:MM, beside its field, before anything is sent; an end before the
+// start, beside that window) and saved with a day off; booking for a
 // client offers no time on the day off, refuses a bad email beside its field,
 // and lands on the new booking's page, where it is moved to another day; the
 // month calendar shows it on that day and its grid moves by arrow keys; the
@@ -105,6 +106,19 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 		b.do("hours on "+day, chromedp.Click(fmt.Sprintf(`fieldset.windows[data-path="weekly.%s"] button.add-window`, day)))
 	}
+	// A time that is no HH:MM is said beside its own field, and nothing is sent.
+	tueEnd := `fieldset.windows[data-path="weekly.tue"] .window input[name=end]`
+	b.clear(tueEnd)
+	b.do("Tuesday until 9:00", chromedp.SendKeys(tueEnd, "9:00"), chromedp.Click(`form.hours button[type=submit]`))
+	b.waitFor("the error beside Tuesday's end", besideField(tueEnd, "must be a time HH:MM"))
+	var unsaved struct {
+		Weekly map[string][]map[string]string `json:"weekly"`
+	}
+	if admin.must(200, "GET", orgPath+"/operators/"+anaID+"/availability", nil).decode(t, &unsaved); len(unsaved.Weekly) != 0 {
+		t.Errorf("hours with an unreadable time were saved: %v", unsaved.Weekly)
+	}
+	b.clear(tueEnd)
+	b.do("Tuesday until 17:00", chromedp.SendKeys(tueEnd, "17:00"))
 	monEnd := `fieldset.windows[data-path="weekly.mon"] .window input[name=end]`
 	b.clear(monEnd)
 	b.do("Monday until 08:00", chromedp.SendKeys(monEnd, "08:00"), chromedp.Click(`form.hours button[type=submit]`))

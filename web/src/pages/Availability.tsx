@@ -8,7 +8,7 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { useMe } from "./me";
-import { errorUnder, memberName, staffOf, weekdays, type Availability as Hours, type Window } from "./scheduling";
+import { memberName, staffOf, weekdays, type Availability as Hours, type Window } from "./scheduling";
 import { visitorZone } from "./time";
 import { CalendarConnection, CalendarReturn } from "./CalendarConnection";
 
@@ -72,9 +72,18 @@ function HoursForm(props: { org: string; operator: string; hours: Hours; readOnl
       ),
     onSuccess: (saved) => queryClient.setQueryData(["availability", org, operator], saved),
   });
-  const errors = fieldErrors(save.error);
+  // Times that are no HH:MM are said beside their field before anything is sent: the API reads a
+  // whole body or none, so it could only call them malformed JSON.
+  const [badTimes, setBadTimes] = useState<Record<string, string>>({});
+  const errors = { ...fieldErrors(save.error), ...badTimes };
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const bad = unreadableTimes(weekly, overrides);
+    setBadTimes(bad);
+    if (Object.keys(bad).length > 0) {
+      save.reset();
+      return;
+    }
     save.mutate();
   };
   const setDay = (day: Day, windows: Window[]) => setWeekly((w) => ({ ...w, [day]: windows }));
@@ -168,10 +177,10 @@ function Windows(props: { name: string; path: string; windows: Window[]; errors:
       {windows.length === 0 && <p className="muted">Not working.</p>}
       {windows.map((w, i) => (
         <div key={i} className="window" data-index={i}>
-          <Field label={`${name} from`} error={errorUnder(errors, `${path}[${i}]`)} hint="HH:MM">
+          <Field label={`${name} from`} error={errors[`${path}[${i}].start`] ?? errors[`${path}[${i}]`]} hint="HH:MM">
             <input name="start" inputMode="numeric" value={w.start} onChange={(e) => set(i, { ...w, start: e.target.value })} />
           </Field>
-          <Field label={`${name} until`}>
+          <Field label={`${name} until`} error={errors[`${path}[${i}].end`]}>
             <input name="end" inputMode="numeric" value={w.end} onChange={(e) => set(i, { ...w, end: e.target.value })} />
           </Field>
           <button type="button" className="secondary" onClick={() => onChange(windows.filter((_, j) => j !== i))} aria-label={`Remove ${name} hours ${i + 1}`}>
@@ -189,4 +198,20 @@ function Windows(props: { name: string; path: string; windows: Window[]; errors:
       </button>
     </fieldset>
   );
+}
+
+const timeOfDay = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+/** The start and end fields, by the API's paths, whose text is no time of day from 00:00 to 24:00. */
+function unreadableTimes(weekly: Record<string, Window[]>, overrides: Override[]): Record<string, string> {
+  const bad: Record<string, string> = {};
+  const check = (path: string, windows: Window[]) =>
+    windows.forEach((w, i) => {
+      for (const end of ["start", "end"] as const) {
+        if (!timeOfDay.test(w[end])) bad[`${path}[${i}].${end}`] = "must be a time HH:MM, from 00:00 to 24:00";
+      }
+    });
+  for (const [day, windows] of Object.entries(weekly)) check(`weekly.${day}`, windows);
+  overrides.forEach((o, i) => !o.closed && check(`overrides[${i}].windows`, o.windows ?? []));
+  return bad;
 }
