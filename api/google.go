@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/markbates/goth/providers/openidConnect"
 
 	"github.com/astralisops/astralis/internal/accounts"
+	"github.com/astralisops/astralis/internal/auth"
 	"github.com/astralisops/astralis/internal/problem"
 )
 
@@ -106,7 +106,7 @@ func (h *googleHandler) start(c *gin.Context) {
 	h.auth.sessions.Put(c, sessionOAuthState, state)
 	h.auth.sessions.Put(c, sessionOAuthData, sess.Marshal())
 	// Each start says afresh where to return: an abandoned one's page is not followed later.
-	if next := c.Query("next"); sitePath(next) {
+	if next := c.Query("next"); auth.SitePath(next) {
 		h.auth.sessions.Put(c, sessionOAuthNext, next)
 	} else {
 		h.auth.sessions.Remove(c, sessionOAuthNext)
@@ -165,22 +165,6 @@ func (h *googleHandler) callback(c *gin.Context) {
 		done = strings.TrimSuffix(done, "/") + next
 	}
 	c.Redirect(http.StatusSeeOther, done)
-}
-
-// sitePath reports whether next is a path of this site to return to: it
-// starts with one slash and holds nothing a browser would read as another
-// host ("//host", "/\host") or that could break out of the header.
-func sitePath(next string) bool {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2048 {
-		return false
-	}
-	for _, r := range next {
-		if r == '\\' || r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	u, err := url.Parse(next)
-	return err == nil && u.Scheme == "" && u.Host == ""
 }
 
 // claimTrue reads a boolean claim, which some providers send as a string.

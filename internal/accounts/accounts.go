@@ -82,11 +82,11 @@ func (s *Service) inTx(ctx context.Context, fn func(q *store.Queries) error) err
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(store.New(tx)) })
 }
 
-// link builds a link into the web UI with a query parameter.
-func (s *Service) link(path, key, value string) string {
+// link builds a link into the web UI with a query.
+func (s *Service) link(path string, query url.Values) string {
 	u := *s.publicURL
 	u.Path = path
-	u.RawQuery = url.Values{key: {value}}.Encode()
+	u.RawQuery = query.Encode()
 	return u.String()
 }
 

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -289,7 +290,7 @@ func (s *Service) Invite(ctx context.Context, org, actor uuid.UUID, in InviteInp
 		if mailHit.Allowed {
 			mailID, err = s.enqueue(ctx, q, mail.AfterCommit, "invitation", in.Email, map[string]string{
 				"OrgName": mailName(o.Name), "Role": string(role), "InvitedBy": inviter.Email, "ValidFor": formatTTL(InvitationTTL),
-				"Link": s.link("/accept-invitation", "token", secret),
+				"Link": s.link("/accept-invitation", url.Values{"token": {secret}}),
 			})
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,6 +37,9 @@ type SignUpInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	Name     string `json:"name"`
+	// Next is where the person was going (an invitation's page): the
+	// confirmation link carries it, so signing in after confirming goes on there.
+	Next string `json:"next,omitempty"`
 }
 
 // Validate names every bad field.
@@ -52,10 +56,23 @@ func (in *SignUpInput) Validate() error {
 	if msg := auth.TextProblem(in.Name, auth.MaxNameLength); msg != "" {
 		fields = append(fields, problem.FieldError{Field: "name", Message: msg})
 	}
+	if in.Next != "" && !auth.SitePath(in.Next) {
+		fields = append(fields, problem.FieldError{Field: "next", Message: "must be a path on this site, such as /accept-invitation?token=…"})
+	}
 	if len(fields) > 0 {
 		return problem.Invalid("the sign-up has invalid fields", fields...)
 	}
 	return nil
+}
+
+// verifyQuery is the confirmation link's query: its token, and where the
+// person was going when they signed up (empty: nowhere in particular).
+func verifyQuery(secret, next string) url.Values {
+	q := url.Values{"token": {secret}}
+	if next != "" {
+		q.Set("next", next)
+	}
+	return q
 }
 
 // tooMany is the detail of a 429 over the limit of what.
@@ -97,7 +114,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 		}); err != nil {
 			return fmt.Errorf("accounts: create verification token: %w", err)
 		}
-		if mailID, err = s.enqueue(ctx, q, mail.AfterCommit, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", "token", secret), "ValidFor": formatTTL(VerifyTokenTTL)}); err != nil {
+		if mailID, err = s.enqueue(ctx, q, mail.AfterCommit, "verify_email", in.Email, map[string]string{"Name": in.Name, "Link": s.link("/verify-email", verifyQuery(secret, in.Next)), "ValidFor": formatTTL(VerifyTokenTTL)}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, audit.Event{Actor: u.ID, Subject: u.ID, Action: audit.SignedUp, TargetType: "user", TargetID: u.ID.String(), IP: c.IP, UserAgent: c.UserAgent})
@@ -110,7 +127,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) error {
 		if hit, err := s.limiter.Allow(ctx, SignUpMailPerEmail, strings.ToLower(in.Email)); err != nil || !hit.Allowed {
 			return err
 		}
-		if mailID, err = s.enqueue(ctx, s.q, mail.AfterCommit, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", "email", in.Email)}); err != nil {
+		if mailID, err = s.enqueue(ctx, s.q, mail.AfterCommit, "account_exists", in.Email, map[string]string{"Link": s.link("/forgot-password", url.Values{"email": {in.Email}})}); err != nil {
 			return err
 		}
 	}
@@ -362,7 +379,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, id uuid.UUID) (string, 
 		if err := q.CreateEmailToken(ctx, store.CreateEmailTokenParams{TokenHash: tokenHash, Purpose: "reset_password", UserID: u.ID, ExpiresAt: time.Now().Add(ResetTokenTTL)}); err != nil {
 			return fmt.Errorf("accounts: create reset token: %w", err)
 		}
-		if mailID, err = s.enqueue(ctx, q, mail.ByWorkflow, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", "token", secret), "ValidFor": formatTTL(ResetTokenTTL)}); err != nil {
+		if mailID, err = s.enqueue(ctx, q, mail.ByWorkflow, "reset_password", u.Email, map[string]string{"Link": s.link("/reset-password", url.Values{"token": {secret}}), "ValidFor": formatTTL(ResetTokenTTL)}); err != nil {
 			return err
 		}
 		if err := q.SetPasswordResetMail(ctx, store.SetPasswordResetMailParams{ID: id, MailID: mailID}); err != nil {

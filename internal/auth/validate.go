@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -82,4 +83,20 @@ func PasswordProblem(password, email string) string {
 		return "must not be your email address"
 	}
 	return ""
+}
+
+// SitePath reports whether next is a path of this site to return to: it
+// starts with one slash and holds nothing a browser would read as another
+// host ("//host", "/\host") or that could break out of a header.
+func SitePath(next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2048 {
+		return false
+	}
+	for _, r := range next {
+		if r == '\\' || r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == "" && u.Host == ""
 }

@@ -506,6 +506,8 @@ func TestBadInputNamesEachField(t *testing.T) {
 		{"missing fields", "/api/v1/auth/signup", `{}`, 422, []string{"email", "password"}},
 		{"bad email and weak password", "/api/v1/auth/signup", `{"email":"not-an-email","password":"short"}`, 422, []string{"email", "password"}},
 		{"common password", "/api/v1/auth/signup", `{"email":"a@example.com","password":"password123"}`, 422, []string{"password"}},
+		{"next to another site", "/api/v1/auth/signup", `{"email":"a@example.com","password":"long enough pw 1","next":"//evil.example/x"}`, 422, []string{"next"}},
+		{"next not a path", "/api/v1/auth/signup", `{"email":"a@example.com","password":"long enough pw 1","next":"https://evil.example/"}`, 422, []string{"next"}},
 		{"oversized name", "/api/v1/auth/signup", `{"email":"a@example.com","password":"long enough pw 1","name":"` + strings.Repeat("n", 300) + `"}`, 422, []string{"name"}},
 		{"unknown field", "/api/v1/auth/signup", `{"email":"a@example.com","password":"long enough pw 1","admin":true}`, 422, []string{"admin"}},
 		{"oversized body", "/api/v1/auth/login", `{"email":"` + strings.Repeat("x", 2<<20) + `"}`, 413, nil},

@@ -1362,6 +1362,8 @@ export interface components {
             /** @description At least 10 characters and at most 256 bytes of UTF-8 (JSON Schema's maxLength counts characters, so it cannot say this), without NUL; not a common password, not the email */
             password: string;
             name?: string;
+            /** @description Where the person was going, a path on this site (e.g. an invitation's /accept-invitation?token=…): the mailed confirmation link carries it as ?next=, so the console signs them in onward to it */
+            next?: string;
         };
         SignIn: {
             email: string;

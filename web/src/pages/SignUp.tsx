@@ -15,7 +15,8 @@ export function SignUp() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const signUp = useMutation({
-    mutationFn: () => call(api.POST("/api/v1/auth/signup", { body: { name, email, password } })),
+    // next goes into the confirmation link, so signing in after confirming goes on where they were going.
+    mutationFn: () => call(api.POST("/api/v1/auth/signup", { body: { name, email, password, next: params.get("next") || undefined } })),
   });
   const errors = fieldErrors(signUp.error);
   const submit = (e: FormEvent) => {

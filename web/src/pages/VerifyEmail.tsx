@@ -14,6 +14,9 @@ export function VerifyEmail() {
     mutationFn: () => call(api.POST("/api/v1/auth/verify", { body: { token: params.get("token") ?? "", password } })),
   });
   const errors = fieldErrors(verify.error);
+  // Where they were going when they signed up (an invitation), kept for signing in.
+  const next = params.get("next");
+  const signIn = next ? `/sign-in?${new URLSearchParams({ next })}` : "/sign-in";
   const submit = (e: FormEvent) => {
     e.preventDefault();
     verify.mutate();
@@ -23,7 +26,7 @@ export function VerifyEmail() {
       <h1>Confirm your email</h1>
       {verify.isSuccess ? (
         <p role="status">
-          Your address is confirmed. <Link to="/sign-in">Sign in</Link>
+          Your address is confirmed. <Link to={signIn}>Sign in</Link>
         </p>
       ) : (
         <form onSubmit={submit} noValidate>
