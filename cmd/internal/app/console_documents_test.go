@@ -15,7 +15,8 @@ import (
 // console's file input, the receipt the documents tests use; a file that is no
 // document is refused beside the file field first. The document's page follows
 // it until it waits for review (threshold 1), shows its fields, says a bad date
-// beside the date field, and after one corrected field shows the correction,
+// beside the date field and an emptied total beside the total (sending
+// nothing), and after one corrected field shows the correction,
 // which the API has too. axe-core checks every page.
 func TestConsoleDocumentsUploadAndReview(t *testing.T) {
 	admin, org, _, _ := setUpShop(t, false) // owner@shop.test, ADMIN
@@ -86,6 +87,14 @@ func TestConsoleDocumentsUploadAndReview(t *testing.T) {
 	})()`)
 	b.checkAccessible("document, refused review")
 	b.screenshot("review-refused")
+
+	// A read field emptied is said beside it, not left out unseen, and nothing is sent.
+	b.clear(`form.review input[name=total]`)
+	b.do("review with the total emptied", chromedp.Click(`form.review button[type=submit]`))
+	b.waitFor("the emptied total's error beside it", besideField(`form.review input[name=total]`, "cannot be left empty"))
+	if st := eval[string](b, `document.querySelector("#document-status")?.dataset.status`); st != "needs_review" {
+		t.Fatalf("after a review with an emptied field the document is %q; want it still waiting for review", st)
+	}
 
 	// The date as it was read, the total corrected: the document is processed with the correction.
 	b.clear(`form.review input[name=date]`)

@@ -11,7 +11,8 @@ type Review = Schemas["DocumentReview"];
 /**
  * The review of a document waiting for one: its fields as read, to correct.
  * The changed fields are sent (all of them, to confirm, when none changed);
- * the API's errors (fields.total …) show beside their field.
+ * the API's errors (fields.total …) show beside their field, and so does a
+ * field read but emptied, which is not sent.
  */
 export function ReviewForm({ org, doc }: { org: string; doc: DocumentView }) {
   const queryClient = useQueryClient();
@@ -44,10 +45,23 @@ export function ReviewForm({ org, doc }: { org: string; doc: DocumentView }) {
       return queryClient.invalidateQueries({ queryKey: ["documents", org, "one", doc.id] });
     },
   });
-  const errors = fieldErrors(review.error);
+  // A field read but emptied cannot be sent (the API keeps no empty value), and leaving it out
+  // would keep the misread value unseen: it is said beside the field instead.
+  const [emptied, setEmptied] = useState<Record<string, string>>({});
+  const errors = { ...fieldErrors(review.error), ...emptied };
   const fieldErrorsShown = reviewFields.some((n) => errors[`fields.${n}`]) || errors.note;
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const now = Object.fromEntries(
+      reviewFields
+        .filter((n) => read(n).trim() !== "" && values[n].trim() === "")
+        .map((n) => [`fields.${n}`, "cannot be left empty: correct what was misread"]),
+    );
+    setEmptied(now);
+    if (Object.keys(now).length > 0) {
+      review.reset();
+      return;
+    }
     review.mutate();
   };
   return (
