@@ -129,6 +129,11 @@ func (h *documentHandler) upload(c *gin.Context) {
 		return
 	}
 	up, err := h.documents.Upload(c, orgID(c), userID(c), onlyOwn(c), in, spooled)
+	var dup *documents.Duplicate
+	if errors.As(err, &dup) {
+		writeProblemBody(c, problem.From(dup.Problem()), func(p problem.Problem) any { return duplicateProblem{Problem: p, DocumentID: dup.DocumentID} })
+		return
+	}
 	if err != nil {
 		respondError(c, err)
 		return
@@ -139,6 +144,12 @@ func (h *documentHandler) upload(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusAccepted, up)
+}
+
+// duplicateProblem is the 409 of an upload the organisation has already, naming that document.
+type duplicateProblem struct {
+	problem.Problem
+	DocumentID uuid.UUID `json:"document_id"`
 }
 
 // smallField reads a short text field of a multipart body.

@@ -27,6 +27,23 @@ const (
 // TypeDuplicateDocument is the problem type of an upload refused as a duplicate.
 const TypeDuplicateDocument = "duplicate-document"
 
+// Duplicate refuses an upload of a file the organisation has already (its
+// duplicate policy is reject): the API answers 409 naming DocumentID.
+type Duplicate struct {
+	Org, DocumentID uuid.UUID
+}
+
+func (e *Duplicate) Error() string { return e.Problem().Detail }
+
+// Problem is the refusal as the API answers it.
+func (e *Duplicate) Problem() *problem.Error {
+	return problem.Typed(problem.ErrConflict, TypeDuplicateDocument,
+		fmt.Sprintf("the organisation has this file already: document %s (/api/v1/orgs/%s/documents/%s)", e.DocumentID, e.Org, e.DocumentID))
+}
+
+// Unwrap makes a Duplicate the problem it answers, for the API's mapping.
+func (e *Duplicate) Unwrap() error { return e.Problem() }
+
 // UploadInput is what comes with an uploaded file.
 type UploadInput struct {
 	Filename string
@@ -137,8 +154,7 @@ func (s *Service) Upload(ctx context.Context, org, by uuid.UUID, onlyOwnIntake *
 	case settings.DuplicatePolicy == DuplicateMark:
 		duplicateOf = &original.ID
 	default:
-		return Uploaded{}, problem.Typed(problem.ErrConflict, TypeDuplicateDocument,
-			fmt.Sprintf("the organisation has this file already: document %s (/api/v1/orgs/%s/documents/%s)", original.ID, org, original.ID))
+		return Uploaded{}, &Duplicate{Org: org, DocumentID: original.ID}
 	}
 
 	var d store.Document

@@ -70,7 +70,15 @@ func TestConsoleDocumentsUploadAndReview(t *testing.T) {
 	id := eval[string](b, `document.querySelector("table.documents tbody tr").dataset.id`)
 	b.screenshot("uploaded")
 
-	b.do("open the document", chromedp.Click(`#uploaded a`))
+	// The same file again (the duplicate policy is reject): said beside the file field, with a link
+	// to the document the organisation has already, which opens it.
+	b.do("upload the receipt again", chromedp.SetUploadFiles(`form.upload input[type=file]`, []string{receipt}),
+		chromedp.Click(`form.upload button[type=submit]`))
+	b.waitFor("refused as a duplicate, with its link", besideField(`form.upload input[type=file]`, "has this file already")+
+		fmt.Sprintf(` && document.querySelector("form.upload a.duplicate-of")?.getAttribute("href") === %q`, documents+"/"+id))
+	b.checkAccessible("documents, duplicate refused")
+
+	b.do("open the document it is", chromedp.Click(`form.upload a.duplicate-of`))
 	b.waitFor("read and waiting for review", fmt.Sprintf(`location.pathname === %q && document.querySelector("#document-status")?.dataset.status === "needs_review" &&
 		document.querySelector("table.fields tr[data-field=total] .normalized")?.textContent === "12.50" && !!document.querySelector("form.review input[name=total]")`, documents+"/"+id))
 	b.checkAccessible("document, needs review")

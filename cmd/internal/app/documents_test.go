@@ -237,8 +237,12 @@ func TestDocumentUploadsAreIdempotentAndDuplicatesFollowThePolicy(t *testing.T) 
 		t.Fatalf("same key, another file = %d %s, want 422", r.status, r.body)
 	}
 	r = uploadDocument(t, admin, org, "again.pdf", pdf, "", nil)
-	if r.status != 409 || !strings.Contains(string(r.body), first.ID) {
-		t.Fatalf("same file again (reject) = %d %s, want 409 naming %s", r.status, r.body, first.ID)
+	var refused struct {
+		Type       string `json:"type"`
+		DocumentID string `json:"document_id"`
+	}
+	if r.decode(t, &refused); r.status != 409 || refused.Type != "/problems/duplicate-document" || refused.DocumentID != first.ID || !strings.Contains(string(r.body), first.ID+")") {
+		t.Fatalf("same file again (reject) = %d %s, want 409 duplicate-document naming %s", r.status, r.body, first.ID)
 	}
 	// A CLIENT is neither refused over, nor told of, a document it cannot see: its copy is its own.
 	client, _ := join(t, admin, inbox, org, "client@shop.test", "CLIENT")

@@ -2167,6 +2167,19 @@ export interface components {
             slug: string;
             enabled: boolean;
         };
+        DuplicateDocumentProblem: {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            request_id?: string;
+            /**
+             * Format: uuid
+             * @description The organisation's document with the same file
+             */
+            document_id: string;
+        };
         SlotTakenProblem: {
             type?: string;
             title?: string;
@@ -3607,13 +3620,13 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
-            /** @description The organisation has this file already (same SHA-256) and its duplicate policy is reject: /problems/duplicate-document, `detail` names the existing document and its link */
+            /** @description The organisation has this file already (same SHA-256) and its duplicate policy is reject: /problems/duplicate-document, `document_id` is the existing document and `detail` names it with its link */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["DuplicateDocumentProblem"];
                 };
             };
             /** @description The file is over documents.max_bytes; at once, without reading the body, when Content-Length says more than that plus 64 KiB */

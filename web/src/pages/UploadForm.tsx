@@ -1,7 +1,8 @@
 import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { describe, fieldErrors } from "../api/problem";
+import type { Schemas } from "../api/client";
+import { describe, fieldErrors, ProblemError } from "../api/problem";
 import { uploadDocument } from "../api/upload";
 import { Field } from "../components/Field";
 import { label } from "../components/labels";
@@ -30,10 +31,17 @@ export function UploadForm({ org }: { org: string }) {
     },
   });
   const errors = fieldErrors(upload.error);
+  // The organisation has this file already (its duplicate policy refuses a second one): which document.
+  const duplicateOf =
+    upload.error instanceof ProblemError && upload.error.problem.type === "/problems/duplicate-document"
+      ? (upload.error.problem as Schemas["DuplicateDocumentProblem"]).document_id
+      : undefined;
   // Field errors go beside their control; any other refusal is about the file.
   const fileError = missing
     ? "Choose a file to upload."
-    : errors.file || (upload.isError && !errors.kind ? describe(upload.error) : undefined);
+    : duplicateOf
+      ? "The organisation has this file already."
+      : errors.file || (upload.isError && !errors.kind ? describe(upload.error) : undefined);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!file) {
@@ -60,6 +68,13 @@ export function UploadForm({ org }: { org: string }) {
           }}
         />
       </Field>
+      {duplicateOf && (
+        <p>
+          <Link className="duplicate-of" to={`/orgs/${org}/documents/${duplicateOf}`}>
+            Open the document it is
+          </Link>
+        </p>
+      )}
       <Field label="Kind" error={errors.kind}>
         <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
           {kinds.map((k) => (
