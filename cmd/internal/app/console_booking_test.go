@@ -129,7 +129,9 @@ func TestConsolePublicBookingToWeekView(t *testing.T) {
 		return false;
 	})()`)
 	b.do("confirm the cancellation", chromedp.Click(`button.danger`))
-	b.waitFor("cancelled", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule")`)
+	// The section whose button had the focus is gone: the focus goes to the page's heading.
+	b.waitFor("cancelled, the focus on the heading", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule") &&
+		document.activeElement === document.querySelector("main h1")`)
 	b.checkAccessible("client's booking, cancelled")
 	b.screenshot("client-cancelled")
 	b.do("the calendar once more", desktop, chromedp.Navigate(base+"/orgs/"+org+"/calendar"))

@@ -233,7 +233,9 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 		t.Fatalf("cancelled before the confirmation: %+v", bk)
 	}
 	b.do("confirm", chromedp.SendKeys(`form.cancel input[name=reason]`, "the client is ill"), chromedp.Click(`form.cancel button.danger`))
-	b.waitFor("cancelled", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule")`)
+	// The section whose button had the focus is gone: the focus goes to the page's heading.
+	b.waitFor("cancelled, the focus on the heading", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule") &&
+		document.activeElement === document.querySelector("main h1")`)
 	admin.must(200, "GET", orgPath+"/bookings/"+id, nil).decode(t, &bk)
 	if bk.Status != "cancelled" {
 		t.Fatalf("after the cancellation the booking is %q", bk.Status)
@@ -298,7 +300,9 @@ func TestConsoleClientSeesOnlyTheirOwnBookings(t *testing.T) {
 	b.do("cancel it", chromedp.Click(`section[aria-labelledby=cancel-heading] button.secondary`))
 	b.waitFor("asked to confirm", `!!document.querySelector("form.cancel button.danger")`)
 	b.do("confirm", chromedp.Click(`form.cancel button.danger`))
-	b.waitFor("cancelled", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule")`)
+	// The section whose button had the focus is gone: the focus goes to the page's heading.
+	b.waitFor("cancelled, the focus on the heading", `document.querySelector("#booking")?.dataset.status === "cancelled" && !document.querySelector("form.reschedule") &&
+		document.activeElement === document.querySelector("main h1")`)
 	carl.must(200, "GET", orgPath+"/bookings/"+mine.ID, nil).decode(t, &mine)
 	dora.must(200, "GET", orgPath+"/bookings/"+theirs.ID, nil).decode(t, &theirs)
 	if mine.Status != "cancelled" || theirs.Status != "confirmed" {

@@ -7,7 +7,7 @@ import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { isStaff, useRole } from "./orgs";
 import { useMembers } from "./people";
-import { bookingStatusLabel, memberName, takenAlternatives, type Booking } from "./scheduling";
+import { bookingStatusLabel, memberName, takenAlternatives, useFocusAfterStatusChange, type Booking } from "./scheduling";
 import { FreeTimes, TimeTaken } from "./SlotPicker";
 import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
 
@@ -25,6 +25,7 @@ export function BookingDetails() {
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/bookings/{id}", { params: { path: { org, id } } })),
   });
   const b = booking.data;
+  const heading = useFocusAfterStatusChange<HTMLHeadingElement>(b?.status);
   const service = useQuery({
     queryKey: ["service", org, b?.service],
     queryFn: () => call(api.GET("/api/v1/orgs/{org}/services/{key}", { params: { path: { org, key: b?.service ?? "" } } })),
@@ -47,14 +48,18 @@ export function BookingDetails() {
   const ended = Date.now() >= Date.parse(b.end);
   return (
     <>
-      <h1>{svc?.name ?? b.service}</h1>
+      <h1 ref={heading} tabIndex={-1}>
+        {svc?.name ?? b.service}
+      </h1>
       <dl className="facts" id="booking" data-status={b.status} data-start={b.start}>
         <dt>When</dt>
         <dd id="booking-when">
           {when(b.start)}–{new Date(b.end).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}
         </dd>
         <dt>Status</dt>
-        <dd id="booking-status">{bookingStatusLabel[b.status]}</dd>
+        <dd id="booking-status" aria-live="polite">
+          {bookingStatusLabel[b.status]}
+        </dd>
         {staffMember && (
           <>
             <dt>With</dt>

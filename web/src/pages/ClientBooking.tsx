@@ -6,7 +6,7 @@ import { call } from "../api/problem";
 import { AskTwice } from "../components/AskTwice";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { FreeTimes, TimeTaken } from "./SlotPicker";
-import { takenAlternatives } from "./scheduling";
+import { takenAlternatives, useFocusAfterStatusChange } from "./scheduling";
 import { slotSpan, visitorZone, when } from "./time";
 
 type PublicBooking = Schemas["PublicBooking"];
@@ -18,6 +18,7 @@ export function ClientBooking() {
     queryKey: ["linked-booking", token],
     queryFn: () => call(api.GET("/api/v1/public/bookings/{token}", { params: { path: { token } } })),
   });
+  const heading = useFocusAfterStatusChange<HTMLHeadingElement>(booking.data?.status);
   if (booking.isError) {
     return (
       <>
@@ -30,7 +31,9 @@ export function ClientBooking() {
   if (!b) return <p>Loading…</p>;
   return (
     <>
-      <h1>Your booking</h1>
+      <h1 ref={heading} tabIndex={-1}>
+        Your booking
+      </h1>
       <dl className="facts" id="booking" data-status={b.status} data-start={b.start}>
         <dt>Service</dt>
         <dd>{b.service}</dd>
@@ -39,7 +42,7 @@ export function ClientBooking() {
         <dt>For</dt>
         <dd>{b.client.name}</dd>
         <dt>Status</dt>
-        <dd>{b.status === "cancelled" ? "Cancelled" : "Confirmed"}</dd>
+        <dd aria-live="polite">{b.status === "cancelled" ? "Cancelled" : "Confirmed"}</dd>
       </dl>
       {b.status === "confirmed" && <Reschedule token={token} />}
       {b.status === "confirmed" && <Cancel token={token} />}

@@ -6,7 +6,10 @@ import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 
-/** Any member submits a request; an Idempotency-Key per form keeps a double submit to one request. */
+/**
+ * Any member submits a request; an Idempotency-Key per text keeps a double submit, or one whose
+ * answer was lost, to one request, and a changed text is a new request.
+ */
 export function SubmitRequest() {
   const { org = "" } = useParams();
   const queryClient = useQueryClient();
@@ -38,12 +41,29 @@ export function SubmitRequest() {
       <h1>Submit a request</h1>
       <form className="submit-request" onSubmit={submit} noValidate>
         <Field label="Subject" error={errors.subject}>
-          <input name="subject" maxLength={300} value={subject} onChange={(e) => setSubject(e.target.value)} />
+          <input
+            name="subject"
+            maxLength={300}
+            value={subject}
+            onChange={(e) => {
+              setSubject(e.target.value);
+              setKey(crypto.randomUUID());
+            }}
+          />
         </Field>
         <Field label="What do you need?" error={errors.body}>
-          <textarea name="body" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
+          <textarea
+            name="body"
+            rows={6}
+            value={body}
+            onChange={(e) => {
+              setBody(e.target.value);
+              setKey(crypto.randomUUID());
+            }}
+          />
         </Field>
-        {send.isError && Object.keys(errors).length === 0 && <ErrorMessage error={send.error} />}
+        {/* Any refusal not shown beside the subject or the text is said here. */}
+        {send.isError && !errors.subject && !errors.body && <ErrorMessage error={send.error} />}
         <button type="submit" disabled={send.isPending}>
           Submit
         </button>

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api, type Schemas } from "../api/client";
 import { call, ProblemError } from "../api/problem";
@@ -66,4 +67,19 @@ export function errorUnder(errors: Record<string, string>, path: string): string
   if (errors[path]) return errors[path];
   const key = Object.keys(errors).find((k) => k.startsWith(`${path}[`) || k.startsWith(`${path}.`));
   return key && errors[key];
+}
+
+/**
+ * A ref for a booking page's heading (tabIndex -1), which takes the focus when the booking's status
+ * changes while the focus was lost: cancelling removes the section whose button had it.
+ */
+export function useFocusAfterStatusChange<T extends HTMLElement>(status: string | undefined) {
+  const heading = useRef<T>(null);
+  const shown = useRef(status);
+  useEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (shown.current && status && shown.current !== status && lost) heading.current?.focus();
+    shown.current = status;
+  }, [status]);
+  return heading;
 }
