@@ -328,7 +328,9 @@ func TestConsolePasswordReset(t *testing.T) {
 	b.waitFor("the reset page", `location.pathname === "/reset-password" && !!document.querySelector("main input[type=password]")`)
 	b.checkAccessible("reset password")
 	b.do("a too short password", chromedp.SendKeys(`main input[type=password]`, "short"), chromedp.Click(`main button[type=submit]`))
-	b.waitFor("the password's error beside it", fieldErrorBeside(`main input[type=password]`))
+	// The focus goes to the refused field, so its error is read out.
+	b.waitFor("the password's error beside it, the focus on it", fieldErrorBeside(`main input[type=password]`)+
+		` && document.activeElement === document.querySelector("main input[type=password]")`)
 	b.checkAccessible("reset password, refused")
 	b.screenshot("reset-refused")
 	b.clear(`main input[type=password]`)
