@@ -274,7 +274,7 @@ func TestConsoleTimeTakenMeanwhile(t *testing.T) {
 	instead = refusedWithAlternatives("form.reschedule", later)
 	b.checkAccessible("client's booking, time taken")
 	b.do("move it there", chromedp.Click(`form.reschedule button[type=submit]`))
-	b.waitFor("moved", `!!document.querySelector("#moved")`)
+	b.waitFor("moved", `document.querySelector("#moved")?.textContent.startsWith("Moved to")`)
 	var seen struct {
 		Start time.Time `json:"start"`
 	}

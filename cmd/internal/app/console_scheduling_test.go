@@ -131,7 +131,7 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	b.fill(`fieldset.override input[name=override-date]`, dayOff.Format(time.DateOnly))
 	b.waitFor("a day off", `document.querySelector("fieldset.override input[name=override-closed]")?.checked`)
 	b.do("save the hours", chromedp.Click(`form.hours button[type=submit]`))
-	b.waitFor("saved", `!!document.querySelector("#hours-saved") && !document.querySelector("form.hours .field-error")`)
+	b.waitFor("saved", `document.querySelector("#hours-saved")?.textContent === "Saved." && !document.querySelector("form.hours .field-error")`)
 	var hours struct {
 		TimeZone  string                         `json:"time_zone"`
 		Weekly    map[string][]map[string]string `json:"weekly"`

@@ -156,11 +156,9 @@ function HoursForm(props: { org: string; operator: string; hours: Hours; readOnl
           Save hours
         </button>
       )}
-      {save.isSuccess && (
-        <p role="status" id="hours-saved">
-          Saved.
-        </p>
-      )}
+      <p role="status" id="hours-saved">
+        {save.isSuccess && "Saved."}
+      </p>
     </form>
   );
 }

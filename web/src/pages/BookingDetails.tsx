@@ -191,11 +191,9 @@ function Reschedule({ org, booking: b }: { org: string; booking: Booking }) {
           Move to this time
         </button>
       </form>
-      {move.isSuccess && (
-        <p role="status" id="moved">
-          Moved to {when(move.data.start)}.
-        </p>
-      )}
+      <p role="status" id="moved">
+        {move.isSuccess && `Moved to ${when(move.data.start)}.`}
+      </p>
     </section>
   );
 }

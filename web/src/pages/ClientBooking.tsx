@@ -99,11 +99,9 @@ function Reschedule({ token }: { token: string }) {
           Move to this time
         </button>
       </form>
-      {move.isSuccess && (
-        <p role="status" id="moved">
-          Moved to {when(move.data.start)}.
-        </p>
-      )}
+      <p role="status" id="moved">
+        {move.isSuccess && `Moved to ${when(move.data.start)}.`}
+      </p>
     </section>
   );
 }

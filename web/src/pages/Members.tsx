@@ -156,11 +156,9 @@ function InviteForm({ org }: { org: string }) {
         </select>
       </Field>
       {invite.isError && Object.keys(errors).length === 0 && <ErrorMessage error={invite.error} />}
-      {invite.isSuccess && (
-        <p role="status" id="invited">
-          Invitation sent to {invite.data.email}.
-        </p>
-      )}
+      <p role="status" id="invited">
+        {invite.isSuccess && `Invitation sent to ${invite.data.email}.`}
+      </p>
       <button type="submit" disabled={invite.isPending}>
         Send invitation
       </button>

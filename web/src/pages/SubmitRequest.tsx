@@ -68,11 +68,13 @@ export function SubmitRequest() {
           Submit
         </button>
       </form>
-      {send.isSuccess && (
-        <p role="status" id="submitted">
-          Request received. <Link to={`/orgs/${org}/intake/${send.data.id}`}>Follow it</Link>
-        </p>
-      )}
+      <p role="status" id="submitted">
+        {send.isSuccess && (
+          <>
+            Request received. <Link to={`/orgs/${org}/intake/${send.data.id}`}>Follow it</Link>
+          </>
+        )}
+      </p>
     </>
   );
 }

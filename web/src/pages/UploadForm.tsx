@@ -96,11 +96,13 @@ export function UploadForm({ org }: { org: string }) {
       <button type="submit" disabled={upload.isPending}>
         {upload.isPending ? "Uploading…" : "Upload"}
       </button>
-      {upload.isSuccess && (
-        <p role="status" id="uploaded">
-          Uploaded; it is being read. <Link to={`/orgs/${org}/documents/${upload.data.id}`}>Open it</Link>
-        </p>
-      )}
+      <p role="status" id="uploaded">
+        {upload.isSuccess && (
+          <>
+            Uploaded; it is being read. <Link to={`/orgs/${org}/documents/${upload.data.id}`}>Open it</Link>
+          </>
+        )}
+      </p>
     </form>
   );
 }
