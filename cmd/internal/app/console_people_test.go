@@ -327,7 +327,9 @@ func TestConsolePasswordReset(t *testing.T) {
 	b.do("open the reset link", chromedp.Navigate(base+reset))
 	b.waitFor("the reset page", `location.pathname === "/reset-password" && !!document.querySelector("main input[type=password]")`)
 	b.checkAccessible("reset password")
-	b.do("a too short password", chromedp.SendKeys(`main input[type=password]`, "short"), chromedp.Click(`main button[type=submit]`))
+	b.do("a too short password", chromedp.SendKeys(`main input[type=password]`, "short"))
+	eval[chromedp.Void](b, `document.activeElement.blur()`) // the focus elsewhere, so it can be seen to move
+	b.do("send it", chromedp.Click(`main button[type=submit]`))
 	// The focus goes to the refused field, so its error is read out.
 	b.waitFor("the password's error beside it, the focus on it", fieldErrorBeside(`main input[type=password]`)+
 		` && document.activeElement === document.querySelector("main input[type=password]")`)

@@ -110,7 +110,8 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	tueEnd := `fieldset.windows[data-path="weekly.tue"] .window input[name=end]`
 	b.clear(tueEnd)
 	b.do("Tuesday until 9:00", chromedp.SendKeys(tueEnd, "9:00"), chromedp.Click(`form.hours button[type=submit]`))
-	b.waitFor("the error beside Tuesday's end", besideField(tueEnd, "must be a time HH:MM"))
+	b.waitFor("the error beside Tuesday's end, the focus on it", besideField(tueEnd, "must be a time HH:MM")+
+		fmt.Sprintf(` && document.activeElement === document.querySelector(%q)`, tueEnd))
 	var unsaved struct {
 		Weekly map[string][]map[string]string `json:"weekly"`
 	}

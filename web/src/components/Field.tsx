@@ -12,7 +12,8 @@ export function Field(props: { label: string; error?: string; hint?: string; chi
   const hintId = `${id}-hint`;
   const describedBy = [props.hint && hintId, props.error && errorId].filter(Boolean).join(" ") || undefined;
   useEffect(() => {
-    if (props.error) focusIfFirstRefused(document.getElementById(id));
+    const form = props.error ? document.getElementById(id)?.closest("form") : null;
+    if (form) focusFirstRefused(form);
   }, [props.error, id]);
   return (
     <div className="field">
@@ -32,15 +33,35 @@ export function Field(props: { label: string; error?: string; hint?: string; chi
   );
 }
 
+/** The form the person sent last, and when: its first refused control takes the focus once. */
+let sent: { form: HTMLFormElement; at: number } | null = null;
+
+/** How long after a form is sent a refusal of it still moves the focus (a slow answer). */
+const answerWithin = 60_000;
+
+// Every form's submit, whichever way (a button, Enter in a field): checked at once for refusals said
+// before anything is sent (the same ones again keep their text, so no Field sees them change), and by
+// each Field whose error then appears (the API's answer).
+document.addEventListener(
+  "submit",
+  (e) => {
+    if (!(e.target instanceof HTMLFormElement)) return;
+    const form = e.target;
+    sent = { form, at: Date.now() };
+    requestAnimationFrame(() => focusFirstRefused(form));
+  },
+  true,
+);
+
 /**
- * Moves the focus to control when its form was just sent (the focus is on the form's submit button,
- * or nowhere) and it is the form's first control refused: its error, tied to it, is then read out,
- * where it would otherwise appear unannounced. Focus the person put elsewhere is left alone.
+ * Moves the focus to the first refused control of form when the person just sent it, so the error
+ * tied to it is read out where it would otherwise appear unannounced; once per sending, so errors
+ * that come later (a list refreshed on its own) never take the focus.
  */
-function focusIfFirstRefused(control: HTMLElement | null) {
-  const form = control?.closest("form");
-  if (!control || !form || form.querySelector('[aria-invalid="true"]') !== control) return;
-  const active = document.activeElement;
-  const justSent = !active || active === document.body || (active instanceof HTMLButtonElement && active.type === "submit" && active.form === form);
-  if (justSent) control.focus();
+function focusFirstRefused(form: HTMLFormElement) {
+  if (sent?.form !== form || Date.now() - sent.at > answerWithin) return;
+  const first = form.querySelector<HTMLElement>('[aria-invalid="true"]');
+  if (!first) return;
+  sent = null;
+  first.focus();
 }

@@ -6,6 +6,7 @@ import { call, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { GoogleSignIn } from "./GoogleSignIn";
+import { safeNext } from "./next";
 
 export function SignUp() {
   const [params] = useSearchParams();
@@ -14,9 +15,12 @@ export function SignUp() {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // Where the person was going goes into the confirmation link, so signing in after confirming goes on
+  // there; only a path of this site the API takes (at most 2048 bytes), else none.
+  const goingTo = safeNext(params.get("next"));
+  const next = goingTo !== "/" && new TextEncoder().encode(goingTo).length <= 2048 ? goingTo : undefined;
   const signUp = useMutation({
-    // next goes into the confirmation link, so signing in after confirming goes on where they were going.
-    mutationFn: () => call(api.POST("/api/v1/auth/signup", { body: { name, email, password, next: params.get("next") || undefined } })),
+    mutationFn: () => call(api.POST("/api/v1/auth/signup", { body: { name, email, password, next } })),
   });
   const errors = fieldErrors(signUp.error);
   const submit = (e: FormEvent) => {
@@ -47,7 +51,7 @@ export function SignUp() {
         <Field label="Password" error={errors.password} hint="At least 10 characters; not a common password.">
           <input type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
-        {signUp.isError && Object.keys(errors).length === 0 && <ErrorMessage error={signUp.error} />}
+        {signUp.isError && !errors.name && !errors.email && !errors.password && <ErrorMessage error={signUp.error} />}
         <button type="submit" disabled={signUp.isPending}>
           Sign up
         </button>

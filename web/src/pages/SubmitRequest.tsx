@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
@@ -7,27 +7,32 @@ import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
 
 /**
- * Any member submits a request; an Idempotency-Key per text keeps a double submit, or one whose
- * answer was lost, to one request, and a changed text is a new request.
+ * Any member submits a request; an Idempotency-Key per text sent keeps a double submit, or a retry
+ * whose answer was lost, to one request, and a changed text is a new request.
  */
 export function SubmitRequest() {
   const { org = "" } = useParams();
   const queryClient = useQueryClient();
   const [subject, setSubject] = useState("");
   const [body, setBody] = useState("");
-  const [key, setKey] = useState(() => crypto.randomUUID());
+  // The text last sent and its key: the same text again (a retry, its answer lost) goes under the same key.
+  const last = useRef<{ subject: string; body: string; key: string } | null>(null);
   const send = useMutation({
-    mutationFn: () =>
-      call(
+    mutationFn: () => {
+      const same = last.current && last.current.subject === subject && last.current.body === body;
+      const key = same && last.current ? last.current.key : crypto.randomUUID();
+      last.current = { subject, body, key };
+      return call(
         api.POST("/api/v1/orgs/{org}/intake", {
           params: { path: { org }, header: { "Idempotency-Key": key } },
           body: { subject, body, source: "web" },
         }),
-      ),
+      );
+    },
     onSuccess: () => {
       setSubject("");
       setBody("");
-      setKey(crypto.randomUUID());
+      last.current = null;
       return queryClient.invalidateQueries({ queryKey: ["intake", org] });
     },
   });
@@ -45,10 +50,7 @@ export function SubmitRequest() {
             name="subject"
             maxLength={300}
             value={subject}
-            onChange={(e) => {
-              setSubject(e.target.value);
-              setKey(crypto.randomUUID());
-            }}
+            onChange={(e) => setSubject(e.target.value)}
           />
         </Field>
         <Field label="What do you need?" error={errors.body}>
@@ -56,10 +58,7 @@ export function SubmitRequest() {
             name="body"
             rows={6}
             value={body}
-            onChange={(e) => {
-              setBody(e.target.value);
-              setKey(crypto.randomUUID());
-            }}
+            onChange={(e) => setBody(e.target.value)}
           />
         </Field>
         {/* Any refusal not shown beside the subject or the text is said here. */}
