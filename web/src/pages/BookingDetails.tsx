@@ -5,7 +5,7 @@ import { api } from "../api/client";
 import { call, fieldErrors, ProblemError } from "../api/problem";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { isStaff, useRole } from "./orgs";
+import { isStaff, useOrganisations, useRole } from "./orgs";
 import { useMembers } from "./people";
 import { bookingStatusLabel, memberName, takenAlternatives, useFocusAfterStatusChange, type Booking } from "./scheduling";
 import { FreeTimes, TimeTaken } from "./SlotPicker";
@@ -18,6 +18,7 @@ import { localDay, mondayOf, slotSpan, visitorZone, when } from "./time";
  */
 export function BookingDetails() {
   const { org = "", id = "" } = useParams();
+  const organisations = useOrganisations();
   const role = useRole(org);
   const members = useMembers(org, isStaff(role));
   const booking = useQuery({
@@ -36,6 +37,15 @@ export function BookingDetails() {
       <>
         <h1>Booking</h1>
         <ErrorMessage error={booking.error} />
+      </>
+    );
+  }
+  if (!role && organisations.isError) {
+    // Whose booking this is to show depends on the person's role, from the organisations they belong to.
+    return (
+      <>
+        <h1>Booking</h1>
+        <ErrorMessage error={organisations.error} />
       </>
     );
   }

@@ -32,14 +32,16 @@ export function Layout() {
           <div className="who">
             <span>{me.data.email}</span>
             <Link to="/account">Account</Link>
-            <button type="button" className="secondary" onClick={() => signOut.mutate()}>
-              Sign out
+            <button type="button" className="secondary" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
+              {signOut.isPending ? "Signing out…" : "Sign out"}
             </button>
           </div>
         )}
       </header>
       <main>
         <NetworkStatus />
+        {/* Still signed in: say so, rather than let the person walk away believing otherwise. */}
+        {signOut.isError && <ErrorMessage error={signOut.error} />}
         {me.isError ? <ErrorMessage error={me.error} /> : me.data ? <Outlet /> : <p>Loading…</p>}
       </main>
     </>
