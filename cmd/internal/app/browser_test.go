@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -112,6 +113,15 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 		b.screenshot("failed-" + strings.ReplaceAll(what, " ", "-"))
 		b.t.Fatalf("%s: %v", what, err)
 	}
+}
+
+// inZone makes the page's clock read in the IANA zone, as a person's browser there would.
+func (b *browser) inZone(zone string) {
+	b.t.Helper()
+	b.do("the browser in "+zone, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone})
+		return chromedp.Void{}, err
+	})
 }
 
 // clickToLeave clicks what sends the tab to another page load (another site

@@ -1,15 +1,14 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/astralisops/astralis/internal/testenv"
 )
 
 // visitorZone is the visitor's and the staff's browser zone: nine hours from the
@@ -22,12 +21,7 @@ const visitorZone = "Asia/Tokyo"
 // link's page and moves it to another free time, and the week view follows.
 // axe-core checks every page.
 func TestConsolePublicBookingToWeekView(t *testing.T) {
-	admin, org, _, inbox, base := setUpShopFull(t, false)
-	orgPath := "/api/v1/orgs/" + org
-	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
-	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")})
-	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
-	admin.must(200, "PUT", orgPath+"/booking-page", map[string]any{"slug": "fixit", "enabled": true})
+	_, org, inbox, base := setUpBookingPage(t)
 
 	tokyo, err := time.LoadLocation(visitorZone)
 	if err != nil {
@@ -39,10 +33,7 @@ func TestConsolePublicBookingToWeekView(t *testing.T) {
 	moved := booked.AddDate(0, 0, 1).Add(time.Hour)
 
 	b := newChromium(t)
-	b.do("the visitor's time zone", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: visitorZone})
-		return chromedp.Void{}, err
-	})
+	b.inZone(visitorZone)
 	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	desktop := chromedp.EmulateViewport(1280, 900)
 
@@ -202,18 +193,26 @@ func sameInstant(t *testing.T, s string, at time.Time) bool {
 	return got.Equal(at)
 }
 
-// TestConsoleTimeTakenMeanwhile: a visitor on the booking page, and then the
-// client moving that booking from the mailed link, whose chosen time someone
-// else takes before they send it, are told so with the nearest free times to
-// take instead; the chosen time is cleared and no longer offered, and one of
-// the offered times books (and moves) it.
-func TestConsoleTimeTakenMeanwhile(t *testing.T) {
+// setUpBookingPage is a shop whose booking page /book/fixit offers a 30-minute
+// consultation with Ana, an OPERATOR working 09:00–17:00 UTC every day.
+func setUpBookingPage(t *testing.T) (*caller, string, *testenv.Inbox, string) {
+	t.Helper()
 	admin, org, _, inbox, base := setUpShopFull(t, false)
 	orgPath := "/api/v1/orgs/" + org
 	ana, anaID := join(t, admin, inbox, org, "ana@shop.test", "OPERATOR")
 	ana.must(200, "PUT", orgPath+"/operators/"+anaID+"/availability", map[string]any{"time_zone": "UTC", "weekly": everyDay("09:00", "17:00")})
 	admin.must(201, "POST", orgPath+"/services", map[string]any{"key": "consult", "name": "Consultation", "duration_minutes": 30, "operators": []string{anaID}})
 	admin.must(200, "PUT", orgPath+"/booking-page", map[string]any{"slug": "fixit", "enabled": true})
+	return admin, org, inbox, base
+}
+
+// TestConsoleTimeTakenMeanwhile: a visitor on the booking page, and then the
+// client moving that booking from the mailed link, whose chosen time someone
+// else takes before they send it, are told so with the nearest free times to
+// take instead; the chosen time is cleared and no longer offered, and one of
+// the offered times books (and moves) it.
+func TestConsoleTimeTakenMeanwhile(t *testing.T) {
+	admin, org, inbox, base := setUpBookingPage(t)
 	d := time.Now().UTC().AddDate(0, 0, 2)
 	first := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, time.UTC)
 	later := first.Add(3 * time.Hour)
@@ -240,10 +239,7 @@ func TestConsoleTimeTakenMeanwhile(t *testing.T) {
 		return alternative
 	}
 
-	b.do("the visitor in UTC", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"})
-		return chromedp.Void{}, err
-	})
+	b.inZone("UTC")
 	b.do("open the booking page", chromedp.Navigate(base+"/book/fixit"))
 	b.waitFor("its free days", `!!document.querySelector("#slot-day option")`)
 	pickSlot(b, first)

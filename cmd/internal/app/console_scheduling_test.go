@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -40,10 +39,7 @@ func TestConsoleSchedulingAdmin(t *testing.T) {
 	moved := dayOff.AddDate(0, 0, 2).Add(11 * time.Hour)
 
 	b := newChromium(t)
-	b.do("the browser in UTC", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"})
-		return chromedp.Void{}, err
-	})
+	b.inZone("UTC")
 	services := "/orgs/" + org + "/services"
 	b.do("open the services", chromedp.Navigate(admin.base+services))
 	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
@@ -397,10 +393,7 @@ func TestConsoleSchedulingRecovers(t *testing.T) {
 	moveTaken, moveTo := taken.AddDate(0, 0, 1).Add(time.Hour), taken.AddDate(0, 0, 1).Add(2*time.Hour)
 
 	b := newChromium(t)
-	b.do("the browser in UTC", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"})
-		return chromedp.Void{}, err
-	})
+	b.inZone("UTC")
 	b.do("open the services", chromedp.Navigate(admin.base+"/orgs/"+org+"/services"))
 	b.waitFor("sign-in page", `location.pathname === "/sign-in"`)
 	b.signIn("owner@shop.test", "owner password 1")
@@ -523,10 +516,7 @@ func TestConsoleSchedulingRecovers(t *testing.T) {
 	b.screenshot("recovers-month-arrows")
 
 	// An operator with no saved hours: the form starts in the browser's zone, not the API's UTC.
-	b.do("the browser in New York", func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tab, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"})
-		return chromedp.Void{}, err
-	})
+	b.inZone("America/New_York")
 	b.do("open Ben's hours", chromedp.Navigate(admin.base+"/orgs/"+org+"/operators/"+benID+"/availability"))
 	b.waitFor("his hours, none yet, in New York", `document.querySelector("form.hours input[name=time_zone]")?.value === "America/New_York" && document.querySelectorAll(".window").length === 0`)
 	b.checkAccessible("working hours, none saved")
